@@ -1,0 +1,189 @@
+"""The kustomize conformance runner: sluice build against kubectl kustomize's recorded output.
+
+Each case folder holds an input tree, `case.json` (`root`: the directory to build) and
+`expected.yaml` (kubectl's stdout). A case passes structurally when both outputs are
+equal as YAML documents, and byte-for-byte when the texts are identical.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml as pyyaml
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+@dataclass
+class CaseResult:
+    name: str
+    features: frozenset[str]
+    structural: bool
+    identical: bool
+    error: str = ""
+    expected_error: bool = False
+
+
+def default_corpus() -> Path:
+    return Path(__file__).resolve().parents[2] / "shared" / "conformance" / "kustomize"
+
+
+def case_dirs(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.iterdir() if (p / "case.json").is_file())
+
+
+def case_features(case: Path) -> frozenset[str]:
+    """The kustomization fields (and a few notable directives) a case uses."""
+    features: set[str] = set()
+    for dirpath, _dirs, files in os.walk(case):
+        for name in files:
+            path = Path(dirpath) / name
+            if name in KUSTOMIZATION_NAMES:
+                try:
+                    doc = pyyaml.safe_load(path.read_text(encoding="utf-8"))
+                except Exception:
+                    features.add("malformed-kustomization")
+                    continue
+                if isinstance(doc, dict):
+                    features.update(str(k) for k in doc if k not in ("apiVersion", "kind"))
+                    if doc.get("kind") == "Component":
+                        features.add("components")
+            elif name.endswith((".yaml", ".yml")):
+                text = path.read_text(encoding="utf-8", errors="replace")
+                for directive in ("$patch", "$setElementOrder", "$retainKeys", "$deleteFromPrimitiveList"):
+                    if directive in text:
+                        features.add(directive)
+    return frozenset(features)
+
+
+def _docs(text: str) -> list[Any]:
+    return [d for d in pyyaml.safe_load_all(text) if d is not None]
+
+
+def run_case(case: Path) -> CaseResult:
+    from .errors import SluiceError
+    from .fs import RepoFS
+    from .kustomize import BuildOptions, Builder
+    from .yaml import dump_documents
+
+    spec = json.loads((case / "case.json").read_text())
+    root = spec.get("root", ".")
+    expected_path = case / "expected.yaml"
+    expected = expected_path.read_text(encoding="utf-8") if expected_path.exists() else None
+    features = case_features(case)
+    options = BuildOptions(reorder="legacy")
+    try:
+        got = dump_documents(Builder(RepoFS(case), options).build(root))
+    except SluiceError as exc:
+        if expected is None:
+            return CaseResult(case.name, features, True, True, expected_error=True)
+        return CaseResult(case.name, features, False, False, error=f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a crash is a failure, recorded with its type
+        return CaseResult(case.name, features, False, False, error=f"crash {type(exc).__name__}: {exc}")
+    if expected is None:
+        return CaseResult(case.name, features, False, False, error="expected an error, got output")
+    identical = got == expected
+    try:
+        structural = identical or _docs(got) == _docs(expected)
+    except Exception as exc:
+        return CaseResult(case.name, features, False, False, error=f"output does not parse: {exc}")
+    return CaseResult(case.name, features, structural, identical, error="" if structural else "output differs")
+
+
+def run_corpus(corpus: Path) -> list[CaseResult]:
+    return [run_case(case) for case in case_dirs(corpus)]
+
+
+def summarize(results: Iterable[CaseResult]) -> str:
+    results = list(results)
+    total = len(results)
+    s_ok = sum(r.structural for r in results)
+    b_ok = sum(r.identical for r in results)
+    lines = [
+        f"structural: {s_ok} passed, {total - s_ok} failed (of {total})",
+        f"byte-identical: {b_ok} passed, {total - b_ok} failed (of {total})",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("corpus", nargs="?", default=str(default_corpus()))
+    parser.add_argument("-v", "--verbose", action="store_true", help="list failing cases with their reason")
+    parser.add_argument("--realworld", nargs="?", const=str(default_realworld()), help="also run the real-world oracle")
+    args = parser.parse_args(argv)
+    if args.realworld:
+        rw = run_realworld(Path(args.realworld))
+        for r in rw:
+            if not r.identical and args.verbose:
+                print(f"REALWORLD-FAIL {r.dir}: {r.error}")
+        print(f"realworld: {sum(r.identical for r in rw)} passed, {sum(not r.identical for r in rw)} failed (of {len(rw)})")
+    results = run_corpus(Path(args.corpus))
+    if args.verbose:
+        for r in results:
+            if not r.identical:
+                tag = "DIFF-BYTES" if r.structural else "FAIL"
+                print(f"{tag} {r.name}: {r.error}")
+    print(summarize(results))
+    return 0
+
+
+
+# -- real-world repositories ------------------------------------------------------------------
+
+@dataclass
+class RealWorldResult:
+    dir: str
+    expected_ok: bool
+    identical: bool
+    error: str = ""
+
+
+def default_realworld() -> Path:
+    return Path(__file__).resolve().parents[2] / "shared" / "realworld"
+
+
+def run_realworld(root: Path) -> list[RealWorldResult]:
+    """Build every kustomization recorded in kustomize-oracle.json; compare sha256 of the output.
+
+    Entries kubectl could not build (remote bases, missing files) must fail in sluice too,
+    with an error rather than output.
+    """
+    import hashlib
+
+    from .errors import SluiceError
+    from .fs import RepoFS
+    from .kustomize import BuildOptions, Builder
+    from .yaml import dump_documents
+
+    entries = json.loads((root / "kustomize-oracle.json").read_text())
+    results: list[RealWorldResult] = []
+    builders: dict[str, Builder] = {}
+    for entry in entries:
+        repo, _, rel = entry["dir"].partition("/")
+        builder = builders.setdefault(repo, Builder(RepoFS(root / repo), BuildOptions()))
+        try:
+            text = dump_documents(builder.build(rel or "."))
+        except SluiceError as exc:
+            results.append(RealWorldResult(entry["dir"], entry["ok"], not entry["ok"], f"{type(exc).__name__}: {exc}"))
+            continue
+        except Exception as exc:
+            results.append(RealWorldResult(entry["dir"], entry["ok"], False, f"crash {type(exc).__name__}: {exc}"))
+            continue
+        if not entry["ok"]:
+            results.append(RealWorldResult(entry["dir"], False, False, "kubectl failed here but sluice built it"))
+            continue
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        same = digest == entry["sha256"]
+        results.append(RealWorldResult(entry["dir"], True, same, "" if same else "output differs"))
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Typed errors of the core. The CLI maps them to messages and exit codes."""
+from __future__ import annotations
+
+
+class SluiceError(Exception):
+    """Base of every error sluice reports to a user (exit code 2 at the CLI)."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file if self.line is None else f"{self.file}:{self.line}"
+            where += ": "
+        return where + self.message
+
+
+class InputError(SluiceError):
+    """The user's files are wrong: malformed YAML, missing files, bad fields, escapes."""
+
+
+class RenderError(SluiceError):
+    """Inputs parse but cannot be rendered: unknown patch target, conflicts, cycles."""
+
+
+class GitError(SluiceError):
+    """A git operation failed (not a repository, push rejected for good, ...)."""

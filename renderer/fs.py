@@ -1,0 +1,115 @@
+"""A read-only, root-confined view of a repository.
+
+Every read goes through here so that (a) nothing outside the repository root can be
+read, through `..`, absolute paths or symlinks, and (b) the set of files a render read
+is known, for caching and incremental rendering.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+ROOT = "."
+
+
+def join(base: str, rel: str) -> str:
+    """Join a repo-relative directory and a relative path, normalised (no escape check)."""
+    return posixpath.normpath(posixpath.join(base, rel))
+
+
+class RepoFS:
+    """Repository files addressed by normalised, repo-relative POSIX paths ('.' is the root)."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).resolve()
+        self._real_root = os.path.realpath(self.root)
+        self.reads: dict[str, str] = {}  # path -> sha256 of the content read
+        self._text_cache: dict[str, str] = {}
+        self._yaml_cache: dict[str, list[tuple[Any, int]]] = {}
+
+    # -- paths -----------------------------------------------------------------
+    def resolve(self, rel: str, base: str = ROOT, *, referrer: str | None = None) -> str:
+        """Resolve `rel` against repo dir `base`; refuse absolute paths and escapes."""
+        if rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
+            raise InputError(f"absolute path {rel!r} is not allowed; use a path relative to the file", file=referrer)
+        path = join(base, rel)
+        if path == ".." or path.startswith("../"):
+            raise InputError(f"path {rel!r} escapes the repository root", file=referrer)
+        self._check_real(path, rel, referrer)
+        return path
+
+    def _check_real(self, path: str, rel: str, referrer: str | None) -> None:
+        real = os.path.realpath(self.abspath(path))
+        if real != self._real_root and not real.startswith(self._real_root + os.sep):
+            raise InputError(f"path {rel!r} resolves (through a symlink) outside the repository root", file=referrer)
+
+    def abspath(self, path: str) -> str:
+        return os.path.join(self.root, path) if path != ROOT else str(self.root)
+
+    def relpath(self, abspath: str | os.PathLike[str]) -> str:
+        """Repo-relative form of an absolute path inside the root."""
+        rel = os.path.relpath(os.path.abspath(abspath), self.root)
+        if rel == ".." or rel.startswith(".." + os.sep):
+            raise InputError(f"{abspath} is outside the repository root {self.root}")
+        return Path(rel).as_posix() if rel != "." else ROOT
+
+    # -- queries ---------------------------------------------------------------
+    def exists(self, path: str) -> bool:
+        return os.path.exists(self.abspath(path))
+
+    def is_dir(self, path: str) -> bool:
+        return os.path.isdir(self.abspath(path))
+
+    def is_file(self, path: str) -> bool:
+        return os.path.isfile(self.abspath(path))
+
+    def listdir(self, path: str) -> list[str]:
+        """Sorted entry names of a directory (deterministic order)."""
+        try:
+            return sorted(os.listdir(self.abspath(path)))
+        except FileNotFoundError:
+            raise InputError("directory not found", file=path) from None
+        except NotADirectoryError:
+            raise InputError("not a directory", file=path) from None
+
+    # -- reads -----------------------------------------------------------------
+    def read_bytes(self, path: str) -> bytes:
+        self._check_real(path, path, None)
+        try:
+            with open(self.abspath(path), "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            raise InputError("file not found", file=path) from None
+        except IsADirectoryError:
+            raise InputError("is a directory, expected a file", file=path) from None
+        self.reads[path] = hashlib.sha256(data).hexdigest()
+        return data
+
+    def read_text(self, path: str) -> str:
+        cached = self._text_cache.get(path)
+        if cached is not None:
+            return cached
+        data = self.read_bytes(path)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", file=path) from None
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        self._text_cache[path] = text
+        return text
+
+    def load_yaml(self, path: str) -> list[tuple[Any, int]]:
+        """Parsed documents of a YAML file with their start lines; parsed once per render."""
+        cached = self._yaml_cache.get(path)
+        if cached is None:
+            from . import yaml as _yaml
+
+            cached = _yaml.load_documents_with_lines(self.read_text(path), path)
+            self._yaml_cache[path] = cached
+        return cached

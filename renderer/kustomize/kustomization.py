@@ -1,0 +1,135 @@
+"""Load and validate a kustomization file, including the spellings kustomize v5 still accepts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InputError
+from ..fs import RepoFS, join
+
+FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+KUSTOMIZATION_VERSION = "kustomize.config.k8s.io/v1beta1"
+COMPONENT_VERSION = "kustomize.config.k8s.io/v1alpha1"
+
+KNOWN_FIELDS = frozenset(
+    """apiVersion kind metadata openapi namePrefix nameSuffix namespace commonLabels labels commonAnnotations
+    patchesStrategicMerge patchesJson6902 patches images imageTags replacements replicas vars sortOptions
+    resources components crds bases configMapGenerator secretGenerator helmGlobals helmCharts
+    helmChartInflationGenerator generatorOptions configurations generators transformers validators
+    buildMetadata""".split()
+)
+LIST_FIELDS = (
+    "resources", "bases", "components", "crds", "configurations", "generators", "transformers", "validators",
+    "patchesStrategicMerge", "patchesJson6902", "patches", "images", "imageTags", "replacements", "replicas",
+    "vars", "configMapGenerator", "secretGenerator", "helmCharts", "helmChartInflationGenerator", "labels",
+    "buildMetadata",
+)
+MAP_FIELDS = ("commonLabels", "commonAnnotations", "openapi", "generatorOptions", "sortOptions", "helmGlobals", "metadata")
+STRING_FIELDS = ("namePrefix", "nameSuffix", "namespace")
+
+
+def find_kustomization(fs: RepoFS, directory: str) -> str | None:
+    """The kustomization file of `directory`, or None; two of them is an error (as kustomize)."""
+    if not fs.is_dir(directory):
+        return None
+    found = [name for name in FILE_NAMES if fs.is_file(join(directory, name))]
+    if len(found) > 1:
+        raise InputError(f"found multiple kustomization files: {', '.join(found)}", file=directory)
+    return found[0] if found else None
+
+
+@dataclass
+class Kustomization:
+    """A validated kustomization: `data` holds the fields with deprecated spellings folded in."""
+
+    path: str  # the kustomization file, repo-relative
+    dir: str
+    data: dict[str, Any]
+    origin: str | None = None  # path relative to the top kustomization, when origins are tracked
+
+    @property
+    def file_name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("kind") or "Kustomization")
+
+    @property
+    def is_component(self) -> bool:
+        return self.kind == "Component"
+
+    def list(self, key: str) -> list[Any]:
+        return list(self.data.get(key) or [])
+
+    def map(self, key: str) -> dict[str, Any]:
+        return dict(self.data.get(key) or {})
+
+    def str(self, key: str) -> str:
+        value = self.data.get(key)
+        return "" if value is None else str(value)
+
+
+def load_kustomization(fs: RepoFS, directory: str) -> Kustomization:
+    name = find_kustomization(fs, directory)
+    if name is None:
+        raise InputError(
+            "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory",
+            file=directory,
+        )
+    path = join(directory, name)
+    docs = fs.load_yaml(path)
+    if not docs:
+        raise InputError("kustomization file is empty", file=path)
+    if len(docs) > 1:
+        raise InputError("a kustomization file must hold one YAML document", file=path, line=docs[1][1])
+    raw, line = docs[0]
+    if not isinstance(raw, dict):
+        raise InputError("invalid Kustomization: expected a mapping at the top level", file=path, line=line)
+    return Kustomization(path=path, dir=directory, data=_validate(dict(raw), path))
+
+
+_CANONICAL = {name.lower(): name for name in KNOWN_FIELDS}
+
+
+def _validate(raw: dict[str, Any], path: str) -> dict[str, Any]:
+    # Go's JSON decoding (which kustomize uses) matches field names case-insensitively.
+    data: dict[str, Any] = {}
+    for key, value in raw.items():
+        canonical = key if key in KNOWN_FIELDS else _CANONICAL.get(str(key).lower())
+        if canonical is None:
+            raise InputError(f'invalid Kustomization: json: unknown field "{key}"', file=path)
+        data[canonical] = value
+    for key in LIST_FIELDS:
+        if data.get(key) is not None and not isinstance(data[key], list):
+            raise InputError(f"invalid Kustomization: field '{key}' must be a list", file=path)
+    for key in MAP_FIELDS:
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise InputError(f"invalid Kustomization: field '{key}' must be a mapping", file=path)
+    for key in STRING_FIELDS:
+        if data.get(key) is not None and isinstance(data[key], (dict, list)):
+            raise InputError(f"invalid Kustomization: field '{key}' must be a string", file=path)
+    kind = data.get("kind") or "Kustomization"
+    if kind not in ("Kustomization", "Component"):
+        raise InputError("kind should be Kustomization or Component", file=path)
+    required = COMPONENT_VERSION if kind == "Component" else KUSTOMIZATION_VERSION
+    if data.get("apiVersion") and data["apiVersion"] != required:
+        raise InputError(f"apiVersion for {kind} should be {required}", file=path)
+    # deprecated spellings folded in, as kustomize's FixKustomization does
+    data["resources"] = list(data.get("resources") or []) + list(data.pop("bases", None) or [])
+    data["images"] = list(data.get("images") or []) + list(data.pop("imageTags", None) or [])
+    for key in ("configMapGenerator", "secretGenerator"):
+        gens = []
+        for gen in data.get(key) or []:
+            if not isinstance(gen, dict):
+                raise InputError(f"invalid Kustomization: entries of '{key}' must be mappings", file=path)
+            gen = dict(gen)
+            if gen.get("env"):
+                gen["envs"] = list(gen.get("envs") or []) + [gen.pop("env")]
+            gens.append(gen)
+        data[key] = gens
+    for key in ("resources", "components", "crds", "configurations"):
+        for entry in data.get(key) or []:
+            if not isinstance(entry, str):
+                raise InputError(f"invalid Kustomization: entries of '{key}' must be strings, got {entry!r}", file=path)
+    return data

@@ -1,0 +1,222 @@
+"""Patches: strategic merge (through strategic.py) and JSON 6902 (through `jsonpatch`),
+with or without target selectors, in all the spellings a kustomization accepts."""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonpatch
+
+from ..errors import InputError, RenderError
+from ..resource import Resource, ResourceList, ResId, gvk_of
+from .loader import Loader
+from .selectors import Selector
+
+
+@dataclass
+class Patch:
+    """One parsed patch: either strategic-merge documents or a JSON 6902 operation list."""
+
+    source: str  # for messages: a file path or '[patch: ...]'
+    smp: list[dict[str, Any]] = field(default_factory=list)
+    json_ops: list[dict[str, Any]] | None = None
+    target: Selector | None = None
+    allow_name_change: bool = False
+    allow_kind_change: bool = False
+
+
+def _load_docs(text: str, source: str) -> list[Any]:
+    from .. import yaml as _yaml
+
+    return _yaml.load_documents(text, source)
+
+
+def parse_patch_text(text: str, source: str) -> Patch:
+    if not text.strip():
+        return Patch(source=source)
+    if text.lstrip().startswith("["):
+        try:
+            ops = json.loads(text)
+        except json.JSONDecodeError:
+            ops = _load_docs(text, source)
+            ops = ops[0] if ops else []
+        return Patch(source=source, json_ops=_check_ops(ops, source))
+    docs = _load_docs(text, source)
+    if len(docs) == 1 and isinstance(docs[0], list):
+        return Patch(source=source, json_ops=_check_ops(docs[0], source))
+    smp: list[dict[str, Any]] = []
+    for doc in docs:
+        if not isinstance(doc, dict):
+            raise InputError(f"unable to parse SM or JSON patch from {source}: a patch document must be a mapping", file=source)
+        if doc.get("kind") == "List" or (str(doc.get("kind", "")).endswith("List") and isinstance(doc.get("items"), list)):
+            smp.extend(item for item in doc.get("items") or [] if isinstance(item, dict))
+        else:
+            smp.append(doc)
+    return Patch(source=source, smp=smp)
+
+
+def _check_ops(ops: Any, source: str) -> list[dict[str, Any]]:
+    if not isinstance(ops, list) or not all(isinstance(op, dict) for op in ops):
+        raise InputError("a JSON 6902 patch must be a list of operations", file=source)
+    for op in ops:
+        if op.get("op") not in ("add", "remove", "replace", "move", "copy", "test"):
+            raise InputError(f"invalid JSON 6902 operation {op.get('op')!r}", file=source)
+        if not isinstance(op.get("path"), str):
+            raise InputError(f"JSON 6902 operation {op.get('op')!r} needs a string 'path'", file=source)
+    return ops
+
+
+def load_patch_entry(loader: Loader, entry: Any, where: str) -> Patch:
+    """A `patches:` entry: {path|patch, target, options}."""
+    if not isinstance(entry, dict):
+        raise InputError(f"a patches entry must be a mapping with 'path' or 'patch', got {entry!r}", file=where)
+    unknown = set(entry) - {"path", "patch", "target", "options"}
+    if unknown:
+        raise InputError(f"unknown field(s) in patches entry: {', '.join(sorted(unknown))}", file=where)
+    path, inline = entry.get("path"), entry.get("patch")
+    inline = inline.strip() if isinstance(inline, str) else inline
+    if not path and not inline:
+        raise InputError("must specify one of patch and path in a patches entry", file=where)
+    if path and inline:
+        raise InputError("patch and path can't be set at the same time", file=where)
+    if path:
+        patch = parse_patch_text(loader.read_text(str(path)), loader.file_path(str(path)))
+    else:
+        patch = parse_patch_text(str(inline), where)
+    if entry.get("target") is not None:
+        patch.target = Selector.from_dict(entry["target"], where)
+    options = entry.get("options") or {}
+    patch.allow_name_change = bool(options.get("allowNameChange"))
+    patch.allow_kind_change = bool(options.get("allowKindChange"))
+    if patch.smp and patch.target is not None and len(patch.smp) > 1:
+        raise InputError("Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field", file=where)
+    if patch.json_ops is not None and patch.target is None:
+        raise InputError(f"must specify a target for JSON patch {patch.source}", file=where)
+    return patch
+
+
+def load_psm_entry(loader: Loader, entry: Any, where: str) -> Patch:
+    """A `patchesStrategicMerge:` entry: a file path or an inline YAML patch."""
+    if isinstance(entry, dict):
+        return Patch(source=where, smp=[entry])
+    text = str(entry)
+    if "\n" in text or text.lstrip().startswith(("{", "apiVersion", "kind")):
+        return parse_patch_text(text, where)
+    return parse_patch_text(loader.read_text(text), loader.file_path(text))
+
+
+def load_json6902_entry(loader: Loader, entry: Any, where: str) -> Patch:
+    if not isinstance(entry, dict) or entry.get("target") is None:
+        raise InputError("a patchesJson6902 entry needs a 'target'", file=where)
+    if entry.get("path"):
+        patch = parse_patch_text(loader.read_text(str(entry["path"])), loader.file_path(str(entry["path"])))
+    elif entry.get("patch"):
+        patch = parse_patch_text(str(entry["patch"]), where)
+    else:
+        raise InputError("a patchesJson6902 entry needs 'path' or 'patch'", file=where)
+    if patch.json_ops is None:
+        patch = Patch(source=patch.source, json_ops=_check_ops(patch.smp, patch.source) if patch.smp else [])
+    patch.target = Selector.from_dict(entry["target"], where)
+    return patch
+
+
+# -- applying ------------------------------------------------------------------------------
+
+def apply_patch(resources: ResourceList, patch: Patch, schema: Any, where: str) -> None:
+    if patch.json_ops is not None:
+        _apply_json6902(resources, patch, where)
+    elif patch.smp:
+        _apply_smp(resources, patch, schema, where)
+
+
+_REGEX_CHARS = set(".*+?[](){}|^$\\")
+
+
+def _select(resources: ResourceList, selector: Selector, where: str) -> list[Resource]:
+    """Resources a target selector picks, in list order. A literal name is an index lookup."""
+    compiled = selector.compile(where)
+    if selector.name and not (set(selector.name) & _REGEX_CHARS):
+        candidates = resources.named(selector.name)
+    else:
+        candidates = list(resources)
+    return [r for r in candidates if compiled.matches(r)]
+
+
+def _apply_json6902(resources: ResourceList, patch: Patch, where: str) -> None:
+    assert patch.target is not None and patch.json_ops is not None
+    selected = _select(resources, patch.target, where)
+    before = [r.id.key() for r in selected]
+    for res in selected:
+        res.record_rename()
+        try:
+            res.body = jsonpatch.apply_patch(res.body, patch.json_ops, in_place=False)
+        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
+            raise RenderError(f"JSON 6902 patch {patch.source} failed on {res.id}: {exc}", file=where) from None
+        if not isinstance(res.body, dict):
+            raise RenderError(f"JSON 6902 patch {patch.source} turned {res.id} into a non-object", file=where)
+    resources.refresh(selected, before)
+
+
+def _patch_id(doc: dict[str, Any]) -> ResId:
+    meta = doc.get("metadata") or {}
+    return ResId(gvk_of(doc), str(meta.get("name") or ""), str(meta.get("namespace") or ""))
+
+
+def _apply_smp(resources: ResourceList, patch: Patch, schema: Any, where: str) -> None:
+    from .strategic import strategic_merge
+
+    touched: list[Resource] = []
+    before: list[tuple[str, str, str, str, str]] = []
+    if patch.target is not None:
+        targets = _select(resources, patch.target, where)
+        touched = targets
+        before = [r.id.key() for r in targets]
+        doc = patch.smp[0]
+        for res in targets:
+            body = copy.deepcopy(doc)
+            body["apiVersion"] = res.body.get("apiVersion")
+            if "kind" not in doc:
+                body["kind"] = res.kind
+            _merge_into(res, body, patch, schema, strategic_merge)
+    else:
+        for doc in patch.smp:
+            pid = _patch_id(doc)
+            matches = resources.with_any_id(pid.key())
+            if not matches:
+                raise RenderError(f"no resource matches strategic merge patch \"{pid}\" ({patch.source})", file=where)
+            if len(matches) > 1:
+                raise RenderError(f"multiple matches for Id {pid} ({patch.source})", file=where)
+            touched.append(matches[0])
+            before.append(matches[0].id.key())
+            _merge_into(matches[0], doc, patch, schema, strategic_merge)
+    if any(not r.body for r in touched):
+        resources.replace_all([r for r in resources if r.body])
+    else:
+        resources.refresh(touched, before)
+
+
+def _merge_into(res: Resource, doc: dict[str, Any], patch: Patch, schema: Any, merge: Any) -> None:
+    name, namespace, kind = res.name, res.namespace, res.kind
+    if patch.allow_name_change or patch.allow_kind_change:
+        res.record_rename()
+    try:
+        merged = merge(res.body, doc, schema)
+    except (InputError, RenderError):
+        raise
+    except Exception as exc:  # a malformed patch must name itself, not crash
+        raise RenderError(f"strategic merge patch {patch.source} failed on {res.id}: {exc}") from None
+    if merged is None:
+        res.body = {}
+        return
+    res.body = merged
+    meta = merged.setdefault("metadata", {})
+    if not patch.allow_kind_change:
+        merged["kind"] = kind
+    if not patch.allow_name_change:
+        meta["name"] = name
+    if namespace:
+        meta["namespace"] = namespace
+    else:
+        meta.pop("namespace", None)

@@ -1,0 +1,160 @@
+"""Patch and replacement target selectors: group/version/kind, regex name and namespace,
+Kubernetes label and annotation selector expressions."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..errors import InputError
+from ..resource import Resource
+
+Requirement = Callable[[dict[str, str]], bool]
+
+_TOKEN = re.compile(r"\s*(!=|==|=|!|\(|\)|,|[^\s!=(),]+)")
+
+
+def parse_label_selector(text: str, where: str | None = None) -> list[Requirement]:
+    """Parse 'a=b,c!=d,e in (x,y),f notin (z),g,!h' into predicates over a label map."""
+    tokens = [t for t in _TOKEN.findall(text or "")]
+    reqs: list[Requirement] = []
+    i = 0
+
+    def err(msg: str) -> InputError:
+        return InputError(f"invalid label selector {text!r}: {msg}", file=where)
+
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok == "!":
+            if i + 1 >= len(tokens):
+                raise err("expected a key after '!'")
+            key = tokens[i + 1]
+            reqs.append(lambda labels, k=key: k not in labels)
+            i += 2
+        else:
+            key = tok
+            i += 1
+            op = tokens[i] if i < len(tokens) else ","
+            if op in ("=", "=="):
+                value = tokens[i + 1] if i + 1 < len(tokens) and tokens[i + 1] != "," else ""
+                i += 2 if value else 1
+                reqs.append(lambda labels, k=key, v=value: labels.get(k) == v)
+            elif op == "!=":
+                value = tokens[i + 1] if i + 1 < len(tokens) and tokens[i + 1] != "," else ""
+                i += 2 if value else 1
+                reqs.append(lambda labels, k=key, v=value: labels.get(k) != v)
+            elif op in ("in", "notin"):
+                if i + 1 >= len(tokens) or tokens[i + 1] != "(":
+                    raise err(f"expected '(' after {op}")
+                j = i + 2
+                values: set[str] = set()
+                while j < len(tokens) and tokens[j] != ")":
+                    if tokens[j] != ",":
+                        values.add(tokens[j])
+                    j += 1
+                if j >= len(tokens):
+                    raise err("missing ')'")
+                i = j + 1
+                if op == "in":
+                    reqs.append(lambda labels, k=key, vs=frozenset(values): labels.get(k) in vs)
+                else:
+                    reqs.append(lambda labels, k=key, vs=frozenset(values): labels.get(k) not in vs)
+            elif op == ",":
+                reqs.append(lambda labels, k=key: k in labels)
+            else:
+                raise err(f"unexpected {op!r}")
+        if i < len(tokens):
+            if tokens[i] != ",":
+                raise err(f"expected ',' but found {tokens[i]!r}")
+            i += 1
+    return reqs
+
+
+def _anchored(pattern: str, where: str | None) -> "re.Pattern[str] | None":
+    if not pattern:
+        return None
+    try:
+        return re.compile("^(?:" + pattern + ")$")
+    except re.error as exc:
+        raise InputError(f"invalid regular expression {pattern!r} in selector: {exc}", file=where) from None
+
+
+@dataclass(frozen=True)
+class Selector:
+    group: str = ""
+    version: str = ""
+    kind: str = ""
+    name: str = ""
+    namespace: str = ""
+    label_selector: str = ""
+    annotation_selector: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str | None = None) -> "Selector":
+        if not isinstance(data, dict):
+            raise InputError(f"a target selector must be a mapping, got {data!r}", file=where)
+        known = {"group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"}
+        unknown = set(data) - known
+        if unknown:
+            raise InputError(f"unknown field(s) in target selector: {', '.join(sorted(unknown))}", file=where)
+
+        def text(key: str) -> str:
+            value = data.get(key)
+            return "" if value is None else str(value)
+
+        return cls(text("group"), text("version"), text("kind"), text("name"), text("namespace"),
+                   text("labelSelector"), text("annotationSelector"))
+
+    def compile(self, where: str | None = None) -> "CompiledSelector":
+        return CompiledSelector(
+            self,
+            _anchored(self.name, where),
+            _anchored(self.namespace, where),
+            parse_label_selector(self.label_selector, where) if self.label_selector else [],
+            parse_label_selector(self.annotation_selector, where) if self.annotation_selector else [],
+        )
+
+    def __str__(self) -> str:
+        parts = [f"{k}={v}" for k, v in (
+            ("group", self.group), ("version", self.version), ("kind", self.kind), ("name", self.name),
+            ("namespace", self.namespace), ("labelSelector", self.label_selector),
+            ("annotationSelector", self.annotation_selector)) if v]
+        return "{" + ", ".join(parts) + "}"
+
+
+@dataclass(frozen=True)
+class CompiledSelector:
+    selector: Selector
+    name_re: "re.Pattern[str] | None"
+    ns_re: "re.Pattern[str] | None"
+    labels: list[Requirement]
+    annotations: list[Requirement]
+
+    def matches(self, res: Resource) -> bool:
+        sel = self.selector
+        if self.ns_re is not None:
+            org, cur = res.org_id, res.id
+            if not self.ns_re.match(_effective_ns(org)) and not self.ns_re.match(_effective_ns(cur)):
+                return False
+        if self.name_re is not None:
+            if not self.name_re.match(res.org_id.name) and not self.name_re.match(res.name):
+                return False
+        if not res.gvk.selected_by(sel.group, sel.version, sel.kind):
+            return False
+        meta = res.body.get("metadata") or {}
+        if self.labels:
+            labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
+            if not all(req(labels) for req in self.labels):
+                return False
+        if self.annotations:
+            annos = {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
+            if not all(req(annos) for req in self.annotations):
+                return False
+        return True
+
+
+def _effective_ns(rid: Any) -> str:
+    from ..resource import CLUSTER_NS
+
+    ns = rid.ns_key
+    return "_non_namespaceable_" if ns == CLUSTER_NS else ns
