@@ -1,0 +1,788 @@
+"""The fleet: configuration (`sluice.yaml`), discovery and the render plan.
+
+`load_config(fs)` reads and validates the optional `sluice.yaml` at the repository root.
+`discover(fs, config)` finds Argo CD Applications and cluster Secrets (where the config
+says, or anywhere in the repository), resolves each Application's destination against
+the cluster inventory and returns a `FleetPlan`: one `Target` per Application, with the
+cluster, the source to render, and where its bundle goes (hydrated branch + directory).
+Both are pure: they read files through `RepoFS` and return values.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import json
+import os
+import posixpath
+import re
+import string
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources as _resources
+from typing import Any, Iterable, Iterator
+
+from .errors import InputError
+from .fs import RepoFS
+from .sources import KUSTOMIZATION_FILES, SourceSpec, compile_glob
+
+CONFIG_FILE = "sluice.yaml"
+SCHEMA_RESOURCE = "sluice.schema.json"  # renderer/data/, the one copy (schemas/ links to it)
+DEFAULT_BRANCH_TEMPLATE = "hydrated/{cluster}"
+DEFAULT_OUTPUT_DIR = "out"
+IN_CLUSTER_NAME = "in-cluster"
+IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
+APPLICATION_API_VERSION = "argoproj.io/v1alpha1"
+SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type"
+TEMPLATE_FIELDS = ("cluster",)
+_YAML_SUFFIXES = (".yaml", ".yml")
+_GLOB_CHARS = re.compile(r"[*?\[{]")
+LEAVE_TO_ARGO = "; to leave this Application to Argo CD, add its file to `exclude` in sluice.yaml"
+
+
+# -- data -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FleetConfig:
+    """sluice.yaml, validated. `applications`/`clusters` None: search the whole repository."""
+
+    path: str | None = None  # the config file, None when there is none
+    repo_url: str | None = None
+    applications: tuple[str, ...] | None = None
+    clusters: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()
+    branch_template: str = DEFAULT_BRANCH_TEMPLATE
+    output_dir: str = DEFAULT_OUTPUT_DIR  # repo-relative
+    preserve: tuple[str, ...] = ()
+    in_cluster_enabled: bool = True
+    cluster_scoped_kinds: tuple[str, ...] = ()  # "Kind" or "Kind.group"
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    name: str
+    server: str
+    origin: str | None = None  # the Secret's file; None for the implicit in-cluster
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One Application rendered for one cluster, and where its bundle goes."""
+
+    cluster: str
+    app: str  # the Application's metadata.name
+    source: SourceSpec
+    branch: str  # the hydrated branch sluice writes to
+    app_dir: str  # the directory inside that branch (and under OUT/<cluster>/)
+    namespace: str | None  # spec.destination.namespace
+    origin: str  # the Application's file
+    line: int | None = None
+    server: str = ""
+    app_namespace: str | None = None  # the Application's own metadata.namespace
+    hydrator: bool = False  # configured through spec.sourceHydrator
+
+    @property
+    def source_path(self) -> str:
+        return self.source.path
+
+    @property
+    def where(self) -> str:
+        return f"{self.origin}:{self.line}" if self.line else self.origin
+
+
+@dataclass(frozen=True, slots=True)
+class FleetPlan:
+    config: FleetConfig
+    clusters: tuple[Cluster, ...]
+    targets: tuple[Target, ...]  # sorted by (cluster, app_dir)
+    repo_url: str | None = None  # from sluice.yaml, else the one the Applications agree on
+    notes: tuple[str, ...] = ()  # things discovery saw and did not render (ApplicationSets, ...)
+    skip_dirs: tuple[str, ...] = ()  # repo dirs no source reads: the output directory(ies)
+
+    def cluster(self, name: str) -> Cluster:
+        for c in self.clusters:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+# -- sluice.yaml --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def config_schema() -> dict[str, Any]:
+    """The JSON Schema of sluice.yaml (draft 2020-12), as packaged."""
+    text = _resources.files("renderer").joinpath("data", SCHEMA_RESOURCE).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def _format_path(parts: Iterable[Any]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _line_of(text: str, parts: list[Any]) -> int | None:
+    """Best-effort line (1-based) of a value in a YAML mapping document, for messages."""
+    try:
+        from ruamel.yaml import YAML
+
+        node: Any = YAML(typ="rt").load(text)
+        line: int | None = None
+        for part in parts:
+            if isinstance(part, int):
+                line = node.lc.item(part)[0] + 1
+            else:
+                line = node.lc.key(part)[0] + 1
+            node = node[part]
+        return line
+    except Exception:  # noqa: BLE001 - a line number is a nicety, never a failure
+        return None
+
+
+def _schema_errors(data: Any) -> list[tuple[list[Any], str]]:
+    import jsonschema  # type: ignore[import-untyped,unused-ignore]
+
+    validator = jsonschema.Draft202012Validator(config_schema())
+    found: list[tuple[list[Any], str]] = []
+    for err in validator.iter_errors(data):
+        path = list(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = sorted((err.schema.get("properties") or {}).keys())
+            for key in sorted(k for k in err.instance if k not in allowed):
+                found.append(([*path, key], f"unknown field (allowed: {', '.join(allowed)})"))
+            continue
+        message = err.message
+        if err.validator == "pattern" and isinstance(err.schema, dict) and err.schema.get("description"):
+            message = f"{err.instance!r} is not valid: {err.schema['description']}"
+        found.append((path, message))
+    found.sort(key=lambda item: ([str(p) for p in item[0]], item[1]))
+    return found
+
+
+def _config_error(path: str, text: str, parts: list[Any], message: str) -> InputError:
+    return InputError(f"{_format_path(parts)}: {message}", file=path, line=_line_of(text, parts) if parts else None)
+
+
+def load_config(fs: RepoFS) -> FleetConfig:
+    """Read and validate `sluice.yaml`; the defaults (search everything) without one."""
+    if not fs.is_file(CONFIG_FILE):
+        if fs.is_file("sluice.yml"):
+            raise InputError(f"sluice reads its configuration from {CONFIG_FILE}; rename the file", file="sluice.yml")
+        return FleetConfig()
+    text = fs.read_text(CONFIG_FILE)
+    docs = [(doc, line) for doc, line in fs.load_yaml(CONFIG_FILE) if doc is not None]
+    if len(docs) > 1:
+        raise InputError("expected one YAML document, found several", file=CONFIG_FILE, line=docs[1][1])
+    data: Any = docs[0][0] if docs else {}
+    errors = _schema_errors(data)
+    if errors:
+        first = _config_error(CONFIG_FILE, text, *errors[0])
+        if len(errors) > 1:
+            more = "; ".join(f"{_format_path(p)}: {m}" for p, m in errors[1:])
+            first = InputError(f"{first.message} (and: {more})", file=first.file, line=first.line)
+        raise first
+
+    def strings(key: str) -> tuple[str, ...] | None:
+        value = data.get(key)
+        return None if value is None else tuple(value)
+
+    def check_patterns(key: str, patterns: tuple[str, ...] | None) -> None:
+        for i, pattern in enumerate(patterns or ()):
+            problem = _pattern_problem(pattern)
+            if problem:
+                raise _config_error(CONFIG_FILE, text, [key, i], problem)
+
+    output = data.get("output") or {}
+    config = FleetConfig(
+        path=CONFIG_FILE,
+        repo_url=data.get("repoURL"),
+        applications=strings("applications"),
+        clusters=strings("clusters"),
+        exclude=strings("exclude") or (),
+        branch_template=output.get("branchTemplate", DEFAULT_BRANCH_TEMPLATE),
+        output_dir=output.get("dir", DEFAULT_OUTPUT_DIR),
+        preserve=strings("preserve") or (),
+        in_cluster_enabled=data.get("inClusterEnabled", True),
+        cluster_scoped_kinds=strings("clusterScopedKinds") or (),
+    )
+    for key in ("applications", "clusters", "exclude", "preserve"):
+        check_patterns(key, getattr(config, key))
+    out_dir = posixpath.normpath(config.output_dir)
+    if config.output_dir.startswith("/") or out_dir == ".." or out_dir.startswith("../") or out_dir == ".":
+        raise _config_error(CONFIG_FILE, text, ["output", "dir"], "must be a directory inside the repository, relative to it (e.g. out)")
+    template_problem = _template_problem(config.branch_template)
+    if template_problem:
+        raise _config_error(CONFIG_FILE, text, ["output", "branchTemplate"], template_problem)
+    if out_dir != config.output_dir:
+        config = dataclasses.replace(config, output_dir=out_dir)
+    return config
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    if pattern.startswith("/"):
+        return f"{pattern!r}: paths are relative to the repository root; drop the leading '/'"
+    if ".." in pattern.split("/"):
+        return f"{pattern!r}: '..' is not allowed; paths stay inside the repository"
+    try:
+        compile_glob(pattern.rstrip("/"), True)
+    except (ValueError, re.error) as exc:
+        return f"{pattern!r}: bad glob pattern: {exc}"
+    return None
+
+
+def _template_problem(template: str) -> str | None:
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        return f"{template!r}: {exc}"
+    unknown = sorted({n for n in names if n not in TEMPLATE_FIELDS})
+    if unknown:
+        return f"{template!r}: unknown placeholder {{{unknown[0]}}} (known: {', '.join('{' + f + '}' for f in TEMPLATE_FIELDS)})"
+    problem = branch_name_problem(template.format(cluster="x"))
+    if problem:
+        return f"{template!r} does not make a valid branch name: {problem}"
+    return None
+
+
+_BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
+
+
+def branch_name_problem(branch: str) -> str | None:
+    """Why `branch` is not a valid git branch name (git check-ref-format rules), or None."""
+    if not branch:
+        return "empty"
+    if _BAD_REF_CHARS.search(branch):
+        return "contains a space, a control character or one of ~ ^ : ? * [ \\"
+    if branch.startswith(("/", "-")) or branch.endswith(("/", ".")) or "//" in branch or ".." in branch or "@{" in branch:
+        return "must not start with '/' or '-', end with '/' or '.', or contain '//', '..' or '@{'"
+    if branch == "@" or any(part.startswith(".") or part.endswith(".lock") for part in branch.split("/")):
+        return "a component starts with '.' or ends with '.lock'"
+    return None
+
+
+def cluster_name_problem(name: str) -> str | None:
+    """Cluster names become directory names (OUT/<cluster>/): keep them to one safe segment."""
+    if not name:
+        return "is empty"
+    if "/" in name or "\\" in name or name.startswith(".") or any(ord(ch) < 32 for ch in name):
+        return "cannot be a directory name (it contains '/', '\\' or a control character, or starts with '.')"
+    return None
+
+
+def normalize_repo_url(url: str) -> str:
+    """Comparable form of a git URL: scheme, user, case, trailing '/' and '.git' ignored;
+    `git@host:org/repo` and `https://host/org/repo` are the same repository."""
+    u = url.strip().lower()
+    u = re.sub(r"^[a-z][a-z0-9+.-]*://", "", u)
+    u = re.sub(r"^[^@/]+@", "", u)
+    if ":" in u.split("/", 1)[0]:
+        host, _, rest = u.partition(":")
+        u = f"{host}/{rest}" if not rest.isdigit() and not rest.split("/", 1)[0].isdigit() else u
+    u = u.rstrip("/")
+    if u.endswith(".git"):
+        u = u[:-4]
+    return u.rstrip("/")
+
+
+# -- finding files --------------------------------------------------------------------------
+
+
+def _is_chart_dir(fs: RepoFS, directory: str) -> bool:
+    return os.path.isfile(os.path.join(fs.abspath(directory), "Chart.yaml"))
+
+
+def walk_yaml(fs: RepoFS, start: str, *, skip: Iterable[str] = (), exclude: Iterable[str] = ()) -> Iterator[str]:
+    """YAML files under `start`, repo-relative, sorted; skips hidden entries, Helm chart
+    directories (templates are not YAML), symlinked directories, `skip` directories and
+    paths matching an `exclude` glob."""
+    skip_set = {posixpath.normpath(s) for s in skip}
+    excludes = [compile_glob(p.rstrip("/"), True) for p in exclude]
+
+    def excluded(path: str) -> bool:
+        return path in skip_set or any(rx.fullmatch(path) for rx in excludes)
+
+    def walk(directory: str) -> Iterator[str]:
+        if directory != "." and _is_chart_dir(fs, directory):
+            return
+        try:
+            entries = sorted(os.scandir(fs.abspath(directory)), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = entry.name if directory == "." else f"{directory}/{entry.name}"
+            if excluded(path):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                yield from walk(path)
+            elif entry.name.endswith(_YAML_SUFFIXES) and entry.name not in KUSTOMIZATION_FILES:
+                if entry.is_file(follow_symlinks=True):
+                    yield path
+
+    if start != "." and excluded(start):
+        return iter(())
+    return walk(start)
+
+
+def select_files(fs: RepoFS, patterns: tuple[str, ...], key: str, *, skip: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[str]:
+    """Files named by sluice.yaml `key` patterns: a file, a directory (its YAML files,
+    recursively) or a glob (`*`, `?`, `[...]`, `{a,b}` within a segment, `**` across)."""
+    chosen: dict[str, None] = {}
+    for i, raw in enumerate(patterns):
+        pattern = raw.rstrip("/") or "."
+        before = len(chosen)
+        if not _GLOB_CHARS.search(pattern):
+            path = fs.resolve(pattern, referrer=CONFIG_FILE)
+            if fs.is_file(path):
+                chosen.setdefault(path, None)
+            elif fs.is_dir(path):
+                for found in walk_yaml(fs, path, skip=skip, exclude=exclude):
+                    chosen.setdefault(found, None)
+            else:
+                raise InputError(f"{key}[{i}]: {raw!r} does not exist", file=CONFIG_FILE)
+        else:
+            segments = pattern.split("/")
+            literal: list[str] = []
+            for seg in segments:
+                if _GLOB_CHARS.search(seg) or "\\" in seg:
+                    break
+                literal.append(seg)
+            start = "/".join(literal) or "."
+            rx = compile_glob(pattern, True)
+            if fs.is_dir(start):
+                fs.resolve(start, referrer=CONFIG_FILE)
+                for found in walk_yaml(fs, start, skip=skip, exclude=exclude):
+                    parts = found.split("/")
+                    if any(rx.fullmatch("/".join(parts[:n])) for n in range(len(parts), 0, -1)):
+                        chosen.setdefault(found, None)
+        if len(chosen) == before:
+            raise InputError(f"{key}[{i}]: {raw!r} matches no YAML file", file=CONFIG_FILE)
+    return sorted(chosen)
+
+
+# -- Applications and clusters --------------------------------------------------------------
+
+
+def _is_application(doc: Any) -> bool:
+    return isinstance(doc, dict) and doc.get("kind") == "Application" and str(doc.get("apiVersion", "")).startswith("argoproj.io/")
+
+
+def _is_cluster_secret(doc: Any) -> bool:
+    if not isinstance(doc, dict) or doc.get("kind") != "Secret" or doc.get("apiVersion") != "v1":
+        return False
+    meta = doc.get("metadata")
+    labels = meta.get("labels") if isinstance(meta, dict) else None
+    return isinstance(labels, dict) and labels.get(SECRET_TYPE_LABEL) == "cluster"
+
+
+def _meta_name(doc: dict[str, Any]) -> str:
+    meta = doc.get("metadata")
+    name = meta.get("name") if isinstance(meta, dict) else None
+    return name if isinstance(name, str) else ""
+
+
+def cluster_from_secret(doc: dict[str, Any], file: str, line: int | None) -> Cluster:
+    """The cluster an Argo CD cluster Secret declares (`name`, `server` in stringData or data)."""
+    secret = _meta_name(doc) or "<unnamed>"
+    values: dict[str, str] = {}
+    data = doc.get("data") or {}
+    string_data = doc.get("stringData") or {}
+    if not isinstance(data, dict) or not isinstance(string_data, dict):
+        raise InputError(f"cluster Secret {secret}: data and stringData must be mappings", file=file, line=line)
+    for key in ("name", "server"):
+        if key in data and data[key] is not None:
+            try:
+                values[key] = base64.b64decode(str(data[key]), validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                raise InputError(
+                    f"cluster Secret {secret}: data.{key} is not valid base64 (if the Secret is encrypted, "
+                    "keep an unencrypted copy with only name and server for sluice)",
+                    file=file,
+                    line=line,
+                ) from None
+        if key in string_data and string_data[key] is not None:
+            values[key] = str(string_data[key])
+    server = values.get("server", "").strip()
+    name = values.get("name", "").strip()
+    if not server:
+        raise InputError(f"cluster Secret {secret}: no server (stringData.server or data.server)", file=file, line=line)
+    if not name:
+        raise InputError(f"cluster Secret {secret}: no cluster name (stringData.name or data.name)", file=file, line=line)
+    return Cluster(name=name, server=server, origin=file, line=line)
+
+
+def _server_key(server: str) -> str:
+    return server.strip().rstrip("/")
+
+
+@dataclass
+class _Inventory:
+    clusters: list[Cluster] = field(default_factory=list)
+
+    def add(self, cluster: Cluster) -> None:
+        for other in self.clusters:
+            if other.name == cluster.name:
+                raise InputError(
+                    f"cluster name {cluster.name!r} is declared twice (also in {other.origin}:{other.line})",
+                    file=cluster.origin,
+                    line=cluster.line,
+                )
+            if _server_key(other.server) == _server_key(cluster.server):
+                raise InputError(
+                    f"cluster server {cluster.server!r} is declared twice (also in {other.origin}:{other.line})",
+                    file=cluster.origin,
+                    line=cluster.line,
+                )
+        self.clusters.append(cluster)
+
+    def by_name(self, name: str) -> Cluster | None:
+        return next((c for c in self.clusters if c.name == name), None)
+
+    def by_server(self, server: str) -> Cluster | None:
+        key = _server_key(server)
+        return next((c for c in self.clusters if _server_key(c.server) == key), None)
+
+
+def _field(mapping: Any, key: str, where: str, file: str, line: int | None, *, kind: type | tuple[type, ...] = str, required: bool = False) -> Any:
+    if not isinstance(mapping, dict):
+        raise InputError(f"{where} must be a mapping", file=file, line=line)
+    value = mapping.get(key)
+    if value is None:
+        if required:
+            raise InputError(f"{where}.{key} is required", file=file, line=line)
+        return None
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+        raise InputError(f"{where}.{key} must be a {names}, not {value!r}", file=file, line=line)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class _App:
+    name: str
+    namespace: str | None
+    doc: dict[str, Any]
+    file: str
+    line: int | None
+
+
+def _source_spec(source: dict[str, Any], where: str, app: _App) -> tuple[SourceSpec, str | None]:
+    """SourceSpec and repoURL of an Application source (spec.source or drySource)."""
+    f, ln = app.file, app.line
+    if not isinstance(source, dict):
+        raise InputError(f"Application {app.name}: {where} must be a mapping", file=f, line=ln)
+    repo_url = _field(source, "repoURL", where, f, ln)
+    if source.get("chart") is not None:
+        raise InputError(
+            f"Application {app.name}: {where}.chart: Helm repository charts are not rendered by sluice yet" + LEAVE_TO_ARGO,
+            file=f,
+            line=ln,
+        )
+    for key in ("helm", "plugin"):
+        if source.get(key) is not None:
+            raise InputError(f"Application {app.name}: {where}.{key}: {key} sources are not rendered by sluice yet" + LEAVE_TO_ARGO, file=f, line=ln)
+    path = _field(source, "path", where, f, ln)
+    path = path.strip() if path else "."
+    explicit = [key for key in ("kustomize", "directory") if source.get(key) is not None]
+    if len(explicit) > 1:
+        raise InputError(f"Application {app.name}: {where}: multiple source types set: {', '.join(explicit)}", file=f, line=ln)
+    kind = explicit[0] if explicit else "auto"
+    recurse, include, exclude, no_ext = False, "", "", False
+    if kind == "kustomize":
+        options = source["kustomize"]
+        if not isinstance(options, dict):
+            raise InputError(f"Application {app.name}: {where}.kustomize must be a mapping", file=f, line=ln)
+        used = sorted(k for k, v in options.items() if v not in (None, "", [], {}, False))
+        if used:
+            raise InputError(
+                f"Application {app.name}: {where}.kustomize: options are not supported by sluice yet ({', '.join(used)}); "
+                "put them in the kustomization instead",
+                file=f,
+                line=ln,
+            )
+    if kind == "directory":
+        d = source["directory"]
+        dwhere = f"{where}.directory"
+        recurse = bool(_field(d, "recurse", dwhere, f, ln, kind=bool))
+        include = _field(d, "include", dwhere, f, ln) or ""
+        exclude = _field(d, "exclude", dwhere, f, ln) or ""
+        no_ext = bool(_field(d, "disableExtensionFilter", dwhere, f, ln, kind=bool))
+        if d.get("jsonnet"):
+            raise InputError(f"Application {app.name}: {dwhere}.jsonnet: jsonnet is not supported by sluice", file=f, line=ln)
+    try:
+        resolved = _resolve_fs_path(path)
+    except ValueError as exc:
+        raise InputError(f"Application {app.name}: {where}.path: {exc}", file=f, line=ln) from None
+    spec = SourceSpec(
+        path=resolved, type=kind, recurse=recurse, include=include, exclude=exclude,
+        disable_extension_filter=no_ext, field=where,
+    )
+    return spec, repo_url
+
+
+def _resolve_fs_path(path: str) -> str:
+    if path.startswith("/"):
+        raise ValueError(f"{path!r} must be relative to the repository root")
+    norm = posixpath.normpath(path)
+    if norm == ".." or norm.startswith("../"):
+        raise ValueError(f"{path!r} escapes the repository")
+    return norm
+
+
+def _app_dir(path: str, where: str, app: _App) -> str:
+    norm = posixpath.normpath(path.strip()) if path and path.strip() else ""
+    if not norm or norm == "." or norm == "/":
+        raise InputError(f"Application {app.name}: {where}: hydrating to the branch root is not allowed; name a directory", file=app.file, line=app.line)
+    if norm.startswith("/") or norm == ".." or norm.startswith("../"):
+        raise InputError(f"Application {app.name}: {where}: {path!r} must be a relative path inside the branch", file=app.file, line=app.line)
+    if any(part.startswith(".") for part in norm.split("/")):
+        raise InputError(f"Application {app.name}: {where}: {path!r}: path segments must not start with '.'", file=app.file, line=app.line)
+    return norm
+
+
+def _plan_app(app: _App, inventory: _Inventory, config: FleetConfig, dry_repo: str | None) -> tuple[Target, str | None]:
+    f, ln, name = app.file, app.line, app.name
+    spec = _field(app.doc, "spec", "Application", f, ln, kind=dict, required=True)
+    # destination
+    dest = _field(spec, "destination", "spec", f, ln, kind=dict, required=True)
+    dest_name = (_field(dest, "name", "spec.destination", f, ln) or "").strip()
+    dest_server = (_field(dest, "server", "spec.destination", f, ln) or "").strip()
+    namespace = _field(dest, "namespace", "spec.destination", f, ln) or None
+    if dest_name and dest_server:
+        raise InputError(
+            f"Application {name}: spec.destination sets both name ({dest_name!r}) and server ({dest_server!r}); set one",
+            file=f, line=ln,
+        )
+    if dest_name:
+        cluster = inventory.by_name(dest_name)
+        wanted = f"spec.destination.name {dest_name!r}"
+    elif dest_server:
+        cluster = inventory.by_server(dest_server)
+        wanted = f"spec.destination.server {dest_server!r}"
+    else:
+        raise InputError(f"Application {name}: spec.destination needs a name or a server", file=f, line=ln)
+    if cluster is None:
+        known = ", ".join(f"{c.name} ({c.server})" for c in inventory.clusters) or "none"
+        raise InputError(
+            f"Application {name}: {wanted} matches no cluster (known clusters: {known}); "
+            "declare it with an Argo CD cluster Secret",
+            file=f, line=ln,
+        )
+    problem = cluster_name_problem(cluster.name)
+    if problem:
+        raise InputError(f"cluster name {cluster.name!r} {problem}", file=cluster.origin, line=cluster.line)
+    # source and hydrated location
+    hydrator = spec.get("sourceHydrator")
+    if hydrator is not None:
+        hwhere = "spec.sourceHydrator"
+        if not isinstance(hydrator, dict):
+            raise InputError(f"Application {name}: {hwhere} must be a mapping", file=f, line=ln)
+        dry = _field(hydrator, "drySource", hwhere, f, ln, kind=dict, required=True)
+        source, repo_url = _source_spec(dry, f"{hwhere}.drySource", app)
+        sync = _field(hydrator, "syncSource", hwhere, f, ln, kind=dict, required=True)
+        branch = _field(sync, "targetBranch", f"{hwhere}.syncSource", f, ln, required=True)
+        app_dir = _app_dir(_field(sync, "path", f"{hwhere}.syncSource", f, ln, required=True), f"{hwhere}.syncSource.path", app)
+        sync_repo = _field(sync, "repoURL", f"{hwhere}.syncSource", f, ln)
+        if sync_repo and repo_url and normalize_repo_url(sync_repo) != normalize_repo_url(repo_url):
+            raise InputError(
+                f"Application {name}: {hwhere}.syncSource.repoURL {sync_repo!r} differs from the dry repository "
+                f"{repo_url!r}; sluice writes hydrated branches to the dry repository only",
+                file=f, line=ln,
+            )
+        hydrate_to = hydrator.get("hydrateTo")
+        branch_field = f"{hwhere}.syncSource.targetBranch"
+        if hydrate_to is not None:
+            branch = _field(hydrate_to, "targetBranch", f"{hwhere}.hydrateTo", f, ln, required=True)
+            branch_field = f"{hwhere}.hydrateTo.targetBranch"
+        branch = branch.strip()
+        problem = branch_name_problem(branch)
+        if problem:
+            raise InputError(f"Application {name}: {branch_field}: {branch!r} is not a valid branch name: {problem}", file=f, line=ln)
+    else:
+        if spec.get("sources"):
+            raise InputError(f"Application {name}: spec.sources: multi-source Applications are not rendered by sluice yet" + LEAVE_TO_ARGO, file=f, line=ln)
+        src = _field(spec, "source", "spec", f, ln, kind=dict, required=True)
+        source, repo_url = _source_spec(src, "spec.source", app)
+        branch = config.branch_template.format(cluster=cluster.name)
+        problem = branch_name_problem(branch)
+        if problem:
+            raise InputError(
+                f"branch {branch!r} for cluster {cluster.name!r} (output.branchTemplate) is not a valid branch name: {problem}",
+                file=cluster.origin or config.path, line=cluster.line,
+            )
+        app_dir = _app_dir(name, "metadata.name", app)
+    if dry_repo and repo_url and normalize_repo_url(repo_url) != normalize_repo_url(dry_repo):
+        raise InputError(
+            f"Application {name}: source repoURL {repo_url!r} is another repository than this one ({dry_repo!r}, "
+            f"repoURL in {CONFIG_FILE}); sluice renders sources of this repository only" + LEAVE_TO_ARGO,
+            file=f, line=ln,
+        )
+    target = Target(
+        cluster=cluster.name, app=name, source=source, branch=branch, app_dir=app_dir,
+        namespace=namespace, origin=f, line=ln, server=cluster.server,
+        app_namespace=app.namespace, hydrator=hydrator is not None,
+    )
+    return target, repo_url
+
+
+def _load_docs(fs: RepoFS, path: str) -> list[tuple[Any, int]]:
+    return fs.load_yaml(path)
+
+
+def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> FleetPlan:
+    """The render plan: every Application resolved to a cluster, a source and a bundle location.
+
+    Without `applications`/`clusters` in the config, every `*.yaml`/`*.yml` file of the
+    repository that mentions `argoproj.io` is read (hidden directories, Helm chart
+    directories, kustomization files, the output directory, `skip` and `exclude` paths
+    are not); such a file that does not parse is an error. `skip` names more
+    repo-relative directories to leave out (e.g. an output directory given on the CLI).
+    """
+    skip_dirs = list(dict.fromkeys(posixpath.normpath(p) for p in (config.output_dir, *skip)))
+    notes: list[str] = []
+    everything: list[str] | None = None
+
+    def candidates() -> list[str]:
+        nonlocal everything
+        if everything is None:
+            everything = [p for p in walk_yaml(fs, ".", skip=skip_dirs, exclude=config.exclude) if "argoproj.io" in fs.read_text(p)]
+        return everything
+
+    app_files = candidates() if config.applications is None else select_files(fs, config.applications, "applications", skip=skip_dirs, exclude=config.exclude)
+    cluster_files = candidates() if config.clusters is None else select_files(fs, config.clusters, "clusters", skip=skip_dirs, exclude=config.exclude)
+
+    apps: list[_App] = []
+    seen_apps: dict[tuple[str, str], _App] = {}
+    for path in app_files:
+        for doc, line in _load_docs(fs, path):
+            if isinstance(doc, dict) and doc.get("kind") == "ApplicationSet" and str(doc.get("apiVersion", "")).startswith("argoproj.io/"):
+                notes.append(f"{path}:{line}: ApplicationSet {_meta_name(doc) or '<unnamed>'} not rendered: ApplicationSets are not supported yet")
+                continue
+            if not _is_application(doc):
+                continue
+            if doc.get("apiVersion") != APPLICATION_API_VERSION:
+                raise InputError(f"Application: apiVersion {doc.get('apiVersion')!r} is not {APPLICATION_API_VERSION}", file=path, line=line)
+            name = _meta_name(doc)
+            if not name:
+                raise InputError("Application has no metadata.name", file=path, line=line)
+            meta = doc.get("metadata") or {}
+            app_ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else None
+            app = _App(name=name, namespace=app_ns, doc=doc, file=path, line=line)
+            key = (app_ns or "", name)
+            if key in seen_apps:
+                other = seen_apps[key]
+                raise InputError(f"Application {name} is defined twice (also in {other.file}:{other.line})", file=path, line=line)
+            seen_apps[key] = app
+            apps.append(app)
+
+    inventory = _Inventory()
+    for path in cluster_files:
+        for doc, line in _load_docs(fs, path):
+            if _is_cluster_secret(doc):
+                inventory.add(cluster_from_secret(doc, path, line))
+    if config.in_cluster_enabled and inventory.by_server(IN_CLUSTER_SERVER) is None and inventory.by_name(IN_CLUSTER_NAME) is None:
+        inventory.clusters.append(Cluster(name=IN_CLUSTER_NAME, server=IN_CLUSTER_SERVER))
+
+    hydrated = _hydrated_branches(apps, inventory, config)
+    targets: list[Target] = []
+    repo_urls: dict[str, tuple[str, _App]] = {}
+    for app in apps:
+        consumed = _syncs_from_hydrated_branch(app, hydrated)
+        if consumed:
+            notes.append(
+                f"{app.file}:{app.line}: Application {app.name} not rendered: it syncs from the hydrated branch "
+                f"{consumed!r} (sluice output, not a dry source)"
+            )
+            continue
+        target, repo_url = _plan_app(app, inventory, config, config.repo_url)
+        targets.append(target)
+        if repo_url:
+            repo_urls.setdefault(normalize_repo_url(repo_url), (repo_url, app))
+
+    repo_url = config.repo_url
+    if repo_url is None and repo_urls:
+        if len(repo_urls) > 1:
+            (url_a, app_a), (url_b, app_b) = list(repo_urls.values())[:2]
+            raise InputError(
+                f"Applications use different source repositories ({url_a!r} in {app_a.file}, {url_b!r} in {app_b.file}); "
+                f"set repoURL in {CONFIG_FILE} to say which one this repository is",
+                file=app_b.file, line=app_b.line,
+            )
+        repo_url = next(iter(repo_urls.values()))[0]
+
+    _check_locations(targets)
+    targets.sort(key=lambda t: (t.cluster, t.app_dir))
+    return FleetPlan(
+        config=config,
+        clusters=tuple(sorted(inventory.clusters, key=lambda c: c.name)),
+        targets=tuple(targets),
+        repo_url=repo_url,
+        notes=tuple(notes),
+        skip_dirs=tuple(skip_dirs),
+    )
+
+
+def _hydrated_branches(apps: list[_App], inventory: _Inventory, config: FleetConfig) -> set[str]:
+    """Branches sluice writes: the template's for every cluster, and the sourceHydrator ones."""
+    branches = {config.branch_template.format(cluster=c.name) for c in inventory.clusters}
+    for app in apps:
+        spec = app.doc.get("spec")
+        hydrator = spec.get("sourceHydrator") if isinstance(spec, dict) else None
+        if not isinstance(hydrator, dict):
+            continue
+        for key in ("syncSource", "hydrateTo"):
+            part = hydrator.get(key)
+            if isinstance(part, dict) and isinstance(part.get("targetBranch"), str):
+                branches.add(part["targetBranch"].strip())
+    return branches
+
+
+def _syncs_from_hydrated_branch(app: _App, hydrated: set[str]) -> str | None:
+    """The hydrated branch a plain Application syncs from (it consumes sluice's output)."""
+    spec = app.doc.get("spec")
+    if not isinstance(spec, dict) or spec.get("sourceHydrator") is not None:
+        return None
+    source = spec.get("source")
+    revision = source.get("targetRevision") if isinstance(source, dict) else None
+    if isinstance(revision, str) and revision.strip() in hydrated:
+        return revision.strip()
+    return None
+
+
+def _check_locations(targets: list[Target]) -> None:
+    """Two Applications may not share (or nest) an app dir: not on disk under one cluster,
+    not inside one hydrated branch."""
+    for scope in ("branch", "cluster"):
+        groups: dict[str, list[Target]] = {}
+        for t in targets:
+            groups.setdefault(t.branch if scope == "branch" else t.cluster, []).append(t)
+        for group, members in groups.items():
+            members = sorted(members, key=lambda t: (t.app_dir, t.origin, t.line or 0))
+            for a, b in zip(members, members[1:]):
+                if a.app_dir == b.app_dir:
+                    raise InputError(
+                        f"Applications {a.app} ({a.where}) and {b.app} write to the same directory "
+                        f"{b.app_dir!r} of {scope} {group!r}; give one of them another app directory",
+                        file=b.origin, line=b.line,
+                    )
+            dirs = {t.app_dir: t for t in members}
+            for t in members:
+                parent = posixpath.dirname(t.app_dir)
+                while parent:
+                    if parent in dirs:
+                        o = dirs[parent]
+                        raise InputError(
+                            f"Application {t.app} writes to {t.app_dir!r}, inside the directory {o.app_dir!r} of "
+                            f"Application {o.app} ({o.where}) in {scope} {group!r}; app directories must not nest",
+                            file=t.origin, line=t.line,
+                        )
+                    parent = posixpath.dirname(parent)

@@ -1,0 +1,265 @@
+"""Render a fleet plan into bundles: in memory first, written only when all succeeded.
+
+`render_plan` is pure: files in (through `RepoFS`), `Bundles` out. Per target it renders
+the source (one kustomize Builder per render, so shared bases build once), sets the
+destination namespace on namespaced resources that have none, and serialises the
+resources in render order. `render_repo` is the whole thing for a repository root.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+from .bundle import (
+    MANIFEST,
+    METADATA,
+    README,
+    AppBundle,
+    Bundles,
+    hydrator_metadata,
+    readme,
+    write_bundles,
+)
+from .errors import RenderError, SluiceError
+from .fleet import FleetPlan, Target, discover, load_config
+from .fs import RepoFS
+from .resource import split_api_version
+from .sources import SourceRenderer
+
+# Built-in cluster-scoped kinds, by (API group, kind), of current Kubernetes releases
+# (`kubectl api-resources --namespaced=false`), plus removed ones still found in repos.
+CLUSTER_SCOPED_KINDS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("", "ComponentStatus"),
+        ("", "Namespace"),
+        ("", "Node"),
+        ("", "PersistentVolume"),
+        ("admissionregistration.k8s.io", "MutatingAdmissionPolicy"),
+        ("admissionregistration.k8s.io", "MutatingAdmissionPolicyBinding"),
+        ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+        ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+        ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+        ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+        ("apiextensions.k8s.io", "CustomResourceDefinition"),
+        ("apiregistration.k8s.io", "APIService"),
+        ("authentication.k8s.io", "SelfSubjectReview"),
+        ("authentication.k8s.io", "TokenReview"),
+        ("authorization.k8s.io", "SelfSubjectAccessReview"),
+        ("authorization.k8s.io", "SelfSubjectRulesReview"),
+        ("authorization.k8s.io", "SubjectAccessReview"),
+        ("certificates.k8s.io", "CertificateSigningRequest"),
+        ("certificates.k8s.io", "ClusterTrustBundle"),
+        ("extensions", "PodSecurityPolicy"),
+        ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
+        ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
+        ("internal.apiserver.k8s.io", "StorageVersion"),
+        ("networking.k8s.io", "IPAddress"),
+        ("networking.k8s.io", "IngressClass"),
+        ("networking.k8s.io", "ServiceCIDR"),
+        ("node.k8s.io", "RuntimeClass"),
+        ("policy", "PodSecurityPolicy"),
+        ("rbac.authorization.k8s.io", "ClusterRole"),
+        ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+        ("resource.k8s.io", "DeviceClass"),
+        ("resource.k8s.io", "DeviceTaintRule"),
+        ("resource.k8s.io", "ResourceSlice"),
+        ("scheduling.k8s.io", "PriorityClass"),
+        ("storage.k8s.io", "CSIDriver"),
+        ("storage.k8s.io", "CSINode"),
+        ("storage.k8s.io", "StorageClass"),
+        ("storage.k8s.io", "VolumeAttachment"),
+        ("storage.k8s.io", "VolumeAttributesClass"),
+        ("storagemigration.k8s.io", "StorageVersionMigration"),
+    }
+)
+
+
+class ScopeTable:
+    """Which kinds are cluster-scoped: built-ins, sluice.yaml `clusterScopedKinds`
+    ("Kind" for any group, "Kind.group"), and CRDs with `spec.scope: Cluster`."""
+
+    def __init__(self, declared: Iterable[str] = ()) -> None:
+        self.exact: set[tuple[str, str]] = set(CLUSTER_SCOPED_KINDS)
+        self.any_group: set[str] = set()
+        for item in declared:
+            kind, _, group = item.partition(".")
+            if group:
+                self.exact.add((group, kind))
+            else:
+                self.any_group.add(kind)
+
+    def copy(self) -> ScopeTable:
+        other = ScopeTable()
+        other.exact = set(self.exact)
+        other.any_group = set(self.any_group)
+        return other
+
+    def add_crds(self, resources: Iterable[dict[str, Any]]) -> None:
+        for body in resources:
+            if body.get("kind") != "CustomResourceDefinition":
+                continue
+            if split_api_version(str(body.get("apiVersion") or ""))[0] != "apiextensions.k8s.io":
+                continue
+            spec = body.get("spec")
+            if not isinstance(spec, dict) or spec.get("scope") != "Cluster":
+                continue
+            names = spec.get("names")
+            kind = names.get("kind") if isinstance(names, dict) else None
+            group = spec.get("group")
+            if isinstance(kind, str) and isinstance(group, str):
+                self.exact.add((group, kind))
+
+    def cluster_scoped(self, body: dict[str, Any]) -> bool:
+        kind = str(body.get("kind") or "")
+        group = split_api_version(str(body.get("apiVersion") or ""))[0]
+        return (group, kind) in self.exact or kind in self.any_group
+
+
+def apply_namespace(resources: list[dict[str, Any]], namespace: str | None, scopes: ScopeTable) -> list[dict[str, Any]]:
+    """Set `namespace` on namespaced resources without one (copy on write: inputs untouched)."""
+    if not namespace:
+        return list(resources)
+    out: list[dict[str, Any]] = []
+    for body in resources:
+        meta = body.get("metadata")
+        if scopes.cluster_scoped(body) or (isinstance(meta, dict) and meta.get("namespace")):
+            out.append(body)
+            continue
+        new_meta = dict(meta) if isinstance(meta, dict) else {}
+        new_meta["namespace"] = namespace
+        new_body = dict(body)
+        new_body["metadata"] = new_meta
+        out.append(new_body)
+    return out
+
+
+def _resource_key(body: dict[str, Any]) -> tuple[str, str, str, str]:
+    raw = body.get("metadata")
+    meta: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    group = split_api_version(str(body.get("apiVersion") or ""))[0]
+    return (group, str(body.get("kind") or ""), str(meta.get("namespace") or ""), str(meta.get("name") or ""))
+
+
+def _describe(key: tuple[str, str, str, str]) -> str:
+    group, kind, ns, name = key
+    kind_text = f"{kind}.{group}" if group else kind
+    return f"{kind_text} {ns + '/' if ns else ''}{name}"
+
+
+def _check_resources(target: Target, resources: list[dict[str, Any]]) -> None:
+    seen: set[tuple[str, str, str, str]] = set()
+    for body in resources:
+        if str(body.get("apiVersion") or "").startswith("kustomize.config.k8s.io/"):
+            raise RenderError(
+                f"Application {target.app}: the render contains a kustomize {body.get('kind')} object; "
+                "it would be applied to the cluster as is",
+                file=target.origin, line=target.line,
+            )
+        key = _resource_key(body)
+        if key in seen:
+            raise RenderError(
+                f"Application {target.app}: {_describe(key)} appears twice in the render of {target.source.path!r}",
+                file=target.origin, line=target.line,
+            )
+        seen.add(key)
+
+
+def _in_context(exc: SluiceError, target: Target) -> SluiceError:
+    note = f" (rendering Application {target.app} for cluster {target.cluster}, {target.where})"
+    new = type(exc)(exc.message + note, file=exc.file or target.origin, line=exc.line if exc.file else target.line)
+    return new
+
+
+def render_plan(
+    fs: RepoFS,
+    plan: FleetPlan,
+    *,
+    dry_sha: str | None = None,
+    repo_url: str | None = None,
+    commands: Iterable[str] = (),
+    build_options: Any = None,
+) -> Bundles:
+    """Render every target of the plan into bundles, in memory. Raises on the first error
+    (in plan order); nothing is written. `repo_url` defaults to the plan's."""
+    from . import yaml as sluice_yaml
+
+    commands = tuple(commands)
+    repo_url = repo_url if repo_url is not None else plan.repo_url
+    renderer = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs)
+    rendered: list[tuple[Target, str, list[dict[str, Any]]]] = []
+    for target in plan.targets:
+        try:
+            kind = renderer.source_type(target.source, referrer=target.origin)
+            resources = renderer.render(target.source, referrer=target.origin)
+        except SluiceError as exc:
+            raise _in_context(exc, target) from exc
+        rendered.append((target, kind, resources))
+
+    base_scopes = ScopeTable(plan.config.cluster_scoped_kinds)
+    scopes: dict[str, ScopeTable] = {}
+    for target, _, resources in rendered:
+        scopes.setdefault(target.cluster, base_scopes.copy()).add_crds(resources)
+
+    apps: list[AppBundle] = []
+    owners: dict[tuple[str, tuple[str, str, str, str]], str] = {}
+    warnings: list[str] = []
+    for target, kind, resources in rendered:
+        final = apply_namespace(resources, target.namespace, scopes[target.cluster])
+        _check_resources(target, final)
+        for body in final:
+            key = _resource_key(body)
+            other = owners.setdefault((target.cluster, key), target.app)
+            if other != target.app:
+                warnings.append(f"cluster {target.cluster}: {_describe(key)} is rendered by both {other} and {target.app}")
+        try:
+            manifest = sluice_yaml.dump_documents(final).encode("utf-8")
+        except SluiceError as exc:
+            raise _in_context(exc, target) from exc
+        files = {
+            MANIFEST: manifest,
+            METADATA: hydrator_metadata(repo_url, dry_sha, commands),
+            README: readme(
+                app=target.app, cluster=target.cluster, server=target.server, source_path=target.source.path,
+                source_kind=kind, origin=target.origin, namespace=target.namespace, repo_url=repo_url,
+                dry_sha=dry_sha, commands=commands, branch=target.branch, app_dir=target.app_dir,
+            ),
+        }
+        apps.append(
+            AppBundle(
+                cluster=target.cluster, app=target.app, app_dir=target.app_dir, branch=target.branch,
+                source_path=target.source.path, origin=target.origin, files=files,
+                resources=tuple(final), namespace=target.namespace,
+            )
+        )
+    apps.sort(key=lambda a: (a.cluster, a.app_dir))
+    return Bundles(
+        apps=tuple(apps), repo_url=repo_url, dry_sha=dry_sha, commands=commands,
+        preserve=plan.config.preserve, warnings=tuple(warnings),
+    )
+
+
+def render_repo(
+    root: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str] | None = None,
+    *,
+    dry_sha: str | None = None,
+    repo_url: str | None = None,
+    commands: Iterable[str] = (),
+    write: bool = True,
+) -> Bundles:
+    """Load the config, discover, render and (with `write`) write the bundles atomically
+    to `out_dir` (default: sluice.yaml `output.dir` under the root). Returns the bundles."""
+    fs = RepoFS(root)
+    config = load_config(fs)
+    out = Path(out_dir).absolute() if out_dir is not None else Path(fs.abspath(config.output_dir))
+    skip: list[str] = []
+    try:
+        skip.append(fs.relpath(out))
+    except SluiceError:
+        pass  # outside the repository: nothing to skip
+    plan = discover(fs, config, skip=skip)
+    bundles = render_plan(fs, plan, dry_sha=dry_sha, repo_url=repo_url, commands=commands)
+    if write:
+        write_bundles(bundles, out)
+    return bundles

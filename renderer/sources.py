@@ -1,0 +1,296 @@
+"""Render one Application source into resources.
+
+Argo CD's rules, offline:
+
+- the source type is explicit when the source sets `kustomize:` or `directory:` (Helm
+  and config-management plugins are not rendered by sluice yet and are refused), else it
+  is discovered from the source directory: a kustomization file makes it a Kustomize
+  source, a `Chart.yaml` a Helm one, anything else a plain directory;
+- a directory source reads `*.yaml`, `*.yml` and `*.json` files (only the top level
+  unless `directory.recurse`), filtered by `directory.exclude` then `directory.include`,
+  glob patterns in gobwas/glob syntax matched against the path relative to the source
+  directory, where `*` also matches `/` and `{a,b}` alternates; a file containing
+  `+argocd:skip-file-rendering` is skipped, and so is a file that does not parse or
+  does not hold Kubernetes objects unless it looks like a manifest (it mentions
+  `apiVersion:`, `kind:` and `metadata:`), which is an error;
+- files are read in lexical walk order, documents in file order.
+
+Where Argo CD would quietly do something surprising, sluice refuses with a clear error:
+a kustomization file inside a directory source (Argo CD would apply the Kustomization
+object itself), a `.jsonnet` file (not evaluated by sluice), a malformed glob pattern
+(Argo CD matches nothing).
+"""
+from __future__ import annotations
+
+import copy
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable
+
+from .errors import InputError
+from .fs import RepoFS, join
+
+SOURCE_TYPES = ("auto", "kustomize", "directory")
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+SKIP_MARKER = "+argocd:skip-file-rendering"
+_MANIFEST_EXT = re.compile(r"\.(yaml|yml|json|jsonnet)$")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """Where and how one Application source renders (repo-relative `path`)."""
+
+    path: str
+    type: str = "auto"  # "auto" (discover), "kustomize" or "directory"
+    recurse: bool = False
+    include: str = ""
+    exclude: str = ""
+    disable_extension_filter: bool = False
+    field: str = "spec.source"  # where the source sits in the Application, for messages
+
+    def __post_init__(self) -> None:
+        if self.type not in SOURCE_TYPES:
+            raise ValueError(f"unknown source type {self.type!r}")
+
+
+# -- globs ------------------------------------------------------------------------------
+
+
+def translate_glob(pattern: str, *, separator: bool) -> str:
+    """A glob as a regular expression (unanchored text; callers use fullmatch).
+
+    With `separator` (paths in sluice.yaml): `*` and `?` stay within one path segment,
+    a whole `**` segment spans any number of segments. Without it (Argo CD's
+    `directory.include`/`exclude`, gobwas/glob without separators): `*` and `**` match
+    any text, `/` included. Both support `?`, `[abc]`, `[a-z]`, `[!abc]`, `{a,b}`
+    (nestable) and backslash escapes. Raises ValueError for a malformed pattern.
+    """
+    out: list[str] = []
+    i, n, depth = 0, len(pattern), 0
+    any_char = "[^/]" if separator else "."
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 >= n:
+                raise ValueError("pattern ends with an escape character")
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        if c == "*":
+            j = i
+            while j < n and pattern[j] == "*":
+                j += 1
+            stars = j - i
+            if separator and stars >= 2 and (i == 0 or pattern[i - 1] == "/") and (j == n or pattern[j] == "/"):
+                if j == n:
+                    out.append(".*")
+                else:
+                    out.append("(?:.*/)?")
+                    j += 1  # the '/' after '**' belongs to the optional group
+            else:
+                out.append(any_char + "*")
+            i = j
+            continue
+        if c == "?":
+            out.append(any_char)
+            i += 1
+            continue
+        if c == "[":
+            j = i + 1
+            negate = False
+            if j < n and (pattern[j] == "!" or (separator and pattern[j] == "^")):
+                negate = True
+                j += 1
+            start = j
+            if j < n and pattern[j] == "]":
+                j += 1  # a leading ']' is a literal member
+            while j < n and pattern[j] != "]":
+                j += 1
+            if j >= n:
+                raise ValueError(f"unclosed '[' at position {i}")
+            body = pattern[start:j]
+            if not body:
+                raise ValueError(f"empty character class at position {i}")
+            members = "".join("\\" + ch if ch in "\\^]" else ch for ch in body)
+            if negate:
+                out.append(f"[^{members}/]" if separator else f"[^{members}]")
+            else:
+                out.append(f"[{members}]")
+            i = j + 1
+            continue
+        if c == "{":
+            depth += 1
+            out.append("(?:")
+            i += 1
+            continue
+        if c == "}" and depth:
+            depth -= 1
+            out.append(")")
+            i += 1
+            continue
+        if c == "," and depth:
+            out.append("|")
+            i += 1
+            continue
+        out.append(re.escape(c))
+        i += 1
+    if depth:
+        raise ValueError("unclosed '{'")
+    regex = "".join(out)
+    re.compile(regex)
+    return regex
+
+
+@lru_cache(maxsize=512)
+def compile_glob(pattern: str, separator: bool) -> re.Pattern[str]:
+    return re.compile(translate_glob(pattern, separator=separator), re.DOTALL)
+
+
+def argo_glob_match(pattern: str, text: str) -> bool:
+    """Argo CD's `glob.Match(pattern, text)`: gobwas/glob without separators."""
+    return compile_glob(pattern, False).fullmatch(text) is not None
+
+
+# -- rendering --------------------------------------------------------------------------
+
+
+class SourceRenderer:
+    """Renders sources of one render; shares one kustomize Builder (memoised bases)."""
+
+    def __init__(self, fs: RepoFS, build_options: Any = None, *, skip_dirs: Iterable[str] = ()) -> None:
+        self.fs = fs
+        self.skip_dirs = tuple(skip_dirs)
+        self._build_options = build_options
+        self._builder: Any = None
+
+    def _kustomize(self) -> Any:
+        from . import kustomize
+
+        return kustomize
+
+    def builder(self) -> Any:
+        if self._builder is None:
+            kustomize = self._kustomize()
+            options = self._build_options if self._build_options is not None else kustomize.BuildOptions()
+            self._builder = kustomize.Builder(self.fs, options)
+        return self._builder
+
+    def source_type(self, spec: SourceSpec, *, referrer: str | None = None) -> str:
+        """'kustomize' or 'directory' for the source; errors for what sluice cannot render."""
+        fs = self.fs
+        fs.resolve(spec.path, referrer=referrer)  # refuses a path that leaves the repository
+        if not fs.is_dir(spec.path):
+            what = "does not exist" if not fs.exists(spec.path) else "is not a directory"
+            raise InputError(f"{spec.field}.path: {spec.path!r} {what}", file=referrer)
+        if spec.type != "auto":
+            return spec.type
+        if self._kustomize().find_kustomization(fs, spec.path) is not None:
+            return "kustomize"
+        if fs.is_file(join(spec.path, "Chart.yaml")):
+            raise InputError(
+                f"{spec.field}.path: {spec.path!r} is a Helm chart; sluice does not render Helm sources yet",
+                file=referrer,
+            )
+        return "directory"
+
+    def render(self, spec: SourceSpec, *, referrer: str | None = None) -> list[dict[str, Any]]:
+        """The resources of the source, in render order. Bodies may be shared with the
+        kustomize build's memo: treat them as read-only (copy before changing)."""
+        kind = self.source_type(spec, referrer=referrer)
+        if kind == "kustomize":
+            if self._kustomize().find_kustomization(self.fs, spec.path) is None:
+                raise InputError(
+                    f"{spec.field}.kustomize is set but {spec.path!r} has no kustomization file "
+                    f"({', '.join(KUSTOMIZATION_FILES)})",
+                    file=referrer,
+                )
+            return list(self.builder().build(spec.path))
+        return render_directory(self.fs, spec, referrer=referrer, skip_dirs=self.skip_dirs)
+
+
+def _looks_like_manifest(text: str) -> bool:
+    return "apiVersion:" in text and "kind:" in text and "metadata:" in text
+
+
+def directory_files(fs: RepoFS, spec: SourceSpec, *, referrer: str | None = None, skip_dirs: Iterable[str] = ()) -> list[str]:
+    """The files a directory source reads, repo-relative, in Argo CD's walk order.
+
+    Unlike Argo CD, `.git` directories and `skip_dirs` (sluice's own output directory,
+    when it lies inside the repository) are never read."""
+    skip = set(skip_dirs)
+    for label, pattern in (("exclude", spec.exclude), ("include", spec.include)):
+        if pattern:
+            try:
+                compile_glob(pattern, False)
+            except (ValueError, re.error) as exc:
+                raise InputError(f"{spec.field}.directory.{label}: bad glob pattern {pattern!r}: {exc}", file=referrer) from None
+    found: list[str] = []
+
+    def walk(directory: str, rel: str) -> None:
+        for name in fs.listdir(directory):
+            path = join(directory, name)
+            rel_path = f"{rel}/{name}" if rel else name
+            abspath = fs.abspath(path)
+            if os.path.isdir(abspath) and not os.path.islink(abspath):
+                if spec.recurse and name != ".git" and path not in skip:
+                    walk(path, rel_path)
+                continue
+            if not spec.disable_extension_filter and not _MANIFEST_EXT.search(name):
+                continue
+            if os.path.islink(abspath):
+                fs.resolve(path, referrer=referrer)  # refuses links out of the repository
+                if not os.path.isfile(abspath):
+                    continue  # a link to a directory or a dangling link: skipped, as Argo CD does
+            if spec.exclude and argo_glob_match(spec.exclude, rel_path):
+                continue
+            if spec.include and not argo_glob_match(spec.include, rel_path):
+                continue
+            found.append(path)
+
+    walk(spec.path, "")
+    return found
+
+
+def render_directory(fs: RepoFS, spec: SourceSpec, *, referrer: str | None = None, skip_dirs: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Plain manifests of a directory source, as Argo CD reads them."""
+    out: list[dict[str, Any]] = []
+    for path in directory_files(fs, spec, referrer=referrer, skip_dirs=skip_dirs):
+        name = path.rsplit("/", 1)[-1]
+        if name in KUSTOMIZATION_FILES:
+            raise InputError(
+                f"the directory source {spec.path!r} ({spec.field}) contains a kustomization file; "
+                f"drop `directory:` from the source to build it with kustomize, or exclude the file",
+                file=path,
+            )
+        text = fs.read_text(path)
+        if SKIP_MARKER in text:
+            continue
+        if name.endswith(".jsonnet"):
+            raise InputError(f"jsonnet is not supported by sluice (source {spec.path!r}); exclude the file", file=path)
+        try:
+            docs = fs.load_yaml(path)
+        except InputError:
+            if _looks_like_manifest(text):
+                raise
+            continue  # an unrelated file that is not YAML: ignored, as Argo CD does
+        objs: list[dict[str, Any]] = []
+        bad: tuple[int, str] | None = None
+        for doc, line in docs:
+            if doc is None:
+                continue
+            if not isinstance(doc, dict):
+                bad = (line, f"a document must be a Kubernetes object (a mapping), not {type(doc).__name__}")
+                break
+            missing = [key for key in ("apiVersion", "kind") if not doc.get(key)]
+            if missing:
+                bad = (line, f"object has no {' and no '.join(missing)}")
+                break
+            objs.append(copy.deepcopy(doc))
+        if bad is not None:
+            if objs or _looks_like_manifest(text):
+                raise InputError(bad[1], file=path, line=bad[0])
+            continue  # e.g. a values file or a CI config: not a manifest, ignored
+        out.extend(objs)
+    return out

@@ -1,0 +1,542 @@
+"""Rendering a plan into bundles, writing them, and the demo fleet's snapshot."""
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from renderer.bundle import (
+    INDEX,
+    Bundles,
+    bundles_for_hydration,
+    hydrator_metadata,
+    load_bundles,
+    write_bundles,
+)
+from renderer.errors import InputError, RenderError, SluiceError
+from renderer.fleet import discover, load_config
+from renderer.fs import RepoFS
+from renderer.pipeline import render_plan, render_repo
+from renderer.sources import SourceSpec, directory_files, render_directory
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    return root
+
+
+def render(root: Path, **kwargs: object) -> Bundles:
+    fs = RepoFS(root)
+    return render_plan(fs, discover(fs, load_config(fs)), **kwargs)  # type: ignore[arg-type]
+
+
+def names(bundles: Bundles, app_dir: str) -> list[tuple[str, str, str | None]]:
+    [app] = [a for a in bundles.apps if a.app_dir == app_dir]
+    return [(r["kind"], r["metadata"]["name"], r["metadata"].get("namespace")) for r in app.resources]
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+# -- directory sources ----------------------------------------------------------------------
+
+
+def test_directory_source_without_recurse_reads_the_top_level_only() -> None:
+    bundles = render(FIXTURES / "directory-sources")
+    # values.yaml (no Kubernetes object), notes.md (not a manifest extension) and
+    # skipped.yaml (+argocd:skip-file-rendering) are left out; JSON is read
+    assert names(bundles, "flat") == [("ConfigMap", "top", "flat-ns"), ("Service", "from-json", "flat-ns")]
+
+
+def test_directory_source_with_recurse_walks_in_lexical_order() -> None:
+    bundles = render(FIXTURES / "directory-sources")
+    assert names(bundles, "deep") == [
+        ("ConfigMap", "top", "deep-ns"),
+        ("Service", "from-json", "deep-ns"),
+        ("ConfigMap", "deepest", "deep-ns"),
+        ("Deployment", "nested", "deep-ns"),
+        ("ConfigMap", "extra", "deep-ns"),
+        ("Job", "skip-me", "deep-ns"),
+    ]
+
+
+def test_directory_include_and_exclude_globs() -> None:
+    bundles = render(FIXTURES / "directory-sources")
+    # include '*.yaml' (any depth: '*' crosses '/'), exclude '{nested/skip/*,*-ignored.yaml}'
+    assert names(bundles, "filtered") == [("ConfigMap", "top", "filtered-ns"), ("Deployment", "nested", "filtered-ns")]
+
+
+def test_directory_files_follow_argo_cd_walk_order() -> None:
+    fs = RepoFS(FIXTURES / "directory-sources")
+    spec = SourceSpec(path="manifests", type="directory", recurse=True, disable_extension_filter=True, exclude="*.md")
+    assert directory_files(fs, spec) == [
+        "manifests/a-configmap.yaml",
+        "manifests/b-service.json",
+        "manifests/nested/deep/more.yml",
+        "manifests/nested/deployment.yaml",
+        "manifests/nested/extra-ignored.yaml",
+        "manifests/nested/skip/job.yaml",
+        "manifests/skipped.yaml",
+        "manifests/values.yaml",
+    ]
+
+
+def test_directory_source_errors(tmp_path: Path) -> None:
+    fs = RepoFS(tmp_path)
+    write_tree(tmp_path, {"m/broken.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [x\n"})
+    with pytest.raises(InputError) as err:
+        render_directory(fs, SourceSpec(path="m", type="directory"))
+    assert err.value.file == "m/broken.yaml"
+    # a document without kind, in a file that looks like a manifest
+    write_tree(tmp_path, {"n/cm.yaml": "apiVersion: v1\nmetadata: {name: x}\nkind: ConfigMap\n---\napiVersion: v1\nmetadata: {name: y}\n"})
+    with pytest.raises(InputError, match="object has no kind") as err:
+        render_directory(fs, SourceSpec(path="n", type="directory"))
+    assert (err.value.file, err.value.line) == ("n/cm.yaml", 5)
+    write_tree(tmp_path, {"k/kustomization.yaml": "resources: []\n", "k/cm.yaml": CM_TEXT})
+    with pytest.raises(InputError, match="contains a kustomization file"):
+        render_directory(RepoFS(tmp_path), SourceSpec(path="k", type="directory"))
+    write_tree(tmp_path, {"j/app.jsonnet": "{}"})
+    with pytest.raises(InputError, match="jsonnet is not supported"):
+        render_directory(RepoFS(tmp_path), SourceSpec(path="j", type="directory"))
+    with pytest.raises(InputError, match="bad glob pattern"):
+        render_directory(RepoFS(tmp_path), SourceSpec(path="j", type="directory", include="{a,b"))
+
+
+def test_directory_source_refuses_symlinks_out_of_the_repository(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(CM_TEXT)
+    repo = tmp_path / "repo"
+    write_tree(repo, {"m/cm.yaml": CM_TEXT})
+    os.symlink(outside, repo / "m" / "escape.yaml")
+    with pytest.raises(InputError, match="outside the repository root"):
+        render_directory(RepoFS(repo), SourceSpec(path="m", type="directory"))
+
+
+CM_TEXT = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n"
+
+
+def test_a_source_path_linking_out_of_the_repository_is_refused(tmp_path: Path) -> None:
+    outside = write_tree(tmp_path / "outside", {"cm.yaml": CM_TEXT})
+    repo = write_tree(tmp_path / "repo", {
+        "a.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: a}
+            spec:
+              source: {repoURL: https://example.com/r.git, path: linked}
+              destination: {name: in-cluster}
+            """,
+    })
+    os.symlink(outside, repo / "linked")
+    with pytest.raises(InputError, match="outside the repository root") as err:
+        render(repo)
+    assert err.value.file == "a.yaml"
+
+
+def test_directory_sources_never_read_the_output_directory(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "a.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: a}
+            spec:
+              source: {repoURL: https://example.com/r.git, path: ., directory: {recurse: true, include: "m/*"}}
+              destination: {name: in-cluster}
+            """,
+        "m/cm.yaml": CM_TEXT,
+    })
+    first = render_repo(tmp_path).files()  # writes out/in-cluster/a/manifest.yaml
+    assert (tmp_path / "out" / "in-cluster" / "a" / "manifest.yaml").is_file()
+    write_tree(tmp_path, {"a.yaml": (tmp_path / "a.yaml").read_text().replace('include: "m/*"', 'exclude: "a.yaml"')})
+    second = render_repo(tmp_path).files()  # would read out/ (and its own manifest) if not skipped
+    assert second["in-cluster/a/manifest.yaml"] == first["in-cluster/a/manifest.yaml"]
+
+
+def test_missing_source_path_is_an_error_naming_the_application(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "a.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: a}
+            spec:
+              source: {repoURL: https://example.com/r.git, path: nowhere}
+              destination: {name: in-cluster}
+            """,
+    })
+    with pytest.raises(InputError) as err:
+        render(tmp_path)
+    assert err.value.file == "a.yaml"
+    assert err.value.message.startswith("spec.source.path: 'nowhere' does not exist (rendering Application a")
+
+
+def test_helm_chart_directories_are_refused(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        "a.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: a}
+            spec:
+              source: {repoURL: https://example.com/r.git, path: chart}
+              destination: {name: in-cluster}
+            """,
+    })
+    with pytest.raises(InputError, match="is a Helm chart; sluice does not render Helm sources yet"):
+        render(tmp_path)
+
+
+# -- destination namespace -------------------------------------------------------------------
+
+
+def test_destination_namespace_only_on_namespaced_resources_without_one() -> None:
+    bundles = render(FIXTURES / "directory-sources")
+    assert names(bundles, "scoped") == [
+        ("Namespace", "team-a", None),
+        ("ClusterRole", "reader", None),
+        ("CustomResourceDefinition", "widgets.example.com", None),
+        ("CustomResourceDefinition", "gadgets.example.com", None),
+        ("Widget", "cluster-wide", None),  # its CRD says scope: Cluster
+        ("Gadget", "namespaced", "team-a"),  # its CRD says scope: Namespaced
+        ("ClusterIssuer", "letsencrypt", None),  # sluice.yaml clusterScopedKinds
+        ("ConfigMap", "elsewhere", "team-b"),  # has its own namespace
+        ("Service", "here", "team-a"),
+    ]
+
+
+def test_crds_of_one_app_scope_resources_of_another_on_the_same_cluster(tmp_path: Path) -> None:
+    def application(name: str, path: str) -> str:
+        return (
+            f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: {name}}}\n"
+            f"spec:\n  source: {{repoURL: https://example.com/r.git, path: {path}}}\n"
+            "  destination: {name: in-cluster, namespace: apps}\n"
+        )
+
+    write_tree(tmp_path, {
+        "apps.yaml": application("crds", "crds") + "---\n" + application("users", "users"),
+        "crds/crd.yaml": """
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: {name: policies.example.org}
+            spec:
+              group: example.org
+              scope: Cluster
+              names: {kind: Policy, plural: policies}
+              versions: []
+            """,
+        "users/policy.yaml": "apiVersion: example.org/v1\nkind: Policy\nmetadata: {name: p}\n",
+    })
+    assert names(render(tmp_path), "users") == [("Policy", "p", None)]
+
+
+def test_input_documents_are_not_mutated(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "a.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: a}
+            spec:
+              source: {repoURL: https://example.com/r.git, path: m}
+              destination: {name: in-cluster, namespace: target}
+            """,
+        "m/cm.yaml": CM_TEXT,
+    })
+    fs = RepoFS(tmp_path)
+    bundles = render_plan(fs, discover(fs, load_config(fs)))
+    assert bundles.apps[0].resources[0]["metadata"]["namespace"] == "target"
+    assert fs.load_yaml("m/cm.yaml")[0][0]["metadata"] == {"name": "cm"}
+
+
+# -- bundles -----------------------------------------------------------------------------------
+
+
+def test_kustomize_sources_render_through_the_builder() -> None:
+    bundles = render(FIXTURES / "zero-config")
+    assert names(bundles, "shop") == [("ConfigMap", "shop-settings", "shop")]
+    assert bundles.apps[1].resources[0]["metadata"]["labels"] == {"app": "shop"}
+    assert names(bundles, "guestbook") == [("Deployment", "guestbook-ui", "guestbook"), ("Service", "guestbook-ui", "guestbook")]
+
+
+def test_hydrator_metadata_format() -> None:
+    assert hydrator_metadata("https://example.com/r.git", SHA, ["sluice render"]) == (
+        b'{\n  "repoURL": "https://example.com/r.git",\n  "drySha": "' + SHA.encode()
+        + b'",\n  "commands": [\n    "sluice render"\n  ]\n}\n'
+    )
+    assert hydrator_metadata(None, None, ()) == b"{}\n"
+    assert hydrator_metadata("https://e.com/a&b<c>", None) == b'{\n  "repoURL": "https://e.com/a&b<c>"\n}\n'  # no HTML escaping
+
+
+def test_app_files_metadata_and_readme() -> None:
+    bundles = render(FIXTURES / "source-hydrator", dry_sha=SHA, commands=["sluice render --out out"])
+    app = next(a for a in bundles.apps if a.app == "hydrated")
+    assert sorted(app.files) == ["README.md", "hydrator.metadata", "manifest.yaml"]
+    assert json.loads(app.files["hydrator.metadata"]) == {
+        "repoURL": "https://github.com/example/hydrated-fleet",
+        "drySha": SHA,
+        "commands": ["sluice render --out out"],
+    }
+    readme = app.files["README.md"].decode()
+    assert "`manifests` (directory)" in readme
+    assert f"git checkout {SHA}\nsluice render --out out\n" in readme
+    assert "apps/hydrated.yaml" in readme
+    # no dry sha (not a git repository): it is left out
+    plain = render(FIXTURES / "source-hydrator").apps[0]
+    assert json.loads(plain.files["hydrator.metadata"]) == {"repoURL": "https://github.com/example/hydrated-fleet"}
+    assert "git checkout" not in plain.files["README.md"].decode()
+
+
+def test_repo_url_parameter_wins_over_the_plan() -> None:
+    bundles = render(FIXTURES / "source-hydrator", repo_url="https://git.example.com/mirror.git")
+    assert bundles.repo_url == "https://git.example.com/mirror.git"
+    assert json.loads(bundles.apps[0].files["hydrator.metadata"])["repoURL"] == "https://git.example.com/mirror.git"
+
+
+def test_bundles_for_hydration_groups_apps_by_branch() -> None:
+    bundles = render(FIXTURES / "source-hydrator", dry_sha=SHA)
+    branches = bundles_for_hydration(bundles)
+    assert {b: list(files) for b, files in branches.items()} == {
+        "env/dev": ["plain/README.md", "plain/hydrator.metadata", "plain/manifest.yaml"],
+        "environments/dev": ["apps/hydrated/README.md", "apps/hydrated/hydrator.metadata", "apps/hydrated/manifest.yaml"],
+        "environments/dev-next": ["apps/promoted/README.md", "apps/promoted/hydrator.metadata", "apps/promoted/manifest.yaml"],
+    }
+    app = next(a for a in bundles.apps if a.app == "hydrated")
+    assert branches["environments/dev"]["apps/hydrated/manifest.yaml"] == app.manifest
+    assert all(isinstance(v, bytes) for files in branches.values() for v in files.values())
+    assert bundles.cluster_branches() == {
+        "dev": {"apps/hydrated": "environments/dev", "apps/promoted": "environments/dev-next", "plain": "env/dev"},
+    }
+
+
+def test_demo_bundles_hydrate_through_the_applier(tmp_path: Path) -> None:
+    """The applier takes bundles_for_hydration's output as is (real git, bare remote)."""
+    import subprocess
+
+    applier = pytest.importorskip("renderer.applier")
+    remote = tmp_path / "remote.git"
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True, env=env)
+    bundles = render_repo(REPO, write=False, dry_sha=SHA, commands=["sluice render"])
+    dry = applier.DrySource(repo_url=bundles.repo_url, dry_sha=SHA, subject="Render the demo", date="2025-01-01T00:00:00Z")
+    applier.hydrate(str(remote), bundles_for_hydration(bundles), dry, preserve=bundles.preserve, workdir=tmp_path / "work")
+    listing = subprocess.run(
+        ["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", "hydrated/staging"],
+        check=True, capture_output=True, text=True, env=env,
+    ).stdout.split()
+    assert listing == [
+        ".gitattributes", "api/README.md", "api/hydrator.metadata", "api/manifest.yaml", "hydrator.metadata",
+        "platform/README.md", "platform/hydrator.metadata", "platform/manifest.yaml",
+        "web/README.md", "web/hydrator.metadata", "web/manifest.yaml",
+        "worker/README.md", "worker/hydrator.metadata", "worker/manifest.yaml",
+    ]
+
+
+def test_two_apps_rendering_one_resource_is_a_warning(tmp_path: Path) -> None:
+    def application(name: str) -> str:
+        return (
+            f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: {name}}}\n"
+            "spec:\n  source: {repoURL: https://example.com/r.git, path: m}\n"
+            "  destination: {name: in-cluster, namespace: n}\n"
+        )
+
+    write_tree(tmp_path, {"apps.yaml": application("one") + "---\n" + application("two"), "m/cm.yaml": CM_TEXT})
+    assert render(tmp_path).warnings == ("cluster in-cluster: ConfigMap n/cm is rendered by both one and two",)
+
+
+def test_duplicate_resource_in_one_app_is_an_error(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "a.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: a}
+            spec:
+              source: {repoURL: https://example.com/r.git, path: m}
+              destination: {name: in-cluster, namespace: n}
+            """,
+        "m/one.yaml": CM_TEXT,
+        "m/two.yaml": CM_TEXT.replace("name: cm", "name: cm\n  namespace: n"),
+    })
+    with pytest.raises(RenderError, match="ConfigMap n/cm appears twice"):
+        render(tmp_path)
+
+
+def test_kustomize_config_objects_never_reach_the_output(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "a.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: a}
+            spec:
+              source: {repoURL: https://example.com/r.git, path: m}
+              destination: {name: in-cluster}
+            """,
+        "m/component.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nmetadata: {name: c}\n",
+    })
+    with pytest.raises(RenderError, match="contains a kustomize Component object"):
+        render(tmp_path)
+
+
+# -- writing --------------------------------------------------------------------------------------
+
+
+def test_atomic_write_an_error_in_the_third_app_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(SluiceError) as err:
+        render_repo(FIXTURES / "third-app-fails", out)
+    assert "c-third" in str(err.value)
+    assert err.value.file == "c-third/kustomization.yaml"
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []  # no temporary directory left behind
+
+
+def test_a_failed_render_leaves_the_previous_output_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    render_repo(FIXTURES / "source-hydrator", out)
+    before = tree(out)
+    with pytest.raises(SluiceError):
+        render_repo(FIXTURES / "third-app-fails", out)
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_write_replaces_the_output_as_a_whole(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    render_repo(FIXTURES / "zero-config", out)
+    (out / "dev" / "stale").mkdir()
+    (out / "dev" / "stale" / "manifest.yaml").write_text("old")
+    render_repo(FIXTURES / "source-hydrator", out, dry_sha=SHA)
+    assert sorted(tree(out)) == [
+        INDEX,
+        "dev/apps/hydrated/README.md", "dev/apps/hydrated/hydrator.metadata", "dev/apps/hydrated/manifest.yaml",
+        "dev/apps/promoted/README.md", "dev/apps/promoted/hydrator.metadata", "dev/apps/promoted/manifest.yaml",
+        "dev/plain/README.md", "dev/plain/hydrator.metadata", "dev/plain/manifest.yaml",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_write_refuses_to_replace_a_directory_it_did_not_write(tmp_path: Path) -> None:
+    precious = write_tree(tmp_path / "precious", {"keep.txt": "mine"})
+    bundles = render(FIXTURES / "source-hydrator")
+    with pytest.raises(InputError, match="not a sluice output directory"):
+        write_bundles(bundles, precious)
+    assert (precious / "keep.txt").read_text() == "mine"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    write_bundles(bundles, empty)
+    assert (empty / INDEX).is_file()
+
+
+def test_write_without_an_atomic_exchange_falls_back_to_two_renames(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import renderer.bundle as bundle_module
+
+    out = tmp_path / "out"
+    write_bundles(render(FIXTURES / "zero-config"), out)
+    monkeypatch.setattr(bundle_module, "_exchange", lambda a, b: False)
+    bundles = render(FIXTURES / "source-hydrator")
+    write_bundles(bundles, out)
+    assert tree(out) == bundles.files()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_write_refuses_a_symlinked_output(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    with pytest.raises(InputError, match="not a sluice output directory"):
+        write_bundles(render(FIXTURES / "source-hydrator"), tmp_path / "link")
+
+
+def test_render_repo_skips_an_output_dir_inside_the_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write_tree(repo, {
+        "a.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: a}
+            spec:
+              source: {repoURL: https://example.com/r.git, path: m}
+              destination: {name: in-cluster}
+            """,
+        "m/cm.yaml": CM_TEXT,
+        # a previous output holding a file that would be a YAML error if discovery read it
+        "rendered/.sluice-bundles.json": "{}",
+        "rendered/x/broken.yaml": "argoproj.io: [",
+    })
+    bundles = render_repo(repo, repo / "rendered")
+    assert [a.app for a in bundles.apps] == ["a"]
+    assert (repo / "rendered" / "in-cluster" / "a" / "manifest.yaml").is_file()
+    render_repo(repo)  # default: sluice.yaml output.dir (out)
+    assert (repo / "out" / INDEX).is_file()
+
+
+def test_load_bundles_round_trip(tmp_path: Path) -> None:
+    bundles = render(FIXTURES / "source-hydrator", dry_sha=SHA, commands=["sluice render"])
+    write_bundles(bundles, tmp_path / "out")
+    loaded = load_bundles(tmp_path / "out")
+    assert loaded.files() == bundles.files()
+    assert bundles_for_hydration(loaded) == bundles_for_hydration(bundles)
+    with pytest.raises(InputError, match="not a sluice output directory"):
+        load_bundles(tmp_path)
+
+
+# -- the demo fleet ---------------------------------------------------------------------------------
+
+
+def demo_files(**kwargs: object) -> dict[str, bytes]:
+    return render_repo(REPO, write=False, **kwargs).files()  # type: ignore[arg-type]
+
+
+def test_demo_fleet_renders_every_app_of_both_clusters() -> None:
+    bundles = render_repo(REPO, write=False, dry_sha=SHA)
+    assert [(a.cluster, a.app_dir, a.branch, a.source_path) for a in bundles.apps] == [
+        ("production", "api", "hydrated/production", "overlays/production/api"),
+        ("production", "platform", "hydrated/production", "platform"),
+        ("production", "web", "hydrated/production", "overlays/production/web"),
+        ("production", "worker", "hydrated/production", "overlays/production/worker"),
+        ("staging", "api", "hydrated/staging", "overlays/staging/api"),
+        ("staging", "platform", "hydrated/staging", "platform"),
+        ("staging", "web", "hydrated/staging", "overlays/staging/web"),
+        ("staging", "worker", "hydrated/staging", "overlays/staging/worker"),
+    ]
+    assert bundles.warnings == ()
+    names_of = {a.app: {(r["kind"], r["metadata"]["name"]): r for r in a.resources} for a in bundles.apps}
+    web = names_of["production-web"]["Deployment", "web"]
+    assert web["spec"]["replicas"] == 4
+    assert web["spec"]["template"]["spec"]["containers"][0]["image"] == "ghcr.io/example/shop-web:1.0.3"
+    assert names_of["staging-web"]["Deployment", "web"]["spec"]["replicas"] == 1
+    assert names_of["staging-web"]["Ingress", "web"]["spec"]["rules"][0]["host"] == "shop.staging.example.com"
+    assert names_of["staging-worker"]["CronJob", "order-cleanup"]["spec"]["schedule"] == "*/15 * * * *"
+    platform = names_of["staging-platform"]
+    assert "namespace" not in platform["Namespace", "shop-staging"]["metadata"]
+    assert platform["ResourceQuota", "shop-quota"]["metadata"]["namespace"] == "shop-staging"
+    assert platform["RoleBinding", "shop-viewers"]["metadata"]["namespace"] == "shop-staging"
+    assert ("Namespace", "shop-production") not in platform  # include: {common/*,staging/*}
+    for path in bundles.files():
+        assert path.rsplit("/", 1)[-1] not in ("kustomization.yaml", "Chart.yaml")
+
+
+def test_render_is_deterministic(tmp_path: Path) -> None:
+    first = demo_files(dry_sha=SHA)
+    second = demo_files(dry_sha=SHA)
+    assert first == second
+    render_repo(REPO, tmp_path / "a", dry_sha=SHA)
+    render_repo(REPO, tmp_path / "b", dry_sha=SHA)
+    assert tree(tmp_path / "a") == tree(tmp_path / "b") == first
+
+
+def test_demo_fleet_snapshot(snapshot) -> None:  # type: ignore[no-untyped-def]
+    files = demo_files(dry_sha=SHA, commands=["sluice render"])
+    assert {path: data.decode("utf-8") for path, data in files.items()} == snapshot
