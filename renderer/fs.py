@@ -30,7 +30,7 @@ class RepoFS:
         self._real_root = os.path.realpath(self.root)
         self.reads: dict[str, str] = {}  # path -> sha256 of the content read
         self._text_cache: dict[str, str] = {}
-        self._yaml_cache: dict[str, list[tuple[Any, int]]] = {}
+        self._yaml_cache: dict[tuple[str, str], list[tuple[Any, int]]] = {}
 
     # -- paths -----------------------------------------------------------------
     def resolve(self, rel: str, base: str = ROOT, *, referrer: str | None = None) -> str:
@@ -104,12 +104,16 @@ class RepoFS:
         self._text_cache[path] = text
         return text
 
-    def load_yaml(self, path: str) -> list[tuple[Any, int]]:
-        """Parsed documents of a YAML file with their start lines; parsed once per render."""
-        cached = self._yaml_cache.get(path)
+    def load_yaml(self, path: str, *, dialect: str = "resource") -> list[tuple[Any, int]]:
+        """Parsed documents of a YAML file with their start lines; parsed once per render.
+
+        `dialect="config"` reads kustomization files as kubectl does (go-yaml v2 rules,
+        duplicate keys allowed); see renderer/yaml.py."""
+        key = (path, dialect)
+        cached = self._yaml_cache.get(key)
         if cached is None:
             from . import yaml as _yaml
 
-            cached = _yaml.load_documents_with_lines(self.read_text(path), path)
-            self._yaml_cache[path] = cached
+            cached = _yaml.load_documents_with_lines(self.read_text(path), path, dialect=dialect)  # type: ignore[arg-type]
+            self._yaml_cache[key] = cached
         return cached

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from pathlib import Path
+
 from renderer.conformance import case_dirs, default_corpus, run_case
 
 CORPUS = default_corpus()
+OWN = Path(__file__).resolve().parent.parent / "fixtures" / "conformance"  # recorded with tools/record_oracle.py
 # kustomization fields sluice does not implement yet; cases using them may fail
 UNSUPPORTED_FEATURES = frozenset({"helmCharts", "helmChartInflationGenerator", "helmGlobals"})
 
@@ -24,9 +27,18 @@ def _result(case):  # type: ignore[no-untyped-def]
     return RESULTS[case.name]
 
 
-pytestmark = pytest.mark.skipif(not CASES, reason=f"conformance corpus not found at {CORPUS} (../shared is absent)")
+OWN_CASES = case_dirs(OWN)
+needs_corpus = pytest.mark.skipif(not CASES, reason=f"conformance corpus not found at {CORPUS} (../shared is absent)")
 
 
+@pytest.mark.parametrize("case", OWN_CASES, ids=[c.name for c in OWN_CASES])
+def test_own_cases_byte_identical(case) -> None:  # type: ignore[no-untyped-def]
+    """sluice's own cases (crds, images, replicas, JSON 6902, $patch, ...): kubectl's output recorded."""
+    result = run_case(case)
+    assert result.identical, result.error or "output differs from kubectl's byte for byte"
+
+
+@needs_corpus
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_structural(case, request) -> None:  # type: ignore[no-untyped-def]
     result = _result(case)
@@ -38,6 +50,7 @@ def test_structural(case, request) -> None:  # type: ignore[no-untyped-def]
     assert result.structural, result.error
 
 
+@needs_corpus
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_byte_identical(case) -> None:  # type: ignore[no-untyped-def]
     result = _result(case)

@@ -150,6 +150,8 @@ class Builder:
                 raise InputError(f"component '{entry}' is not a directory", file=where)
             acc = self._accumulate_dir(directory, component=True, into=acc, referrer=where, origin=_append(kust.origin, entry))
         self._run_transformers(loader, kust, acc)
+        if kust.list("validators"):
+            raise InputError("validators: sluice does not run validator plugins (exec or Go code); remove them or validate with `sluice verify`", file=where)
         self._merge_vars(kust, acc)
         return acc
 
@@ -354,6 +356,8 @@ class Builder:
 
             resolve_vars(res, acc.vars, acc.config.get("varReference"), kust.path)
         kept = [r for r in res if not _is_local_config(r)]
+        for r in kept:
+            _normalize_annotations(r.body)
         ordered = sort_resources(kept, kust.data.get("sortOptions"), self.options.reorder, kust.path)
         if self._build_metadata:
             for r in ordered:
@@ -415,6 +419,37 @@ def _write_build_metadata(res: Resource, metadata: tuple[str, ...]) -> None:
         meta.setdefault("annotations", {})["alpha.config.kubernetes.io/transformations"] = text
     if "managedByLabel" in metadata:
         meta.setdefault("labels", {})["app.kubernetes.io/managed-by"] = MANAGED_BY
+
+
+def _normalize_annotations(body: dict[str, Any]) -> None:
+    """kubectl prints annotations as a map of strings (values a patch made numbers become
+    their text) and drops an annotations field that is empty, null or not a map."""
+    meta = body.get("metadata")
+    if not isinstance(meta, dict) or "annotations" not in meta:
+        return
+    annotations = meta["annotations"]
+    if not isinstance(annotations, dict) or not annotations:
+        del meta["annotations"]
+        return
+    for key, value in annotations.items():
+        if not isinstance(value, str):
+            annotations[key] = _annotation_text(value)
+
+
+def _annotation_text(value: Any) -> str:
+    from .._yaml_emit import format_float
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format_float(value)
+    if isinstance(value, (dict, list)):
+        import json
+
+        return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    return str(value)
 
 
 def _is_local_config(res: Resource) -> bool:

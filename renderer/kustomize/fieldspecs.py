@@ -41,23 +41,23 @@ class FieldSpec:
 
 
 @functools.lru_cache(maxsize=4096)
-def split_path(path: str) -> tuple[str, ...]:
-    """Split on '/', honouring '\\/' escapes and '[...]' brackets (kyaml's PathSplitter)."""
+def split_path(path: str, sep: str = "/") -> tuple[str, ...]:
+    """Split on `sep`, honouring `\\sep` escapes and `[...]` brackets (kyaml's path splitters)."""
     parts: list[str] = []
     buf: list[str] = []
     depth = 0
     i = 0
     while i < len(path):
         ch = path[i]
-        if ch == "\\" and i + 1 < len(path) and path[i + 1] == "/":
-            buf.append("/")
+        if ch == "\\" and i + 1 < len(path) and path[i + 1] == sep:
+            buf.append(sep)
             i += 2
             continue
         if ch == "[":
             depth += 1
         elif ch == "]" and depth:
             depth -= 1
-        if ch == "/" and depth == 0:
+        if ch == sep and depth == 0:
             parts.append("".join(buf))
             buf = []
         else:

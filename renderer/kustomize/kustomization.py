@@ -78,7 +78,7 @@ def load_kustomization(fs: RepoFS, directory: str) -> Kustomization:
             file=directory,
         )
     path = join(directory, name)
-    docs = fs.load_yaml(path)
+    docs = fs.load_yaml(path, dialect="config")
     if not docs:
         raise InputError("kustomization file is empty", file=path)
     if len(docs) > 1:

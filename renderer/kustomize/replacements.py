@@ -9,7 +9,7 @@ from typing import Any, Sequence
 
 from ..errors import InputError, RenderError
 from ..resource import CLUSTER_NS, Gvk, ResId, Resource, ResourceList, split_api_version
-from .fieldspecs import KEEP, FieldSpec, apply_fieldspec
+from .fieldspecs import KEEP, FieldSpec, apply_fieldspec, split_path
 from .loader import Loader
 from .selectors import parse_label_selector
 
@@ -19,30 +19,11 @@ DEFAULT_FIELD_PATH = "metadata.name"
 # -- paths -----------------------------------------------------------------------------------
 
 def split_dotted(path: str) -> list[str]:
-    """'a.b.[name=x.y].c' -> ['a', 'b', '[name=x.y]', 'c'] (dots inside brackets kept)."""
-    parts: list[str] = []
-    buf: list[str] = []
-    depth = 0
-    for ch in path:
-        if ch == "[":
-            depth += 1
-        elif ch == "]" and depth:
-            depth -= 1
-        if ch == "." and depth == 0:
-            parts.append("".join(buf))
-            buf = []
-        else:
-            buf.append(ch)
-    parts.append("".join(buf))
+    """'a.b.[name=x.y].c' -> ['a', 'b', '[name=x.y]', 'c']; 'containers[0]' -> ['containers', '[0]']."""
     out: list[str] = []
-    for part in parts:
-        # 'containers[0]' / 'containers[name=x]' written without a dot before the bracket
+    for part in split_path(path, "."):
         m = re.match(r"^([^\[]+)(\[.*\])$", part)
-        if m:
-            out.append(m.group(1))
-            out.append(m.group(2))
-        else:
-            out.append(part)
+        out.extend((m.group(1), m.group(2)) if m else (part,))
     return out
 
 
