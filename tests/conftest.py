@@ -9,3 +9,26 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("renderer") is None:  # not installed: test the work tree
     sys.path.insert(0, str(REPO_ROOT))
 
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    """Print the kustomize conformance counts (structural and byte-identical) after the run."""
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("xfailed", []):
+        nodeid = report.nodeid
+        if "test_conformance_kustomize.py::test_" not in nodeid or report.when != "call":
+            continue
+        name = nodeid.split("::")[1].split("[")[0]
+        counts[(name, report.outcome == "passed")] += 1  # type: ignore[index]
+    rows = [("structural", "test_structural"), ("byte-identical", "test_byte_identical"), ("own cases, byte-identical", "test_own_cases_byte_identical")]
+    lines = []
+    for label, name in rows:
+        ok, bad = counts[(name, True)], counts[(name, False)]  # type: ignore[index]
+        if ok or bad:
+            lines.append(f"kustomize conformance, {label}: {ok} passed, {bad} failed")
+    if lines:
+        terminalreporter.write_sep("-", "conformance against kubectl kustomize")
+        for line in lines:
+            terminalreporter.write_line(line)

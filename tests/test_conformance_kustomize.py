@@ -10,7 +10,7 @@ import pytest
 
 from pathlib import Path
 
-from renderer.conformance import case_dirs, default_corpus, run_case
+from renderer.conformance import case_dirs, default_corpus, default_realworld, run_case, run_realworld
 
 CORPUS = default_corpus()
 OWN = Path(__file__).resolve().parent.parent / "fixtures" / "conformance"  # recorded with tools/record_oracle.py
@@ -42,7 +42,6 @@ def test_own_cases_byte_identical(case) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_structural(case, request) -> None:  # type: ignore[no-untyped-def]
     result = _result(case)
-    request.config.stash.setdefault("conformance", {})[case.name] = result
     if not result.structural:
         blocked = result.features & UNSUPPORTED_FEATURES
         if blocked:
@@ -59,3 +58,19 @@ def test_byte_identical(case) -> None:  # type: ignore[no-untyped-def]
         if blocked:
             pytest.xfail(f"uses unsupported feature(s): {', '.join(sorted(blocked))}")
     assert result.identical, result.error or "output differs from kubectl's byte for byte"
+
+
+REALWORLD = default_realworld()
+
+
+@pytest.mark.skipif(not (REALWORLD / "kustomize-oracle.json").is_file(), reason=f"real-world corpus not found at {REALWORLD} (../shared is absent)")
+def test_realworld_kustomizations_match_kubectl(request) -> None:  # type: ignore[no-untyped-def]
+    """Every kustomization of the real repositories: same sha256 as kubectl's output, or an
+    error where kubectl failed too (remote bases, files missing from the corpus)."""
+    results = run_realworld(REALWORLD)
+    request.config.stash[REALWORLD_KEY] = results
+    failures = [f"{r.dir}: {r.error}" for r in results if not r.identical]
+    assert not failures, "\n".join(failures)
+
+
+REALWORLD_KEY = pytest.StashKey[list]()
