@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("renderer") is None:  # not installed: test the work tree
     sys.path.insert(0, str(REPO_ROOT))
+
+# the oracles (kubectl, helm) install into the interpreter's bin dir: find them even
+# when the venv is not activated (`.venv/bin/python -m pytest`)
+_BIN = str(Path(sys.executable).parent)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 
 
 
