@@ -165,8 +165,6 @@ def _patch_id(doc: dict[str, Any]) -> ResId:
 
 
 def _apply_smp(resources: ResourceList, patch: Patch, schema: Any, where: str) -> None:
-    from .strategic import strategic_merge
-
     touched: list[Resource] = []
     before: list[tuple[str, str, str, str, str]] = []
     if patch.target is not None:
@@ -179,7 +177,7 @@ def _apply_smp(resources: ResourceList, patch: Patch, schema: Any, where: str) -
             body["apiVersion"] = res.body.get("apiVersion")
             if "kind" not in doc:
                 body["kind"] = res.kind
-            _merge_into(res, body, patch, schema, strategic_merge)
+            _merge_into(res, body, patch, schema)
     else:
         for doc in patch.smp:
             pid = _patch_id(doc)
@@ -190,33 +188,22 @@ def _apply_smp(resources: ResourceList, patch: Patch, schema: Any, where: str) -
                 raise RenderError(f"multiple matches for Id {pid} ({patch.source})", file=where)
             touched.append(matches[0])
             before.append(matches[0].id.key())
-            _merge_into(matches[0], doc, patch, schema, strategic_merge)
+            _merge_into(matches[0], doc, patch, schema)
     if any(not r.body for r in touched):
         resources.replace_all([r for r in resources if r.body])
     else:
         resources.refresh(touched, before)
 
 
-def _merge_into(res: Resource, doc: dict[str, Any], patch: Patch, schema: Any, merge: Any) -> None:
-    name, namespace, kind = res.name, res.namespace, res.kind
+def _merge_into(res: Resource, doc: dict[str, Any], patch: Patch, schema: Any) -> None:
+    """Strategic-merge `doc` into `res` (kind/name/namespace kept as kustomize keeps them)."""
+    from .strategic import apply_sm_patch
+
     if patch.allow_name_change or patch.allow_kind_change:
         res.record_rename()
     try:
-        merged = merge(res.body, doc, schema)
-    except (InputError, RenderError):
-        raise
-    except Exception as exc:  # a malformed patch must name itself, not crash
-        raise RenderError(f"strategic merge patch {patch.source} failed on {res.id}: {exc}") from None
-    if merged is None:
-        res.body = {}
-        return
-    res.body = merged
-    meta = merged.setdefault("metadata", {})
-    if not patch.allow_kind_change:
-        merged["kind"] = kind
-    if not patch.allow_name_change:
-        meta["name"] = name
-    if namespace:
-        meta["namespace"] = namespace
-    else:
-        meta.pop("namespace", None)
+        merged = apply_sm_patch(res.body, doc, schema, allow_name_change=patch.allow_name_change,
+                                allow_kind_change=patch.allow_kind_change)
+    except (InputError, RenderError) as exc:
+        raise type(exc)(f"strategic merge patch {patch.source} on {res.id}: {exc.message}", file=exc.file, line=exc.line) from None
+    res.body = merged if merged is not None else {}
