@@ -170,46 +170,37 @@ def _timestamp_text(s: str) -> str | None:
         raise _ScalarError(f"timestamp {s!r} cannot be printed: {e}") from None
 
 
-def _resolve_plain_v3(s: str) -> Any:
-    """An untagged plain scalar as go-yaml v3 decodes it into an interface{}."""
-    if not s:
-        return None
-    hint = _HINT.get(s[0])
-    if hint is None:
-        return s
-    v = _V3_PLAIN.get(s, _MISSING)
-    if v is not _MISSING:
-        return v
-    if hint == "M":
-        return s
-    if hint == ".":
-        f = resolve_dot_float(s)
-        return s if f is None else f
-    if s[:4].isdigit():
-        t = _timestamp_text(s)
-        if t is not None:
-            return t
-    n = resolve_number(s, True)
-    return s if n is NOT_A_NUMBER else n
+def _plain_resolver(words: dict[str, Any], v3: bool) -> Callable[[str], Any]:
+    """An untagged plain scalar as go-yaml decodes it into an interface{}: v3 (resources)
+    turns timestamps into RFC 3339 text; v2 (kustomization files) has YAML 1.1 booleans
+    and keeps a timestamp as the text it was written as."""
+
+    def resolve(s: str) -> Any:
+        if not s:
+            return None
+        hint = _HINT.get(s[0])
+        if hint is None:
+            return s
+        v = words.get(s, _MISSING)
+        if v is not _MISSING:
+            return v
+        if hint == "M":
+            return s
+        if hint == ".":
+            f = resolve_dot_float(s)
+            return s if f is None else f
+        if v3 and s[:4].isdigit():
+            t = _timestamp_text(s)
+            if t is not None:
+                return t
+        n = resolve_number(s, v3)
+        return s if n is NOT_A_NUMBER else n
+
+    return resolve
 
 
-def _resolve_plain_v2(s: str) -> Any:
-    """go-yaml v2: YAML 1.1 booleans, and a timestamp kept as the text it was written as."""
-    if not s:
-        return None
-    hint = _HINT.get(s[0])
-    if hint is None:
-        return s
-    v = _V2_PLAIN.get(s, _MISSING)
-    if v is not _MISSING:
-        return v
-    if hint == "M":
-        return s
-    if hint == ".":
-        f = resolve_dot_float(s)
-        return s if f is None else f
-    n = resolve_number(s, False)
-    return s if n is NOT_A_NUMBER else n
+_resolve_plain_v3 = _plain_resolver(_V3_PLAIN, True)
+_resolve_plain_v2 = _plain_resolver(_V2_PLAIN, False)
 
 
 def _resolve_with_tag(tag: str, s: str, v2: bool) -> tuple[str, Any]:
