@@ -227,6 +227,15 @@ def rollback(remote: str, branch: str, to: str) -> None:
     _run(go)
 
 
+def _register_subcommands() -> None:
+    from .appset.cli import appset
+
+    cli.add_command(appset)
+
+
+_register_subcommands()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code instead of exiting (testable)."""
     try:

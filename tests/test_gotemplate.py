@@ -1,0 +1,247 @@
+"""The Go text/template interpreter on its own: expected outputs follow Go's documented
+behaviour (text/template, fmt, Sprig, Argo CD's extra functions)."""
+from __future__ import annotations
+
+import pytest
+
+from renderer.appset.gotemplate import Template, TemplateError, go_sprintf, render
+
+DATA = {
+    "name": "guestbook",
+    "n": 3,
+    "f": 2.5,
+    "big": 1000000.0,
+    "t": True,
+    "empty": "",
+    "list": ["a", "b", "c"],
+    "nums": [3, 1, 2],
+    "m": {"z": 1, "a": 2, "k": "v"},
+    "metadata": {"labels": {"environment": "staging", "team": "x"}},
+    "nested": {"a": {"b": "deep"}},
+    "nil": None,
+}
+
+CASES = [
+    # text, actions, trimming, comments
+    ("plain", "plain"),
+    ("{{ .name }}", "guestbook"),
+    ("a {{- .name -}} b", "aguestbookb"),
+    ("a  {{- .name }}  b", "aguestbook  b"),
+    ("a\n  {{- /* comment */ -}}\n  b", "ab"),
+    ("x{{/* c */}}y", "xy"),
+    ("{{-3}}", "-3"),
+    ("{{ .nested.a.b }}", "deep"),
+    ("{{ .missing }}", "<no value>"),
+    ("{{ .nil }}", "<no value>"),
+    ("{{ .missing.x }}", "<no value>"),
+    ("{{ .metadata.labels.environment }}", "staging"),
+    ('{{ index .metadata.labels "environment" }}', "staging"),
+    ('{{ index .list 1 }}', "b"),
+    ('{{ index .m "nope" }}', "<no value>"),
+    ("{{ . | len }}", "12"),
+    # variables
+    ("{{ $x := .name }}{{ $x }}", "guestbook"),
+    ("{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ end }}{{ $x }}", "2"),
+    ("{{ range .list }}{{ $.name }}{{ end }}", "guestbookguestbookguestbook"),
+    ("{{ with $x := .name }}{{ $x }}{{ end }}", "guestbook"),
+    # if / else if / else
+    ("{{ if .t }}yes{{ else }}no{{ end }}", "yes"),
+    ("{{ if .empty }}yes{{ else }}no{{ end }}", "no"),
+    ("{{ if eq .n 1 }}one{{ else if eq .n 3 }}three{{ else }}other{{ end }}", "three"),
+    ("{{ if and .t .name }}{{ and .t .name }}{{ end }}", "guestbook"),
+    ("{{ or .empty .missing \"fallback\" }}", "fallback"),
+    ("{{ or .empty 0 }}", "0"),
+    ("{{ not .t }}", "false"),
+    # range
+    ("{{ range .list }}[{{ . }}]{{ end }}", "[a][b][c]"),
+    ("{{ range $i, $v := .list }}{{ $i }}={{ $v }} {{ end }}", "0=a 1=b 2=c "),
+    ("{{ range $k, $v := .m }}{{ $k }}:{{ $v }},{{ end }}", "a:2,k:v,z:1,"),
+    ("{{ range .missing }}x{{ else }}none{{ end }}", "none"),
+    ("{{ range $v := .list }}{{ $v }}{{ end }}", "abc"),
+    ("{{ range .nums }}{{ if eq . 1 }}{{ continue }}{{ end }}{{ if eq . 2 }}{{ break }}{{ end }}{{ . }}{{ end }}", "3"),
+    ("{{ range 3 }}{{ . }}{{ end }}", "012"),
+    # with
+    ("{{ with .nested.a }}{{ .b }}{{ end }}", "deep"),
+    ("{{ with .empty }}x{{ else }}empty{{ end }}", "empty"),
+    ("{{ with .missing }}x{{ else with .name }}{{ . }}{{ end }}", "guestbook"),
+    # define / template / block
+    ('{{ define "T" }}<{{ . }}>{{ end }}{{ template "T" .name }}', "<guestbook>"),
+    ('{{ block "B" .n }}[{{ . }}]{{ end }}', "[3]"),
+    ('{{ define "T" }}{{ .name }}{{ end }}{{ template "T" }}', "<no value>"),
+    # literals, pipelines, parens
+    ("{{ 1.5 }} {{ 0x10 }} {{ 'a' }} {{ \"q\\tq\" }} {{ `raw\\n` }} {{ true }}", "1.5 16 97 q\tq raw\\n true"),
+    ("{{ .name | printf \"%s-%d\" | printf \"%q\" }}", '"guestbook-%!d(MISSING)"'),
+    ("{{ printf \"%s-%d\" .name .n }}", "guestbook-3"),
+    ("{{ (index .list 0) | upper }}", "A"),
+    ("{{ (.nested.a).b }}", "deep"),
+    # printing values as Go does
+    ("{{ .f }} {{ .big }} {{ .list }} {{ .m }} {{ .t }}", "2.5 1e+06 [a b c] map[a:2 k:v z:1] true"),
+    ("{{ print 1 2 \"a\" \"b\" 3 }}", "1 2ab3"),
+    ("{{ println \"a\" 1 }}", "a 1\n"),
+    ("{{ len .name }} {{ len .list }} {{ len .m }}", "9 3 3"),
+    ("{{ slice .name 1 3 }} {{ slice .list 1 }}", "ue [b c]"),
+    ("{{ eq .name \"guestbook\" \"x\" }} {{ ne .n 3 }} {{ lt 1 2 }} {{ le 2 2 }} {{ gt \"b\" \"a\" }} {{ ge 1.5 2.5 }}", "true false true true true false"),
+    ("{{ html \"<a href='x'>&</a>\" }}", "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;"),
+    ("{{ urlquery \"a b&c\" }}", "a+b%26c"),
+    ("{{ js \"it's <b>\" }}", "it\\'s \\u003Cb\\u003E"),
+]
+
+
+@pytest.mark.parametrize("text,expected", CASES)
+def test_render(text: str, expected: str) -> None:
+    assert render(text, DATA) == expected
+
+
+PRINTF = [
+    (("%s", "x"), "x"),
+    (("%d", 42), "42"),
+    (("%5d|%-5d|%05d", 42, 42, 42), "   42|42   |00042"),
+    (("%v %v %v", "s", 1, 2.0), "s 1 2"),
+    (("%q", 'a"b'), '"a\\"b"'),
+    (("%x %X %x", 255, 255, "hi"), "ff FF 6869"),
+    (("%f %.2f %5.2f %e", 3.14159, 3.14159, 3.14159, 1234.5678), "3.141590 3.14  3.14 1.234568e+03"),
+    (("%t %t", True, False), "true false"),
+    (("%-5s|%5s|%.2s", "ab", "ab", "abc"), "ab   |   ab|ab"),
+    (("100%%",), "100%"),
+    (("%d", "x"), "%!d(string=x)"),
+    (("%s", 5), "%!s(int=5)"),
+    (("%d %d", 1), "1 %!d(MISSING)"),
+    (("%d", 1, "x"), "1%!(EXTRA string=x)"),
+    (("%+d %+d", 5, -5), "+5 -5"),
+    (("%g %g", 0.000001, 100000.0), "1e-06 100000"),
+    (("%c %U", 65, 0x1F600), "A U+1F600"),
+    (("%b %o %#x", 5, 8, 255), "101 10 0xff"),
+    (("%v", None), "<nil>"),
+    (("%T %T %T", "s", 1, [1]), "string int []interface {}"),
+]
+
+
+@pytest.mark.parametrize("args,expected", PRINTF)
+def test_printf(args: tuple, expected: str) -> None:
+    assert go_sprintf(*args) == expected
+
+
+SPRIG = [
+    ('{{ upper "abc" }} {{ lower "ABC" }} {{ title "hello world-x" }}', "ABC abc Hello World-X"),
+    ('{{ trim "  a  " }}|{{ trimAll "$" "$5.00$" }}|{{ trimPrefix "-" "-x" }}|{{ trimSuffix "-" "x-" }}', "a|5.00|x|x"),
+    ('{{ replace " " "-" "a b c" }} {{ contains "ue" .name }} {{ hasPrefix "gu" .name }} {{ hasSuffix "x" .name }}', "a-b-c true true false"),
+    ('{{ quote "a" 1 }} {{ squote "a" }} {{ cat "a" 1 .nil "b" }}', "\"a\" \"1\" 'a' a 1 b"),
+    ('{{ indent 2 "a\\nb" }}|{{ nindent 2 "a" }}', "  a\n  b|\n  a"),
+    ('{{ trunc 3 "abcdef" }} {{ trunc -2 "abcdef" }} {{ abbrev 5 "hello world" }} {{ repeat 3 "ab" }}', "abc ef he... ababab"),
+    ('{{ substr 1 3 "abcdef" }} {{ nospace "a b\\tc" }} {{ initials "Hello World" }}', "bc abc HW"),
+    ('{{ wrap 5 "aaa bbb ccc" }}', "aaa\nbbb\nccc"),
+    ('{{ splitList "," "a,b,c" }} {{ (split "," "a,b")._1 }} {{ join "-" .list }} {{ sortAlpha .list | join "" }}', "[a b c] b a-b-c abc"),
+    ('{{ join "," (list 1 "a" 2.5) }}', "1,a,2.5"),
+    ('{{ regexMatch "^g.*k$" .name }} {{ regexFind "[0-9]+" "ab123cd45" }} {{ regexFindAll "[0-9]" "a1b2c3" 2 }}', "true 123 [1 2]"),
+    ('{{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }} {{ regexReplaceAllLiteral "a(x*)b" "-ab-" "${1}" }}', "-W-xxW- -${1}-"),
+    ('{{ regexSplit "z+" "pizza" -1 }} {{ regexSplit "z+" "pizza" 1 }}', "[pi a] [pizza]"),
+    ('{{ toString 5 }} {{ atoi "42" }} {{ int "7" }} {{ int64 3.9 }} {{ float64 "1.5" }}', "5 42 7 3 1.5"),
+    ('{{ default "d" .empty }} {{ default "d" .missing }} {{ default "d" .name }} {{ empty .list }} {{ coalesce .empty .missing "c" }}', "d d guestbook false c"),
+    ('{{ ternary "y" "n" true }} {{ ternary "y" "n" (eq 1 2) }}', "y n"),
+    ('{{ $d := dict "a" 1 "b" "x" }}{{ get $d "b" }} {{ hasKey $d "a" }} {{ keys $d }} {{ $_ := set $d "c" 3 }}{{ len $d }} {{ $_ := unset $d "a" }}{{ keys $d }}', "x true [a b] 3 [b c]"),
+    ('{{ pluck "a" (dict "a" 1) (dict "b" 2) (dict "a" 3) }} {{ values (dict "b" 2 "a" 1) }}', "[1 3] [1 2]"),
+    ('{{ $a := dict "x" (dict "y" 1) }}{{ $b := dict "x" (dict "z" 2 "y" 9) "w" 3 }}{{ merge $a $b | toJson }}', '{"w":3,"x":{"y":1,"z":2}}'),
+    ('{{ $a := dict "x" 1 }}{{ mergeOverwrite $a (dict "x" 2) | toJson }}', '{"x":2}'),
+    ('{{ dig "a" "b" "def" .nested }} {{ dig "a" "zz" "def" .nested }}', "deep def"),
+    ('{{ first .list }} {{ last .list }} {{ rest .list }} {{ initial .list }} {{ reverse .list }}', "a c [b c] [a b] [c b a]"),
+    ('{{ uniq (list 1 2 1) }} {{ without .list "b" }} {{ has "b" .list }} {{ compact (list "" "a" 0 "b") }}', "[1 2] [a c] true [a b]"),
+    ('{{ append .list "d" }} {{ prepend .list "z" }} {{ concat .list (list 1) }}', "[a b c d] [z a b c] [a b c 1]"),
+    ('{{ add 1 2 3 }} {{ sub 5 2 }} {{ mul 2 3 }} {{ div 7 2 }} {{ mod 7 2 }} {{ max 1 5 3 }} {{ min 4 2 }}', "6 3 6 3 1 5 2"),
+    ('{{ round 3.14159 2 }} {{ ceil 1.2 }} {{ floor 1.8 }} {{ add1 .n }}', "3.14 2 1 4"),
+    ('{{ b64enc "hello" }} {{ b64dec "aGVsbG8=" }} {{ sha256sum "a" | trunc 8 }} {{ sha1sum "a" | trunc 8 }}', "aGVsbG8= hello ca978112 86f7e437"),
+    ('{{ toJson .m }} {{ toJson "<&>" }}', '{"a":2,"k":"v","z":1} "\\u003c\\u0026\\u003e"'),
+    ('{{ toPrettyJson (dict "a" (list 1 2)) }}', '{\n  "a": [\n    1,\n    2\n  ]\n}'),
+    ('{{ (fromJson "{\\"a\\": [1, 2]}").a }}', "[1 2]"),
+    ('{{ toYaml .nested }}', "a:\n  b: deep"),
+    ('{{ (fromYaml "a: {b: 1}").a.b }} {{ index (fromYamlArray "[x, z]") 1 }}', "1 z"),
+    ('{{ kebabcase "FirstName" }} {{ snakecase "FirstName" }} {{ camelcase "http_server" }}', "first-name first_name HttpServer"),
+    ('{{ semverCompare ">=1.2.0" "1.3.1" }} {{ semverCompare "~1.2" "1.3.0" }} {{ semverCompare "^1.2.3" "1.9.0" }} {{ (semver "v1.2.3-rc.1").Prerelease }}', "true false true rc.1"),
+    ('{{ normalize "Foo_Bar/baz." }} {{ slugify "Hello World, Ünïcode!" }} {{ slugify 10 false "abcdef-ghijkl" }} {{ slugify 10 true "abcdef-ghijkl" }}', "foo-bar-baz hello-world-n-code abcdef-ghi abcdef"),
+    ('{{ base "a/b/c.yaml" }} {{ dir "a/b/c.yaml" }} {{ ext "c.yaml" }} {{ clean "a//b/../c" }}', "c.yaml a/b .yaml a/c"),
+    ('{{ until 3 }} {{ seq 3 }} {{ kindOf .list }} {{ kindIs "map" .m }} {{ typeOf .name }}', "[0 1 2] 1 2 3 slice true string"),
+]
+
+
+@pytest.mark.parametrize("text,expected", SPRIG)
+def test_sprig(text: str, expected: str) -> None:
+    assert render(text, DATA) == expected
+
+
+def test_missingkey_error() -> None:
+    t = Template("{{ .missing }}", options=["missingkey=error"])
+    with pytest.raises(TemplateError) as e:
+        t.execute(DATA)
+    assert str(e.value) == 'template: :1:3: executing "" at <.missing>: map has no entry for key "missing"'
+    assert Template("{{ .name }}", options=["missingkey=error"]).execute(DATA) == "guestbook"
+    assert Template("{{ .missing }}", options=["missingkey=zero"]).execute(DATA) == "<no value>"
+    with pytest.raises(TemplateError, match="unrecognized option"):
+        Template("x", options=["missingkey=nope"])
+
+
+def test_missingkey_error_nested_in_index_is_not_raised() -> None:
+    # index is a function: a missing key gives the zero value, not an error
+    assert Template('{{ index .m "nope" }}', options=["missingkey=error"]).execute(DATA) == "<no value>"
+
+
+EXEC_ERRORS = [
+    ("{{ .nil.x }}", "nil pointer evaluating interface {}.x"),
+    ("{{ .name.x }}", "can't evaluate field x in type string"),
+    ("{{ index .list 5 }}", "error calling index: index out of range: 5"),
+    ('{{ eq .n "3" }}', "incompatible types for comparison"),
+    ("{{ lt true false }}", "invalid type for comparison"),
+    ("{{ $nope }}", "undefined variable"),
+    ('{{ upper 3 }}', "wrong type for value; expected string; got int"),
+    ('{{ fail "boom" }}', "error calling fail: boom"),
+    ('{{ now }}', "not available offline"),
+    ('{{ template "nope" }}', 'no template "nope"'),
+    ("{{ range .name }}{{ end }}", "range can't iterate over guestbook"),
+    ("{{ div 1 0 }}", "integer divide by zero"),
+]
+
+
+@pytest.mark.parametrize("text,fragment", EXEC_ERRORS)
+def test_exec_errors(text: str, fragment: str) -> None:
+    with pytest.raises(TemplateError) as e:
+        render(text, DATA)
+    assert fragment in str(e.value)
+    assert str(e.value).startswith("template: :1:")
+
+
+PARSE_ERRORS = [
+    ("{{ .name ", 1, "unclosed action"),
+    ("ab\n  {{ if .t }}x", 2, "unexpected EOF"),
+    ("{{ end }}", 1, "unexpected {{end}}"),
+    ("{{ else }}", 1, "unexpected {{else}}"),
+    ("line1\nline2 {{ nosuchfunc 1 }}", 2, 'function "nosuchfunc" not defined'),
+    ('{{ "unterminated }}', 1, "unterminated quoted string"),
+    ("{{/* c }}", 1, "unclosed comment"),
+    ("{{ /* c */ }}", 1, "unrecognized character in action: U+002F '/'"),
+    ("{{ break }}", 1, "{{break}} outside {{range}}"),
+    ("{{ (1 }}", 1, "unclosed left paren"),
+    ("{{ 1) }}", 1, "unexpected right paren"),
+    ("{{ 1 | }}", 1, "missing command"),
+    ("{{ .a | 1 }}", 1, "non executable command in pipeline stage 2"),
+    ("{{}}", 1, "missing value for command"),
+    ("{{ 09 }}", 1, "bad number syntax"),
+]
+
+
+@pytest.mark.parametrize("text,line,fragment", PARSE_ERRORS)
+def test_parse_errors(text: str, line: int, fragment: str) -> None:
+    with pytest.raises(TemplateError) as e:
+        Template(text, name="t")
+    assert fragment in str(e.value)
+    assert e.value.line == line
+    assert str(e.value).startswith(f"template: t:{line}:{e.value.col}: ")
+
+
+def test_parse_error_column() -> None:
+    with pytest.raises(TemplateError) as e:
+        Template("abc\nxy {{ nosuch }}")
+    assert (e.value.line, e.value.col) == (2, 6)
+
+
+def test_template_reuse_is_pure() -> None:
+    t = Template("{{ $d := dict }}{{ $_ := set $d \"a\" .x }}{{ toJson $d }}")
+    assert t.execute({"x": 1}) == '{"a":1}'
+    assert t.execute({"x": 2}) == '{"a":2}'
