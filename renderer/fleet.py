@@ -660,13 +660,20 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
     app_files = candidates() if config.applications is None else select_files(fs, config.applications, "applications", skip=skip_dirs, exclude=config.exclude)
     cluster_files = candidates() if config.clusters is None else select_files(fs, config.clusters, "clusters", skip=skip_dirs, exclude=config.exclude)
 
+    inventory = _Inventory()
+    cluster_docs: list[tuple[dict[str, Any], str, int | None]] = []
+    for path in cluster_files:
+        for doc, line in _load_docs(fs, path):
+            if _is_cluster_secret(doc):
+                inventory.add(cluster_from_secret(doc, path, line))
+                cluster_docs.append((doc, path, line))
+    if config.in_cluster_enabled and inventory.by_server(IN_CLUSTER_SERVER) is None and inventory.by_name(IN_CLUSTER_NAME) is None:
+        inventory.clusters.append(Cluster(name=IN_CLUSTER_NAME, server=IN_CLUSTER_SERVER))
+
     apps: list[_App] = []
     seen_apps: dict[tuple[str, str], _App] = {}
     for path in app_files:
-        for doc, line in _load_docs(fs, path):
-            if isinstance(doc, dict) and doc.get("kind") == "ApplicationSet" and str(doc.get("apiVersion", "")).startswith("argoproj.io/"):
-                notes.append(f"{path}:{line}: ApplicationSet {_meta_name(doc) or '<unnamed>'} not rendered: ApplicationSets are not supported yet")
-                continue
+        for doc, line in _application_docs(fs, path, config, cluster_docs):
             if not _is_application(doc):
                 continue
             if doc.get("apiVersion") != APPLICATION_API_VERSION:
@@ -683,14 +690,6 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
                 raise InputError(f"Application {name} is defined twice (also in {other.file}:{other.line})", file=path, line=line)
             seen_apps[key] = app
             apps.append(app)
-
-    inventory = _Inventory()
-    for path in cluster_files:
-        for doc, line in _load_docs(fs, path):
-            if _is_cluster_secret(doc):
-                inventory.add(cluster_from_secret(doc, path, line))
-    if config.in_cluster_enabled and inventory.by_server(IN_CLUSTER_SERVER) is None and inventory.by_name(IN_CLUSTER_NAME) is None:
-        inventory.clusters.append(Cluster(name=IN_CLUSTER_NAME, server=IN_CLUSTER_SERVER))
 
     hydrated = _hydrated_branches(apps, inventory, config)
     targets: list[Target] = []
@@ -729,6 +728,24 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
         notes=tuple(notes),
         skip_dirs=tuple(skip_dirs),
     )
+
+
+def _application_docs(
+    fs: RepoFS, path: str, config: FleetConfig, cluster_docs: list[tuple[dict[str, Any], str, int | None]]
+) -> Iterator[tuple[Any, int | None]]:
+    """The documents of an applications file, ApplicationSets expanded into the
+    Applications the controller would create (each located at its ApplicationSet)."""
+    from .appset import RepoResolver, cluster_info_from_secret, expand, is_application_set
+
+    for doc, line in _load_docs(fs, path):
+        if not is_application_set(doc):
+            yield doc, line
+            continue
+        clusters = [cluster_info_from_secret(d, f, ln) for d, f, ln in cluster_docs]
+        root = str(fs.root)
+        repos = RepoResolver({config.repo_url: root}) if config.repo_url else RepoResolver(default=root)
+        for app in expand(doc, clusters=clusters, repos=repos, source=path, line=line):
+            yield app, line
 
 
 def _hydrated_branches(apps: list[_App], inventory: _Inventory, config: FleetConfig) -> set[str]:
