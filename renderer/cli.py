@@ -83,7 +83,12 @@ def build(directory: str, repo: str | None, load_restrictor: str, enable_helm: b
 
         fs, path = _repo_and_path(directory, repo)
         restrictor = "none" if load_restrictor in ("LoadRestrictionsNone", "none") else "rootOnly"
-        options = BuildOptions(load_restrictor=restrictor, enable_helm=enable_helm, reorder=reorder)
+        engine = None
+        if enable_helm:
+            from .helm.kustomize_adapter import KustomizeHelm
+
+            engine = KustomizeHelm()
+        options = BuildOptions(load_restrictor=restrictor, enable_helm=enable_helm, reorder=reorder, helm_engine=engine)
         text = dump_documents(Builder(fs, options).build(path))
         if output:
             Path(output).write_text(text, encoding="utf-8")
@@ -229,8 +234,10 @@ def rollback(remote: str, branch: str, to: str) -> None:
 
 def _register_subcommands() -> None:
     from .appset.cli import appset
+    from .helm.cli import helm
 
     cli.add_command(appset)
+    cli.add_command(helm)
 
 
 _register_subcommands()

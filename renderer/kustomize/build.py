@@ -20,6 +20,7 @@ from ..errors import InputError, RenderError, SluiceError
 from ..fs import RepoFS, join
 from ..resource import Resource, ResourceList, is_builtin_kind
 from . import generators, transformers
+from .transformers import HELM_GENERATED
 from .fieldspecs import EMPTY_CONFIG, FieldSpec, TransformerConfig, builtin_config, fieldspec_from, parse_config
 from .kustomization import Kustomization, find_kustomization, load_kustomization
 from .loader import Loader, is_remote
@@ -428,6 +429,8 @@ def _normalize_annotations(body: dict[str, Any]) -> None:
     if not isinstance(meta, dict) or "annotations" not in meta:
         return
     annotations = meta["annotations"]
+    if isinstance(annotations, dict):
+        annotations.pop(HELM_GENERATED, None)  # build-internal marker, as kustomize removes it
     if not isinstance(annotations, dict) or not annotations:
         del meta["annotations"]
         return

@@ -14,6 +14,9 @@ from ..resource import Resource, ResourceList
 from .fieldspecs import KEEP, FieldSpec, apply_fieldspec
 
 
+HELM_GENERATED = "kustomize.config.k8s.io/helm-generated"  # set on resources inflated from charts
+
+
 def _scalar_text(value: Any) -> str:
     if value is None:
         return ""
@@ -43,7 +46,7 @@ def set_namespace(
         return namespace
 
     for res in resources:
-        if (res.body.get("metadata") or {}).get("annotations", {}).get("kustomize.config.k8s.io/helm-generated") == "true":
+        if ((res.body.get("metadata") or {}).get("annotations") or {}).get(HELM_GENERATED) == "true":
             continue
         res.record_rename()
         gvk = res.gvk

@@ -1,0 +1,409 @@
+"""The Helm engine: a chart and values in, the documents `helm template` prints out.
+
+One interface (`HelmEngine`), two backends, both the real Helm:
+
+- `InProcessHelm`: Helm's Go SDK in this process, through `helm-python-sdk` (module
+  `helm_python`, which binds `libhelm_c`). Helm's template engine renders every template
+  file (chart defaults coalesced with the values, subcharts enabled by condition/tags,
+  capabilities from `kube_version`/`api_versions`); the steps `helm template` performs after
+  that (drop NOTES.txt, split each file into documents, put hooks aside, sort by kind in
+  Helm's install order, prepend `crds/` files, append hooks, leave test hooks out on
+  `--skip-tests`) are reproduced here from Helm's `pkg/action` and `releaseutil`.
+- `HelmCLI`: the `helm` binary, `helm template` in a subprocess. (pyhelm3's `template()`
+  cannot pass `--kube-version`, `--api-versions` or `--skip-tests` and parses with PyYAML,
+  so the command is run directly.)
+
+Both parse Helm's output text with `renderer.yaml.load_documents`, so they agree document
+for document with `helm template`. Defaults that belong to a Helm version are Helm's: the
+Kubernetes version without `kube_version` is the one the Helm build was made with (the SDK
+and the binary may differ), so pass `kube_version` where a chart reads it.
+
+This module imports nothing from `renderer.kustomize` (kustomize's helmCharts receives an
+engine as a parameter).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import weakref
+from pathlib import Path
+from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
+
+from ..errors import RenderError
+from ..yaml import load_documents
+
+__all__ = [
+    "HelmEngine",
+    "InProcessHelm",
+    "HelmCLI",
+    "find_helm_binary",
+    "default_engine",
+    "INSTALL_ORDER",
+    "template_text",
+]
+
+INSTALL_ORDER: tuple[str, ...] = (
+    "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange",
+    "PodSecurityPolicy", "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList",
+    "ConfigMap", "StorageClass", "PersistentVolume", "PersistentVolumeClaim",
+    "CustomResourceDefinition", "ClusterRole", "ClusterRoleList", "ClusterRoleBinding",
+    "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList", "Service",
+    "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
+    "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress",
+    "APIService", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+)
+"""Helm's `releaseutil.InstallOrder`: the order `helm template` prints kinds in."""
+_ORDER = {kind: i for i, kind in enumerate(INSTALL_ORDER)}
+
+HOOK_EVENTS = frozenset({
+    "pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade",
+    "post-upgrade", "pre-rollback", "post-rollback", "test", "test-success",
+})
+"""Hook event names Helm knows; `test-success` is Helm 2's spelling of `test`."""
+
+_SEP = re.compile(r"(?m)^---[ \t]*")  # releaseutil.SplitManifests' separator
+
+
+@runtime_checkable
+class HelmEngine(Protocol):
+    """Renders a chart as `helm template` does and returns its documents in output order."""
+
+    name: str
+
+    def template(
+        self,
+        chart: str | os.PathLike[str],
+        *,
+        release_name: str,
+        namespace: str = "default",
+        values: dict[str, Any] | None = None,
+        kube_version: str | None = None,
+        api_versions: Sequence[str] = (),
+        include_crds: bool = True,
+        skip_tests: bool = False,
+        is_upgrade: bool = False,
+    ) -> list[dict[str, Any]]:
+        """`helm template RELEASE CHART -n NS -f values [--include-crds] ...` as documents.
+
+        `chart` is a chart directory or a packaged `.tgz`. Hooks are included (after the
+        manifests, as helm template prints them), NOTES.txt is not. Raises RenderError
+        naming the chart when Helm refuses the chart or the values.
+        """
+        ...
+
+
+# ----------------------------------------------------------------------------------------
+# What `helm template` does with the rendered files (pkg/action renderResources, template)
+# ----------------------------------------------------------------------------------------
+
+
+def _split_manifests(content: str) -> list[str]:
+    """releaseutil.SplitManifests: documents of one rendered file, blank ones dropped."""
+    out = []
+    for doc in _SEP.split(content.lstrip()):
+        if doc.strip():
+            out.append(doc.lstrip())
+    return out
+
+
+def _kind_key(kind: str, index: int) -> tuple[int, str, int]:
+    """Sort key equal to Helm's lessByKind under a stable sort."""
+    rank = _ORDER.get(kind)
+    if rank is None:
+        return (1, kind, 0)  # unknown kinds last, alphabetically, stable within a kind
+    return (0, "", rank)
+
+
+def _head(doc: str, path: str, chart: str) -> tuple[str, dict[str, str] | None]:
+    """(kind, annotations) as Helm's SimpleHead reads them (sigs.k8s.io/yaml)."""
+    try:
+        parsed = load_documents(doc, path, dialect="config")
+    except Exception as exc:  # noqa: BLE001 - any parse failure is Helm's "YAML parse error"
+        raise RenderError(f"chart {chart}: YAML parse error on {path}: {exc}") from None
+    head = parsed[0] if parsed else None
+    if head is None:
+        return "", None
+    if not isinstance(head, dict):
+        raise RenderError(f"chart {chart}: YAML parse error on {path}: a document is not a mapping")
+    kind = head.get("kind")
+    if kind is not None and not isinstance(kind, str):
+        raise RenderError(f"chart {chart}: YAML parse error on {path}: kind is not a string")
+    meta = head.get("metadata")
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    if annotations is not None:
+        if not isinstance(annotations, dict) or not all(isinstance(v, str) for v in annotations.values()):
+            raise RenderError(f"chart {chart}: YAML parse error on {path}: annotations must be strings")
+    return kind or "", annotations
+
+
+def template_text(
+    files: dict[str, str],
+    crds: Iterable[tuple[str, str]],
+    *,
+    chart: str,
+    include_crds: bool,
+    skip_tests: bool,
+) -> str:
+    """The text `helm template` prints, from the engine's rendered files.
+
+    `files` maps template path to rendered text (NOTES.txt and partials are dropped here);
+    `crds` lists (filename, content) of the chart's and subcharts' `crds/` files in Helm's
+    order.
+    """
+    generic: list[tuple[str, str, str]] = []  # (kind, path, content)
+    hooks: list[tuple[str, str, str, bool]] = []  # (kind, path, content, is_test)
+    for path in sorted(files):
+        content = files[path]
+        if path.endswith("NOTES.txt") or os.path.basename(path).startswith("_") or not content.strip():
+            continue
+        for doc in _split_manifests(content):
+            kind, annotations = _head(doc, path, chart)
+            hook = annotations.get("helm.sh/hook") if annotations else None
+            if hook is None:
+                generic.append((kind, path, doc))
+                continue
+            events = [e.strip().lower() for e in hook.split(",")]
+            if not all(e in HOOK_EVENTS for e in events):
+                continue  # Helm skips a document with an unknown hook event
+            hooks.append((kind, path, doc, any(e in ("test", "test-success") for e in events)))
+    order = sorted(range(len(generic)), key=lambda i: (_kind_key(generic[i][0], i), i))
+    hook_order = sorted(range(len(hooks)), key=lambda i: (_kind_key(hooks[i][0], i), i))
+    parts: list[str] = []
+    if include_crds:
+        for filename, data in crds:
+            parts.append(f"---\n# Source: {filename}\n{data}\n")
+    for i in order:
+        _kind, path, doc = generic[i]
+        parts.append(f"---\n# Source: {path}\n{doc}\n")
+    out = "".join(parts).strip() + "\n"
+    for i in hook_order:
+        _kind, path, doc, is_test = hooks[i]
+        if skip_tests and is_test:
+            continue
+        out += f"---\n# Source: {path}\n{doc}\n"
+    return out
+
+
+def _documents(text: str, chart: str) -> list[dict[str, Any]]:
+    try:
+        docs = load_documents(text, f"helm template {chart}")
+    except Exception as exc:  # noqa: BLE001
+        raise RenderError(f"chart {chart}: rendered output is not valid YAML: {exc}") from None
+    for doc in docs:
+        if not isinstance(doc, dict):
+            raise RenderError(f"chart {chart}: a rendered document is not a mapping: {doc!r:.80}")
+    return docs
+
+
+def _check_release_name(name: str, chart: str) -> None:
+    # helm template checks the name the same way (chartutil.ValidateReleaseName)
+    if not name or len(name) > 53 or not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", name):
+        raise RenderError(f"chart {chart}: invalid release name {name!r}: must be a DNS-1123 subdomain of at most 53 characters")
+
+
+# ----------------------------------------------------------------------------------------
+# Backend 1: Helm's SDK in process
+# ----------------------------------------------------------------------------------------
+
+
+class InProcessHelm:
+    """Helm v4's Go SDK in this process (PyPI `helm-python-sdk`); ~2 ms a chart."""
+
+    name = "in-process"
+
+    def __init__(self) -> None:
+        import helm_python  # noqa: F401 - fail early with ImportError when absent
+
+        self._helm = helm_python
+
+    @property
+    def version(self) -> str:
+        return str(self._helm.helm_sdk_version())
+
+    def _load(self, chart: str) -> Any:
+        # A chart handle is loaded per render: Helm's dependency processing (conditions,
+        # tags) edits the loaded chart, so a handle must not serve two renders.
+        try:
+            return self._helm.Chart.load(chart)
+        except self._helm.HelmError as exc:
+            raise RenderError(f"chart {chart}: cannot load: {exc}") from None
+
+    def rendered_files(
+        self,
+        chart: str,
+        *,
+        release_name: str,
+        namespace: str = "default",
+        values: dict[str, Any] | None = None,
+        kube_version: str | None = None,
+        api_versions: Sequence[str] = (),
+        is_upgrade: bool = False,
+    ) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        """Helm's engine output: ({template path: text}, [(crd filename, text)])."""
+        from helm_python import _native
+
+        chart = os.fspath(chart)
+        _check_release_name(release_name, chart)
+        opts: dict[str, Any] = {
+            "name": release_name,
+            "namespace": namespace,
+            "revision": 1,
+            "is_install": not is_upgrade,
+            "is_upgrade": is_upgrade,
+        }
+        if kube_version:
+            opts["kube_version"] = kube_version
+        if api_versions:
+            opts["api_versions"] = list(api_versions)
+        with self._load(chart) as ch:
+            try:
+                merged = ch.merge_values(values or {})
+                ch.validate_schema(merged)
+                raw = _native.call_string("helm_render", ch._raw(), json.dumps(values or {}), json.dumps(opts))
+                crds = [(c["filename"], c["data"]) for c in ch.crds]
+            except self._helm.HelmError as exc:
+                raise RenderError(f"chart {chart}: helm template failed: {exc}") from None
+        return json.loads(raw), crds
+
+    def merged_values(self, chart: str | os.PathLike[str], values: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Helm's CoalesceValues: the chart's defaults (and its subcharts') with `values`
+        over them, `null` deleting a default: the .Values a template sees."""
+        chart = os.fspath(chart)
+        with self._load(chart) as ch:
+            try:
+                return dict(ch.merge_values(values or {}))
+            except self._helm.HelmError as exc:
+                raise RenderError(f"chart {chart}: cannot merge values: {exc}") from None
+
+    def template_text(
+        self,
+        chart: str | os.PathLike[str],
+        *,
+        release_name: str,
+        namespace: str = "default",
+        values: dict[str, Any] | None = None,
+        kube_version: str | None = None,
+        api_versions: Sequence[str] = (),
+        include_crds: bool = True,
+        skip_tests: bool = False,
+        is_upgrade: bool = False,
+    ) -> str:
+        chart = os.fspath(chart)
+        files, crds = self.rendered_files(
+            chart, release_name=release_name, namespace=namespace, values=values,
+            kube_version=kube_version, api_versions=api_versions, is_upgrade=is_upgrade,
+        )
+        return template_text(files, crds, chart=chart, include_crds=include_crds, skip_tests=skip_tests)
+
+    def template(self, chart: str | os.PathLike[str], **kw: Any) -> list[dict[str, Any]]:
+        return _documents(self.template_text(chart, **kw), os.fspath(chart))
+
+
+# ----------------------------------------------------------------------------------------
+# Backend 2: the helm binary
+# ----------------------------------------------------------------------------------------
+
+
+def find_helm_binary() -> str | None:
+    """The `helm` next to this interpreter (tools/install_helm.py puts it there), else PATH."""
+    local = Path(sys.executable).parent / "helm"
+    if local.is_file() and os.access(local, os.X_OK):
+        return str(local)
+    return shutil.which("helm")
+
+
+class HelmCLI:
+    """`helm template` in a subprocess (~60-90 ms a call, mostly process start)."""
+
+    name = "cli"
+
+    def __init__(self, executable: str | None = None) -> None:
+        exe = executable or find_helm_binary()
+        if not exe:
+            raise RenderError("no helm binary found: run `python tools/install_helm.py` (installs it into the venv)")
+        self.executable = exe
+        self._home = tempfile.mkdtemp(prefix="sluice-helm-home-")
+        weakref.finalize(self, shutil.rmtree, self._home, True)
+
+    @property
+    def version(self) -> str:
+        out = subprocess.run([self.executable, "version", "--template", "{{.Version}}"], capture_output=True, text=True, env=self._env())
+        return out.stdout.strip()
+
+    def _env(self) -> dict[str, str]:
+        # Nothing of the user's Helm or Kubernetes configuration leaks into a render.
+        home = self._home
+        return {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": home,
+            "HELM_CACHE_HOME": os.path.join(home, "cache"),
+            "HELM_CONFIG_HOME": os.path.join(home, "config"),
+            "HELM_DATA_HOME": os.path.join(home, "data"),
+            "KUBECONFIG": os.path.join(home, "kubeconfig"),
+        }
+
+    def command(
+        self,
+        chart: str,
+        *,
+        release_name: str,
+        namespace: str = "default",
+        kube_version: str | None = None,
+        api_versions: Sequence[str] = (),
+        include_crds: bool = True,
+        skip_tests: bool = False,
+        is_upgrade: bool = False,
+    ) -> list[str]:
+        cmd = [self.executable, "template", release_name, chart, "--namespace", namespace, "--values", "-"]
+        if include_crds:
+            cmd.append("--include-crds")
+        if skip_tests:
+            cmd.append("--skip-tests")
+        if is_upgrade:
+            cmd.append("--is-upgrade")
+        if kube_version:
+            cmd += ["--kube-version", kube_version]
+        for api in api_versions:
+            cmd += ["--api-versions", api]
+        return cmd
+
+    def template_text(
+        self,
+        chart: str | os.PathLike[str],
+        *,
+        release_name: str,
+        namespace: str = "default",
+        values: dict[str, Any] | None = None,
+        kube_version: str | None = None,
+        api_versions: Sequence[str] = (),
+        include_crds: bool = True,
+        skip_tests: bool = False,
+        is_upgrade: bool = False,
+    ) -> str:
+        chart = os.fspath(chart)
+        _check_release_name(release_name, chart)
+        cmd = self.command(
+            chart, release_name=release_name, namespace=namespace, kube_version=kube_version,
+            api_versions=api_versions, include_crds=include_crds, skip_tests=skip_tests, is_upgrade=is_upgrade,
+        )
+        done = subprocess.run(cmd, input=json.dumps(values or {}), capture_output=True, text=True, env=self._env())
+        if done.returncode != 0:
+            msg = done.stderr.strip().removeprefix("Error: ")
+            raise RenderError(f"chart {chart}: helm template failed: {msg}")
+        return done.stdout
+
+    def template(self, chart: str | os.PathLike[str], **kw: Any) -> list[dict[str, Any]]:
+        return _documents(self.template_text(chart, **kw), os.fspath(chart))
+
+
+def default_engine() -> HelmEngine:
+    """The in-process SDK when installed, else the `helm` binary."""
+    try:
+        return InProcessHelm()
+    except ImportError:
+        return HelmCLI()

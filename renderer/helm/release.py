@@ -1,0 +1,488 @@
+"""Flux HelmRelease (helm.toolkit.fluxcd.io/v2) -> the manifests helm-controller would apply.
+
+Follows helm-controller:
+- release name: `spec.releaseName`, else `[targetNamespace-]name`; longer than 53
+  characters -> its first 40 characters, `-`, and the first 12 hex digits of its sha256
+  (internal/release.ShortenName);
+- release namespace `spec.targetNamespace`, else the HelmRelease's namespace (storage
+  namespace only decides where Helm keeps its release Secret: nothing is rendered for it);
+- CRDs (`crds/`) rendered unless `spec.install.crds` is `Skip` (default `Create`);
+- the chart: `spec.chart.spec` with a GitRepository/Bucket source (`chart` is a path in the
+  dry repository: a directory or a packaged .tgz) or a HelmRepository (looked up in a local
+  chart cache, since sluice is offline), or `spec.chartRef` to an OCIRepository (cache) or
+  a HelmChart; `valuesFiles` replace the chart's values.yaml as source-controller does;
+- values from `renderer.helm.values.compose_values`;
+- post-rendering in helm-controller's order: each `postRenderers[].kustomize` (patches, then
+  images, through sluice's kustomize), then `commonMetadata` labels and annotations, then
+  the labels `helm.toolkit.fluxcd.io/name` and `helm.toolkit.fluxcd.io/namespace` on every
+  object;
+- test hooks only with `spec.test.enable`; other hooks as `helm template` prints them.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+import re
+import shutil
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional, Sequence
+
+from ..errors import InputError, RenderError
+from ..fs import RepoFS
+from ..yaml import load_documents
+from .engine import HelmEngine, default_engine
+from .values import compose_values, helmrelease_label, merge_maps, read_values, values_files, values_files_defaults
+
+__all__ = [
+    "HELMRELEASE_GROUP",
+    "release_name",
+    "shorten_name",
+    "ObjectResolver",
+    "ChartCache",
+    "PreparedRelease",
+    "prepare_release",
+    "render_helmrelease",
+    "is_helmrelease",
+]
+
+HELMRELEASE_GROUP = "helm.toolkit.fluxcd.io"
+ObjectResolver = Callable[[str, str, str], Optional[dict]]
+"""(kind, namespace, name) -> object or None: ConfigMaps, Secrets, sources, HelmCharts."""
+
+
+def is_helmrelease(doc: Any) -> bool:
+    return (
+        isinstance(doc, dict)
+        and doc.get("kind") == "HelmRelease"
+        and str(doc.get("apiVersion", "")).startswith(HELMRELEASE_GROUP + "/")
+    )
+
+
+def shorten_name(name: str) -> str:
+    """helm-controller's release.ShortenName."""
+    if len(name) <= 53:
+        return name
+    return name[:40] + "-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+
+
+def release_name(hr: dict[str, Any]) -> str:
+    spec = hr.get("spec") or {}
+    meta = hr.get("metadata") or {}
+    if spec.get("releaseName"):
+        name = str(spec["releaseName"])
+    elif spec.get("targetNamespace"):
+        name = f"{spec['targetNamespace']}-{meta.get('name', '')}"
+    else:
+        name = str(meta.get("name", ""))
+    return shorten_name(name)
+
+
+# ----------------------------------------------------------------------------------------
+# Versions and the offline chart cache (HelmRepository / OCIRepository charts)
+# ----------------------------------------------------------------------------------------
+
+_SEMVER = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
+
+
+def _parse_version(text: str) -> tuple[int, int, int, tuple[Any, ...]] | None:
+    m = _SEMVER.match(text.strip())
+    if not m:
+        return None
+    pre: tuple[Any, ...] = ()
+    if m.group(4):
+        pre = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in m.group(4).split("."))
+    return int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0), pre
+
+
+def _vkey(v: tuple[int, int, int, tuple[Any, ...]]) -> tuple[Any, ...]:
+    # a release sorts after its prereleases
+    return (v[0], v[1], v[2], 1 if not v[3] else 0, v[3])
+
+
+def _comparator(token: str) -> Callable[[tuple[int, int, int, tuple[Any, ...]]], bool]:
+    m = re.match(r"^(>=|<=|!=|=>|=<|>|<|=|~>|~|\^)?\s*v?(.*)$", token)
+    assert m
+    op, ver = m.group(1) or "", m.group(2)
+    if ver in ("*", "x", "X", ""):
+        return lambda v: True
+    parts = ver.split(".")
+    wild = [p in ("*", "x", "X") for p in parts]
+    nums = [int(p) if p.isdigit() else 0 for p in parts[:3]] + [0] * (3 - min(3, len(parts)))
+    base = _parse_version(".".join(str(n) for n in nums) + ("-" + ver.split("-", 1)[1] if "-" in ver else ""))
+    if base is None:
+        raise ValueError(f"invalid version constraint {token!r}")
+    given = len(parts) if not any(wild) else wild.index(True)
+    lo = _vkey(base)
+
+    def upper(level: int) -> tuple[Any, ...]:
+        if level == 0:
+            return _vkey((base[0] + 1, 0, 0, ()))
+        if level == 1:
+            return _vkey((base[0], base[1] + 1, 0, ()))
+        return _vkey((base[0], base[1], base[2] + 1, ()))
+
+    if op in ("", "=") and given < 3:
+        hi = upper(given - 1)
+        return lambda v: lo <= _vkey(v) < hi
+    if op in ("~", "~>"):
+        hi = upper(1 if given >= 2 else 0)
+        return lambda v: lo <= _vkey(v) < hi
+    if op == "^":
+        level = 0 if base[0] > 0 or given == 1 else (1 if base[1] > 0 or given == 2 else 2)
+        hi = upper(level)
+        return lambda v: lo <= _vkey(v) < hi
+    table = {
+        "": lambda v: _vkey(v) == lo, "=": lambda v: _vkey(v) == lo, "!=": lambda v: _vkey(v) != lo,
+        ">": lambda v: _vkey(v) > lo, "<": lambda v: _vkey(v) < lo,
+        ">=": lambda v: _vkey(v) >= lo, "=>": lambda v: _vkey(v) >= lo,
+        "<=": lambda v: _vkey(v) <= lo, "=<": lambda v: _vkey(v) <= lo,
+    }
+    return table[op]
+
+
+def version_matches(constraint: str, version: str) -> bool:
+    """Helm-style (Masterminds semver) constraint check: `||` alternatives of AND-ed
+    comparators (`>=1.2 <2`, `~1.2`, `^1.2.3`, `1.2.x`, `*`). Prereleases only match a
+    constraint that names a prerelease."""
+    v = _parse_version(version)
+    if v is None:
+        return False
+    constraint = (constraint or "*").strip()
+    for alt in constraint.split("||"):
+        alt = re.sub(r"(>=|<=|!=|=>|=<|>|<|=|~>|~|\^)\s+", r"\1", alt.strip())
+        tokens = [t for t in re.split(r"[\s,]+", alt) if t]
+        if " - " in alt:
+            lo, hi = alt.split(" - ", 1)
+            tokens = [">=" + lo.strip(), "<=" + hi.strip()]
+        if v[3] and "-" not in alt:
+            continue
+        if all(_comparator(t)(v) for t in tokens or ["*"]):
+            return True
+    return False
+
+
+@dataclass
+class ChartCache:
+    """A local directory standing in for chart repositories: `<repo-name>/<chart>-<version>.tgz`
+    files, or a `<repo-name>/index.yaml` (Helm repository index) whose entries' urls name
+    archives in that directory."""
+
+    root: Path
+
+    def find(self, repo_name: str, chart: str, constraint: str, *, what: str) -> Path:
+        repo_dir = self.root / repo_name
+        candidates: dict[str, Path] = {}
+        index = repo_dir / "index.yaml"
+        if index.is_file():
+            docs = load_documents(index.read_text(encoding="utf-8"), str(index), dialect="config")
+            entries = ((docs[0] or {}).get("entries") or {}).get(chart) or [] if docs else []
+            for entry in entries:
+                ver = str(entry.get("version", ""))
+                for url in entry.get("urls") or []:
+                    local = repo_dir / posixpath.basename(str(url))
+                    if local.is_file():
+                        candidates.setdefault(ver, local)
+        if repo_dir.is_dir():
+            prefix = chart + "-"
+            for p in sorted(repo_dir.iterdir()):
+                if p.name.startswith(prefix) and p.name.endswith(".tgz"):
+                    candidates.setdefault(p.name[len(prefix):-4], p)
+        try:
+            matching = [ver for ver in candidates if version_matches(constraint, ver)]
+        except ValueError as exc:
+            raise InputError(f"{what}: {exc}") from None
+        if not matching:
+            have = ", ".join(sorted(candidates)) or "none"
+            raise InputError(
+                f"{what}: chart {chart!r} version {constraint or '*'!r} is not in the chart cache "
+                f"(expected {repo_dir}/{chart}-<version>.tgz or an index.yaml there; versions present: {have})"
+            )
+        best = max(matching, key=lambda ver: _vkey(_parse_version(ver)))  # type: ignore[arg-type]
+        return candidates[best]
+
+
+# ----------------------------------------------------------------------------------------
+# Preparing a release: chart location, chart defaults, values
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class PreparedRelease:
+    hr: dict[str, Any]
+    label: str
+    chart: str  # a chart directory or .tgz, possibly a temporary copy with new defaults
+    release_name: str
+    namespace: str
+    values: dict[str, Any]
+    include_crds: bool
+    skip_tests: bool
+    _tmp: list[str] = field(default_factory=list)
+
+    def cleanup(self) -> None:
+        for d in self._tmp:
+            shutil.rmtree(d, ignore_errors=True)
+        self._tmp.clear()
+
+
+def _chart_file_reader(chart_path: str) -> tuple[Callable[[str], Optional[str]], Callable[[], dict[str, Any]]]:
+    """Readers of files inside a chart (directory or .tgz) and of its values.yaml."""
+    if os.path.isdir(chart_path):
+        def read(rel: str) -> Optional[str]:
+            p = os.path.join(chart_path, posixpath.normpath(rel))
+            return Path(p).read_text(encoding="utf-8") if os.path.isfile(p) else None
+    else:
+        with tarfile.open(chart_path, "r:gz") as tar:
+            members = {}
+            for m in tar.getmembers():
+                if m.isfile() and "/" in m.name:
+                    f = tar.extractfile(m)
+                    if f is not None:
+                        members[m.name.split("/", 1)[1]] = f.read()
+
+        def read(rel: str) -> Optional[str]:
+            data = members.get(posixpath.normpath(rel))
+            return None if data is None else data.decode("utf-8")
+
+    def chart_values() -> dict[str, Any]:
+        text = read("values.yaml")
+        return read_values(text, f"{chart_path}/values.yaml") if text is not None else {}
+
+    return read, chart_values
+
+
+def _with_defaults(chart_path: str, defaults: dict[str, Any], tmp: list[str]) -> str:
+    """A temporary copy of the chart whose values.yaml is `defaults` (source-controller's
+    OverwriteChartDefaultValues)."""
+    work = tempfile.mkdtemp(prefix="sluice-chart-")
+    tmp.append(work)
+    if os.path.isdir(chart_path):
+        dest = os.path.join(work, os.path.basename(os.path.normpath(chart_path)))
+        shutil.copytree(chart_path, dest, symlinks=False)
+    else:
+        with tarfile.open(chart_path, "r:gz") as tar:
+            tar.extractall(work, filter="data")
+        tops = [d for d in os.listdir(work) if os.path.isdir(os.path.join(work, d))]
+        if len(tops) != 1:
+            raise InputError(f"chart archive {chart_path} must hold exactly one top-level directory")
+        dest = os.path.join(work, tops[0])
+    # JSON is YAML; Helm reads numbers in values.yaml as float64 either way.
+    Path(dest, "values.yaml").write_text(json.dumps(defaults, indent=2) + "\n" if defaults else "", encoding="utf-8")
+    return dest
+
+
+def _resolve_chart(
+    hr: dict[str, Any], fs: RepoFS, objects: ObjectResolver, cache: ChartCache | None, label: str, file: str | None
+) -> tuple[str, Callable[[str], Optional[str]], Callable[[], dict[str, Any]] | None, dict[str, Any]]:
+    """(chart path, valuesFiles reader, chart-values reader for remote charts or None, chart spec)."""
+    spec = hr.get("spec") or {}
+    ns = (hr.get("metadata") or {}).get("namespace") or "default"
+
+    def need_cache(what: str) -> ChartCache:
+        if cache is None:
+            raise InputError(f"{label}: {what} needs network access; sluice renders offline: pass --chart-cache DIR "
+                             f"holding <repo-name>/<chart>-<version>.tgz", file=file)
+        return cache
+
+    chart_ref = spec.get("chartRef")
+    if chart_ref:
+        kind, name = chart_ref.get("kind"), str(chart_ref.get("name", ""))
+        ref_ns = chart_ref.get("namespace") or ns
+        if kind == "OCIRepository":
+            repo = objects("OCIRepository", ref_ns, name)
+            url = str(((repo or {}).get("spec") or {}).get("url", ""))
+            ref = ((repo or {}).get("spec") or {}).get("ref") or {}
+            chart_name = url.rstrip("/").rsplit("/", 1)[-1] or name
+            version = str(ref.get("tag") or ref.get("semver") or "*")
+            path = need_cache(f"chartRef OCIRepository {ref_ns}/{name}").find(
+                name, chart_name, version, what=f"{label}: chartRef OCIRepository {ref_ns}/{name}")
+            read, values = _chart_file_reader(str(path))
+            return str(path), read, values, {}
+        if kind == "HelmChart":
+            hc = objects("HelmChart", ref_ns, name)
+            if hc is None:
+                raise InputError(f"{label}: chartRef HelmChart {ref_ns}/{name} not found", file=file)
+            return _resolve_template(hc.get("spec") or {}, ref_ns, fs, objects, cache, label, file, need_cache)
+        raise InputError(f"{label}: unsupported chartRef kind {kind!r} (OCIRepository or HelmChart)", file=file)
+    template = ((spec.get("chart") or {}).get("spec")) or {}
+    if not template:
+        raise InputError(f"{label}: spec.chart.spec or spec.chartRef is required", file=file)
+    return _resolve_template(template, ns, fs, objects, cache, label, file, need_cache)
+
+
+def _resolve_template(template: dict[str, Any], ns: str, fs: RepoFS, objects: ObjectResolver, cache: ChartCache | None,
+                      label: str, file: str | None, need_cache: Callable[[str], ChartCache]):
+    source = template.get("sourceRef") or {}
+    kind, name = source.get("kind"), str(source.get("name", ""))
+    src_ns = source.get("namespace") or ns
+    chart = str(template.get("chart") or "")
+    if not chart:
+        raise InputError(f"{label}: spec.chart.spec.chart is required", file=file)
+    if kind in ("GitRepository", "Bucket"):
+        # the dry repository is the source: the chart is a path from its root
+        rel = fs.resolve(chart, referrer=file)
+        if not fs.exists(rel):
+            raise InputError(f"{label}: chart path {chart!r} not found in the repository", file=file)
+
+        def read(p: str) -> Optional[str]:
+            path = fs.resolve(p, referrer=file)
+            return fs.read_text(path) if fs.is_file(path) else None
+
+        return fs.abspath(rel), read, None, template
+    if kind == "HelmRepository":
+        path = need_cache(f"chart {chart!r} from HelmRepository {src_ns}/{name}").find(
+            name, chart, str(template.get("version") or "*"), what=f"{label}: HelmRepository {src_ns}/{name}")
+        read, values = _chart_file_reader(str(path))
+        return str(path), read, values, template
+    raise InputError(f"{label}: unsupported chart sourceRef kind {kind!r}", file=file)
+
+
+def prepare_release(
+    hr: dict[str, Any],
+    fs: RepoFS,
+    objects: ObjectResolver,
+    *,
+    chart_cache: str | os.PathLike[str] | None = None,
+    file: str | None = None,
+) -> PreparedRelease:
+    """Everything Helm needs to render this HelmRelease (call `.cleanup()` when done)."""
+    label = helmrelease_label(hr)
+    spec = hr.get("spec") or {}
+    meta = hr.get("metadata") or {}
+    if not meta.get("name"):
+        raise InputError(f"{label}: metadata.name is required", file=file)
+    cache = ChartCache(Path(chart_cache)) if chart_cache else None
+    chart_path, read, chart_values, template = _resolve_chart(hr, fs, objects, cache, label, file)
+    tmp: list[str] = []
+    defaults = values_files_defaults(
+        values_files(template), read, chart_values=chart_values,
+        ignore_missing=bool(template.get("ignoreMissingValuesFiles")), label=label, file=file,
+    )
+    if defaults is not None:
+        chart_path = _with_defaults(chart_path, defaults, tmp)
+    user_values = compose_values(hr, objects, file=file)
+    crds = str(((spec.get("install") or {}).get("crds")) or "Create")
+    if crds not in ("Skip", "Create", "CreateReplace"):
+        raise InputError(f"{label}: spec.install.crds must be Skip, Create or CreateReplace, got {crds!r}", file=file)
+    return PreparedRelease(
+        hr=hr,
+        label=label,
+        chart=chart_path,
+        release_name=release_name(hr),
+        namespace=str(spec.get("targetNamespace") or meta.get("namespace") or "default"),
+        values=user_values,
+        include_crds=crds != "Skip",
+        skip_tests=not bool((spec.get("test") or {}).get("enable")),
+        _tmp=tmp,
+    )
+
+
+# ----------------------------------------------------------------------------------------
+# Post-rendering
+# ----------------------------------------------------------------------------------------
+
+
+def post_render(hr: dict[str, Any], docs: list[dict[str, Any]], *, file: str | None = None) -> list[dict[str, Any]]:
+    """helm-controller's post-renderers, in its order, with sluice's kustomize."""
+    from ..kustomize import transformers
+    from ..kustomize.fieldspecs import FieldSpec, builtin_config
+    from ..kustomize.openapi import MergeSchema
+    from ..kustomize.patches import apply_patch, load_patch_entry
+    from ..resource import Resource, ResourceList
+
+    label = helmrelease_label(hr)
+    spec = hr.get("spec") or {}
+    meta = hr.get("metadata") or {}
+    where = file or label
+    try:
+        resources = ResourceList(Resource(body=d, origin=where) for d in docs)
+    except RenderError as exc:
+        raise RenderError(f"{label}: post-rendering: {exc.message}", file=file) from None
+    for i, renderer in enumerate(spec.get("postRenderers") or []):
+        kz = (renderer or {}).get("kustomize")
+        if not kz:
+            continue
+        for entry in kz.get("patches") or []:
+            apply_patch(resources, load_patch_entry(None, entry, where), MergeSchema.builtin(), where)  # type: ignore[arg-type]
+        for image in kz.get("images") or []:
+            transformers.set_image(resources, image, builtin_config().get("images"))
+    labels_spec = (FieldSpec("metadata/labels", create=True),)
+    common = spec.get("commonMetadata") or {}
+    if common.get("labels"):
+        transformers.add_map_entries(resources, {str(k): str(v) for k, v in common["labels"].items()}, labels_spec)
+    if common.get("annotations"):
+        transformers.add_map_entries(resources, {str(k): str(v) for k, v in common["annotations"].items()},
+                                     (FieldSpec("metadata/annotations", create=True),))
+    origin = {
+        f"{HELMRELEASE_GROUP}/name": str(meta.get("name", "")),
+        f"{HELMRELEASE_GROUP}/namespace": str(meta.get("namespace") or "default"),
+    }
+    transformers.add_map_entries(resources, origin, labels_spec)
+    return [r.body for r in resources]
+
+
+def render_helmrelease(
+    hr: dict[str, Any],
+    fs: RepoFS,
+    objects: ObjectResolver,
+    *,
+    engine: HelmEngine | None = None,
+    chart_cache: str | os.PathLike[str] | None = None,
+    kube_version: str | None = None,
+    api_versions: Sequence[str] = (),
+    file: str | None = None,
+) -> list[dict[str, Any]]:
+    """The manifests of one HelmRelease, post-rendered, in `helm template` order."""
+    engine = engine or default_engine()
+    prepared = prepare_release(hr, fs, objects, chart_cache=chart_cache, file=file)
+    try:
+        try:
+            docs = engine.template(
+                prepared.chart,
+                release_name=prepared.release_name,
+                namespace=prepared.namespace,
+                values=prepared.values,
+                kube_version=kube_version,
+                api_versions=api_versions,
+                include_crds=prepared.include_crds,
+                skip_tests=prepared.skip_tests,
+            )
+        except RenderError as exc:
+            raise RenderError(f"{prepared.label}: {exc.message}", file=file) from None
+    finally:
+        prepared.cleanup()
+    return post_render(hr, docs, file=file)
+
+
+def objects_resolver(*groups: Sequence[dict[str, Any]]) -> ObjectResolver:
+    """A resolver over lists of objects, earlier lists first (same file/build before repo)."""
+    index: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for group in reversed(groups):
+        for obj in group:
+            if not isinstance(obj, dict):
+                continue
+            meta = obj.get("metadata") or {}
+            key = (str(obj.get("kind", "")), str(meta.get("namespace") or "default"), str(meta.get("name", "")))
+            index[key] = obj
+    return lambda kind, ns, name: index.get((kind, ns or "default", name))
+
+
+def iter_repo_objects(fs: RepoFS, kinds: frozenset[str]) -> Iterator[dict[str, Any]]:
+    """Objects of the given kinds in the repository's YAML files (unparseable files skipped)."""
+    for dirpath, dirnames, filenames in os.walk(fs.root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.endswith((".yaml", ".yml")):
+                continue
+            rel = fs.relpath(os.path.join(dirpath, name))
+            try:
+                docs = fs.load_yaml(rel)
+            except Exception:  # noqa: BLE001 - not every YAML file in a repository is a manifest
+                continue
+            for doc, _line in docs:
+                if isinstance(doc, dict) and doc.get("kind") in kinds:
+                    yield doc

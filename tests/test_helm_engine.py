@@ -1,0 +1,150 @@
+"""The Helm engine: in-process SDK and `helm` CLI give the documents `helm template` prints."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from renderer.errors import RenderError
+from renderer.helm.engine import HelmCLI, InProcessHelm, find_helm_binary
+from renderer.yaml import load_documents
+
+CHARTS = Path(__file__).resolve().parent.parent / "fixtures" / "helm"
+HELM = find_helm_binary()
+needs_helm = pytest.mark.skipif(HELM is None, reason="no helm binary: run `python tools/install_helm.py`")
+
+CASES = {
+    "defaults": {},
+    "no-crds": {"include_crds": False},
+    "skip-tests": {"skip_tests": True},
+    "upgrade-apis": {"is_upgrade": True, "api_versions": ["monitoring.coreos.com/v1", "example.com/v1/Widget"]},
+    "values": {"values": {"replicas": 3, "config": {"features": ["x"], "logLevel": None},
+                          "backend": {"enabled": False}, "ingress": {"enabled": True},
+                          "autoscaling": {"enabled": True}, "migrations": {"enabled": False}}},
+}
+
+
+@pytest.fixture(scope="module")
+def inproc() -> InProcessHelm:
+    return InProcessHelm()
+
+
+@pytest.fixture(scope="module")
+def cli() -> HelmCLI:
+    if HELM is None:
+        pytest.skip("no helm binary: run `python tools/install_helm.py`")
+    return HelmCLI(HELM)
+
+
+def _kw(case: str) -> dict:
+    return dict(CASES[case], release_name="rel", namespace="ops", kube_version="v1.30.2")
+
+
+def _helm_template(chart: str, kw: dict) -> list:
+    """The oracle: the helm binary, run here directly (not through HelmCLI)."""
+    import json
+
+    cmd = [HELM, "template", kw["release_name"], str(CHARTS / chart), "-n", kw["namespace"], "-f", "-",
+           "--kube-version", kw["kube_version"]]
+    if kw.get("include_crds", True):
+        cmd.append("--include-crds")
+    if kw.get("skip_tests"):
+        cmd.append("--skip-tests")
+    if kw.get("is_upgrade"):
+        cmd.append("--is-upgrade")
+    for api in kw.get("api_versions", ()):
+        cmd += ["--api-versions", api]
+    out = subprocess.run(cmd, input=json.dumps(kw.get("values", {})), capture_output=True, text=True, check=True)
+    return load_documents(out.stdout, "helm template")
+
+
+@needs_helm
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("chart", ["webapp", "operator", "umbrella"])
+def test_backends_equal_helm_template(inproc: InProcessHelm, cli: HelmCLI, chart: str, case: str) -> None:
+    expected = _helm_template(chart, _kw(case))
+    assert cli.template(CHARTS / chart, **_kw(case)) == expected
+    assert inproc.template(CHARTS / chart, **_kw(case)) == expected
+
+
+def _kinds(docs: list) -> list[str]:
+    return [f"{d['kind']}/{d['metadata']['name']}" for d in docs]
+
+
+def test_helm_template_order_crds_first_hooks_last(inproc: InProcessHelm) -> None:
+    docs = inproc.template(CHARTS / "operator", **_kw("defaults"))
+    assert _kinds(docs) == [
+        "CustomResourceDefinition/gadgets.example.com",
+        "CustomResourceDefinition/widgets.example.com",
+        "PodDisruptionBudget/rel-pdb",  # install order by kind, stable within a kind
+        "ServiceAccount/rel-operator",
+        "Secret/rel-secret",
+        "ConfigMap/rel-config",
+        "ClusterRole/rel-operator",
+        "ClusterRoleBinding/rel-operator",
+        "Deployment/rel-operator",
+        "Gadget/rel-gadget",  # unknown kinds last, alphabetically
+        "Widget/rel-default",
+        # hooks after the manifests, sorted by kind; the unknown hook event is dropped
+        "ConfigMap/rel-post",
+        "Pod/rel-smoke",
+        "Job/rel-migrate",
+    ]
+
+
+def test_skip_tests_and_no_crds(inproc: InProcessHelm) -> None:
+    docs = inproc.template(CHARTS / "operator", **dict(_kw("defaults"), skip_tests=True, include_crds=False))
+    names = _kinds(docs)
+    assert "Pod/rel-smoke" not in names and not any(n.startswith("CustomResourceDefinition/") for n in names)
+
+
+def test_capabilities_and_release_flags(inproc: InProcessHelm) -> None:
+    docs = inproc.template(CHARTS / "operator", **_kw("upgrade-apis"))
+    cm = next(d for d in docs if d["metadata"]["name"] == "rel-config")
+    assert cm["data"] == {"LOG_LEVEL": "info", "FEATURES": "a,b", "KUBE_VERSION": "v1.30.2",
+                          "HAS_MONITORING": "true", "UPGRADE": "true"}
+
+
+def test_subchart_condition(inproc: InProcessHelm) -> None:
+    on = inproc.template(CHARTS / "umbrella", release_name="u")
+    off = inproc.template(CHARTS / "umbrella", release_name="u", values={"backend": {"enabled": False}})
+    assert _kinds(on) == ["Service/u-backend", "Deployment/u-backend", "Deployment/u-frontend"]
+    assert _kinds(off) == ["Deployment/u-frontend"]
+    # the same engine renders again with the subchart on: charts are not mutated between renders
+    assert inproc.template(CHARTS / "umbrella", release_name="u") == on
+
+
+def test_notes_are_not_output(inproc: InProcessHelm) -> None:
+    text = inproc.template_text(CHARTS / "webapp", release_name="w")
+    assert "NOTES.txt" not in text
+
+
+def test_packaged_chart(inproc: InProcessHelm, tmp_path: Path) -> None:
+    import helm_python
+
+    tgz = helm_python.package(CHARTS / "operator", destination=tmp_path)
+    assert inproc.template(tgz, **_kw("defaults")) == inproc.template(CHARTS / "operator", **_kw("defaults"))
+    if HELM:
+        assert HelmCLI(HELM).template(tgz, **_kw("defaults")) == inproc.template(tgz, **_kw("defaults"))
+
+
+@pytest.mark.parametrize("backend", ["in-process", "cli"])
+def test_errors_name_the_chart(backend: str, tmp_path: Path) -> None:
+    if backend == "cli" and HELM is None:
+        pytest.skip("no helm binary: run `python tools/install_helm.py`")
+    engine = InProcessHelm() if backend == "in-process" else HelmCLI(HELM)
+    with pytest.raises(RenderError, match="boom") as err:
+        engine.template(CHARTS / "operator", release_name="r", values={"failWith": "boom"})
+    assert "operator" in str(err.value)
+    missing = tmp_path / "nochart"
+    with pytest.raises(RenderError, match="nochart"):
+        engine.template(missing, release_name="r")
+    with pytest.raises(RenderError, match="invalid release name"):
+        engine.template(CHARTS / "webapp", release_name="Bad_Name")
+
+
+def test_merged_values_null_deletes(inproc: InProcessHelm) -> None:
+    merged = inproc.merged_values(CHARTS / "operator", {"config": {"logLevel": None}, "replicas": 4})
+    assert merged["replicas"] == 4 and "logLevel" not in merged["config"]
+    assert merged["config"]["features"] == ["a", "b"]

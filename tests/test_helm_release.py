@@ -1,0 +1,231 @@
+"""HelmRelease -> manifests, the `sluice helm` commands, and kustomize's helmCharts."""
+from __future__ import annotations
+
+import copy
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from renderer.errors import InputError
+from renderer.fs import RepoFS
+from renderer.helm.cli import helm
+from renderer.helm.engine import HelmCLI, InProcessHelm, find_helm_binary
+from renderer.helm.kustomize_adapter import HELM_GENERATED, KustomizeHelm
+from renderer.helm.release import objects_resolver, release_name, render_helmrelease, version_matches
+from renderer.yaml import dump_documents, load_documents
+
+ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "helm"
+HELM = find_helm_binary()
+KUBECTL = shutil.which("kubectl")
+
+
+def _fixture() -> tuple[RepoFS, dict[str, Any], Any]:
+    fs = RepoFS(ROOT)
+    docs = [d for d, _ in fs.load_yaml("releases/operator.yaml")]
+    hr = next(d for d in docs if d["kind"] == "HelmRelease")
+    return fs, copy.deepcopy(hr), objects_resolver(docs)
+
+
+def _by_name(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {f"{d['kind']}/{d['metadata']['name']}": d for d in docs}
+
+
+@pytest.mark.parametrize("spec,name,expected", [
+    ({"releaseName": "custom"}, "web", "custom"),
+    ({"targetNamespace": "prod"}, "web", "prod-web"),
+    ({}, "web", "web"),
+    ({"targetNamespace": "a" * 30}, "b" * 30, None),
+])
+def test_release_name(spec: dict[str, Any], name: str, expected: str | None) -> None:
+    got = release_name({"metadata": {"name": name, "namespace": "x"}, "spec": spec})
+    if expected is None:
+        full = f"{'a' * 30}-{'b' * 30}"
+        expected = full[:40] + "-" + hashlib.sha256(full.encode()).hexdigest()[:12]
+        assert len(got) == 53
+    assert got == expected
+
+
+def test_render_helmrelease() -> None:
+    fs, hr, objects = _fixture()
+    docs = render_helmrelease(hr, fs, objects, engine=InProcessHelm(), kube_version="1.30.0", file="releases/operator.yaml")
+    by = _by_name(docs)
+    # CRDs first (install.crds defaults to Create); the release is "<targetNamespace>-<name>"
+    assert [d["kind"] for d in docs[:2]] == ["CustomResourceDefinition"] * 2
+    dep = by["Deployment/ops-operator-operator"]
+    assert dep["spec"]["replicas"] == 2  # valuesFiles replaced defaults (5), valuesFrom set 2
+    container = dep["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "mirror.example.com/operator:2.1"  # targetPath tag + images post-renderer
+    assert container["args"] == ["--log-level=warn"]  # spec.values last
+    assert dep["spec"]["template"]["spec"]["priorityClassName"] == "high"  # JSON 6902 patch
+    config = by["ConfigMap/ops-operator-config"]
+    assert config["data"]["FEATURES"] == "a,b,c" and config["data"]["EXTRA"] == "1"  # Secret targetPath + SMP
+    assert "Job/ops-operator-migrate" not in by  # Secret stringData disabled the hook
+    assert "Pod/ops-operator-smoke" not in by  # tests only with spec.test.enable
+    for d in docs:
+        labels = d["metadata"]["labels"]
+        assert labels["helm.toolkit.fluxcd.io/name"] == "operator"
+        assert labels["helm.toolkit.fluxcd.io/namespace"] == "flux-system"
+        assert labels["team"] == "platform" and d["metadata"]["annotations"]["owner"] == "sre"
+    # the fixture repository is left as it was (valuesFiles work on a copy of the chart)
+    assert (ROOT / "operator" / "values.yaml").read_text().startswith("image:")
+
+
+@pytest.mark.skipif(HELM is None, reason="no helm binary: run `python tools/install_helm.py`")
+def test_render_helmrelease_backends_agree() -> None:
+    fs, hr, objects = _fixture()
+    hr["spec"]["test"] = {"enable": True}
+    a = render_helmrelease(copy.deepcopy(hr), fs, objects, engine=InProcessHelm(), kube_version="1.30.0")
+    b = render_helmrelease(copy.deepcopy(hr), fs, objects, engine=HelmCLI(HELM), kube_version="1.30.0")
+    assert a == b and "Pod/ops-operator-smoke" in _by_name(a)
+
+
+def test_crds_skip_policy() -> None:
+    fs, hr, objects = _fixture()
+    hr["spec"]["install"] = {"crds": "Skip"}
+    docs = render_helmrelease(hr, fs, objects, engine=InProcessHelm())
+    assert not [d for d in docs if d["kind"] == "CustomResourceDefinition"]
+    hr["spec"]["install"] = {"crds": "Sometimes"}
+    with pytest.raises(InputError, match="Skip, Create or CreateReplace"):
+        render_helmrelease(hr, fs, objects, engine=InProcessHelm())
+
+
+def test_missing_reference_is_an_input_error() -> None:
+    fs, hr, objects = _fixture()
+    hr["spec"]["valuesFrom"].append({"kind": "ConfigMap", "name": "absent"})
+    with pytest.raises(InputError, match="HelmRelease flux-system/operator: could not resolve ConfigMap .*'flux-system/absent'"):
+        render_helmrelease(hr, fs, objects, engine=InProcessHelm())
+
+
+def _helmrepo_release(version: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease",
+        "metadata": {"name": "op", "namespace": "default"},
+        "spec": {"chart": {"spec": {"chart": "operator", "version": version,
+                                    "sourceRef": {"kind": "HelmRepository", "name": "charts"},
+                                    "valuesFiles": ["values.yaml", "values-extra.yaml"], "ignoreMissingValuesFiles": True}},
+                 "values": {"replicas": 7}},
+    }
+
+
+def test_helmrepository_chart_from_cache(tmp_path: Path) -> None:
+    import helm_python
+
+    cache = tmp_path / "cache"
+    (cache / "charts").mkdir(parents=True)
+    helm_python.package(ROOT / "operator", destination=cache / "charts")
+    helm_python.package(ROOT / "operator", destination=cache / "charts", version="2.0.0")
+    fs = RepoFS(ROOT)
+    docs = render_helmrelease(_helmrepo_release(">=1.0.0 <2.0.0"), fs, objects_resolver([]), engine=InProcessHelm(),
+                              chart_cache=cache)
+    dep = _by_name(docs)["Deployment/op-operator"]
+    assert dep["spec"]["replicas"] == 7 and dep["metadata"]["labels"]["helm.toolkit.fluxcd.io/name"] == "op"
+    with pytest.raises(InputError, match=r"chart 'operator' version '~3.0' is not in the chart cache.*1\.2\.0, 2\.0\.0"):
+        render_helmrelease(_helmrepo_release("~3.0"), fs, objects_resolver([]), engine=InProcessHelm(), chart_cache=cache)
+    with pytest.raises(InputError, match="--chart-cache"):
+        render_helmrelease(_helmrepo_release("*"), fs, objects_resolver([]), engine=InProcessHelm())
+
+
+@pytest.mark.parametrize("constraint,version,ok", [
+    ("*", "1.2.3", True), ("", "1.2.3", True), ("1.2.3", "1.2.3", True), ("1.2.3", "1.2.4", False),
+    (">=1.0.0 <2.0.0", "1.9.9", True), (">=1.0.0 <2.0.0", "2.0.0", False), ("~1.2", "1.2.9", True),
+    ("~1.2", "1.3.0", False), ("^1.2.3", "1.9.0", True), ("^1.2.3", "2.0.0", False), ("^0.2.3", "0.3.0", False),
+    ("1.2.x", "1.2.7", True), ("1.x", "2.0.0", False), ("<1.0.0 || >=3.0.0", "3.1.0", True), ("*", "1.0.0-rc.1", False),
+    (">=1.0.0-0", "1.0.0-rc.1", True),
+])
+def test_version_matches(constraint: str, version: str, ok: bool) -> None:
+    assert version_matches(constraint, version) is ok
+
+
+# -- the CLI ------------------------------------------------------------------------------
+
+@click.group()
+@click.option("--debug", is_flag=True)
+def root(debug: bool) -> None:
+    pass
+
+
+root.add_command(helm)
+
+
+def test_cli_values_and_template() -> None:
+    runner = CliRunner()
+    args = ["releases/operator.yaml", "--repo", "."]
+    import os
+
+    old = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        res = runner.invoke(root, ["helm", "values", *args])
+        assert res.exit_code == 0, res.output
+        values = load_documents(res.output, "out")[0]
+        assert values["replicas"] == 2 and values["image"] == {"repository": "example.com/operator", "tag": "2.1"}
+        assert values["migrations"] == {"enabled": False} and values["config"]["features"] == ["a", "b", "c"]
+        res = runner.invoke(root, ["helm", "values", "--user-only", *args])
+        assert "repository" not in res.output
+        res = runner.invoke(root, ["helm", "template", *args, "--kube-version", "1.30.0"])
+        assert res.exit_code == 0, res.output
+        assert len(load_documents(res.output, "out")) == 11  # 2 CRDs + 9 manifests, hooks disabled by values
+        res = runner.invoke(root, ["helm", "template", "values/operator-prod.yaml", "--repo", "."])
+        assert res.exit_code == 2 and "no HelmRelease" in res.output
+    finally:
+        os.chdir(old)
+
+
+# -- kustomize helmCharts, against kubectl kustomize --enable-helm --------------------------
+
+KZ_CASES = {
+    "plain": {"name": "operator", "releaseName": "rel"},
+    "override": {"name": "operator", "includeCRDs": True, "valuesInline": {"replicas": 3, "config": {"logLevel": "debug", "features": None}},
+                 "kubeVersion": "1.29.0", "apiVersions": ["monitoring.coreos.com/v1"]},
+    "merge": {"name": "operator", "valuesMerge": "merge", "valuesInline": {"replicas": 3, "extra": 1}, "skipTests": True},
+    "replace": {"name": "operator", "valuesMerge": "replace", "valuesInline": {"replicas": 4}, "namespace": "explicit",
+                "additionalValuesFiles": ["extra-values.yaml"]},
+    "subchart": {"name": "umbrella", "releaseName": "u", "valuesInline": {"backend": {"port": 9}}},
+}
+
+
+def _kustomization(tmp_path: Path, case: str) -> Path:
+    root = tmp_path / case
+    (root / "charts").mkdir(parents=True)
+    for chart in ("operator", "umbrella"):
+        shutil.copytree(ROOT / chart, root / "charts" / chart)
+    (root / "extra-values.yaml").write_text("image: {tag: extra}\n")
+    import json
+
+    (root / "kustomization.yaml").write_text(json.dumps({"namespace": "team", "helmCharts": [KZ_CASES[case]]}))
+    return root
+
+
+@pytest.mark.skipif(HELM is None or KUBECTL is None, reason="needs the helm binary (tools/install_helm.py) and kubectl")
+@pytest.mark.parametrize("case", sorted(KZ_CASES))
+def test_kustomize_helmcharts_match_kubectl(tmp_path: Path, case: str) -> None:
+    from renderer.kustomize import BuildOptions, Builder
+
+    root = _kustomization(tmp_path, case)
+    expected = subprocess.run([KUBECTL, "kustomize", "--enable-helm", "--helm-command", HELM, str(root)],
+                              capture_output=True, text=True, check=True).stdout
+    # the SDK's default Kubernetes version is its own Helm build's: compare it where the
+    # kustomization pins kubeVersion, the helm binary everywhere
+    engines = [HelmCLI(HELM)] + ([InProcessHelm()] if "kubeVersion" in KZ_CASES[case] else [])
+    for engine in engines:
+        docs = Builder(RepoFS(tmp_path), BuildOptions(enable_helm=True, helm_engine=KustomizeHelm(engine))).build(case)
+        # kustomize's build-internal marker never reaches the output
+        assert all(HELM_GENERATED not in (d["metadata"].get("annotations") or {}) for d in docs)
+        assert docs == load_documents(expected, "kubectl kustomize"), engine.name
+        assert dump_documents(docs) == expected, f"{engine.name}: not byte-identical"
+
+
+def test_kustomize_chart_missing_offline(tmp_path: Path) -> None:
+    from renderer.kustomize import BuildOptions, Builder
+
+    (tmp_path / "k").mkdir()
+    (tmp_path / "k" / "kustomization.yaml").write_text(
+        "helmCharts:\n- name: podinfo\n  repo: https://stefanprodan.github.io/podinfo\n  version: 6.5.0\n")
+    with pytest.raises(InputError, match="podinfo.*offline"):
+        Builder(RepoFS(tmp_path), BuildOptions(enable_helm=True, helm_engine=KustomizeHelm(InProcessHelm()))).build("k")
