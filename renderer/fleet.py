@@ -487,12 +487,11 @@ def _source_spec(source: dict[str, Any], where: str, app: _App) -> tuple[SourceS
             file=f,
             line=ln,
         )
-    for key in ("helm", "plugin"):
-        if source.get(key) is not None:
-            raise InputError(f"Application {app.name}: {where}.{key}: {key} sources are not rendered by sluice yet" + LEAVE_TO_ARGO, file=f, line=ln)
+    if source.get("plugin") is not None:
+        raise InputError(f"Application {app.name}: {where}.plugin: plugin sources are not rendered by sluice" + LEAVE_TO_ARGO, file=f, line=ln)
     path = _field(source, "path", where, f, ln)
     path = path.strip() if path else "."
-    explicit = [key for key in ("kustomize", "directory") if source.get(key) is not None]
+    explicit = [key for key in ("kustomize", "directory", "helm") if source.get(key) is not None]
     if len(explicit) > 1:
         raise InputError(f"Application {app.name}: {where}: multiple source types set: {', '.join(explicit)}", file=f, line=ln)
     kind = explicit[0] if explicit else "auto"
@@ -522,9 +521,16 @@ def _source_spec(source: dict[str, Any], where: str, app: _App) -> tuple[SourceS
         resolved = _resolve_fs_path(path)
     except ValueError as exc:
         raise InputError(f"Application {app.name}: {where}.path: {exc}", file=f, line=ln) from None
+    helm_json = ""
+    if kind == "helm":
+        if not isinstance(source["helm"], dict):
+            raise InputError(f"Application {app.name}: {where}.helm must be a mapping", file=f, line=ln)
+        helm_json = json.dumps(source["helm"], sort_keys=True)
+    destination = app.doc.get("spec", {}).get("destination") or {}
     spec = SourceSpec(
         path=resolved, type=kind, recurse=recurse, include=include, exclude=exclude,
-        disable_extension_filter=no_ext, field=where,
+        disable_extension_filter=no_ext, field=where, helm_json=helm_json, app_name=app.name,
+        namespace=str(destination.get("namespace") or "") if isinstance(destination, dict) else "",
     )
     return spec, repo_url
 

@@ -2,10 +2,11 @@
 
 Argo CD's rules, offline:
 
-- the source type is explicit when the source sets `kustomize:` or `directory:` (Helm
-  and config-management plugins are not rendered by sluice yet and are refused), else it
-  is discovered from the source directory: a kustomization file makes it a Kustomize
-  source, a `Chart.yaml` a Helm one, anything else a plain directory;
+- the source type is explicit when the source sets `kustomize:`, `directory:` or `helm:`
+  (config-management plugins are not rendered by sluice and are refused), else it is
+  discovered from the source directory: a kustomization file makes it a Kustomize
+  source, a `Chart.yaml` a Helm one (rendered like Argo CD's `helm template`, see
+  renderer/helm/argo.py), anything else a plain directory;
 - a directory source reads `*.yaml`, `*.yml` and `*.json` files (only the top level
   unless `directory.recurse`), filtered by `directory.exclude` then `directory.include`,
   glob patterns in gobwas/glob syntax matched against the path relative to the source
@@ -32,7 +33,7 @@ from typing import Any, Iterable
 from .errors import InputError
 from .fs import RepoFS, join
 
-SOURCE_TYPES = ("auto", "kustomize", "directory")
+SOURCE_TYPES = ("auto", "kustomize", "directory", "helm")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 SKIP_MARKER = "+argocd:skip-file-rendering"
 _MANIFEST_EXT = re.compile(r"\.(yaml|yml|json|jsonnet)$")
@@ -49,6 +50,9 @@ class SourceSpec:
     exclude: str = ""
     disable_extension_filter: bool = False
     field: str = "spec.source"  # where the source sits in the Application, for messages
+    helm_json: str = ""  # spec.source.helm as canonical JSON (hashable), for Helm sources
+    app_name: str = ""  # the Application: Helm's release name defaults to it
+    namespace: str = ""  # destination.namespace: Helm's --namespace
 
     def __post_init__(self) -> None:
         if self.type not in SOURCE_TYPES:
@@ -160,6 +164,7 @@ class SourceRenderer:
     """Renders sources of one render; shares one kustomize Builder (memoised bases)."""
 
     def __init__(self, fs: RepoFS, build_options: Any = None, *, skip_dirs: Iterable[str] = ()) -> None:
+        self._helm: Any = None
         self.fs = fs
         self.skip_dirs = tuple(skip_dirs)
         self._build_options = build_options
@@ -189,10 +194,7 @@ class SourceRenderer:
         if self._kustomize().find_kustomization(fs, spec.path) is not None:
             return "kustomize"
         if fs.is_file(join(spec.path, "Chart.yaml")):
-            raise InputError(
-                f"{spec.field}.path: {spec.path!r} is a Helm chart; sluice does not render Helm sources yet",
-                file=referrer,
-            )
+            return "helm"
         return "directory"
 
     def render(self, spec: SourceSpec, *, referrer: str | None = None) -> list[dict[str, Any]]:
@@ -207,7 +209,23 @@ class SourceRenderer:
                     file=referrer,
                 )
             return list(self.builder().build(spec.path))
+        if kind == "helm":
+            import json
+
+            from .helm.argo import render_argo_helm
+
+            helm = json.loads(spec.helm_json) if spec.helm_json else {}
+            return render_argo_helm(self.fs, spec.path, helm, app_name=spec.app_name, namespace=spec.namespace,
+                                    engine=self.helm_engine(), where=spec.field, file=referrer)
         return render_directory(self.fs, spec, referrer=referrer, skip_dirs=self.skip_dirs)
+
+    def helm_engine(self) -> Any:
+        """The Helm engine (in-process when available, else the helm binary), made once."""
+        if self._helm is None:
+            from .helm.engine import default_engine
+
+            self._helm = default_engine()
+        return self._helm
 
 
 def _looks_like_manifest(text: str) -> bool:

@@ -528,8 +528,7 @@ def test_duplicate_application_is_an_error(tmp_path: Path) -> None:
     ("extra_source", "message"),
     [
         ("    chart: nginx\n", "spec.source.chart: Helm repository charts are not rendered by sluice yet"),
-        ("    helm: {releaseName: x}\n", "spec.source.helm: helm sources are not rendered by sluice yet"),
-        ("    plugin: {name: cmp}\n", "spec.source.plugin: plugin sources are not rendered by sluice yet"),
+        ("    plugin: {name: cmp}\n", "spec.source.plugin: plugin sources are not rendered by sluice"),
         ("    kustomize: {namePrefix: x-}\n", "spec.source.kustomize: options are not supported by sluice yet (namePrefix)"),
         ("    kustomize: {}\n    directory: {}\n", "multiple source types set: kustomize, directory"),
         ("    directory: {jsonnet: {libs: [vendor]}}\n", "spec.source.directory.jsonnet: jsonnet is not supported"),

@@ -184,20 +184,54 @@ def test_missing_source_path_is_an_error_naming_the_application(tmp_path: Path) 
     assert err.value.message.startswith("spec.source.path: 'nowhere' does not exist (rendering Application a")
 
 
-def test_helm_chart_directories_are_refused(tmp_path: Path) -> None:
+def test_helm_chart_sources_render_like_argo_cd(tmp_path: Path) -> None:
+    """A path holding Chart.yaml renders like Argo CD's `helm template` call: release name
+    from the Application, --namespace from the destination, valueFiles then values then
+    parameters (checked against the helm binary where it is installed)."""
+    import shutil as _shutil
+    import subprocess
+
+    chart = Path(__file__).resolve().parent.parent / "fixtures" / "helm" / "webapp"
+    _shutil.copytree(chart, tmp_path / "charts" / "webapp")
     write_tree(tmp_path, {
-        "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        "charts/webapp/values-prod.yaml": "replicaCount: 3\nimage: {tag: from-file}\n",
         "a.yaml": """
             apiVersion: argoproj.io/v1alpha1
             kind: Application
-            metadata: {name: a}
+            metadata: {name: shop}
             spec:
-              source: {repoURL: https://example.com/r.git, path: chart}
-              destination: {name: in-cluster}
+              source:
+                repoURL: https://example.com/r.git
+                path: charts/webapp
+                helm:
+                  valueFiles: [values-prod.yaml]
+                  valuesObject: {image: {tag: from-object}, service: {port: 8080}}
+                  parameters:
+                  - {name: replicaCount, value: "5"}
+              destination: {name: in-cluster, namespace: web}
             """,
     })
-    with pytest.raises(InputError, match="is a Helm chart; sluice does not render Helm sources yet"):
-        render(tmp_path)
+    bundles = render(tmp_path)
+    docs = bundles.apps[0].resources
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    assert deployment["metadata"]["name"] == "shop-webapp"
+    assert deployment["spec"]["replicas"] == 5
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":from-object")
+    assert all(d["metadata"].get("namespace", "web") == "web" for d in docs)
+    helm = _shutil.which("helm")
+    if helm:
+        out = subprocess.run(
+            [helm, "template", "shop", str(tmp_path / "charts" / "webapp"), "--namespace", "web", "--include-crds",
+             "--values", str(tmp_path / "charts" / "webapp" / "values-prod.yaml"),
+             "--set-json", "image={\"tag\":\"from-object\"}", "--set", "service.port=8080", "--set", "replicaCount=5"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        from renderer.yaml import load_documents
+
+        expected = load_documents(out, "helm template")
+        for body in expected:  # the destination namespace lands on namespaced resources, as Argo CD sets it
+            body["metadata"].setdefault("namespace", "web")
+        assert list(docs) == expected
 
 
 # -- destination namespace -------------------------------------------------------------------
