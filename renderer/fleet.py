@@ -43,6 +43,9 @@ LEAVE_TO_ARGO = "; to leave this Application to Argo CD, add its file to `exclud
 # -- data -------------------------------------------------------------------------------
 
 
+HELM_RELEASES_ANNOTATION = "sluice.dev/helm-releases"  # per-Application: inflate | passthrough
+
+
 @dataclass(frozen=True, slots=True)
 class FleetConfig:
     """sluice.yaml, validated. `applications`/`clusters` None: search the whole repository."""
@@ -57,6 +60,7 @@ class FleetConfig:
     preserve: tuple[str, ...] = ()
     in_cluster_enabled: bool = True
     cluster_scoped_kinds: tuple[str, ...] = ()  # "Kind" or "Kind.group"
+    helm_releases: str = "inflate"  # or "passthrough": what a render does with Flux HelmReleases
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,7 @@ class Target:
     server: str = ""
     app_namespace: str | None = None  # the Application's own metadata.namespace
     hydrator: bool = False  # configured through spec.sourceHydrator
+    helm_releases: str = "inflate"  # inflate Flux HelmReleases, or pass them through
 
     @property
     def source_path(self) -> str:
@@ -212,6 +217,7 @@ def load_config(fs: RepoFS) -> FleetConfig:
         preserve=strings("preserve") or (),
         in_cluster_enabled=data.get("inClusterEnabled", True),
         cluster_scoped_kinds=strings("clusterScopedKinds") or (),
+        helm_releases=data.get("helmReleases", "inflate"),
     )
     for key in ("applications", "clusters", "exclude", "preserve"):
         check_patterns(key, getattr(config, key))
@@ -632,10 +638,17 @@ def _plan_app(app: _App, inventory: _Inventory, config: FleetConfig, dry_repo: s
             f"repoURL in {CONFIG_FILE}); sluice renders sources of this repository only" + LEAVE_TO_ARGO,
             file=f, line=ln,
         )
+    annotations = (app.doc.get("metadata") or {}).get("annotations") or {}
+    helm_releases = annotations.get(HELM_RELEASES_ANNOTATION, config.helm_releases)
+    if helm_releases not in ("inflate", "passthrough"):
+        raise InputError(
+            f"Application {name}: annotation {HELM_RELEASES_ANNOTATION} must be inflate or passthrough, not {helm_releases!r}",
+            file=f, line=ln,
+        )
     target = Target(
         cluster=cluster.name, app=name, source=source, branch=branch, app_dir=app_dir,
         namespace=namespace, origin=f, line=ln, server=cluster.server,
-        app_namespace=app.namespace, hydrator=hydrator is not None,
+        app_namespace=app.namespace, hydrator=hydrator is not None, helm_releases=helm_releases,
     )
     return target, repo_url
 

@@ -171,6 +171,54 @@ def _in_context(exc: SluiceError, target: Target) -> SluiceError:
     return new
 
 
+class _HelmReleaseInflater:
+    """Replaces each Flux HelmRelease of a target's resources by the manifests it installs.
+
+    ConfigMaps, Secrets and sources it references are looked up in the target's own
+    resources first, then anywhere in the repository (scanned once per render)."""
+
+    def __init__(self, fs: RepoFS, renderer: SourceRenderer) -> None:
+        self.fs = fs
+        self.renderer = renderer
+        self._repo_objects: list[dict[str, Any]] | None = None
+
+    def inflate(self, resources: list[dict[str, Any]], origin: str) -> list[dict[str, Any]]:
+        from .helm.release import is_helmrelease
+
+        if not any(is_helmrelease(r) for r in resources):
+            return resources
+        from .helm.release import iter_repo_objects, objects_resolver, render_helmrelease
+
+        if self._repo_objects is None:
+            kinds = frozenset({"ConfigMap", "Secret", "GitRepository", "Bucket", "HelmRepository", "OCIRepository", "HelmChart"})
+            self._repo_objects = list(iter_repo_objects(self.fs, kinds))
+        objects = objects_resolver(resources, self._repo_objects)
+        out: list[dict[str, Any]] = []
+        for body in resources:
+            if is_helmrelease(body):
+                manifests = render_helmrelease(body, self.fs, objects, engine=self.renderer.helm_engine(), file=origin)
+                out.extend(_in_release_namespace(manifests, body))
+            else:
+                out.append(body)
+        return out
+
+
+def _in_release_namespace(manifests: list[dict[str, Any]], release: dict[str, Any]) -> list[dict[str, Any]]:
+    """Helm installs a release's namespaced objects into the release namespace
+    (spec.targetNamespace, else the HelmRelease's): say so in the manifests."""
+    from .resource import is_cluster_scoped
+
+    spec = release.get("spec") or {}
+    namespace = spec.get("targetNamespace") or (release.get("metadata") or {}).get("namespace")
+    if not namespace:
+        return manifests
+    for doc in manifests:
+        meta = doc.setdefault("metadata", {})
+        if not meta.get("namespace") and not is_cluster_scoped(str(doc.get("apiVersion") or ""), str(doc.get("kind") or "")):
+            meta["namespace"] = namespace
+    return manifests
+
+
 def render_plan(
     fs: RepoFS,
     plan: FleetPlan,
@@ -188,10 +236,13 @@ def render_plan(
     repo_url = repo_url if repo_url is not None else plan.repo_url
     renderer = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs)
     rendered: list[tuple[Target, str, list[dict[str, Any]]]] = []
+    inflater = _HelmReleaseInflater(fs, renderer)
     for target in plan.targets:
         try:
             kind = renderer.source_type(target.source, referrer=target.origin)
             resources = renderer.render(target.source, referrer=target.origin)
+            if target.helm_releases == "inflate":
+                resources = inflater.inflate(resources, target.origin)
         except SluiceError as exc:
             raise _in_context(exc, target) from exc
         rendered.append((target, kind, resources))

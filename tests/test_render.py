@@ -574,3 +574,59 @@ def test_render_is_deterministic(tmp_path: Path) -> None:
 def test_demo_fleet_snapshot(snapshot) -> None:  # type: ignore[no-untyped-def]
     files = demo_files(dry_sha=SHA, commands=["sluice render"])
     assert {path: data.decode("utf-8") for path, data in files.items()} == snapshot
+
+
+HELMRELEASE_APP = """
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web
+  annotations: {ANNOTATIONS}
+spec:
+  source: {repoURL: https://example.com/r.git, path: deploy/web}
+  destination: {name: in-cluster, namespace: web}
+"""
+
+HELMRELEASE_FILES = {
+    "deploy/web/kustomization.yaml": "namespace: web\nresources: [release.yaml]\nconfigMapGenerator:\n- name: web-values\n  options: {disableNameSuffixHash: true}\n  literals:\n  - |\n    values.yaml=replicaCount: 4\n",
+    "deploy/web/release.yaml": """
+        apiVersion: source.toolkit.fluxcd.io/v1
+        kind: GitRepository
+        metadata: {name: dry, namespace: web}
+        spec: {url: https://example.com/r.git, ref: {branch: main}}
+        ---
+        apiVersion: helm.toolkit.fluxcd.io/v2
+        kind: HelmRelease
+        metadata: {name: web, namespace: web}
+        spec:
+          chart:
+            spec:
+              chart: ./charts/webapp
+              sourceRef: {kind: GitRepository, name: dry}
+          valuesFrom:
+          - kind: ConfigMap
+            name: web-values
+          values:
+            image: {tag: "2.0"}
+        """,
+}
+
+
+@pytest.mark.parametrize("annotations", ["{}", "{sluice.dev/helm-releases: passthrough}"])
+def test_helmreleases_inflate_in_a_fleet_render_unless_passed_through(tmp_path: Path, annotations: str) -> None:
+    import shutil as _shutil
+
+    _shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "helm" / "webapp", tmp_path / "charts" / "webapp")
+    write_tree(tmp_path, {**HELMRELEASE_FILES, "app.yaml": HELMRELEASE_APP.replace("{ANNOTATIONS}", annotations)})
+    docs = render(tmp_path).apps[0].resources
+    kinds = [d["kind"] for d in docs]
+    if "passthrough" in annotations:
+        assert "HelmRelease" in kinds and "Deployment" not in kinds
+        return
+    assert "HelmRelease" not in kinds
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    assert deployment["spec"]["replicas"] == 4, "valuesFrom the ConfigMap of the same build"
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":2.0"), "spec.values last"
+    assert deployment["metadata"]["labels"]["helm.toolkit.fluxcd.io/name"] == "web"
+    assert deployment["metadata"]["labels"]["helm.toolkit.fluxcd.io/namespace"] == "web"
+    assert deployment["metadata"]["namespace"] == "web", "installed into the release namespace"
