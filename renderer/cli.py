@@ -6,7 +6,6 @@ typed (`SluiceError`); they become a one-line message and exit code 2 here.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -234,10 +233,12 @@ def rollback(remote: str, branch: str, to: str) -> None:
 
 def _register_subcommands() -> None:
     from .appset.cli import appset
+    from .diff_cli import diff
     from .helm.cli import helm
+    from .verify.cli import verify
 
-    cli.add_command(appset)
-    cli.add_command(helm)
+    for command in (appset, diff, helm, verify):
+        cli.add_command(command)
 
 
 _register_subcommands()

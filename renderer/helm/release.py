@@ -36,7 +36,7 @@ from ..errors import InputError, RenderError
 from ..fs import RepoFS
 from ..yaml import load_documents
 from .engine import HelmEngine, default_engine
-from .values import compose_values, helmrelease_label, merge_maps, read_values, values_files, values_files_defaults
+from .values import compose_values, helmrelease_label, read_values, values_files, values_files_defaults
 
 __all__ = [
     "HELMRELEASE_GROUP",

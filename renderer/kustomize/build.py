@@ -16,8 +16,8 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError, RenderError, SluiceError
-from ..fs import RepoFS, join
+from ..errors import InputError, RenderError
+from ..fs import RepoFS
 from ..resource import Resource, ResourceList, is_builtin_kind
 from . import generators, transformers
 from .transformers import HELM_GENERATED

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..fs import RepoFS, join
+from ..fs import RepoFS
 
 _REMOTE = re.compile(r"^(https?://|git::|ssh://|git@|github\.com/|gitlab\.com/|bitbucket\.org/|oci://)")
 

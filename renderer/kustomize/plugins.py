@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError, RenderError
-from ..resource import Resource, ResourceList
+from ..errors import InputError
+from ..resource import Resource
 from . import generators as gen
 from . import transformers as tf
 from .fieldspecs import FieldSpec, fieldspec_from
 from .kustomization import Kustomization
 from .loader import Loader
-from .patches import Patch, apply_patch, load_json6902_entry, load_patch_entry, load_psm_entry, parse_patch_text
+from .patches import apply_patch, load_json6902_entry, load_patch_entry, load_psm_entry, parse_patch_text
 
 if TYPE_CHECKING:
     from .build import Accumulation, Builder

@@ -1,0 +1,64 @@
+"""`sluice diff`: the click command (registered on the main group by renderer/cli.py)."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable
+
+import click
+
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+def use_color(mode: str, stream: object = None) -> bool:
+    """--color auto|always|never; auto: a terminal and no NO_COLOR in the environment."""
+    if mode == "always":
+        return True
+    if mode == "never" or os.environ.get("NO_COLOR"):
+        return False
+    stream = stream if stream is not None else sys.stdout
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def stderr_progress() -> tuple[Callable[[str], None] | None, Callable[[], None]]:
+    """A `rich` status line on stderr when it is a terminal; (None, no-op) otherwise."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.console import Console
+
+    status = Console(stderr=True).status("sluice")
+    status.start()
+    return (lambda message: status.update(message)), status.stop
+
+
+@click.command("diff")
+@click.argument("repo", default=".", type=click.Path(file_okay=False))
+@click.option("--base", required=True, help="Git revision to compare against (e.g. origin/main).")
+@click.option("--head", default=None, help="Git revision to compare (default: the working tree as it is).")
+@click.option("--output", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True)
+@click.option("--max-bytes", type=click.IntRange(min=1000), default=60000, show_default=True,
+              help="Size cap of the markdown output (a pull-request comment).")
+@click.option("--exit-code", is_flag=True, help="Exit with 1 when there are differences.")
+def diff(repo: str, base: str, head: str | None, output_format: str, color: str, max_bytes: int, exit_code: bool) -> None:
+    """Render two revisions of REPO and show the difference per cluster, app and resource."""
+    from .cli import EXIT_FINDINGS, EXIT_OK, _run
+
+    def go() -> int:
+        from .diff import diff_revisions, report_json, report_markdown, report_text
+
+        progress, done = stderr_progress()
+        try:
+            result = diff_revisions(repo, base, head, progress=progress)
+        finally:
+            done()
+        if output_format == "json":
+            click.echo(report_json(result), nl=False)
+        elif output_format == "markdown":
+            click.echo(report_markdown(result, max_bytes=max_bytes), nl=False)
+        else:
+            click.echo(report_text(result, color=use_color(color)), nl=False, color=color != "never" and use_color(color))
+        return EXIT_FINDINGS if exit_code and result.changed else EXIT_OK
+
+    _run(go)

@@ -1,0 +1,40 @@
+"""`sluice verify`: the click command (registered on the main group by renderer/cli.py)."""
+from __future__ import annotations
+
+import click
+
+from ..diff_cli import COLOR_CHOICES, stderr_progress, use_color
+
+
+@click.command("verify")
+@click.argument("repo", default=".", type=click.Path(file_okay=False))
+@click.option("--changed", is_flag=True, help="Check only the targets whose input files changed against HEAD (pre-commit).")
+@click.option("--allow-secrets", is_flag=True, help="Allow plaintext Secrets in the rendered output.")
+@click.option("--no-schemas", is_flag=True, help="Skip schema validation.")
+@click.option("--kubernetes-version", default=None, help="Kubernetes version of the built-in schemas (default: the newest available).")
+@click.option("--output", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True)
+def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kubernetes_version: str | None,
+           output_format: str, color: str) -> None:
+    """Render REPO and check every resource: secrets, AppProject policy, schemas. Exit 1 on errors."""
+    from ..cli import EXIT_FINDINGS, EXIT_OK, _run
+
+    def go() -> int:
+        from . import report_json, report_markdown, report_text, verify_repo
+
+        progress, done = stderr_progress()
+        try:
+            result = verify_repo(repo, allow_secrets=allow_secrets, schemas=not no_schemas,
+                                 kubernetes_version=kubernetes_version, changed=changed, progress=progress)
+        finally:
+            done()
+        if output_format == "json":
+            click.echo(report_json(result), nl=False)
+        elif output_format == "markdown":
+            click.echo(report_markdown(result), nl=False)
+        else:
+            colored = use_color(color)
+            click.echo(report_text(result, color=colored), nl=False, color=colored)
+        return EXIT_OK if result.ok else EXIT_FINDINGS
+
+    _run(go)

@@ -1,0 +1,231 @@
+"""`sluice verify`: secret guard, AppProject policy and schema validation on fixture
+repositories (fixtures/verify/<scenario>/), the clean demo fleet, and `--changed`."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from renderer.cli import cli, main
+from renderer.verify import ERROR, WARNING, report_markdown, report_text, verify_repo
+from renderer.verify.changed import CACHE_DIR, READS_FILE
+from renderer.verify.cli import verify as verify_command
+from renderer.verify.policy import Project, destination_permitted, glob_match, kind_permitted, source_permitted
+from renderer.verify.secrets import plaintext_secret_problem
+from gitrepos import git, isolated_git_env  # noqa: F401 - fixtures
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = REPO_ROOT / "fixtures" / "verify"
+DEMO = ("sluice.yaml", "apps", "clusters", "base", "overlays", "platform")
+DATE = {"GIT_AUTHOR_DATE": "2026-01-02T03:04:05Z", "GIT_COMMITTER_DATE": "2026-01-02T03:04:05Z"}
+
+if "verify" not in cli.commands:  # until renderer/cli.py registers it
+    cli.add_command(verify_command)
+
+
+def copy_to_git(src_names: tuple[str, ...], src_root: Path, repo: Path) -> Path:
+    repo.mkdir()
+    for name in src_names:
+        src = src_root / name
+        if src.is_dir():
+            shutil.copytree(src, repo / name)
+        else:
+            shutil.copy2(src, repo / name)
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "Initial", cwd=repo, env=DATE)
+    return repo
+
+
+@pytest.fixture
+def demo_repo(tmp_path: Path, isolated_git_env: Path) -> Path:
+    return copy_to_git(DEMO, REPO_ROOT, tmp_path / "dry")
+
+
+def found(result, check: str) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    return [(f.app, f.resource, f.severity) for f in result.findings if f.check == check]
+
+
+# -- the demo fleet is clean ---------------------------------------------------------------
+
+
+def test_demo_fleet_has_no_findings(demo_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = verify_repo(demo_repo)
+    assert result.findings == (), report_text(result)
+    assert result.ok and len(result.targets) >= 8 and result.kubernetes_version
+    assert main(["verify", str(demo_repo)]) == 0
+    assert "0 error(s), 0 warning(s)" in capsys.readouterr().out
+
+
+# -- secrets ------------------------------------------------------------------------------
+
+
+def test_secret_guard() -> None:
+    result = verify_repo(FIXTURES / "secrets")
+    assert found(result, "secret") == [("secrets", "Secret app/base64", ERROR), ("secrets", "Secret app/plain", ERROR)]
+    finding = next(f for f in result.findings if f.check == "secret")
+    assert finding.cluster == "in-cluster" and finding.file == "deploy" and finding.origin == "apps.yaml"
+    assert "hunter2" not in report_text(result) and "aGVudGVyMg" not in report_text(result)
+    assert not result.ok
+    allowed = verify_repo(FIXTURES / "secrets", allow_secrets=True)
+    assert found(allowed, "secret") == [] and allowed.ok  # SealedSecret/ExternalSecret: warnings only
+    assert {f.resource for f in allowed.warnings} == {"ExternalSecret.external-secrets.io app/external", "SealedSecret.bitnami.com app/sealed"}
+
+
+@pytest.mark.parametrize(
+    ("body", "leaks"),
+    [
+        ({"apiVersion": "v1", "kind": "Secret", "stringData": {"a": "b"}}, True),
+        ({"apiVersion": "v1", "kind": "Secret", "data": {}}, False),
+        ({"apiVersion": "v1", "kind": "Secret", "data": {"a": "YQ=="}, "sops": {"enc": "x"}}, False),
+        ({"apiVersion": "v1", "kind": "Secret", "data": {"a": "ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]", "b": "plain"}}, True),
+        ({"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "b"}}, False),
+        ({"apiVersion": "bitnami.com/v1alpha1", "kind": "SealedSecret", "spec": {"encryptedData": {"a": "b"}}}, False),
+    ],
+)
+def test_plaintext_secret_rule(body: dict, leaks: bool) -> None:  # type: ignore[type-arg]
+    assert (plaintext_secret_problem(body) is not None) is leaks
+
+
+# -- policy --------------------------------------------------------------------------------
+
+
+def test_appproject_policy_findings() -> None:
+    result = verify_repo(FIXTURES / "policy", schemas=False)
+    messages = {(f.app, f.resource): f.message for f in result.findings}
+    assert set(messages) == {
+        ("denied-dest", ""),
+        ("stray", "ConfigMap team-secret/elsewhere"),
+        ("kinds", "ClusterRole.rbac.authorization.k8s.io reader"),
+        ("kinds", "ResourceQuota team-b/quota"),
+        ("wrong-source", ""),
+        ("wrong-source", "Namespace team-a"),
+    }, report_text(result)
+    assert "destination" in messages[("denied-dest", "")] and "sourceRepos" in messages[("wrong-source", "")]
+    assert all(f.check == "policy" and f.severity == ERROR for f in result.findings)
+    assert not any(f.app == "ok" for f in result.findings)
+
+
+def _project(**kw) -> Project:  # type: ignore[no-untyped-def]
+    base = dict(name="p", file="f", line=1, source_repos=(), destinations=(), cluster_whitelist=(), cluster_blacklist=(),
+                namespace_whitelist=(), namespace_blacklist=())
+    base.update(kw)
+    return Project(**base)  # type: ignore[arg-type]
+
+
+def test_policy_matching_rules() -> None:
+    assert glob_match("team-*", "team-a") and not glob_match("team-*", "other")
+    assert glob_match("!kube-*", "default") and not glob_match("!kube-*", "kube-system")
+    assert glob_match("{a,b}-x", "b-x") and glob_match("*", "")
+    p = _project(source_repos=("https://github.com/org/*", "!https://github.com/org/secret"))
+    assert source_permitted(p, "git@github.com:org/app.git")
+    assert not source_permitted(p, "https://github.com/org/secret.git")
+    assert source_permitted(p, "https://github.com/other/x")  # as Argo CD: an unmatched deny pattern counts as a match
+    assert not source_permitted(_project(source_repos=("https://github.com/org/*",)), "https://github.com/org/a/b")  # `*` stops at '/'
+    assert source_permitted(_project(source_repos=("https://github.com/org/**",)), "https://github.com/org/a/b")
+    d = _project(destinations=(("https://k8s", "", "*"), ("*", "", "!kube-system")))
+    assert destination_permitted(d, "https://k8s", "prod", "apps")
+    assert not destination_permitted(d, "https://k8s", "prod", "kube-system")
+    by_name = _project(destinations=(("", "prod", "apps"),))
+    assert destination_permitted(by_name, "https://x", "prod", "apps") and not destination_permitted(by_name, "https://x", "dev", "apps")
+    k = _project(cluster_whitelist=(("*", "*"),), cluster_blacklist=(("rbac.authorization.k8s.io", "Cluster*"),),
+                 namespace_whitelist=(("", "ConfigMap"), ("apps", "*")))
+    assert kind_permitted(k, "", "Namespace", False) and not kind_permitted(k, "rbac.authorization.k8s.io", "ClusterRole", False)
+    assert kind_permitted(k, "apps", "Deployment", True) and not kind_permitted(k, "", "Secret", True)
+    assert not kind_permitted(_project(), "", "Namespace", False) and kind_permitted(_project(), "", "Secret", True)
+
+
+# -- schemas -------------------------------------------------------------------------------
+
+
+def test_schema_findings() -> None:
+    result = verify_repo(FIXTURES / "schemas")
+    got = sorted((f.resource, f.severity, f.message.split(":")[0]) for f in result.findings if f.check == "schema")
+    assert got == [
+        ("Deployment.apps app/broken", ERROR, "spec.replicas"),
+        ("Deployment.apps app/broken", ERROR, "spec.template.spec"),
+        ("Gadget.example.com app/unknown", WARNING, "unknown kind Gadget.example.com/v1"),
+        ("Widget.example.com app/bad-widget", ERROR, "spec.size"),
+        ("Widget.example.com app/future-widget", ERROR, "version 'v2' of Widget.example.com is not defined by its CustomResourceDefinition"),
+    ], report_text(result)
+    assert "contaner" in report_text(result)
+    assert verify_repo(FIXTURES / "schemas", kubernetes_version="1.30").kubernetes_version == "1.30"
+
+
+# -- CLI and reporters ------------------------------------------------------------------------
+
+
+def test_cli_exit_codes_and_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(FIXTURES / "secrets")]) == 1
+    out = capsys.readouterr().out
+    assert "error [secret] in-cluster/secrets Secret app/plain (deploy)" in out
+    assert main(["verify", str(FIXTURES / "secrets"), "--allow-secrets", "--no-schemas"]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(FIXTURES / "policy"), "--output", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is False and data["summary"]["errors"] == 6
+    assert {"cluster", "app", "resource", "check", "severity", "message", "file", "origin"} <= set(data["findings"][0])
+    assert main(["verify", str(FIXTURES / "schemas"), "--output", "markdown"]) == 1
+    md = capsys.readouterr().out
+    assert "| severity | check |" in md and "| warning | schema |" in md
+    assert main(["verify", str(FIXTURES / "schemas"), "--kubernetes-version", "0.1"]) == 2
+    assert "no Kubernetes schemas" in capsys.readouterr().err
+    assert main(["verify", str(FIXTURES / "secrets"), "--color", "always"]) == 1
+    assert "\x1b[" in capsys.readouterr().out
+    result = verify_repo(FIXTURES / "secrets")
+    assert report_markdown(result).startswith("### sluice verify")
+
+
+def test_render_error_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tmp_path / "bad"
+    shutil.copytree(FIXTURES / "secrets", repo)
+    (repo / "apps.yaml").write_text((repo / "apps.yaml").read_text().replace("path: deploy", "path: missing"))
+    assert main(["verify", str(repo)]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+# -- --changed -------------------------------------------------------------------------------
+
+
+def test_changed_renders_only_affected_targets(demo_repo: Path) -> None:
+    first = verify_repo(demo_repo, changed=True)  # no cache yet: everything, and the cache is written
+    assert len(first.targets) >= 8 and first.skipped == () and first.findings == ()
+    index = json.loads((demo_repo / CACHE_DIR / READS_FILE).read_text())
+    staging_web = index["targets"]["staging/web"]["reads"]
+    assert "overlays/staging/web/kustomization.yaml" in staging_web and "base/web/deployment.yaml" in staging_web
+    assert "apps/staging/web.yaml" in staging_web
+    assert git("status", "--porcelain", cwd=demo_repo) == ""  # .sluice ignores itself
+
+    unchanged = verify_repo(demo_repo, changed=True)
+    assert unchanged.targets == () and len(unchanged.skipped) == len(first.targets)
+
+    overlay = demo_repo / "overlays/staging/web/kustomization.yaml"
+    overlay.write_text(overlay.read_text().replace("newTag: 1.1.0-rc.2", "newTag: 1.2.0"))
+    assert verify_repo(demo_repo, changed=True).targets == ("staging/web",)
+    assert verify_repo(demo_repo, changed=True).targets == ("staging/web",)  # still differs from HEAD
+
+    git("checkout", "--", ".", cwd=demo_repo)
+    base = demo_repo / "base/web/deployment.yaml"
+    base.write_text(base.read_text().replace("value: http://api", "value: http://api:80"))
+    assert verify_repo(demo_repo, changed=True).targets == ("production/web", "staging/web")
+
+    git("checkout", "--", ".", cwd=demo_repo)  # back to HEAD: differs from the recorded digests once
+    assert verify_repo(demo_repo, changed=True).targets == ("production/web", "staging/web")
+    (demo_repo / "notes.yaml").write_text("unrelated: true\n")  # untracked, read by no target
+    assert verify_repo(demo_repo, changed=True).targets == ()
+
+    secret = demo_repo / "overlays/staging/api/secret.yaml"
+    secret.write_text("apiVersion: v1\nkind: Secret\nmetadata:\n  name: leak\nstringData:\n  k: v\n")
+    kust = demo_repo / "overlays/staging/api/kustomization.yaml"
+    kust.write_text(kust.read_text().replace("resources:", "resources:\n  - secret.yaml"))
+    result = verify_repo(demo_repo, changed=True)
+    assert result.targets == ("staging/api",)
+    assert [(f.check, f.resource) for f in result.findings] == [("secret", "Secret shop-staging/leak")]
+
+
+def test_changed_cli(demo_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(demo_repo), "--changed"]) == 0
+    assert main(["verify", str(demo_repo), "--changed"]) == 0
+    assert "0 target(s) checked" in capsys.readouterr().out
