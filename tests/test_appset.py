@@ -545,3 +545,34 @@ def test_argo_cd_examples(example: str, expected: list[str]) -> None:
     docs = [d for d in load_documents(path.read_text(), str(path)) if d.get("kind") == "ApplicationSet"]
     apps = expand(docs[0], clusters=CLUSTERS, repos=RepoResolver(default=str(REAL)), source=str(path))
     assert sorted(names(apps)) == sorted(expected)
+
+
+def test_rolling_sync_steps_follow_label_match_expressions() -> None:
+    """`sluice appset generate --steps`: the first step that selects an Application holds it;
+    In fails on a missing label; Applications no step selects are reported apart."""
+    from renderer.appset.cli import run_generate
+
+    path = str(Path(__file__).resolve().parent.parent / "fixtures" / "appset" / "rolling-sync" / "appset.yaml")
+    text = run_generate(path, (), (), None, "json", False, True)
+    (plan,) = json.loads(text)
+    assert plan["steps"] == [
+        {"step": 1, "maxUpdate": None, "applications": ["engineering-dev-guestbook"]},
+        {"step": 2, "maxUpdate": 0, "applications": ["engineering-qa-guestbook"]},
+        {"step": 3, "maxUpdate": "10%", "applications": ["engineering-prod-a-guestbook", "engineering-prod-b-guestbook"]},
+    ]
+    assert plan["unmatched"] == ["sandbox-guestbook"]
+    human = run_generate(path, (), (), None, "yaml", False, True)
+    assert "step 3 (maxUpdate 10%): engineering-prod-a-guestbook, engineering-prod-b-guestbook" in human
+
+
+def test_rolling_sync_not_in_passes_on_a_missing_label() -> None:
+    from renderer.appset.rollout import rollout_plan
+
+    appset = {"metadata": {"name": "x"}, "spec": {"strategy": {"type": "RollingSync", "rollingSync": {"steps": [
+        {"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["db"]}]},
+        {"matchExpressions": []},
+    ]}}}}
+    apps = [{"metadata": {"name": "a", "labels": {"tier": "db"}}}, {"metadata": {"name": "b"}}]
+    plan = rollout_plan(appset, apps, source="x.yaml")
+    assert plan is not None
+    assert [s.applications for s in plan.steps] == [("b",), ("a",)]

@@ -96,11 +96,13 @@ def appset() -> None:
 @click.option("--generator-inputs", type=click.Path(dir_okay=False), help="JSON/YAML results for scmProvider, pullRequest, clusterDecisionResource and plugin generators.")
 @click.option("-o", "--output", "output", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
 @click.option("--params", "show_params", is_flag=True, help="Print the generators' parameter sets (JSON) instead of Applications.")
-def generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], generator_inputs: str | None, output: str, show_params: bool) -> None:
+@click.option("--steps", "show_steps", is_flag=True, help="Print the RollingSync rollout plan: which Applications fall in which step.")
+def generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], generator_inputs: str | None, output: str,
+             show_params: bool, show_steps: bool) -> None:
     """Print the Applications the ApplicationSet(s) in FILE generate."""
     ctx = click.get_current_context()
     try:
-        text = run_generate(file, clusters, repos, generator_inputs, output, show_params)
+        text = run_generate(file, clusters, repos, generator_inputs, output, show_params, show_steps)
     except SluiceError as exc:
         root = ctx.find_root()
         if root.params.get("debug"):
@@ -113,7 +115,8 @@ def generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], gener
     click.echo(text, nl=False)
 
 
-def run_generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], generator_inputs: str | None, output: str, show_params: bool) -> str:
+def run_generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], generator_inputs: str | None, output: str,
+                 show_params: bool, show_steps: bool = False) -> str:
     from renderer.yaml import dump_documents
 
     inventory = load_clusters(clusters)
@@ -129,8 +132,29 @@ def run_generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], g
             result.append({"applicationSet": (doc.get("metadata") or {}).get("name"), "generators": params})
         return json.dumps(result, indent=2, sort_keys=True, default=str) + "\n"
     apps: list[dict[str, Any]] = []
+    plans: list[dict[str, Any]] = []
     for doc, line in sets:
-        apps.extend(expand(doc, clusters=inventory, repos=resolver, source=file, inputs=inputs, line=line))
+        generated = expand(doc, clusters=inventory, repos=resolver, source=file, inputs=inputs, line=line)
+        apps.extend(generated)
+        if show_steps:
+            from .rollout import rollout_plan
+
+            plan = rollout_plan(doc, generated, source=file)
+            if plan is None:
+                raise InputError(f"ApplicationSet {(doc.get('metadata') or {}).get('name')}: no strategy.type RollingSync", file=file, line=line)
+            plans.append(plan.to_dict())
+    if show_steps:
+        if output == "json":
+            return json.dumps(plans, indent=2) + "\n"
+        lines = []
+        for plan in plans:
+            lines.append(f"ApplicationSet {plan['applicationSet']}:")
+            for step in plan["steps"]:
+                cap = f" (maxUpdate {step['maxUpdate']})" if step["maxUpdate"] is not None else ""
+                lines.append(f"  step {step['step']}{cap}: {', '.join(step['applications']) or '-'}")
+            if plan["unmatched"]:
+                lines.append(f"  in no step (not synced by the rollout): {', '.join(plan['unmatched'])}")
+        return "\n".join(lines) + "\n"
     if output == "json":
         return json.dumps(apps, indent=2, sort_keys=True) + "\n"
     return dump_documents(apps) if apps else ""
