@@ -220,3 +220,32 @@ def git_daemon(tmp_path: Path, isolated_git_env: Path) -> Iterator[GitDaemon]:
         except subprocess.TimeoutExpired:
             daemon.process.kill()
             daemon.process.wait(timeout=10)
+
+
+# -- the demo fleet as a dry repository ----------------------------------------------------
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_FILES = ("sluice.yaml", "apps", "clusters", "base", "overlays", "platform")
+FIXED_DATE = {"GIT_AUTHOR_DATE": "2026-01-02T03:04:05Z", "GIT_COMMITTER_DATE": "2026-01-02T03:04:05Z"}
+
+
+def copy_to_git(names: tuple[str, ...], src_root: Path, repo: Path, message: str = "Initial fleet") -> Path:
+    """A new git repository at `repo` holding copies of `names` (files or directories) of
+    `src_root`, committed once at a fixed date."""
+    repo.mkdir()
+    for name in names:
+        src = src_root / name
+        if src.is_dir():
+            shutil.copytree(src, repo / name)
+        else:
+            shutil.copy2(src, repo / name)
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", message, cwd=repo, env=FIXED_DATE)
+    return repo
+
+
+@pytest.fixture
+def demo_repo(tmp_path: Path, isolated_git_env: Path) -> Path:
+    """This project's demo fleet as a dry repository (one commit, "Initial fleet")."""
+    return copy_to_git(DEMO_FILES, REPO_ROOT, tmp_path / "dry")

@@ -4,34 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from renderer.cli import main
-from gitrepos import git, git_daemon, init_bare, isolated_git_env, refs_of  # noqa: F401 - fixtures
+from gitrepos import demo_repo, git, git_daemon, init_bare, isolated_git_env, refs_of  # noqa: F401 - fixtures
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEMO = ("sluice.yaml", "apps", "clusters", "base", "overlays", "platform")
 
 
-@pytest.fixture
-def demo_repo(tmp_path: Path, isolated_git_env: Path) -> Path:
-    """A git repository holding a copy of the demo fleet, one commit."""
-    repo = tmp_path / "dry"
-    repo.mkdir()
-    for name in DEMO:
-        src = REPO_ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, repo / name)
-        else:
-            shutil.copy2(src, repo / name)
-    git("init", "-q", "-b", "main", cwd=repo)
-    git("add", "-A", cwd=repo)
-    git("commit", "-q", "-m", "Initial fleet", "-m", "Two clusters, four apps.", cwd=repo,
-        env={"GIT_AUTHOR_DATE": "2026-01-02T03:04:05Z", "GIT_COMMITTER_DATE": "2026-01-02T03:04:05Z"})
-    return repo
 
 
 def sluice(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -2,39 +2,20 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from renderer.cli import cli, main
+from renderer.cli import main
 from renderer.diff import ADDED, CHANGED, REMOVED, diff_revisions, report_markdown, report_text
-from renderer.diff_cli import diff as diff_command
 from renderer.errors import InputError
-from gitrepos import git, isolated_git_env  # noqa: F401 - fixtures
+from gitrepos import FIXED_DATE, demo_repo, git, isolated_git_env  # noqa: F401 - fixtures
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEMO = ("sluice.yaml", "apps", "clusters", "base", "overlays", "platform")
-DATE = {"GIT_AUTHOR_DATE": "2026-01-02T03:04:05Z", "GIT_COMMITTER_DATE": "2026-01-02T03:04:05Z"}
-
-if "diff" not in cli.commands:  # until renderer/cli.py registers it
-    cli.add_command(diff_command)
+DATE = FIXED_DATE
 
 
-@pytest.fixture
-def demo_repo(tmp_path: Path, isolated_git_env: Path) -> Path:
-    repo = tmp_path / "dry"
-    repo.mkdir()
-    for name in DEMO:
-        src = REPO_ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, repo / name)
-        else:
-            shutil.copy2(src, repo / name)
-    git("init", "-q", "-b", "main", cwd=repo)
-    git("add", "-A", cwd=repo)
-    git("commit", "-q", "-m", "Initial fleet", cwd=repo, env=DATE)
-    return repo
+
 
 
 def edit(repo: Path, rel: str, old: str, new: str) -> None:

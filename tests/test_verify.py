@@ -8,40 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from renderer.cli import cli, main
+from renderer.cli import main
 from renderer.verify import ERROR, WARNING, report_markdown, report_text, verify_repo
 from renderer.verify.changed import CACHE_DIR, READS_FILE
-from renderer.verify.cli import verify as verify_command
 from renderer.verify.policy import Project, destination_permitted, glob_match, kind_permitted, source_permitted
 from renderer.verify.secrets import plaintext_secret_problem
-from gitrepos import git, isolated_git_env  # noqa: F401 - fixtures
+from gitrepos import FIXED_DATE, DEMO_FILES, demo_repo, git, isolated_git_env  # noqa: F401 - fixtures
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "fixtures" / "verify"
-DEMO = ("sluice.yaml", "apps", "clusters", "base", "overlays", "platform")
-DATE = {"GIT_AUTHOR_DATE": "2026-01-02T03:04:05Z", "GIT_COMMITTER_DATE": "2026-01-02T03:04:05Z"}
-
-if "verify" not in cli.commands:  # until renderer/cli.py registers it
-    cli.add_command(verify_command)
+DEMO = DEMO_FILES
+DATE = FIXED_DATE
 
 
-def copy_to_git(src_names: tuple[str, ...], src_root: Path, repo: Path) -> Path:
-    repo.mkdir()
-    for name in src_names:
-        src = src_root / name
-        if src.is_dir():
-            shutil.copytree(src, repo / name)
-        else:
-            shutil.copy2(src, repo / name)
-    git("init", "-q", "-b", "main", cwd=repo)
-    git("add", "-A", cwd=repo)
-    git("commit", "-q", "-m", "Initial", cwd=repo, env=DATE)
-    return repo
 
 
-@pytest.fixture
-def demo_repo(tmp_path: Path, isolated_git_env: Path) -> Path:
-    return copy_to_git(DEMO, REPO_ROOT, tmp_path / "dry")
+
 
 
 def found(result, check: str) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
