@@ -87,6 +87,7 @@ class Target:
     app_namespace: str | None = None  # the Application's own metadata.namespace
     hydrator: bool = False  # configured through spec.sourceHydrator
     helm_releases: str = "inflate"  # inflate Flux HelmReleases, or pass them through
+    extra_sources: tuple[SourceSpec, ...] = ()  # spec.sources after the first, rendered in order
 
     @property
     def source_path(self) -> str:
@@ -541,6 +542,38 @@ def _source_spec(source: dict[str, Any], where: str, app: _App) -> tuple[SourceS
     return spec, repo_url
 
 
+def _multi_source(sources: Any, app: _App) -> tuple[list[SourceSpec], str | None]:
+    """`spec.sources`: the sources that render (in order), each able to read value files
+    through the `ref` sources (`$name/path`). All must be the dry repository."""
+    f, ln = app.file, app.line
+    if not isinstance(sources, list) or not sources:
+        raise InputError(f"Application {app.name}: spec.sources must be a non-empty list", file=f, line=ln)
+    refs: list[str] = []
+    rendering: list[tuple[int, dict[str, Any]]] = []
+    repo_url: str | None = None
+    for i, src in enumerate(sources):
+        where = f"spec.sources[{i}]"
+        if not isinstance(src, dict):
+            raise InputError(f"Application {app.name}: {where} must be a mapping", file=f, line=ln)
+        url = _field(src, "repoURL", where, f, ln)
+        if url:
+            if repo_url and normalize_repo_url(url) != normalize_repo_url(repo_url):
+                raise InputError(
+                    f"Application {app.name}: {where}.repoURL {url!r} differs from {repo_url!r}; sluice renders "
+                    "multi-source Applications whose sources are all this repository" + LEAVE_TO_ARGO,
+                    file=f, line=ln,
+                )
+            repo_url = repo_url or url
+        if src.get("ref"):
+            refs.append(str(src["ref"]))
+        if src.get("path") is not None or src.get("chart") is not None:
+            rendering.append((i, src))
+    if not rendering:
+        raise InputError(f"Application {app.name}: spec.sources: no source with a path to render", file=f, line=ln)
+    specs = [dataclasses.replace(_source_spec(src, f"spec.sources[{i}]", app)[0], value_refs=tuple(refs)) for i, src in rendering]
+    return specs, repo_url
+
+
 def _resolve_fs_path(path: str) -> str:
     if path.startswith("/"):
         raise ValueError(f"{path!r} must be relative to the repository root")
@@ -594,6 +627,7 @@ def _plan_app(app: _App, inventory: _Inventory, config: FleetConfig, dry_repo: s
         raise InputError(f"cluster name {cluster.name!r} {problem}", file=cluster.origin, line=cluster.line)
     # source and hydrated location
     hydrator = spec.get("sourceHydrator")
+    extra_sources: tuple[SourceSpec, ...] = ()
     if hydrator is not None:
         hwhere = "spec.sourceHydrator"
         if not isinstance(hydrator, dict):
@@ -621,9 +655,11 @@ def _plan_app(app: _App, inventory: _Inventory, config: FleetConfig, dry_repo: s
             raise InputError(f"Application {name}: {branch_field}: {branch!r} is not a valid branch name: {problem}", file=f, line=ln)
     else:
         if spec.get("sources"):
-            raise InputError(f"Application {name}: spec.sources: multi-source Applications are not rendered by sluice yet" + LEAVE_TO_ARGO, file=f, line=ln)
-        src = _field(spec, "source", "spec", f, ln, kind=dict, required=True)
-        source, repo_url = _source_spec(src, "spec.source", app)
+            sources, repo_url = _multi_source(spec["sources"], app)
+            source, extra_sources = sources[0], tuple(sources[1:])
+        else:
+            src = _field(spec, "source", "spec", f, ln, kind=dict, required=True)
+            source, repo_url = _source_spec(src, "spec.source", app)
         branch = config.branch_template.format(cluster=cluster.name)
         problem = branch_name_problem(branch)
         if problem:
@@ -649,6 +685,7 @@ def _plan_app(app: _App, inventory: _Inventory, config: FleetConfig, dry_repo: s
         cluster=cluster.name, app=name, source=source, branch=branch, app_dir=app_dir,
         namespace=namespace, origin=f, line=ln, server=cluster.server,
         app_namespace=app.namespace, hydrator=hydrator is not None, helm_releases=helm_releases,
+        extra_sources=extra_sources,
     )
     return target, repo_url
 

@@ -241,6 +241,8 @@ def render_plan(
         try:
             kind = renderer.source_type(target.source, referrer=target.origin)
             resources = renderer.render(target.source, referrer=target.origin)
+            for extra in target.extra_sources:  # multi-source: every source's manifests, in order
+                resources = [*resources, *renderer.render(extra, referrer=target.origin)]
             if target.helm_releases == "inflate":
                 resources = inflater.inflate(resources, target.origin)
         except SluiceError as exc:

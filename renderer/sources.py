@@ -53,6 +53,7 @@ class SourceSpec:
     helm_json: str = ""  # spec.source.helm as canonical JSON (hashable), for Helm sources
     app_name: str = ""  # the Application: Helm's release name defaults to it
     namespace: str = ""  # destination.namespace: Helm's --namespace
+    value_refs: tuple[str, ...] = ()  # multi-source `ref` names whose `$name/...` value files are repo paths
 
     def __post_init__(self) -> None:
         if self.type not in SOURCE_TYPES:
@@ -216,7 +217,7 @@ class SourceRenderer:
 
             helm = json.loads(spec.helm_json) if spec.helm_json else {}
             return render_argo_helm(self.fs, spec.path, helm, app_name=spec.app_name, namespace=spec.namespace,
-                                    engine=self.helm_engine(), where=spec.field, file=referrer)
+                                    engine=self.helm_engine(), where=spec.field, file=referrer, refs=spec.value_refs)
         return render_directory(self.fs, spec, referrer=referrer, skip_dirs=self.skip_dirs)
 
     def helm_engine(self) -> Any:

@@ -543,7 +543,7 @@ def test_unsupported_sources_are_errors(tmp_path: Path, extra_source: str, messa
     assert err.value.file == "a.yaml"
 
 
-def test_multi_source_applications_are_refused(tmp_path: Path) -> None:
+def test_multi_source_applications_plan_every_rendering_source(tmp_path: Path) -> None:
     text = textwrap.dedent(
         """\
         apiVersion: argoproj.io/v1alpha1
@@ -553,10 +553,30 @@ def test_multi_source_applications_are_refused(tmp_path: Path) -> None:
           destination: {name: in-cluster}
           sources:
             - {repoURL: https://example.com/repo.git, path: manifests}
+            - {repoURL: https://example.com/repo.git, ref: values}
+            - {repoURL: https://example.com/repo.git, path: more}
         """
     )
     write_tree(tmp_path, {"a.yaml": text})
-    with pytest.raises(InputError, match="multi-source Applications are not rendered"):
+    (target,) = plan_of(tmp_path).targets
+    assert target.source.path == "manifests" and target.source.value_refs == ("values",)
+    assert [s.path for s in target.extra_sources] == ["more"]
+
+
+def test_multi_source_without_a_path_is_an_error(tmp_path: Path) -> None:
+    text = textwrap.dedent(
+        """\
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata: {name: multi}
+        spec:
+          destination: {name: in-cluster}
+          sources:
+            - {repoURL: https://example.com/repo.git, ref: values}
+        """
+    )
+    write_tree(tmp_path, {"a.yaml": text})
+    with pytest.raises(InputError, match="no source with a path to render"):
         plan_of(tmp_path)
 
 

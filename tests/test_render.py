@@ -630,3 +630,51 @@ def test_helmreleases_inflate_in_a_fleet_render_unless_passed_through(tmp_path: 
     assert deployment["metadata"]["labels"]["helm.toolkit.fluxcd.io/name"] == "web"
     assert deployment["metadata"]["labels"]["helm.toolkit.fluxcd.io/namespace"] == "web"
     assert deployment["metadata"]["namespace"] == "web", "installed into the release namespace"
+
+
+def test_multi_source_application_reads_value_files_through_a_ref(tmp_path: Path) -> None:
+    """`spec.sources`: a chart source reads `$values/...` from a `ref` source (this
+    repository), and a second path source adds its manifests after the chart's."""
+    import shutil as _shutil
+
+    _shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "helm" / "webapp", tmp_path / "charts" / "webapp")
+    write_tree(tmp_path, {
+        "envs/prod/values.yaml": "replicaCount: 7\n",
+        "extras/cm.yaml": CM_TEXT,
+        "a.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: shop}
+            spec:
+              sources:
+              - repoURL: https://example.com/r.git
+                path: charts/webapp
+                helm: {valueFiles: [$values/envs/prod/values.yaml]}
+              - repoURL: https://example.com/r.git
+                ref: values
+              - repoURL: https://example.com/r.git
+                path: extras
+              destination: {name: in-cluster, namespace: web}
+            """,
+    })
+    docs = render(tmp_path).apps[0].resources
+    assert next(d for d in docs if d["kind"] == "Deployment")["spec"]["replicas"] == 7
+    assert docs[-1]["kind"] == "ConfigMap", "the second source's manifests follow the chart's"
+
+
+def test_multi_source_with_another_repository_is_refused(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "m/cm.yaml": CM_TEXT,
+        "a.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: a}
+            spec:
+              sources:
+              - {repoURL: https://example.com/r.git, path: m}
+              - {repoURL: https://example.com/other.git, ref: values}
+              destination: {name: in-cluster, namespace: n}
+            """,
+    })
+    with pytest.raises(InputError, match=r"spec.sources\[1\].repoURL"):
+        render(tmp_path)

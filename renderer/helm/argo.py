@@ -23,7 +23,8 @@ HELM_FIELDS = frozenset({
 })
 
 
-def argo_helm_values(fs: RepoFS, chart_dir: str, helm: dict[str, Any], *, where: str, file: str | None) -> dict[str, Any]:
+def argo_helm_values(fs: RepoFS, chart_dir: str, helm: dict[str, Any], *, where: str, file: str | None,
+                     refs: tuple[str, ...] = ()) -> dict[str, Any]:
     """The user values Argo CD passes to `helm template` for this source (chart defaults
     are coalesced by the engine)."""
     unknown = sorted(set(helm) - HELM_FIELDS)
@@ -33,8 +34,12 @@ def argo_helm_values(fs: RepoFS, chart_dir: str, helm: dict[str, Any], *, where:
     for name in helm.get("valueFiles") or []:
         name = str(name)
         if name.startswith("$"):
-            raise InputError(f"{where}.helm.valueFiles: {name!r} refers to another source ($ref); multi-source Applications are not rendered yet", file=file)
-        path = fs.resolve(name, chart_dir, referrer=file)
+            ref, _, rest = name[1:].partition("/")
+            if ref not in refs:
+                raise InputError(f"{where}.helm.valueFiles: {name!r} names no `ref` source of this Application", file=file)
+            path = fs.resolve(rest or ".", ".", referrer=file)  # a ref source is the dry repository's root
+        else:
+            path = fs.resolve(name, chart_dir, referrer=file)
         if not fs.is_file(path):
             if helm.get("ignoreMissingValueFiles"):
                 continue
@@ -70,10 +75,10 @@ def _set_dotted(values: dict[str, Any], name: str, text: str) -> None:
 
 
 def render_argo_helm(fs: RepoFS, chart_dir: str, helm: dict[str, Any], *, app_name: str, namespace: str,
-                     engine: Any, where: str, file: str | None) -> list[dict[str, Any]]:
+                     engine: Any, where: str, file: str | None, refs: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     if not fs.is_file(join(chart_dir, "Chart.yaml")):
         raise InputError(f"{where}.path: {chart_dir!r} holds no Chart.yaml", file=file)
-    values = argo_helm_values(fs, chart_dir, helm, where=where, file=file)
+    values = argo_helm_values(fs, chart_dir, helm, where=where, file=file, refs=refs)
     return engine.template(
         fs.abspath(chart_dir),
         release_name=str(helm.get("releaseName") or app_name),
