@@ -61,6 +61,7 @@ class FleetConfig:
     in_cluster_enabled: bool = True
     cluster_scoped_kinds: tuple[str, ...] = ()  # "Kind" or "Kind.group"
     helm_releases: str = "inflate"  # or "passthrough": what a render does with Flux HelmReleases
+    allow_plaintext_secrets: bool = False  # `sluice verify` accepts plaintext Secrets
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +220,7 @@ def load_config(fs: RepoFS) -> FleetConfig:
         in_cluster_enabled=data.get("inClusterEnabled", True),
         cluster_scoped_kinds=strings("clusterScopedKinds") or (),
         helm_releases=data.get("helmReleases", "inflate"),
+        allow_plaintext_secrets=bool(data.get("allowPlaintextSecrets", False)),
     )
     for key in ("applications", "clusters", "exclude", "preserve"):
         check_patterns(key, getattr(config, key))

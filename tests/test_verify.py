@@ -211,3 +211,15 @@ def test_changed_cli(demo_repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["verify", str(demo_repo), "--changed"]) == 0
     assert main(["verify", str(demo_repo), "--changed"]) == 0
     assert "0 target(s) checked" in capsys.readouterr().out
+
+
+def test_sluice_yaml_can_opt_in_to_plaintext_secrets(tmp_path: Path) -> None:
+    import shutil
+
+    repo = tmp_path / "secrets"
+    shutil.copytree(FIXTURES / "secrets", repo)
+    config = repo / "sluice.yaml"
+    text = config.read_text() if config.exists() else ""
+    config.write_text(text + "allowPlaintextSecrets: true\n")
+    result = verify_repo(repo)
+    assert found(result, "secret") == [] and result.ok

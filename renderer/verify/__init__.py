@@ -221,12 +221,13 @@ def verify_repo(
 
     if not path.is_dir():
         raise InputError(f"repository directory not found: {root}")
+    fs, plan = _plan(path)
+    allow_secrets = allow_secrets or plan.config.allow_plaintext_secrets
     checks = Checks(allow_secrets=allow_secrets, schemas=schemas, kubernetes_version=kubernetes_version)
     checker = SchemaChecker(kubernetes_version) if schemas else None
     notes: list[str] = []
     if checker is not None and not checker.available:
         notes.append("schema validation skipped: the Kubernetes schemas (PyPI kubernetes-validate) are not installed")
-    fs, plan = _plan(path)
     notes.extend(plan.notes)
     projects = load_projects(fs, skip=plan.skip_dirs, exclude=plan.config.exclude, where=plan.config.applications)
     skipped: list[str] = []
