@@ -210,8 +210,7 @@ class Builder:
                 self._absorb(acc.resources, res, kust.path)
 
     def _absorb(self, resources: ResourceList, res: Resource, where: str) -> None:
-        key = res.id.key()
-        matches = [r for r in resources if any(rid.key() == key for rid in r.all_ids())]
+        matches = resources.with_any_id(res.id.key())
         if not matches:
             if res.behavior in ("merge", "replace"):
                 raise RenderError(f"id {res.id} does not exist; cannot merge or replace", file=where)
