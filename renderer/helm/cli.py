@@ -137,3 +137,25 @@ def template_cmd(file: str, repo: str | None, name: str | None, chart_cache: str
         sys.stdout.write(dump_documents(docs))
 
     _run(go)
+
+
+@helm.command("pull")
+@click.argument("file", type=click.Path())
+@click.option("--repo", type=click.Path(file_okay=False), help="Repository root (default: the enclosing git work tree).")
+@click.option("--name", help="The HelmRelease, when FILE holds several.")
+@click.option("--chart-cache", required=True, type=click.Path(file_okay=False), help="Cache directory to fill.")
+def pull_cmd(file: str, repo: str | None, name: str | None, chart_cache: str) -> None:
+    """Download the chart of the HelmRelease in FILE from its HelmRepository into the cache
+    (the one networked step; renders then read the cache offline)."""
+
+    def go() -> None:
+        from .repository import pull_for_release
+
+        _fs, hr, objects, _rel = _load(file, repo, name)
+        archive = pull_for_release(hr, objects, Path(chart_cache))
+        if archive is None:
+            click.echo("nothing to pull: the chart is a path in the repository")
+        else:
+            click.echo(f"pulled {archive}")
+
+    _run(go)
