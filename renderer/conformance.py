@@ -120,9 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.realworld:
         rw = run_realworld(Path(args.realworld))
-        for r in rw:
-            if not r.identical and args.verbose:
-                print(f"REALWORLD-FAIL {r.dir}: {r.error}")
+        for real in rw:
+            if not real.identical and args.verbose:
+                print(f"REALWORLD-FAIL {real.dir}: {real.error}")
         print(f"realworld: {sum(r.identical for r in rw)} passed, {sum(not r.identical for r in rw)} failed (of {len(rw)})")
     results = run_corpus(Path(args.corpus))
     if args.verbose:

@@ -790,7 +790,7 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
 
 def _application_docs(
     fs: RepoFS, path: str, config: FleetConfig, cluster_docs: list[tuple[dict[str, Any], str, int | None]]
-) -> Iterator[tuple[Any, int | None]]:
+) -> Iterator[tuple[Any, int]]:
     """The documents of an applications file, ApplicationSets expanded into the
     Applications the controller would create (each located at its ApplicationSet)."""
     from .appset import RepoResolver, cluster_info_from_secret, expand, is_application_set

@@ -513,7 +513,7 @@ def hydrate(
     refs = [f"refs/heads/{b}" for b in branches]
 
     def build(scratch: Scratch, state: _Remote) -> tuple[list[RefUpdate], list[BranchResult]]:
-        blobs = {}
+        blobs: dict[str, bytes] = {}
         for content in desired_files.values():
             for data in content.values():
                 blobs.setdefault(scratch.blob_id(data), data)

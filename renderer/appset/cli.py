@@ -38,7 +38,7 @@ def _yaml_files(path: str) -> list[str]:
         return [path]
     if not os.path.isdir(path):
         raise InputError("clusters path not found", file=path)
-    out = []
+    out: list[str] = []
     for dirpath, dirnames, filenames in os.walk(path):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         out.extend(os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith((".yaml", ".yml", ".json")))
@@ -147,13 +147,13 @@ def run_generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], g
         if output == "json":
             return json.dumps(plans, indent=2) + "\n"
         lines = []
-        for plan in plans:
-            lines.append(f"ApplicationSet {plan['applicationSet']}:")
-            for step in plan["steps"]:
+        for record in plans:
+            lines.append(f"ApplicationSet {record['applicationSet']}:")
+            for step in record["steps"]:
                 cap = f" (maxUpdate {step['maxUpdate']})" if step["maxUpdate"] is not None else ""
                 lines.append(f"  step {step['step']}{cap}: {', '.join(step['applications']) or '-'}")
-            if plan["unmatched"]:
-                lines.append(f"  in no step (not synced by the rollout): {', '.join(plan['unmatched'])}")
+            if record["unmatched"]:
+                lines.append(f"  in no step (not synced by the rollout): {', '.join(record['unmatched'])}")
         return "\n".join(lines) + "\n"
     if output == "json":
         return json.dumps(apps, indent=2, sort_keys=True) + "\n"

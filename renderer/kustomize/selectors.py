@@ -14,6 +14,22 @@ Requirement = Callable[[dict[str, str]], bool]
 _TOKEN = re.compile(r"\s*(!=|==|=|!|\(|\)|,|[^\s!=(),]+)")
 
 
+def _absent(key: str) -> Requirement:
+    return lambda labels: key not in labels
+
+
+def _present(key: str) -> Requirement:
+    return lambda labels: key in labels
+
+
+def _equals(key: str, value: str, negate: bool) -> Requirement:
+    return lambda labels: (labels.get(key) == value) != negate
+
+
+def _member(key: str, values: frozenset[str], negate: bool) -> Requirement:
+    return lambda labels: (labels.get(key) in values) != negate
+
+
 def parse_label_selector(text: str, where: str | None = None) -> list[Requirement]:
     """Parse 'a=b,c!=d,e in (x,y),f notin (z),g,!h' into predicates over a label map."""
     tokens = [t for t in _TOKEN.findall(text or "")]
@@ -29,7 +45,7 @@ def parse_label_selector(text: str, where: str | None = None) -> list[Requiremen
             if i + 1 >= len(tokens):
                 raise err("expected a key after '!'")
             key = tokens[i + 1]
-            reqs.append(lambda labels, k=key: k not in labels)
+            reqs.append(_absent(key))
             i += 2
         else:
             key = tok
@@ -38,11 +54,11 @@ def parse_label_selector(text: str, where: str | None = None) -> list[Requiremen
             if op in ("=", "=="):
                 value = tokens[i + 1] if i + 1 < len(tokens) and tokens[i + 1] != "," else ""
                 i += 2 if value else 1
-                reqs.append(lambda labels, k=key, v=value: labels.get(k) == v)
+                reqs.append(_equals(key, value, False))
             elif op == "!=":
                 value = tokens[i + 1] if i + 1 < len(tokens) and tokens[i + 1] != "," else ""
                 i += 2 if value else 1
-                reqs.append(lambda labels, k=key, v=value: labels.get(k) != v)
+                reqs.append(_equals(key, value, True))
             elif op in ("in", "notin"):
                 if i + 1 >= len(tokens) or tokens[i + 1] != "(":
                     raise err(f"expected '(' after {op}")
@@ -55,12 +71,9 @@ def parse_label_selector(text: str, where: str | None = None) -> list[Requiremen
                 if j >= len(tokens):
                     raise err("missing ')'")
                 i = j + 1
-                if op == "in":
-                    reqs.append(lambda labels, k=key, vs=frozenset(values): labels.get(k) in vs)
-                else:
-                    reqs.append(lambda labels, k=key, vs=frozenset(values): labels.get(k) not in vs)
+                reqs.append(_member(key, frozenset(values), op == "notin"))
             elif op == ",":
-                reqs.append(lambda labels, k=key: k in labels)
+                reqs.append(_present(key))
             else:
                 raise err(f"unexpected {op!r}")
         if i < len(tokens):
