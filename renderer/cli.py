@@ -234,10 +234,11 @@ def rollback(remote: str, branch: str, to: str) -> None:
 def _register_subcommands() -> None:
     from .appset.cli import appset
     from .diff_cli import diff
+    from .flux.cli import flux
     from .helm.cli import helm
     from .verify.cli import verify
 
-    for command in (appset, diff, helm, verify):
+    for command in (appset, diff, flux, helm, verify):
         cli.add_command(command)
 
 

@@ -1,0 +1,482 @@
+"""Flux `Kustomization` objects (kustomize.toolkit.fluxcd.io/v1) rendered offline.
+
+What kustomize-controller does for one Kustomization, in order:
+
+1. Resolve `spec.sourceRef` to a directory tree and `spec.path` inside it. Here every
+   GitRepository / OCIRepository / Bucket is the dry repository itself (or what the
+   caller's `source_fs` maps it to); an ExternalArtifact is mapped through the copy rules
+   of the ArtifactGenerator that produces it (`@alias/<dir>/**` -> `@artifact/<dest>/`).
+2. Generate the kustomization of that directory *in place*: when the directory has no
+   kustomization file, one is generated listing every `.yaml`/`.yml` file below it and
+   every sub-directory that has its own kustomization file (not descending into those);
+   then `targetNamespace` becomes `namespace`, `namePrefix`/`nameSuffix` replace the
+   file's, `patches` and `components` are appended, `images` are merged by name. An
+   existing kustomization with no `resources` gets `buildMetadata: [originAnnotations]`
+   (Flux's guard against "kustomization.yaml is empty"). Sluice writes nothing: the
+   generated file is served from memory by an overlay of the repository view.
+3. Build with kustomize (load restrictor none, no plugins) using sluice's `Builder`.
+4. Post-build variable substitution (renderer.flux.substitute), strict.
+5. Label every object `kustomize.toolkit.fluxcd.io/name` and `.../namespace` (the
+   Kustomization's name and namespace), then merge `spec.commonMetadata` labels and
+   annotations (which win on a clash, as they are applied last).
+"""
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+from typing import Any, Callable, Iterable, NoReturn, Optional, Sequence
+
+from ..errors import InputError, SluiceError
+from ..fs import RepoFS, join
+from ..kustomize import Builder, BuildOptions
+from ..kustomize.kustomization import FILE_NAMES, KNOWN_FIELDS, find_kustomization
+from ..yaml import dump_document, load_documents
+from .substitute import ObjectResolver, postbuild
+
+GROUP = "kustomize.toolkit.fluxcd.io"
+NAME_LABEL = f"{GROUP}/name"
+NAMESPACE_LABEL = f"{GROUP}/namespace"
+REPO_SOURCE_KINDS = ("GitRepository", "OCIRepository", "Bucket")
+
+# source-controller leaves these out of every artifact (its default ignore rules)
+_IGNORED_DIRS = frozenset({".git", ".github", ".circleci"})
+_IGNORED_FILES = frozenset({
+    ".gitignore", ".gitmodules", ".gitattributes", ".travis.yml", ".gitlab-ci.yml", "appveyor.yml", ".drone.yml",
+    "cloudbuild.yaml", "codeship-services.yml", "codeship-steps.yml", ".goreleaser.yml", ".sops.yaml", ".flux.yaml",
+})
+
+SKIP = "skip"
+SourceFS = Callable[[dict[str, Any], Optional[dict[str, Any]]], Any]
+"""Maps (sourceRef, the source object if found) to the repository view holding it: a
+RepoFS, None for the dry repository, or SKIP for a source not available offline (the
+Kustomization is then listed with no objects)."""
+
+
+def dry_repo_sources(names: Iterable[str] = ("flux-system",), *, dry_kinds: Iterable[str] = ("GitRepository",)) -> SourceFS:
+    """A `source_fs` for expand_flux_tree: the named sources (flux bootstrap's
+    `flux-system` GitRepository) and ExternalArtifacts are the dry repository; every other
+    source (an OCI artifact of a vendor, another team's repository) is skipped."""
+    wanted = frozenset(names)
+    kinds = frozenset(dry_kinds)
+
+    def resolve(ref: dict[str, Any], _source: Optional[dict[str, Any]]) -> Any:
+        kind = str(ref.get("kind") or "")
+        if kind == "ExternalArtifact" or (kind in kinds and str(ref.get("name") or "") in wanted):
+            return None
+        return SKIP
+
+    return resolve
+
+
+def is_flux_kustomization(doc: Any) -> bool:
+    return (isinstance(doc, dict) and doc.get("kind") == "Kustomization"
+            and str(doc.get("apiVersion") or "").startswith(GROUP + "/"))
+
+
+def ks_key(ks: dict[str, Any]) -> tuple[str, str]:
+    meta = ks.get("metadata") or {}
+    return (str(meta.get("namespace") or "default"), str(meta.get("name") or ""))
+
+
+def _label(ks: dict[str, Any]) -> str:
+    ns, name = ks_key(ks)
+    return f"Kustomization {ns}/{name}"
+
+
+# ------------------------------------------------------------------------------------------
+# An in-memory overlay of the repository view: the generated kustomization file
+# ------------------------------------------------------------------------------------------
+
+class _OverlayFS(RepoFS):
+    """The repository as `base` sees it, plus files held in memory (never written)."""
+
+    def __init__(self, base: RepoFS, files: dict[str, str]) -> None:
+        super().__init__(base.root)
+        self._base = base
+        self._files = dict(files)
+        self.reads = base.reads  # real reads are recorded on the caller's view
+
+    def exists(self, path: str) -> bool:
+        return path in self._files or self._base.exists(path)
+
+    def is_file(self, path: str) -> bool:
+        return path in self._files or self._base.is_file(path)
+
+    def read_bytes(self, path: str) -> bytes:
+        if path in self._files:
+            return self._files[path].encode()
+        return self._base.read_bytes(path)
+
+    def read_text(self, path: str) -> str:
+        if path in self._files:
+            return self._files[path]
+        return self._base.read_text(path)
+
+    def load_yaml(self, path: str, *, dialect: str = "resource") -> list[tuple[Any, int]]:
+        if path in self._files:
+            return super().load_yaml(path, dialect=dialect)  # own cache, this overlay only
+        return self._base.load_yaml(path, dialect=dialect)
+
+
+# ------------------------------------------------------------------------------------------
+# Sources and paths
+# ------------------------------------------------------------------------------------------
+
+def _norm_rel(path: str) -> str:
+    path = posixpath.normpath("./" + (path or "").lstrip("/"))
+    return "." if path in ("", ".") else path
+
+
+def source_dir(ks: dict[str, Any], generators: Sequence[dict[str, Any]] = ()) -> str:
+    """The repository directory that `spec.path` of `ks` is relative to, with the path:
+    the repo-relative directory to build."""
+    spec = ks.get("spec") or {}
+    ref = spec.get("sourceRef") or {}
+    kind = str(ref.get("kind") or "")
+    path = _norm_rel(str(spec.get("path") or ""))
+    if kind in REPO_SOURCE_KINDS:
+        return path
+    if kind == "ExternalArtifact":
+        return _artifact_path(ks, ref, path, generators)
+    raise InputError(f"spec.sourceRef: source kind {kind!r} is not supported (GitRepository, OCIRepository, Bucket, "
+                     "ExternalArtifact)", file=_label(ks))
+
+
+def _artifact_path(ks: dict[str, Any], ref: dict[str, Any], path: str, generators: Sequence[dict[str, Any]]) -> str:
+    ns = str(ref.get("namespace") or ks_key(ks)[0])
+    name = str(ref.get("name") or "")
+    for gen in generators:
+        if str((gen.get("metadata") or {}).get("namespace") or "default") != ns:
+            continue
+        gspec = gen.get("spec") or {}
+        aliases = {str(s.get("alias")): s for s in gspec.get("sources") or [] if isinstance(s, dict)}
+        for art in gspec.get("artifacts") or []:
+            if not isinstance(art, dict) or str(art.get("name")) != name:
+                continue
+            best: tuple[int, str] | None = None
+            for rule in art.get("copy") or []:
+                src, dest = str(rule.get("from") or ""), str(rule.get("to") or "")
+                if not src.startswith("@") or "/" not in src or not src.endswith("/**") or not dest.startswith("@artifact/"):
+                    raise InputError(f"ArtifactGenerator {ns}/{(gen.get('metadata') or {}).get('name')}: copy rule "
+                                     f"from {src!r} to {dest!r} is not supported offline (only '@alias/<dir>/**' to "
+                                     "'@artifact/<dir>/')", file=_label(ks))
+                alias, _, src_dir = src[1:-3].partition("/")
+                source = aliases.get(alias)
+                if source is None or source.get("kind") not in REPO_SOURCE_KINDS:
+                    raise InputError(f"ArtifactGenerator source '@{alias}' is not a repository source", file=_label(ks))
+                dest_dir = _norm_rel(dest[len("@artifact/"):])
+                if dest_dir == "." or path == dest_dir or path.startswith(dest_dir + "/"):
+                    rest = path if dest_dir == "." else path[len(dest_dir):].lstrip("/")
+                    mapped = _norm_rel(posixpath.join(src_dir, rest or "."))
+                    depth = 0 if dest_dir == "." else dest_dir.count("/") + 1
+                    if best is None or depth > best[0]:
+                        best = (depth, mapped)
+            if best is None:
+                raise InputError(f"path {path!r} is not in ExternalArtifact {ns}/{name}", file=_label(ks))
+            return best[1]
+    raise InputError(f"ExternalArtifact {ns}/{name}: no ArtifactGenerator in the rendered objects produces it",
+                     file=_label(ks))
+
+
+# ------------------------------------------------------------------------------------------
+# The generated kustomization
+# ------------------------------------------------------------------------------------------
+
+def scan_manifests(fs: RepoFS, directory: str) -> list[str]:
+    """The resources Flux lists for a directory without a kustomization file: YAML files
+    (lexical walk order) and sub-directories holding a kustomization (not descended)."""
+    out: list[str] = []
+
+    def walk(d: str) -> None:
+        for name in fs.listdir(d):
+            path = join(d, name)
+            rel = "./" + posixpath.relpath(path, directory)
+            if fs.is_dir(path):
+                if name in _IGNORED_DIRS or os_islink(fs, path):
+                    continue
+                if find_kustomization(fs, path) is not None:
+                    out.append(rel)
+                    continue
+                walk(path)
+                continue
+            if not name.endswith((".yaml", ".yml")) or name in _IGNORED_FILES:
+                continue
+            fs.load_yaml(path)  # Flux refuses a YAML file that does not decode
+            out.append(rel)
+
+    walk(directory)
+    return out
+
+
+def os_islink(fs: RepoFS, path: str) -> bool:
+    import os
+
+    return os.path.islink(fs.abspath(path))
+
+
+_CANONICAL = {name.lower(): name for name in KNOWN_FIELDS}
+
+
+def generate_kustomization(ks: dict[str, Any], fs: RepoFS, directory: str) -> tuple[str, dict[str, Any]]:
+    """(kustomization file path, its content) as kustomize-controller writes it for `ks`."""
+    where = _label(ks)
+    spec = ks.get("spec") or {}
+    name = find_kustomization(fs, directory)
+    if name is not None:
+        kfile = join(directory, name)
+        docs = fs.load_yaml(kfile, dialect="config")
+        raw = docs[0][0] if docs else {}
+        if not isinstance(raw, dict):
+            raise InputError("invalid Kustomization: expected a mapping at the top level", file=kfile)
+        # Flux round-trips the file through kustomize's Go type: unknown fields vanish
+        kus: dict[str, Any] = {}
+        for key, value in raw.items():
+            canonical = key if key in KNOWN_FIELDS else _CANONICAL.get(str(key).lower())
+            if canonical is not None and value is not None:
+                kus[canonical] = value
+        if not kus.get("resources"):
+            kus["buildMetadata"] = ["originAnnotations"]
+    else:
+        kfile = join(directory, FILE_NAMES[0])
+        resources = scan_manifests(fs, directory)
+        kus = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
+        if resources:
+            kus["resources"] = resources
+        else:
+            kus["namespace"] = "_placeholder"
+    if spec.get("targetNamespace"):
+        kus["namespace"] = str(spec["targetNamespace"])
+    for field in ("namePrefix", "nameSuffix"):
+        if spec.get(field):
+            kus[field] = str(spec[field])
+    patches = spec.get("patches") or []
+    if patches:
+        entries = list(kus.get("patches") or [])
+        for i, p in enumerate(patches):
+            if not isinstance(p, dict) or not isinstance(p.get("patch"), str):
+                raise InputError(f"spec.patches[{i}]: expected a mapping with a 'patch' string", file=where)
+            entry: dict[str, Any] = {"patch": p["patch"]}
+            target = p.get("target")
+            if isinstance(target, dict):
+                entry["target"] = {k: target[k] for k in ("group", "version", "kind", "name", "namespace",
+                                                         "labelSelector", "annotationSelector") if target.get(k)}
+            entries.append(entry)
+        kus["patches"] = entries
+    components = spec.get("components") or []
+    if components:
+        entries = list(kus.get("components") or [])
+        for comp in components:
+            comp = str(comp)
+            if comp.startswith(("/", "git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com")):
+                raise InputError(f"component path '{comp}' must be local and relative", file=where)
+            if spec.get("ignoreMissingComponents") and not fs.exists(join(directory, comp)):
+                continue
+            entries.append(comp)
+        if entries:
+            kus["components"] = entries
+    images = spec.get("images") or []
+    if images:
+        merged = [dict(i) for i in kus.get("images") or [] if isinstance(i, dict)]
+        for image in images:
+            if not isinstance(image, dict) or not image.get("name"):
+                raise InputError("spec.images entries need a name", file=where)
+            existing = next((m for m in merged if m.get("name") == image["name"]), None)
+            if existing is None:
+                merged.append({k: image[k] for k in ("name", "newName", "newTag", "digest") if image.get(k)})
+                continue
+            if image.get("newName"):
+                existing["newName"] = image["newName"]
+            if image.get("newTag") or image.get("digest"):  # tag and digest are replaced as a unit
+                existing.pop("newTag", None)
+                existing.pop("digest", None)
+                for k in ("newTag", "digest"):
+                    if image.get(k):
+                        existing[k] = image[k]
+        kus["images"] = merged
+    if spec.get("buildMetadata"):
+        kus["buildMetadata"] = list(spec["buildMetadata"])
+    return kfile, kus
+
+
+# ------------------------------------------------------------------------------------------
+# One Kustomization
+# ------------------------------------------------------------------------------------------
+
+def render_flux_kustomization(
+    ks: dict[str, Any],
+    fs: RepoFS,
+    objects: ObjectResolver | None,
+    *,
+    builder_options: BuildOptions | None = None,
+    generators: Sequence[dict[str, Any]] = (),
+    strict: bool = True,
+) -> list[dict[str, Any]]:
+    """The objects kustomize-controller would apply for the Flux Kustomization `ks`, whose
+    source is the repository `fs`. `objects(kind, namespace, name)` finds the ConfigMaps and
+    Secrets of `postBuild.substituteFrom`; `generators` are the ArtifactGenerators that
+    ExternalArtifact sources are resolved through. HelmReleases stay HelmRelease objects."""
+    if not is_flux_kustomization(ks):
+        raise InputError("not a Flux Kustomization (kustomize.toolkit.fluxcd.io)", file=_label(ks) if isinstance(ks, dict) else None)
+    where = _label(ks)
+    path = source_dir(ks, generators)
+    try:
+        directory = fs.resolve(path, referrer=where)
+    except InputError as exc:
+        raise InputError(f"spec.path: {exc.message}", file=where) from None
+    if not fs.is_dir(directory):
+        raise InputError(f"kustomization path not found: {path!r} is not a directory of the source", file=where)
+    kfile, kus = generate_kustomization(ks, fs, directory)
+    overlay = _OverlayFS(fs, {kfile: dump_document(kus)})
+    options = dataclasses.replace(builder_options or BuildOptions(), load_restrictor="none")
+    try:
+        built = Builder(overlay, options).build(directory)
+    except SluiceError as exc:
+        raise type(exc)(f"{where}: kustomize build failed: {exc.message}", file=exc.file, line=exc.line) from None
+    for body in built:
+        meta = body.get("metadata") or {}
+        if not body.get("apiVersion") or not body.get("kind") or not meta.get("name"):
+            raise InputError(f"failed to decode Kubernetes apiVersion, kind and name from a built {body.get('kind')} "
+                             "resource", file=where)
+    resources = postbuild(ks, built, objects, strict=strict)
+    ns, name = ks_key(ks)
+    common = (ks.get("spec") or {}).get("commonMetadata") or {}
+    for body in resources:
+        meta = body.setdefault("metadata", {})
+        labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+        labels[NAME_LABEL] = name
+        labels[NAMESPACE_LABEL] = ns
+        labels.update({str(k): str(v) for k, v in (common.get("labels") or {}).items()})
+        meta["labels"] = labels
+        if common.get("annotations"):
+            annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+            annotations.update({str(k): str(v) for k, v in common["annotations"].items()})
+            meta["annotations"] = annotations
+    return resources
+
+
+# ------------------------------------------------------------------------------------------
+# A cluster: the root Kustomization and every Kustomization it leads to
+# ------------------------------------------------------------------------------------------
+
+def root_kustomization(fs: RepoFS, root_path: str) -> dict[str, Any]:
+    """The Kustomization that syncs `root_path` (as `flux bootstrap` writes it in
+    flux-system/gotk-sync.yaml), or an equivalent `flux-system` one when there is none."""
+    root = _norm_rel(root_path)
+    candidates = []
+    for d in (join(root, "flux-system"), root):
+        if not fs.is_dir(d):
+            continue
+        for name in fs.listdir(d):
+            path = join(d, name)
+            if fs.is_file(path) and name.endswith((".yaml", ".yml")):
+                for doc, _line in fs.load_yaml(path):
+                    if is_flux_kustomization(doc) and _norm_rel(str((doc.get("spec") or {}).get("path") or "")) == root:
+                        candidates.append(doc)
+        if candidates:
+            return candidates[0]
+    return {
+        "apiVersion": f"{GROUP}/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": "flux-system", "namespace": "flux-system"},
+        "spec": {"interval": "10m0s", "path": "./" + root if root != "." else "./", "prune": True,
+                 "sourceRef": {"kind": "GitRepository", "name": "flux-system"}},
+    }
+
+
+def _depends_on(ks: dict[str, Any]) -> list[tuple[str, str]]:
+    ns = ks_key(ks)[0]
+    out = []
+    for dep in (ks.get("spec") or {}).get("dependsOn") or []:
+        if isinstance(dep, dict) and dep.get("name"):
+            out.append((str(dep.get("namespace") or ns), str(dep["name"])))
+    return out
+
+
+def expand_flux_tree(
+    fs: RepoFS,
+    root_path: str,
+    *,
+    objects: ObjectResolver | None = None,
+    builder_options: BuildOptions | None = None,
+    source_fs: SourceFS | None = None,
+    strict: bool = True,
+) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Every Flux Kustomization reachable from the cluster directory `root_path`, each with
+    the objects it renders, in dependsOn order (stable: discovery order otherwise).
+
+    Kustomizations found in rendered output are entry points themselves. A dependsOn cycle,
+    a dependsOn on a Kustomization the tree never defines, or two different definitions of
+    one Kustomization are InputErrors. `objects` is consulted after everything rendered so
+    far (for substituteFrom); `source_fs` maps a source to another repository view or
+    skips it (see `dry_repo_sources`); without it every repository source is the dry one."""
+    root = root_kustomization(fs, root_path)
+    known: dict[tuple[str, str], dict[str, Any]] = {ks_key(root): root}
+    pending: list[tuple[str, str]] = [ks_key(root)]
+    done: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+    rendered: set[tuple[str, str]] = set()
+    index: dict[tuple[str, str, str], dict[str, Any]] = {}
+    generators: list[dict[str, Any]] = []
+
+    def lookup(kind: str, ns: str, name: str) -> dict[str, Any] | None:
+        hit = index.get((kind, ns or "default", name))
+        if hit is None and objects is not None:
+            hit = objects(kind, ns, name)
+        return hit
+
+    def discover(resources: Iterable[dict[str, Any]], parent: dict[str, Any]) -> None:
+        for body in resources:
+            meta = body.get("metadata") or {}
+            key3 = (str(body.get("kind")), str(meta.get("namespace") or "default"), str(meta.get("name")))
+            index.setdefault(key3, body)
+            if body.get("kind") == "ArtifactGenerator":
+                generators.append(body)
+            if not is_flux_kustomization(body):
+                continue
+            key = ks_key(body)
+            if key in known:
+                if (known[key].get("spec") or {}) != (body.get("spec") or {}) and key != ks_key(parent):
+                    raise InputError(f"Kustomization {key[0]}/{key[1]} is defined twice with different specs "
+                                     f"(again in the output of {_label(parent)})")
+                continue
+            known[key] = body
+            pending.append(key)
+
+    while pending:
+        ready = next((k for k in pending if all(d in rendered for d in _depends_on(known[k]))), None)
+        if ready is None:
+            _blocked(pending, known)
+        pending.remove(ready)
+        ks = known[ready]
+        ks_fs = fs
+        if source_fs is not None:
+            ref = (ks.get("spec") or {}).get("sourceRef") or {}
+            src = lookup(str(ref.get("kind") or ""), str(ref.get("namespace") or ready[0]), str(ref.get("name") or ""))
+            mapped = source_fs(ref, src)
+            if isinstance(mapped, str) and mapped == SKIP:
+                rendered.add(ready)
+                done.append((ks, []))
+                continue
+            ks_fs = mapped if isinstance(mapped, RepoFS) else fs
+        resources = render_flux_kustomization(ks, ks_fs, lookup, builder_options=builder_options,
+                                              generators=generators, strict=strict)
+        rendered.add(ready)
+        done.append((ks, resources))
+        discover(resources, ks)
+    return done
+
+
+def _blocked(pending: list[tuple[str, str]], known: dict[tuple[str, str], dict[str, Any]]) -> NoReturn:
+    for key in pending:
+        for dep in _depends_on(known[key]):
+            if dep not in known:
+                raise InputError(f"Kustomization {key[0]}/{key[1]} dependsOn {dep[0]}/{dep[1]}, which no rendered "
+                                 "Kustomization defines")
+    # every blocked Kustomization waits on another pending one: follow the chain to a cycle
+    start = pending[0]
+    chain = [start]
+    while True:
+        nxt = next(d for d in _depends_on(known[chain[-1]]) if d in pending)
+        if nxt in chain:
+            cycle = chain[chain.index(nxt):] + [nxt]
+            raise InputError("dependsOn cycle between Flux Kustomizations: " + " -> ".join(f"{n}/{m}" for n, m in cycle))
+        chain.append(nxt)

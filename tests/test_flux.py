@@ -1,0 +1,330 @@
+"""Flux Kustomizations (kustomize.toolkit.fluxcd.io/v1): post-build substitution, the
+generated kustomization, the in-place overlay fields, and expanding a cluster directory."""
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from renderer.errors import InputError
+from renderer.flux import (
+    SKIP,
+    SubstitutionError,
+    dry_repo_sources,
+    envsubst,
+    expand_flux_tree,
+    generate_kustomization,
+    load_variables,
+    postbuild,
+    render_flux_kustomization,
+    root_kustomization,
+)
+from renderer.fs import RepoFS
+from renderer.helm.release import objects_resolver
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "flux"
+REALWORLD = Path("/work/shared/realworld")
+
+VARS = {"a": "hello", "n": "3", "empty": "", "p": "path/to/file.tar.gz", "x": "a/b/c"}
+
+
+# -- envsubst ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("${a}", "hello"),
+        ("pre-${a}-post", "pre-hello-post"),
+        ("$a", "$a"),  # no braces: not an expression
+        ("$${a}", "${a}"),  # escape
+        ("x$$y", "x$y"),
+        ("$$$${a}", "$${a}"),
+        ("cost: $5", "cost: $5"),
+        ("trailing $", "trailing $"),
+        ("${a:=dflt}", "hello"),
+        ("${missing:=dflt}", "dflt"),
+        ("${missing=dflt}", "dflt"),
+        ("${missing:-dflt}", "dflt"),
+        ("${empty:-dflt}", "dflt"),
+        ("${empty:=dflt}", "dflt"),
+        ("${empty=dflt}", "dflt"),  # every default operator also replaces an empty value
+        ("${a:+alt}", "hello"),  # parsed, acts as :-
+        ("${missing:?msg}", "msg"),
+        ("${missing:=}", ""),
+        ("${missing:=${a}}", "hello"),
+        ("${missing:-pre${a}post}", "prehellopost"),
+        ("${missing:=$${a}}", "$hello"),  # no escapes inside a default: "$" then ${a}
+        ("${#a}", "5"),
+        ("${a^}", "Hello"),
+        ("${a^^}", "HELLO"),
+        ("${a,}", "hello"),
+        ("${a,,}", "hello"),
+        ("${a:1}", "ello"),
+        ("${a:1:3}", "ell"),
+        ("${a:10}", ""),
+        ("${p#*/}", "to/file.tar.gz"),
+        ("${p##*.}", "path/to/file.tar.gz"),  # '*' does not cross '/' (Go path.Match)
+        ("${p%.*}", "path/to/file.tar"),
+        ("${p%%.*}", "path/to/file"),
+        ("${a/l/L}", "heLlo"),
+        ("${a//l/L}", "heLLo"),
+        ("${a//l/}", "heo"),
+        ("${a/#h/H}", "Hello"),
+        ("${a/%o/O}", "hellO"),
+        ("${x//\\//-}", "a-b-c"),  # \/ escapes a slash in a replace pattern
+        ("${n}${n}", "33"),
+    ],
+)
+def test_envsubst_forms(text: str, expected: str) -> None:
+    assert envsubst(text, VARS) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("${missing}", 'variable not set (strict mode): "missing"'),
+        ("${#missing}", 'variable not set (strict mode): "missing"'),
+        ("${missing^^}", 'variable not set (strict mode): "missing"'),
+        ("${missing:=${also_missing}}", 'variable not set (strict mode): "also_missing"'),
+        ("${a-default}", "missing closing brace"),  # `-` without `:` is not supported by Flux
+        ("${a+alt}", "missing closing brace"),
+        ("${a", "missing closing brace"),
+        ("${}", "unable to parse variable name"),
+        ("${#}", "bad substitution"),
+        ("${a:}", "unable to parse substitution within function"),
+        ("${a//l}", "bad substitution"),  # a replace needs its second slash
+    ],
+)
+def test_envsubst_errors(text: str, message: str) -> None:
+    with pytest.raises(SubstitutionError) as err:
+        envsubst(text, VARS)
+    assert message in str(err.value)
+
+
+def test_envsubst_non_strict_empties_undefined() -> None:
+    assert envsubst("[${missing}]", {}, strict=False) == "[]"
+
+
+# -- post-build on resources ------------------------------------------------------------------
+
+def _ks(post: dict | None, **spec: object) -> dict:
+    body: dict = {
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": "demo", "namespace": "flux-system"},
+        "spec": {"path": "./", "sourceRef": {"kind": "GitRepository", "name": "flux-system"}, **spec},
+    }
+    if post is not None:
+        body["spec"]["postBuild"] = post
+    return body
+
+
+DEPLOY = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "web", "annotations": {"note": "${note}"}},
+    "spec": {"replicas": "${replicas}", "paused": "${paused:=false}", "template": {"spec": {"containers": [{"name": "c", "image": "img:${tag}"}]}}},
+}
+
+
+def test_postbuild_re_resolves_types() -> None:
+    out = postbuild(_ks({"substitute": {"replicas": "3", "tag": "1.0", "note": "'quoted'"}}), [DEPLOY], None)
+    spec = out[0]["spec"]
+    assert spec["replicas"] == 3 and spec["paused"] is False
+    assert spec["template"]["spec"]["containers"][0]["image"] == "img:1.0"
+    assert out[0]["metadata"]["annotations"]["note"] == "quoted"
+    assert DEPLOY["spec"]["replicas"] == "${replicas}"  # the input is not mutated
+
+
+def test_postbuild_strict_error_names_variable_and_resource() -> None:
+    with pytest.raises(InputError) as err:
+        postbuild(_ks({"substitute": {"tag": "1", "note": "n"}}), [DEPLOY], None)
+    text = str(err.value)
+    assert '"replicas"' in text and "Deployment/web" in text and "Kustomization flux-system/demo" in text
+
+
+def test_postbuild_skipped_without_postbuild_or_variables() -> None:
+    assert postbuild(_ks(None), [DEPLOY], None) == [DEPLOY]
+    assert postbuild(_ks({"substitute": {}}), [DEPLOY], None) == [DEPLOY]  # WithVariables: none defined
+    with pytest.raises(SubstitutionError):  # Always: substitutes (strict) even with no variables
+        postbuild(_ks({"substituteStrategy": "Always"}), [DEPLOY], None)
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": "${v:=d}"}}
+    assert postbuild(_ks({"substituteStrategy": "Always"}), [cm], None)[0]["data"] == {"k": "d"}
+
+
+@pytest.mark.parametrize("where", ["labels", "annotations"])
+def test_postbuild_opt_out(where: str) -> None:
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", where: {"kustomize.toolkit.fluxcd.io/substitute": "disabled"}},
+          "data": {"script": "echo ${HOME}"}}
+    assert postbuild(_ks({"substitute": {"x": "1"}}), [cm], None)[0]["data"]["script"] == "echo ${HOME}"
+
+
+def test_variables_precedence_and_sources() -> None:
+    cm1 = {"kind": "ConfigMap", "metadata": {"name": "one", "namespace": "flux-system"}, "data": {"a": "cm1", "b": "cm1", "c": "cm1"}}
+    secret = {"kind": "Secret", "metadata": {"name": "two", "namespace": "flux-system"},
+              "data": {"b": base64.b64encode(b"secret\n").decode(), "c": base64.b64encode(b"secret").decode()}}
+    objects = objects_resolver([cm1, secret])
+    ks = _ks({"substitute": {"c": "inline"},
+              "substituteFrom": [{"kind": "ConfigMap", "name": "one"}, {"kind": "Secret", "name": "two"},
+                                 {"kind": "Secret", "name": "absent", "optional": True}]})
+    assert load_variables(ks, objects) == {"a": "cm1", "b": "secret", "c": "inline"}  # later wins, inline last; newlines dropped
+    with pytest.raises(InputError, match="substitute from 'ConfigMap/absent'"):
+        load_variables(_ks({"substituteFrom": [{"kind": "ConfigMap", "name": "absent"}]}), objects)
+    with pytest.raises(InputError, match="var name is invalid"):
+        load_variables(_ks({"substitute": {"bad-name": "x"}}), None)
+
+
+# -- one Kustomization --------------------------------------------------------------------------
+
+def test_generated_kustomization_lists_yaml_files_and_kustomization_dirs() -> None:
+    fs = RepoFS(FIXTURES / "cluster")
+    kfile, kus = generate_kustomization(_ks(None, path="./infra"), fs, "infra")
+    assert kfile == "infra/kustomization.yaml"
+    # .sops.yaml is excluded (source-controller's default ignore), notes.txt is not YAML,
+    # kustom/ has its own kustomization: listed as a directory, not descended into
+    assert kus["resources"] == ["./cluster-vars.yaml", "./kustom", "./namespace.yaml", "./sub/deeper/limits.yaml", "./sub/quota.yml"]
+
+
+def test_generated_kustomization_fields_in_place() -> None:
+    fs = RepoFS(FIXTURES / "cluster")
+    ks = _ks(None, path="./infra/kustom", targetNamespace="ns", namePrefix="p-",
+             images=[{"name": "web", "newTag": "2"}], components=["../missing"], ignoreMissingComponents=True)
+    kfile, kus = generate_kustomization(ks, fs, "infra/kustom")
+    assert kfile == "infra/kustom/kustomization.yaml"
+    assert kus["namespace"] == "ns" and kus["namePrefix"] == "p-" and kus["resources"] == ["sa.yaml"]
+    assert kus["images"] == [{"name": "web", "newTag": "2"}] and "components" not in kus
+
+
+def test_render_one_kustomization_without_kustomization_file() -> None:
+    fs = RepoFS(FIXTURES / "cluster")
+    ks = _ks(None, path="./infra", targetNamespace="ops", commonMetadata={"labels": {"kustomize.toolkit.fluxcd.io/name": "x"}})
+    out = render_flux_kustomization(ks, fs, None)
+    names = [(r["kind"], r["metadata"]["name"], r["metadata"].get("namespace")) for r in out]
+    assert ("ServiceAccount", "k-deployer", "ops") in names and ("Namespace", "ops", None) in names  # kustomize renames Namespaces
+    for r in out:
+        # commonMetadata is applied after the owner labels, so it wins on a clash
+        assert r["metadata"]["labels"] == {"kustomize.toolkit.fluxcd.io/name": "x", "kustomize.toolkit.fluxcd.io/namespace": "flux-system"}
+    assert "infra/kustomization.yaml" not in fs.reads  # nothing was written or read there
+
+
+def test_render_errors_name_the_kustomization() -> None:
+    fs = RepoFS(FIXTURES / "cluster")
+    with pytest.raises(InputError, match="Kustomization flux-system/demo"):
+        render_flux_kustomization(_ks(None, path="./nowhere"), fs, None)
+    with pytest.raises(InputError, match="not supported"):
+        render_flux_kustomization(_ks(None, sourceRef={"kind": "HelmChart", "name": "x"}), fs, None)
+
+
+# -- a cluster directory ----------------------------------------------------------------------
+
+def test_expand_cluster_fixture() -> None:
+    fs = RepoFS(FIXTURES / "cluster")
+    tree = expand_flux_tree(fs, "clusters/dev")
+    assert [ks["metadata"]["name"] for ks, _ in tree] == ["flux-system", "infra", "apps"]  # apps dependsOn infra
+    root, infra, apps = (res for _, res in tree)
+    assert sorted(r["metadata"]["name"] for r in root if r["kind"] == "Kustomization") == ["apps", "flux-system", "infra"]
+    assert len(infra) == 6
+    by_kind = {r["kind"]: r for r in apps}
+    deploy = by_kind["Deployment"]
+    meta = deploy["metadata"]
+    assert meta["name"] == "web-dev" and meta["namespace"] == "team-a"  # nameSuffix, targetNamespace
+    assert deploy["spec"]["replicas"] == 3  # a patch wrote ${replicas}; substituted after the build, an int
+    assert meta["annotations"] == {
+        "region": "overridden-inline",  # inline substitute wins over substituteFrom
+        "tier": "platinum",  # the Secret (later in substituteFrom) wins over the ConfigMap
+        "cluster": "dev-cluster",  # default
+        "literal": "${not_a_var}",  # $$ escape
+        "bare": "$env",  # no braces, untouched
+        "owner": "team-a@example.com",  # commonMetadata
+    }
+    assert meta["labels"] == {"app": "web", "monitoring": "enabled", "team": "a",
+                              "kustomize.toolkit.fluxcd.io/name": "apps", "kustomize.toolkit.fluxcd.io/namespace": "flux-system"}
+    container = deploy["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "web:1.2.3" and container["env"] == [{"name": "ENVIRONMENT", "value": "DEV"}]
+    assert by_kind["Service"]["spec"]["type"] == "NodePort"  # JSON 6902 patch with a kind target
+    assert by_kind["ConfigMap"]["data"]["run.sh"] == "echo ${HOME} ${undefined_in_strict_mode}"  # opted out
+
+
+def test_expand_is_deterministic() -> None:
+    fs = RepoFS(FIXTURES / "cluster")
+    assert expand_flux_tree(fs, "clusters/dev") == expand_flux_tree(RepoFS(FIXTURES / "cluster"), "clusters/dev")
+
+
+def test_root_is_synthesized_without_gotk_sync() -> None:
+    fs = RepoFS(FIXTURES / "cycle")
+    root = root_kustomization(fs, "clusters/loop")
+    assert root["metadata"] == {"name": "flux-system", "namespace": "flux-system"}
+    assert root["spec"]["path"] == "./clusters/loop"
+
+
+def test_depends_on_cycle_is_an_error() -> None:
+    fs = RepoFS(FIXTURES / "cycle")
+    with pytest.raises(InputError, match=r"dependsOn cycle between Flux Kustomizations: flux-system/a -> flux-system/b -> flux-system/a"):
+        expand_flux_tree(fs, "clusters/loop")
+
+
+def test_skipped_sources() -> None:
+    fs = RepoFS(FIXTURES / "cluster")
+    tree = expand_flux_tree(fs, "clusters/dev", source_fs=lambda ref, src: SKIP if src is not None else None)
+    # the root's GitRepository is only known once the root has rendered: later ones skip
+    assert [(ks["metadata"]["name"], len(res)) for ks, res in tree] == [("flux-system", 4), ("infra", 0), ("apps", 0)]
+
+
+# -- real-world repositories (read-only) ------------------------------------------------------
+
+def _realworld(name: str) -> Path:
+    path = REALWORLD / name
+    if not path.is_dir():
+        pytest.skip(f"{path} is absent (real-world corpus not mounted)")
+    return path
+
+
+@pytest.mark.parametrize("cluster", ["staging", "production"])
+def test_realworld_kustomize_helm_example(cluster: str) -> None:
+    fs = RepoFS(_realworld("fluxcd__flux2-kustomize-helm-example"))
+    tree = expand_flux_tree(fs, f"clusters/{cluster}", source_fs=dry_repo_sources())
+    names = [ks["metadata"]["name"] for ks, _ in tree]
+    assert names == ["flux-system", "infra-controllers", "infra-configs", "apps"]
+    kinds = [r["kind"] for _, res in tree for r in res]
+    assert kinds.count("HelmRelease") == 3  # left for the HelmRelease inflater
+    issuer = next(r for _, res in tree for r in res if r["kind"] == "ClusterIssuer")
+    server = issuer["spec"]["acme"]["server"]
+    assert ("staging" in server) == (cluster == "staging")  # the Kustomization's JSON patch applied
+
+
+@pytest.mark.parametrize("cluster", ["staging", "production"])
+def test_realworld_multi_tenancy(cluster: str) -> None:
+    base = _realworld("fluxcd__flux2-multi-tenancy")
+    dev_team = REALWORLD / "fluxcd__flux2-multi-tenancy@dev-team"
+    fs = RepoFS(base)
+    other = RepoFS(dev_team) if dev_team.is_dir() else None
+
+    def sources(ref: dict, src: dict | None) -> object:
+        if ref.get("name") == "dev-team" and other is not None:
+            return other
+        return dry_repo_sources()(ref, src)
+
+    tree = expand_flux_tree(fs, f"clusters/{cluster}", source_fs=sources)
+    names = [ks["metadata"]["name"] for ks, _ in tree]
+    assert names == ["flux-system", "kyverno", "kyverno-policies", "tenants", "kyverno-controller", "dev-team"]
+    sizes = dict((ks["metadata"]["name"], len(res)) for ks, res in tree)
+    assert sizes["kyverno-controller"] == 0  # a vendor OCI artifact: skipped offline
+    if other is not None:
+        assert sizes["dev-team"] > 0
+        assert all(r["metadata"]["labels"]["kustomize.toolkit.fluxcd.io/namespace"] == "apps" for _, res in tree[-1:] for r in res)
+
+
+def test_flux_build_cli_prints_every_kustomization_in_dependency_order(capsys) -> None:  # type: ignore[no-untyped-def]
+    from renderer.cli import main
+
+    cluster = Path(__file__).resolve().parent.parent / "fixtures" / "flux" / "cluster"
+    code = main(["flux", "build", str(cluster / "clusters" / "dev"), "--repo", str(cluster), "--output", "summary"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    rows = json.loads(out)
+    names = [r["kustomization"] for r in rows]
+    assert names.index("flux-system/infra") < names.index("flux-system/apps")
+    assert all(r["objects"] >= 0 for r in rows)
