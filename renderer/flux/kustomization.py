@@ -30,7 +30,7 @@ from ..errors import InputError, SluiceError
 from ..fs import RepoFS, join
 from ..kustomize import Builder, BuildOptions
 from ..kustomize.kustomization import FILE_NAMES, KNOWN_FIELDS, find_kustomization
-from ..yaml import dump_document, load_documents
+from ..yaml import dump_document
 from .substitute import ObjectResolver, postbuild
 
 GROUP = "kustomize.toolkit.fluxcd.io"
