@@ -98,16 +98,23 @@ def build(directory: str, repo: str | None, load_restrictor: str, enable_helm: b
     _run(go)
 
 
-def _dry_source(root: Path, rev: str, commands: tuple[str, ...]) -> Any:
-    """The dry commit behind a render, or None when the repository is not a git work tree."""
+def _dry_source(root: Path, rev: str, commands: tuple[str, ...], *, required: bool = False) -> Any:
+    """The dry commit behind a render; None when there is none (not a git work tree, or no
+    commit yet), unless `required` (hydration records the commit it renders)."""
     from .applier import read_dry_source
+    from .errors import GitError
 
     if not (root / ".git").exists():
         return None
-    return read_dry_source(root, rev, commands=commands)
+    try:
+        return read_dry_source(root, rev, commands=commands)
+    except GitError:
+        if required:
+            raise
+        return None
 
 
-def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...]) -> tuple[Any, Any]:
+def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], chart_cache: str | None = None) -> tuple[Any, Any]:
     from .pipeline import render_repo
 
     root = Path(repo).resolve()
@@ -116,7 +123,7 @@ def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...]) 
     dry = _dry_source(root, "HEAD", commands)
     bundles = render_repo(
         root, out, dry_sha=dry.dry_sha if dry else None, repo_url=dry.repo_url if dry else None,
-        commands=commands, write=write,
+        commands=commands, write=write, chart_cache=chart_cache,
     )
     return bundles, dry
 
@@ -142,11 +149,12 @@ def _echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
 @click.option("--out", "out", type=click.Path(file_okay=False), help="Bundles directory (default: output.dir of sluice.yaml).")
 @click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def render(repo: str, out: str | None, output_format: str) -> None:
+@click.option("--chart-cache", type=click.Path(file_okay=False), help="Charts of HelmRepository sources (fill it with `sluice helm pull`).")
+def render(repo: str, out: str | None, output_format: str, chart_cache: str | None) -> None:
     """Render the whole fleet of REPO into per-cluster bundles."""
 
     def go() -> int:
-        bundles, _dry = _render(repo, out, True, RENDER_COMMANDS)
+        bundles, _dry = _render(repo, out, True, RENDER_COMMANDS, chart_cache)
         _echo_bundles(bundles, out or "the output directory", output_format == "json")
         return EXIT_OK
 
@@ -157,7 +165,8 @@ def render(repo: str, out: str | None, output_format: str) -> None:
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
 @click.option("--remote", required=True, help="Git remote (URL or path) that receives the hydrated branches.")
 @click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def hydrate(repo: str, remote: str, output_format: str) -> None:
+@click.option("--chart-cache", type=click.Path(file_okay=False), help="Charts of HelmRepository sources (fill it with `sluice helm pull`).")
+def hydrate(repo: str, remote: str, output_format: str, chart_cache: str | None) -> None:
     """Render REPO and commit each cluster's bundle to its hydrated branch in REMOTE (one atomic push)."""
 
     def go() -> int:
@@ -165,9 +174,9 @@ def hydrate(repo: str, remote: str, output_format: str) -> None:
         from .bundle import bundles_for_hydration
 
         root = Path(repo).resolve()
-        if _dry_source(root, "HEAD", ()) is None:
+        if _dry_source(root, "HEAD", (), required=True) is None:
             raise SluiceError(f"{repo} is not a git work tree: hydration records the dry commit it renders")
-        bundles, dry = _render(repo, None, False, RENDER_COMMANDS)
+        bundles, dry = _render(repo, None, False, RENDER_COMMANDS, chart_cache)
         result = do_hydrate(remote, bundles_for_hydration(bundles), dry, preserve=bundles.preserve)
         if output_format == "json":
             click.echo(json.dumps({

@@ -62,6 +62,7 @@ class FleetConfig:
     cluster_scoped_kinds: tuple[str, ...] = ()  # "Kind" or "Kind.group"
     helm_releases: str = "inflate"  # or "passthrough": what a render does with Flux HelmReleases
     allow_plaintext_secrets: bool = False  # `sluice verify` accepts plaintext Secrets
+    flux_clusters: tuple[str, ...] = ()  # Flux cluster directories (entry points), paths or globs
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +222,7 @@ def load_config(fs: RepoFS) -> FleetConfig:
         cluster_scoped_kinds=strings("clusterScopedKinds") or (),
         helm_releases=data.get("helmReleases", "inflate"),
         allow_plaintext_secrets=bool(data.get("allowPlaintextSecrets", False)),
+        flux_clusters=strings("fluxClusters") or (),
     )
     for key in ("applications", "clusters", "exclude", "preserve"):
         check_patterns(key, getattr(config, key))
@@ -776,6 +778,7 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
             )
         repo_url = next(iter(repo_urls.values()))[0]
 
+    targets.extend(_flux_targets(fs, config, skip_dirs))
     _check_locations(targets)
     targets.sort(key=lambda t: (t.cluster, t.app_dir))
     return FleetPlan(
@@ -786,6 +789,56 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
         notes=tuple(notes),
         skip_dirs=tuple(skip_dirs),
     )
+
+
+def _flux_cluster_dirs(fs: RepoFS, patterns: tuple[str, ...]) -> list[str]:
+    """The directories `fluxClusters` names (plain paths or globs over directories)."""
+    import fnmatch
+
+    found: dict[str, None] = {}
+    for raw in patterns:
+        pattern = posixpath.normpath(raw.rstrip("/") or ".")
+        if not _GLOB_CHARS.search(pattern):
+            path = fs.resolve(pattern, referrer=CONFIG_FILE)
+            if not fs.is_dir(path):
+                raise InputError(f"fluxClusters: {raw!r} is not a directory", file=CONFIG_FILE)
+            found.setdefault(path, None)
+            continue
+        parent = pattern.split("/")
+        base = "/".join(p for p in parent[:-1]) or "."
+        fs.resolve(base, referrer=CONFIG_FILE)
+        for name in fs.listdir(base) if fs.is_dir(base) else []:
+            path = posixpath.normpath(posixpath.join(base, name))
+            if fs.is_dir(path) and fnmatch.fnmatchcase(path, pattern) and not name.startswith("."):
+                found.setdefault(path, None)
+    return sorted(found)
+
+
+def _flux_targets(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str]) -> list[Target]:
+    """One target per Flux Kustomization reachable from each `fluxClusters` directory."""
+    if not config.flux_clusters:
+        return []
+    from .flux import dry_repo_sources, expand_flux_tree
+
+    targets: list[Target] = []
+    for directory in _flux_cluster_dirs(fs, config.flux_clusters):
+        cluster = posixpath.basename(directory)
+        problem = cluster_name_problem(cluster)
+        if problem:
+            raise InputError(f"fluxClusters: {directory!r}: {problem}", file=CONFIG_FILE)
+        branch = config.branch_template.format(cluster=cluster)
+        tree = expand_flux_tree(fs, directory, source_fs=dry_repo_sources())
+        names = [(ks.get("metadata") or {}).get("name") for ks, _ in tree]
+        for ks, _objects in tree:
+            meta = ks.get("metadata") or {}
+            name, namespace = str(meta.get("name")), str(meta.get("namespace") or "flux-system")
+            app_dir = name if names.count(name) == 1 else f"{namespace}-{name}"
+            source = SourceSpec(path=directory, type="flux", app_name=f"{namespace}/{name}", field="fluxClusters")
+            targets.append(Target(
+                cluster=cluster, app=name, source=source, branch=branch, app_dir=app_dir, namespace=None,
+                origin=directory, line=None, helm_releases=config.helm_releases,
+            ))
+    return targets
 
 
 def _application_docs(

@@ -166,7 +166,8 @@ def _check_resources(target: Target, resources: list[dict[str, Any]]) -> None:
 
 
 def _in_context(exc: SluiceError, target: Target) -> SluiceError:
-    note = f" (rendering Application {target.app} for cluster {target.cluster}, {target.where})"
+    what = "Flux Kustomization" if target.source.type == "flux" else "Application"
+    note = f" (rendering {what} {target.app} for cluster {target.cluster}, {target.where})"
     new = type(exc)(exc.message + note, file=exc.file or target.origin, line=exc.line if exc.file else target.line)
     return new
 
@@ -177,9 +178,10 @@ class _HelmReleaseInflater:
     ConfigMaps, Secrets and sources it references are looked up in the target's own
     resources first, then anywhere in the repository (scanned once per render)."""
 
-    def __init__(self, fs: RepoFS, renderer: SourceRenderer) -> None:
+    def __init__(self, fs: RepoFS, renderer: SourceRenderer, chart_cache: str | os.PathLike[str] | None = None) -> None:
         self.fs = fs
         self.renderer = renderer
+        self.chart_cache = chart_cache
         self._repo_objects: list[dict[str, Any]] | None = None
 
     def inflate(self, resources: list[dict[str, Any]], origin: str) -> list[dict[str, Any]]:
@@ -196,7 +198,8 @@ class _HelmReleaseInflater:
         out: list[dict[str, Any]] = []
         for body in resources:
             if is_helmrelease(body):
-                manifests = render_helmrelease(body, self.fs, objects, engine=self.renderer.helm_engine(), file=origin)
+                manifests = render_helmrelease(body, self.fs, objects, engine=self.renderer.helm_engine(),
+                                               chart_cache=self.chart_cache, file=origin)
                 out.extend(_in_release_namespace(manifests, body))
             else:
                 out.append(body)
@@ -227,16 +230,18 @@ def render_plan(
     repo_url: str | None = None,
     commands: Iterable[str] = (),
     build_options: Any = None,
+    chart_cache: str | os.PathLike[str] | None = None,
 ) -> Bundles:
     """Render every target of the plan into bundles, in memory. Raises on the first error
-    (in plan order); nothing is written. `repo_url` defaults to the plan's."""
+    (in plan order); nothing is written. `repo_url` defaults to the plan's; `chart_cache`
+    holds the charts of HelmRepository sources (see `sluice helm pull`)."""
     from . import yaml as sluice_yaml
 
     commands = tuple(commands)
     repo_url = repo_url if repo_url is not None else plan.repo_url
     renderer = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs)
     rendered: list[tuple[Target, str, list[dict[str, Any]]]] = []
-    inflater = _HelmReleaseInflater(fs, renderer)
+    inflater = _HelmReleaseInflater(fs, renderer, chart_cache)
     for target in plan.targets:
         try:
             kind = renderer.source_type(target.source, referrer=target.origin)
@@ -300,6 +305,7 @@ def render_repo(
     repo_url: str | None = None,
     commands: Iterable[str] = (),
     write: bool = True,
+    chart_cache: str | os.PathLike[str] | None = None,
 ) -> Bundles:
     """Load the config, discover, render and (with `write`) write the bundles atomically
     to `out_dir` (default: sluice.yaml `output.dir` under the root). Returns the bundles."""
@@ -312,7 +318,7 @@ def render_repo(
     except SluiceError:
         pass  # outside the repository: nothing to skip
     plan = discover(fs, config, skip=skip)
-    bundles = render_plan(fs, plan, dry_sha=dry_sha, repo_url=repo_url, commands=commands)
+    bundles = render_plan(fs, plan, dry_sha=dry_sha, repo_url=repo_url, commands=commands, chart_cache=chart_cache)
     if write:
         write_bundles(bundles, out)
     return bundles

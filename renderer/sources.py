@@ -33,7 +33,7 @@ from typing import Any, Iterable
 from .errors import InputError
 from .fs import RepoFS, join
 
-SOURCE_TYPES = ("auto", "kustomize", "directory", "helm")
+SOURCE_TYPES = ("auto", "kustomize", "directory", "helm", "flux")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 SKIP_MARKER = "+argocd:skip-file-rendering"
 _MANIFEST_EXT = re.compile(r"\.(yaml|yml|json|jsonnet)$")
@@ -166,6 +166,7 @@ class SourceRenderer:
 
     def __init__(self, fs: RepoFS, build_options: Any = None, *, skip_dirs: Iterable[str] = ()) -> None:
         self._helm: Any = None
+        self._flux: dict[str, dict[str, list[dict[str, Any]]]] = {}
         self.fs = fs
         self.skip_dirs = tuple(skip_dirs)
         self._build_options = build_options
@@ -210,6 +211,8 @@ class SourceRenderer:
                     file=referrer,
                 )
             return list(self.builder().build(spec.path))
+        if kind == "flux":
+            return self._flux_objects(spec)
         if kind == "helm":
             import json
 
@@ -219,6 +222,20 @@ class SourceRenderer:
             return render_argo_helm(self.fs, spec.path, helm, app_name=spec.app_name, namespace=spec.namespace,
                                     engine=self.helm_engine(), where=spec.field, file=referrer, refs=spec.value_refs)
         return render_directory(self.fs, spec, referrer=referrer, skip_dirs=self.skip_dirs)
+
+    def _flux_objects(self, spec: SourceSpec) -> list[dict[str, Any]]:
+        """The objects of one Flux Kustomization (`spec.app_name` = namespace/name) of the
+        cluster directory `spec.path`; each directory's tree is expanded once."""
+        tree = self._flux.get(spec.path)
+        if tree is None:
+            from .flux import dry_repo_sources, expand_flux_tree
+
+            tree = {}
+            for ks, objects in expand_flux_tree(self.fs, spec.path, source_fs=dry_repo_sources()):
+                meta = ks.get("metadata") or {}
+                tree[f"{meta.get('namespace') or 'flux-system'}/{meta.get('name')}"] = objects
+            self._flux[spec.path] = tree
+        return list(tree.get(spec.app_name, []))
 
     def helm_engine(self) -> Any:
         """The Helm engine (in-process when available, else the helm binary), made once."""

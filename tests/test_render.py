@@ -678,3 +678,19 @@ def test_multi_source_with_another_repository_is_refused(tmp_path: Path) -> None
     })
     with pytest.raises(InputError, match=r"spec.sources\[1\].repoURL"):
         render(tmp_path)
+
+
+def test_flux_cluster_directories_render_one_app_dir_per_kustomization(tmp_path: Path) -> None:
+    """`fluxClusters`: a Flux repository layout as fleet entry points, the cluster named after
+    its directory, one bundle directory per Flux Kustomization, on the cluster's branch."""
+    import shutil as _shutil
+
+    _shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "flux" / "cluster", tmp_path, dirs_exist_ok=True)
+    (tmp_path / "sluice.yaml").write_text("applications: []\nclusters: []\nfluxClusters: [clusters/*]\n")
+    bundles = render(tmp_path)
+    assert {(a.cluster, a.app_dir, a.branch) for a in bundles.apps} >= {("dev", "apps", "hydrated/dev"), ("dev", "infra", "hydrated/dev")}
+    apps = next(a for a in bundles.apps if a.app_dir == "apps")
+    assert apps.resources, "the apps Kustomization renders objects"
+    assert all(r["metadata"]["labels"]["kustomize.toolkit.fluxcd.io/name"] == "apps" for r in apps.resources)
+    again = render(tmp_path)
+    assert [a.files for a in again.apps] == [a.files for a in bundles.apps], "deterministic"
