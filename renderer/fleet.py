@@ -493,11 +493,16 @@ def _source_spec(source: dict[str, Any], where: str, app: _App) -> tuple[SourceS
         raise InputError(f"Application {app.name}: {where} must be a mapping", file=f, line=ln)
     repo_url = _field(source, "repoURL", where, f, ln)
     if source.get("chart") is not None:
-        raise InputError(
-            f"Application {app.name}: {where}.chart: Helm repository charts are not rendered by sluice yet" + LEAVE_TO_ARGO,
-            file=f,
-            line=ln,
+        helm = source.get("helm") or {}
+        if not isinstance(helm, dict):
+            raise InputError(f"Application {app.name}: {where}.helm must be a mapping", file=f, line=ln)
+        destination = app.doc.get("spec", {}).get("destination") or {}
+        chart_spec = SourceSpec(
+            path=".", type="helm-repo", field=where, helm_json=json.dumps(helm, sort_keys=True), app_name=app.name,
+            namespace=str(destination.get("namespace") or "") if isinstance(destination, dict) else "",
+            chart=str(source["chart"]), chart_repo=str(repo_url or ""), chart_version=str(source.get("targetRevision") or ""),
         )
+        return chart_spec, None  # a Helm repository, not the dry repository: no repoURL check
     if source.get("plugin") is not None:
         raise InputError(f"Application {app.name}: {where}.plugin: plugin sources are not rendered by sluice" + LEAVE_TO_ARGO, file=f, line=ln)
     path = _field(source, "path", where, f, ln)

@@ -239,7 +239,7 @@ def render_plan(
 
     commands = tuple(commands)
     repo_url = repo_url if repo_url is not None else plan.repo_url
-    renderer = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs)
+    renderer = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs, chart_cache=chart_cache)
     rendered: list[tuple[Target, str, list[dict[str, Any]]]] = []
     inflater = _HelmReleaseInflater(fs, renderer, chart_cache)
     for target in plan.targets:

@@ -33,7 +33,7 @@ from typing import Any, Iterable
 from .errors import InputError
 from .fs import RepoFS, join
 
-SOURCE_TYPES = ("auto", "kustomize", "directory", "helm", "flux")
+SOURCE_TYPES = ("auto", "kustomize", "directory", "helm", "flux", "helm-repo")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 SKIP_MARKER = "+argocd:skip-file-rendering"
 _MANIFEST_EXT = re.compile(r"\.(yaml|yml|json|jsonnet)$")
@@ -54,6 +54,9 @@ class SourceSpec:
     app_name: str = ""  # the Application: Helm's release name defaults to it
     namespace: str = ""  # destination.namespace: Helm's --namespace
     value_refs: tuple[str, ...] = ()  # multi-source `ref` names whose `$name/...` value files are repo paths
+    chart: str = ""  # `chart` of a Helm repository source (type helm-repo): name, repository, version
+    chart_repo: str = ""
+    chart_version: str = ""
 
     def __post_init__(self) -> None:
         if self.type not in SOURCE_TYPES:
@@ -164,7 +167,9 @@ def argo_glob_match(pattern: str, text: str) -> bool:
 class SourceRenderer:
     """Renders sources of one render; shares one kustomize Builder (memoised bases)."""
 
-    def __init__(self, fs: RepoFS, build_options: Any = None, *, skip_dirs: Iterable[str] = ()) -> None:
+    def __init__(self, fs: RepoFS, build_options: Any = None, *, skip_dirs: Iterable[str] = (),
+                 chart_cache: str | os.PathLike[str] | None = None) -> None:
+        self.chart_cache = chart_cache
         self._helm: Any = None
         self._flux: dict[str, dict[str, list[dict[str, Any]]]] = {}
         self.fs = fs
@@ -187,6 +192,8 @@ class SourceRenderer:
     def source_type(self, spec: SourceSpec, *, referrer: str | None = None) -> str:
         """'kustomize' or 'directory' for the source; errors for what sluice cannot render."""
         fs = self.fs
+        if spec.type == "helm-repo":
+            return spec.type
         fs.resolve(spec.path, referrer=referrer)  # refuses a path that leaves the repository
         if not fs.is_dir(spec.path):
             what = "does not exist" if not fs.exists(spec.path) else "is not a directory"
@@ -213,6 +220,15 @@ class SourceRenderer:
             return list(self.builder().build(spec.path))
         if kind == "flux":
             return self._flux_objects(spec)
+        if kind == "helm-repo":
+            import json
+
+            from .helm.argo import render_argo_repo_chart
+
+            helm = json.loads(spec.helm_json) if spec.helm_json else {}
+            return render_argo_repo_chart(self.fs, spec.chart_repo, spec.chart, spec.chart_version, helm,
+                                          app_name=spec.app_name, namespace=spec.namespace, engine=self.helm_engine(),
+                                          chart_cache=self.chart_cache, where=spec.field, file=referrer)
         if kind == "helm":
             import json
 

@@ -527,7 +527,6 @@ def test_duplicate_application_is_an_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("extra_source", "message"),
     [
-        ("    chart: nginx\n", "spec.source.chart: Helm repository charts are not rendered by sluice yet"),
         ("    plugin: {name: cmp}\n", "spec.source.plugin: plugin sources are not rendered by sluice"),
         ("    kustomize: {namePrefix: x-}\n", "spec.source.kustomize: options are not supported by sluice yet (namePrefix)"),
         ("    kustomize: {}\n    directory: {}\n", "multiple source types set: kustomize, directory"),
@@ -621,7 +620,7 @@ def test_applications_syncing_from_a_hydrated_branch_are_not_rendered(tmp_path: 
 
 
 def test_unsupported_application_errors_say_how_to_leave_it_to_argo_cd(tmp_path: Path) -> None:
-    text = app("a").replace("    path: manifests\n", "    path: manifests\n    chart: nginx\n")
+    text = app("a").replace("    path: manifests\n", "    path: manifests\n    plugin: {name: cmp}\n")
     write_tree(tmp_path, {"apps/a.yaml": text, "manifests/cm.yaml": CM})
     with pytest.raises(InputError, match="add its file to `exclude` in sluice.yaml"):
         plan_of(tmp_path)

@@ -694,3 +694,41 @@ def test_flux_cluster_directories_render_one_app_dir_per_kustomization(tmp_path:
     assert all(r["metadata"]["labels"]["kustomize.toolkit.fluxcd.io/name"] == "apps" for r in apps.resources)
     again = render(tmp_path)
     assert [a.files for a in again.apps] == [a.files for a in bundles.apps], "deterministic"
+
+
+def test_helm_repository_chart_source_renders_from_the_chart_cache(tmp_path: Path) -> None:
+    """`spec.source.chart` from a Helm repository: offline, the chart comes from the chart
+    cache (`<repository URL without scheme>/<chart>-<version>.tgz`); without it a clear error."""
+    import subprocess
+
+    from renderer.helm.engine import find_helm_binary
+    from renderer.pipeline import render_repo
+
+    helm = find_helm_binary()
+    if helm is None:
+        pytest.skip("needs the helm binary to package the chart (tools/install_helm.py)")
+    cache = tmp_path / "cache"
+    (cache / "charts.example.com" / "stable").mkdir(parents=True)
+    for version in ("1.0.0", "1.1.0"):
+        subprocess.run([helm, "package", str(Path(__file__).resolve().parent.parent / "fixtures" / "helm" / "webapp"),
+                        "--version", version, "-d", str(cache / "charts.example.com" / "stable")], check=True, capture_output=True)
+    repo = tmp_path / "repo"
+    write_tree(repo, {"a.yaml": """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata: {name: web}
+        spec:
+          source:
+            repoURL: https://charts.example.com/stable
+            chart: webapp
+            targetRevision: 1.0.x
+            helm: {valuesObject: {replicaCount: 2}}
+          destination: {name: in-cluster, namespace: web}
+        """})
+    with pytest.raises(InputError, match="charts.example.com/stable/webapp-<version>.tgz"):
+        render_repo(repo, write=False)
+    bundles = render_repo(repo, write=False, chart_cache=cache)
+    deployment = next(d for d in bundles.apps[0].resources if d["kind"] == "Deployment")
+    assert deployment["metadata"]["name"] == "web-webapp"
+    assert deployment["spec"]["replicas"] == 2
+    assert deployment["metadata"]["labels"]["helm.sh/chart"] == "webapp-1.0.0"

@@ -89,3 +89,40 @@ def render_argo_helm(fs: RepoFS, chart_dir: str, helm: dict[str, Any], *, app_na
         include_crds=not helm.get("skipCrds"),
         skip_tests=bool(helm.get("skipTests")),
     )
+
+
+def chart_cache_key(repo_url: str) -> str:
+    """Where a Helm repository's charts live in the chart cache: its URL without the scheme
+    (`https://charts.example.com/stable` -> `charts.example.com/stable`)."""
+    rest = repo_url.split("://", 1)[-1].strip("/")
+    return rest.replace(":", "_")
+
+
+def render_argo_repo_chart(fs: RepoFS, repo_url: str, chart: str, version: str, helm: dict[str, Any], *,
+                           app_name: str, namespace: str, engine: Any, chart_cache: Any, where: str,
+                           file: str | None) -> list[dict[str, Any]]:
+    """An Application source `{repoURL: <Helm repository>, chart, targetRevision}`: the chart
+    comes from the chart cache (offline), then renders like a chart path."""
+    from pathlib import Path
+
+    from .release import ChartCache
+
+    if chart_cache is None:
+        raise InputError(
+            f"{where}: chart {chart!r} from the Helm repository {repo_url} needs the chart cache: pass --chart-cache DIR "
+            f"holding {chart_cache_key(repo_url)}/{chart}-<version>.tgz", file=file)
+    archive = ChartCache(Path(chart_cache)).find(chart_cache_key(repo_url), chart, version or "*",
+                                                 what=f"{where}: Helm repository {repo_url}")
+    values = argo_helm_values(fs, ".", {k: v for k, v in helm.items() if k != "valueFiles"}, where=where, file=file)
+    if helm.get("valueFiles"):
+        raise InputError(f"{where}.helm.valueFiles: value files inside a repository chart are not supported yet; use values or valuesObject", file=file)
+    return engine.template(
+        str(archive),
+        release_name=str(helm.get("releaseName") or app_name),
+        namespace=str(helm.get("namespace") or namespace or "default"),
+        values=values,
+        kube_version=str(helm["kubeVersion"]) if helm.get("kubeVersion") else None,
+        api_versions=tuple(str(v) for v in helm.get("apiVersions") or ()),
+        include_crds=not helm.get("skipCrds"),
+        skip_tests=bool(helm.get("skipTests")),
+    )
