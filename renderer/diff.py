@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable
 from .bundle import Bundles
 from .errors import GitError, InputError
 from .resource import split_api_version
+from .resource import as_map as _map
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 DEFAULT_MAX_BYTES = 60000
@@ -31,9 +32,6 @@ DEFAULT_MAX_BYTES = 60000
 
 
 
-def _map(value: Any) -> dict[str, Any]:
-    """`value` when it is a mapping, else an empty one."""
-    return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True, slots=True, order=True)

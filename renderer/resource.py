@@ -103,6 +103,11 @@ def gvk_of(body: dict[str, Any]) -> Gvk:
     return _gvk(api_version if isinstance(api_version, str) else str(api_version), kind if isinstance(kind, str) else str(kind))
 
 
+def as_map(value: Any) -> dict[str, Any]:
+    """`value` when it is a mapping, else an empty one (for optional fields of user YAML)."""
+    return value if isinstance(value, dict) else {}
+
+
 def metadata(body: dict[str, Any]) -> dict[str, Any]:
     meta = body.get("metadata")
     if not isinstance(meta, dict):

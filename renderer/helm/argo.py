@@ -79,8 +79,14 @@ def render_argo_helm(fs: RepoFS, chart_dir: str, helm: dict[str, Any], *, app_na
     if not fs.is_file(join(chart_dir, "Chart.yaml")):
         raise InputError(f"{where}.path: {chart_dir!r} holds no Chart.yaml", file=file)
     values = argo_helm_values(fs, chart_dir, helm, where=where, file=file, refs=refs)
+    return _argo_template(engine, fs.abspath(chart_dir), helm, values, app_name=app_name, namespace=namespace)
+
+
+def _argo_template(engine: Any, chart: str, helm: dict[str, Any], values: dict[str, Any], *, app_name: str,
+                   namespace: str) -> list[dict[str, Any]]:
+    """Argo CD's `helm template` call: release name, namespace, capabilities, CRDs, tests."""
     return engine.template(
-        fs.abspath(chart_dir),
+        chart,
         release_name=str(helm.get("releaseName") or app_name),
         namespace=str(helm.get("namespace") or namespace or "default"),
         values=values,
@@ -116,13 +122,4 @@ def render_argo_repo_chart(fs: RepoFS, repo_url: str, chart: str, version: str, 
     values = argo_helm_values(fs, ".", {k: v for k, v in helm.items() if k != "valueFiles"}, where=where, file=file)
     if helm.get("valueFiles"):
         raise InputError(f"{where}.helm.valueFiles: value files inside a repository chart are not supported yet; use values or valuesObject", file=file)
-    return engine.template(
-        str(archive),
-        release_name=str(helm.get("releaseName") or app_name),
-        namespace=str(helm.get("namespace") or namespace or "default"),
-        values=values,
-        kube_version=str(helm["kubeVersion"]) if helm.get("kubeVersion") else None,
-        api_versions=tuple(str(v) for v in helm.get("apiVersions") or ()),
-        include_crds=not helm.get("skipCrds"),
-        skip_tests=bool(helm.get("skipTests")),
-    )
+    return _argo_template(engine, str(archive), helm, values, app_name=app_name, namespace=namespace)

@@ -23,6 +23,7 @@ from ..resource import split_api_version
 from .policy import Project, destination_permitted, kind_permitted, load_projects, source_permitted
 from .schemas import ERROR, WARNING, CrdIndex, SchemaChecker
 from .secrets import plaintext_secret_problem
+from ..resource import as_map as _map
 
 __all__ = ["Finding", "VerifyResult", "verify_repo", "report_text", "report_json", "report_markdown", "ERROR", "WARNING"]
 
@@ -30,9 +31,6 @@ SECRET, POLICY, SCHEMA = "secret", "policy", "schema"
 
 
 
-def _map(value: Any) -> dict[str, Any]:
-    """`value` when it is a mapping, else an empty one."""
-    return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True, slots=True, order=True)
