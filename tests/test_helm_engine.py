@@ -18,6 +18,7 @@ CASES = {
     "defaults": {},
     "no-crds": {"include_crds": False},
     "skip-tests": {"skip_tests": True},
+    "no-hooks": {"no_hooks": True},
     "upgrade-apis": {"is_upgrade": True, "api_versions": ["monitoring.coreos.com/v1", "example.com/v1/Widget"]},
     "values": {"values": {"replicas": 3, "config": {"features": ["x"], "logLevel": None},
                           "backend": {"enabled": False}, "ingress": {"enabled": True},
@@ -53,6 +54,8 @@ def _helm_template(chart: str, kw: dict) -> list:
         cmd.append("--skip-tests")
     if kw.get("is_upgrade"):
         cmd.append("--is-upgrade")
+    if kw.get("no_hooks"):
+        cmd.append("--no-hooks")
     for api in kw.get("api_versions", ()):
         cmd += ["--api-versions", api]
     out = subprocess.run(cmd, input=json.dumps(kw.get("values", {})), capture_output=True, text=True, check=True)
@@ -148,3 +151,31 @@ def test_merged_values_null_deletes(inproc: InProcessHelm) -> None:
     merged = inproc.merged_values(CHARTS / "operator", {"config": {"logLevel": None}, "replicas": 4})
     assert merged["replicas"] == 4 and "logLevel" not in merged["config"]
     assert merged["config"]["features"] == ["a", "b"]
+
+
+@needs_helm
+def test_cli_backend_ignores_the_users_helm_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The binary runs through pyhelm3 in a cleared environment: a user's HELM_* settings
+    (here a config home and a namespace) never reach a render."""
+    monkeypatch.setenv("HELM_CONFIG_HOME", str(tmp_path / "user-config"))
+    monkeypatch.setenv("HELM_NAMESPACE", "user-ns")
+    engine = HelmCLI(HELM)
+    env = engine._run(["env"]).decode()
+    assert str(tmp_path) not in env and "user-ns" not in env
+    assert engine.version.startswith("v")
+    docs = engine.template(CHARTS / "webapp", release_name="w", namespace="team")
+    assert {d["metadata"].get("namespace") for d in docs if d["kind"] == "Deployment"} <= {"team", None}
+
+
+def test_cli_backend_runs_inside_an_event_loop() -> None:
+    """pyhelm3 is async: a caller that is itself inside an event loop still gets a render."""
+    import asyncio
+
+    if HELM is None:
+        pytest.skip("no helm binary: run `python tools/install_helm.py`")
+    engine = HelmCLI(HELM)
+
+    async def inside() -> list:
+        return engine.template(CHARTS / "webapp", release_name="w")
+
+    assert asyncio.run(inside()) == engine.template(CHARTS / "webapp", release_name="w")

@@ -91,8 +91,34 @@ def test_crds_skip_policy() -> None:
     docs = render_helmrelease(hr, fs, objects, engine=InProcessHelm())
     assert not [d for d in docs if d["kind"] == "CustomResourceDefinition"]
     hr["spec"]["install"] = {"crds": "Sometimes"}
-    with pytest.raises(InputError, match="Skip, Create or CreateReplace"):
+    with pytest.raises(InputError, match="install.crds must be Skip, Create or CreateReplace"):
         render_helmrelease(hr, fs, objects, engine=InProcessHelm())
+    # the upgrade policy is checked too; a valid one changes nothing in the bundle
+    hr["spec"]["install"] = {}
+    hr["spec"]["upgrade"] = {"crds": "Replace"}
+    with pytest.raises(InputError, match="upgrade.crds must be Skip, Create or CreateReplace"):
+        render_helmrelease(hr, fs, objects, engine=InProcessHelm())
+    hr["spec"]["upgrade"] = {"crds": "Skip"}
+    assert [d["kind"] for d in render_helmrelease(hr, fs, objects, engine=InProcessHelm())[:2]] == ["CustomResourceDefinition"] * 2
+
+
+@pytest.mark.parametrize("backend", ["in-process", "cli"])
+def test_install_disable_hooks_leaves_hooks_out(backend: str) -> None:
+    """helm-controller runs no hooks with install.disableHooks: the bundle holds none
+    (the chart's migration Job and post-install ConfigMap are hooks)."""
+    if backend == "cli" and HELM is None:
+        pytest.skip("no helm binary: run `python tools/install_helm.py`")
+    engine = InProcessHelm() if backend == "in-process" else HelmCLI(HELM)
+    fs, hr, objects = _fixture()
+    hr["spec"]["values"]["migrations"] = {"enabled": True}
+    hr["spec"]["valuesFrom"] = [v for v in hr["spec"]["valuesFrom"] if v["kind"] != "Secret"]
+    hr["spec"]["test"] = {"enable": True}
+    with_hooks = _by_name(render_helmrelease(copy.deepcopy(hr), fs, objects, engine=engine))
+    assert {"Job/ops-operator-migrate", "ConfigMap/ops-operator-post", "Pod/ops-operator-smoke"} <= set(with_hooks)
+    hr["spec"]["install"] = {"disableHooks": True}
+    without = _by_name(render_helmrelease(hr, fs, objects, engine=engine))
+    hooks = {k for k, d in with_hooks.items() if "helm.sh/hook" in (d["metadata"].get("annotations") or {})}
+    assert hooks and set(without) == set(with_hooks) - hooks
 
 
 def test_missing_reference_is_an_input_error() -> None:

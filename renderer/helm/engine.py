@@ -9,9 +9,8 @@ One interface (`HelmEngine`), two backends, both the real Helm:
   that (drop NOTES.txt, split each file into documents, put hooks aside, sort by kind in
   Helm's install order, prepend `crds/` files, append hooks, leave test hooks out on
   `--skip-tests`) are reproduced here from Helm's `pkg/action` and `releaseutil`.
-- `HelmCLI`: the `helm` binary, `helm template` in a subprocess. (pyhelm3's `template()`
-  cannot pass `--kube-version`, `--api-versions` or `--skip-tests` and parses with PyYAML,
-  so the command is run directly.)
+- `HelmCLI`: the `helm` binary (a pinned Helm version), `helm template` run through
+  pyhelm3's `Command`.
 
 Both parse Helm's output text with `renderer.yaml.load_documents`, so they agree document
 for document with `helm template`. Defaults that belong to a Helm version are Helm's: the
@@ -26,8 +25,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 import weakref
@@ -87,11 +86,12 @@ class HelmEngine(Protocol):
         include_crds: bool = True,
         skip_tests: bool = False,
         is_upgrade: bool = False,
+        no_hooks: bool = False,
     ) -> list[dict[str, Any]]:
         """`helm template RELEASE CHART -n NS -f values [--include-crds] ...` as documents.
 
         `chart` is a chart directory or a packaged `.tgz`. Hooks are included (after the
-        manifests, as helm template prints them), NOTES.txt is not. Raises RenderError
+        manifests, as helm template prints them) unless `no_hooks`, NOTES.txt is not. Raises RenderError
         naming the chart when Helm refuses the chart or the values.
         """
         ...
@@ -148,6 +148,7 @@ def template_text(
     chart: str,
     include_crds: bool,
     skip_tests: bool,
+    no_hooks: bool = False,
 ) -> str:
     """The text `helm template` prints, from the engine's rendered files.
 
@@ -181,6 +182,8 @@ def template_text(
         _kind, path, doc = generic[i]
         parts.append(f"---\n# Source: {path}\n{doc}\n")
     out = "".join(parts).strip() + "\n"
+    if no_hooks:
+        return out
     for i in hook_order:
         _kind, path, doc, is_test = hooks[i]
         if skip_tests and is_test:
@@ -292,13 +295,14 @@ class InProcessHelm:
         include_crds: bool = True,
         skip_tests: bool = False,
         is_upgrade: bool = False,
+        no_hooks: bool = False,
     ) -> str:
         chart = os.fspath(chart)
         files, crds = self.rendered_files(
             chart, release_name=release_name, namespace=namespace, values=values,
             kube_version=kube_version, api_versions=api_versions, is_upgrade=is_upgrade,
         )
-        return template_text(files, crds, chart=chart, include_crds=include_crds, skip_tests=skip_tests)
+        return template_text(files, crds, chart=chart, include_crds=include_crds, skip_tests=skip_tests, no_hooks=no_hooks)
 
     def template(self, chart: str | os.PathLike[str], **kw: Any) -> list[dict[str, Any]]:
         return _documents(self.template_text(chart, **kw), os.fspath(chart))
@@ -318,7 +322,15 @@ def find_helm_binary() -> str | None:
 
 
 class HelmCLI:
-    """`helm template` in a subprocess (~60-90 ms a call, mostly process start)."""
+    """`helm template` run through pyhelm3 (~60-90 ms a call, mostly process start).
+
+    pyhelm3's `Command` runs the binary and types its failures; its `template()` cannot pass
+    `--kube-version`, `--api-versions` or `--skip-tests` and parses with PyYAML (losing the
+    text), so the full `helm template` argument list goes through `Command.run`. The binary
+    is reached through a wrapper script that clears the environment, so nothing of the
+    user's Helm or Kubernetes configuration (HELM_*, KUBECONFIG, ~/.config/helm) leaks into
+    a render.
+    """
 
     name = "cli"
 
@@ -326,19 +338,16 @@ class HelmCLI:
         exe = executable or find_helm_binary()
         if not exe:
             raise RenderError("no helm binary found: run `python tools/install_helm.py` (installs it into the venv)")
+        from pyhelm3 import Command
+
         self.executable = exe
         self._home = tempfile.mkdtemp(prefix="sluice-helm-home-")
         weakref.finalize(self, shutil.rmtree, self._home, True)
+        self._command = Command(executable=self._isolating_wrapper())
 
-    @property
-    def version(self) -> str:
-        out = subprocess.run([self.executable, "version", "--template", "{{.Version}}"], capture_output=True, text=True, env=self._env())
-        return out.stdout.strip()
-
-    def _env(self) -> dict[str, str]:
-        # Nothing of the user's Helm or Kubernetes configuration leaks into a render.
+    def _isolating_wrapper(self) -> str:
         home = self._home
-        return {
+        env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": home,
             "HELM_CACHE_HOME": os.path.join(home, "cache"),
@@ -346,8 +355,32 @@ class HelmCLI:
             "HELM_DATA_HOME": os.path.join(home, "data"),
             "KUBECONFIG": os.path.join(home, "kubeconfig"),
         }
+        assignments = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items())
+        wrapper = Path(home, "helm")
+        wrapper.write_text(f'#!/bin/sh\nexec env -i {assignments} {shlex.quote(self.executable)} "$@"\n', encoding="utf-8")
+        wrapper.chmod(0o700)
+        return str(wrapper)
 
-    def command(
+    def _run(self, args: list[str], stdin: bytes | None = None) -> bytes:
+        """Run `helm ARGS` through pyhelm3; a failure becomes pyhelm3's typed error."""
+        import asyncio
+
+        coro = self._command.run(args, stdin)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(coro)
+        # called from inside an event loop: run the command on a private loop in a thread
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coro).result()
+
+    @property
+    def version(self) -> str:
+        return self._run(["version", "--template", "{{.Version}}"]).decode().strip()
+
+    def arguments(
         self,
         chart: str,
         *,
@@ -358,19 +391,23 @@ class HelmCLI:
         include_crds: bool = True,
         skip_tests: bool = False,
         is_upgrade: bool = False,
+        no_hooks: bool = False,
     ) -> list[str]:
-        cmd = [self.executable, "template", release_name, chart, "--namespace", namespace, "--values", "-"]
+        """The `helm template` arguments; values go in on stdin (`--values -`)."""
+        args = ["template", release_name, chart, "--namespace", namespace, "--values", "-"]
         if include_crds:
-            cmd.append("--include-crds")
+            args.append("--include-crds")
         if skip_tests:
-            cmd.append("--skip-tests")
+            args.append("--skip-tests")
         if is_upgrade:
-            cmd.append("--is-upgrade")
+            args.append("--is-upgrade")
+        if no_hooks:
+            args.append("--no-hooks")
         if kube_version:
-            cmd += ["--kube-version", kube_version]
+            args += ["--kube-version", kube_version]
         for api in api_versions:
-            cmd += ["--api-versions", api]
-        return cmd
+            args += ["--api-versions", api]
+        return args
 
     def template_text(
         self,
@@ -384,18 +421,23 @@ class HelmCLI:
         include_crds: bool = True,
         skip_tests: bool = False,
         is_upgrade: bool = False,
+        no_hooks: bool = False,
     ) -> str:
+        from pyhelm3 import errors as helm_errors
+
         chart = os.fspath(chart)
         _check_release_name(release_name, chart)
-        cmd = self.command(
+        args = self.arguments(
             chart, release_name=release_name, namespace=namespace, kube_version=kube_version,
-            api_versions=api_versions, include_crds=include_crds, skip_tests=skip_tests, is_upgrade=is_upgrade,
+            api_versions=api_versions, include_crds=include_crds, skip_tests=skip_tests,
+            is_upgrade=is_upgrade, no_hooks=no_hooks,
         )
-        done = subprocess.run(cmd, input=json.dumps(values or {}), capture_output=True, text=True, env=self._env())
-        if done.returncode != 0:
-            msg = done.stderr.strip().removeprefix("Error: ")
-            raise RenderError(f"chart {chart}: helm template failed: {msg}")
-        return done.stdout
+        try:
+            out = self._run(args, json.dumps(values or {}).encode("utf-8"))
+        except helm_errors.Error as exc:
+            msg = exc.stderr.decode("utf-8", "replace").strip().removeprefix("Error: ")
+            raise RenderError(f"chart {chart}: helm template failed: {msg}") from None
+        return out.decode("utf-8")
 
     def template(self, chart: str | os.PathLike[str], **kw: Any) -> list[dict[str, Any]]:
         return _documents(self.template_text(chart, **kw), os.fspath(chart))

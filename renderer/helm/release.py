@@ -6,7 +6,10 @@ Follows helm-controller:
   (internal/release.ShortenName);
 - release namespace `spec.targetNamespace`, else the HelmRelease's namespace (storage
   namespace only decides where Helm keeps its release Secret: nothing is rendered for it);
-- CRDs (`crds/`) rendered unless `spec.install.crds` is `Skip` (default `Create`);
+- CRDs (`crds/`) rendered unless `spec.install.crds` is `Skip` (default `Create`): a bundle
+  is the release's first install as Argo CD or Flux will apply it. `spec.upgrade.crds` is
+  checked but changes nothing: every sync of a hydrated branch applies the CRDs it holds;
+- hooks left out with `spec.install.disableHooks` (helm-controller would not run them);
 - the chart: `spec.chart.spec` with a GitRepository/Bucket source (`chart` is a path in the
   dry repository: a directory or a packaged .tgz) or a HelmRepository (looked up in a local
   chart cache, since sluice is offline), or `spec.chartRef` to an OCIRepository (cache) or
@@ -221,6 +224,7 @@ class PreparedRelease:
     values: dict[str, Any]
     include_crds: bool
     skip_tests: bool
+    no_hooks: bool = False
     _tmp: list[str] = field(default_factory=list)
 
     def cleanup(self) -> None:
@@ -365,9 +369,11 @@ def prepare_release(
     if defaults is not None:
         chart_path = _with_defaults(chart_path, defaults, tmp)
     user_values = compose_values(hr, objects, file=file)
-    crds = str(((spec.get("install") or {}).get("crds")) or "Create")
-    if crds not in ("Skip", "Create", "CreateReplace"):
-        raise InputError(f"{label}: spec.install.crds must be Skip, Create or CreateReplace, got {crds!r}", file=file)
+    install = spec.get("install") or {}
+    policies = {action: str(((spec.get(action) or {}).get("crds")) or "Create") for action in ("install", "upgrade")}
+    for action, policy in policies.items():
+        if policy not in ("Skip", "Create", "CreateReplace"):
+            raise InputError(f"{label}: spec.{action}.crds must be Skip, Create or CreateReplace, got {policy!r}", file=file)
     return PreparedRelease(
         hr=hr,
         label=label,
@@ -375,8 +381,9 @@ def prepare_release(
         release_name=release_name(hr),
         namespace=str(spec.get("targetNamespace") or meta.get("namespace") or "default"),
         values=user_values,
-        include_crds=crds != "Skip",
+        include_crds=policies["install"] != "Skip",
         skip_tests=not bool((spec.get("test") or {}).get("enable")),
+        no_hooks=bool(install.get("disableHooks")),
         _tmp=tmp,
     )
 
@@ -450,6 +457,7 @@ def render_helmrelease(
                 api_versions=api_versions,
                 include_crds=prepared.include_crds,
                 skip_tests=prepared.skip_tests,
+                no_hooks=prepared.no_hooks,
             )
         except RenderError as exc:
             raise RenderError(f"{prepared.label}: {exc.message}", file=file) from None
