@@ -65,6 +65,7 @@ class Bundles:
     commands: tuple[str, ...] = ()
     preserve: tuple[str, ...] = ()  # globs of branch paths the applier must keep
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what discovery decided on the user's behalf (skipped apps, detected layouts)
 
     def clusters(self) -> list[str]:
         return sorted({a.cluster for a in self.apps})

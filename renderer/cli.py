@@ -135,8 +135,11 @@ def _echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
             "apps": [{"cluster": a.cluster, "app": a.app, "branch": a.branch, "path": a.app_dir,
                       "resources": len(a.resources)} for a in bundles.apps],
             "warnings": list(bundles.warnings),
+            "notes": list(bundles.notes),
         }, indent=2))
         return
+    for note in bundles.notes:
+        click.echo(f"note: {note}", err=True)
     for app in bundles.apps:
         click.echo(f"rendered {app.cluster}/{app.app_dir}: {len(app.resources)} resources ({app.app}, branch {app.branch})")
     for warning in bundles.warnings:

@@ -62,7 +62,7 @@ class FleetConfig:
     cluster_scoped_kinds: tuple[str, ...] = ()  # "Kind" or "Kind.group"
     helm_releases: str = "inflate"  # or "passthrough": what a render does with Flux HelmReleases
     allow_plaintext_secrets: bool = False  # `sluice verify` accepts plaintext Secrets
-    flux_clusters: tuple[str, ...] = ()  # Flux cluster directories (entry points), paths or globs
+    flux_clusters: tuple[str, ...] | None = None  # Flux cluster directories (paths or globs); None: detect
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +222,7 @@ def load_config(fs: RepoFS) -> FleetConfig:
         cluster_scoped_kinds=strings("clusterScopedKinds") or (),
         helm_releases=data.get("helmReleases", "inflate"),
         allow_plaintext_secrets=bool(data.get("allowPlaintextSecrets", False)),
-        flux_clusters=strings("fluxClusters") or (),
+        flux_clusters=strings("fluxClusters"),
     )
     for key in ("applications", "clusters", "exclude", "preserve"):
         check_patterns(key, getattr(config, key))
@@ -565,7 +565,7 @@ def _multi_source(sources: Any, app: _App) -> tuple[list[SourceSpec], str | None
         if not isinstance(src, dict):
             raise InputError(f"Application {app.name}: {where} must be a mapping", file=f, line=ln)
         url = _field(src, "repoURL", where, f, ln)
-        if url:
+        if url and src.get("chart") is None:  # a chart's repoURL is a Helm repository, not the dry repository
             if repo_url and normalize_repo_url(url) != normalize_repo_url(repo_url):
                 raise InputError(
                     f"Application {app.name}: {where}.repoURL {url!r} differs from {repo_url!r}; sluice renders "
@@ -783,7 +783,7 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
             )
         repo_url = next(iter(repo_urls.values()))[0]
 
-    targets.extend(_flux_targets(fs, config, skip_dirs))
+    targets.extend(_flux_targets(fs, config, skip_dirs, notes))
     _check_locations(targets)
     targets.sort(key=lambda t: (t.cluster, t.app_dir))
     return FleetPlan(
@@ -819,14 +819,64 @@ def _flux_cluster_dirs(fs: RepoFS, patterns: tuple[str, ...]) -> list[str]:
     return sorted(found)
 
 
-def _flux_targets(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str]) -> list[Target]:
-    """One target per Flux Kustomization reachable from each `fluxClusters` directory."""
-    if not config.flux_clusters:
-        return []
+BOOTSTRAP_FILES = ("gotk-components.yaml", "gotk-sync.yaml")
+
+
+def detect_flux_clusters(fs: RepoFS, *, skip: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[str]:
+    """Directories bootstrapped by Flux: `D` whose `flux-system/` holds what `flux bootstrap
+    --path=D` writes (gotk-components.yaml, gotk-sync.yaml) or a Flux Kustomization that
+    syncs `D` itself."""
+    from .flux import is_flux_kustomization
+
+    skip_set = {posixpath.normpath(p) for p in skip}
+    excludes = [compile_glob(p.rstrip("/"), True) for p in exclude]
+    found: list[str] = []
+    for dirpath, dirnames, _files in os.walk(fs.root):
+        rel = fs.relpath(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d))
+            and (p := d if rel == "." else f"{rel}/{d}") not in skip_set and not any(rx.fullmatch(p) for rx in excludes)
+        )
+        if "flux-system" not in dirnames:
+            continue
+        sync_dir = "flux-system" if rel == "." else f"{rel}/flux-system"
+        if any(fs.is_file(f"{sync_dir}/{name}") for name in BOOTSTRAP_FILES):
+            found.append(rel)
+            continue
+        for name in fs.listdir(sync_dir):
+            path = f"{sync_dir}/{name}"
+            if not name.endswith(_YAML_SUFFIXES) or not fs.is_file(path) or "kustomize.toolkit.fluxcd.io" not in fs.read_text(path):
+                continue
+            try:
+                docs = fs.load_yaml(path)
+            except InputError:
+                continue  # not a manifest Flux could apply either; explicit fluxClusters reports it
+            if any(is_flux_kustomization(doc) and _same_dir(str((doc.get("spec") or {}).get("path") or ""), rel)
+                   for doc, _line in docs):
+                found.append(rel)
+                break
+    return sorted(found)
+
+
+def _same_dir(flux_path: str, rel: str) -> bool:
+    return posixpath.normpath("./" + flux_path.lstrip("/")) == posixpath.normpath(rel)
+
+
+def _flux_targets(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str], notes: list[str]) -> list[Target]:
+    """One target per Flux Kustomization reachable from each Flux cluster directory: those
+    `fluxClusters` names, or, without that key, the bootstrapped ones found in the repo."""
     from .flux import dry_repo_sources, expand_flux_tree
 
+    if config.flux_clusters is None:
+        directories = detect_flux_clusters(fs, skip=skip_dirs, exclude=config.exclude)
+        if directories:
+            notes.append(f"Flux cluster directories detected (set fluxClusters in {CONFIG_FILE} to choose): "
+                         + ", ".join(directories))
+    else:
+        directories = _flux_cluster_dirs(fs, config.flux_clusters)
     targets: list[Target] = []
-    for directory in _flux_cluster_dirs(fs, config.flux_clusters):
+    for directory in directories:
         cluster = posixpath.basename(directory)
         problem = cluster_name_problem(cluster)
         if problem:

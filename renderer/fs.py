@@ -68,6 +68,10 @@ class RepoFS:
     def is_file(self, path: str) -> bool:
         return os.path.isfile(self.abspath(path))
 
+    def absence_note(self, path: str) -> str:
+        """Why an existing file is not visible through this view ('' for the plain repository)."""
+        return ""
+
     def listdir(self, path: str) -> list[str]:
         """Sorted entry names of a directory (deterministic order)."""
         try:

@@ -293,7 +293,7 @@ def render_plan(
     apps.sort(key=lambda a: (a.cluster, a.app_dir))
     return Bundles(
         apps=tuple(apps), repo_url=repo_url, dry_sha=dry_sha, commands=commands,
-        preserve=plan.config.preserve, warnings=tuple(warnings),
+        preserve=plan.config.preserve, warnings=tuple(warnings), notes=plan.notes,
     )
 
 

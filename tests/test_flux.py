@@ -21,6 +21,7 @@ from renderer.flux import (
     render_flux_kustomization,
     root_kustomization,
 )
+from renderer.flux.artifact import ArtifactFS
 from renderer.fs import RepoFS
 from renderer.helm.release import objects_resolver
 
@@ -180,7 +181,7 @@ def test_variables_precedence_and_sources() -> None:
 # -- one Kustomization --------------------------------------------------------------------------
 
 def test_generated_kustomization_lists_yaml_files_and_kustomization_dirs() -> None:
-    fs = RepoFS(FIXTURES / "cluster")
+    fs = ArtifactFS(RepoFS(FIXTURES / "cluster"))
     kfile, kus = generate_kustomization(_ks(None, path="./infra"), fs, "infra")
     assert kfile == "infra/kustomization.yaml"
     # .sops.yaml is excluded (source-controller's default ignore), notes.txt is not YAML,

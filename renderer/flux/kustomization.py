@@ -31,19 +31,13 @@ from ..fs import RepoFS, join
 from ..kustomize import Builder, BuildOptions
 from ..kustomize.kustomization import FILE_NAMES, KNOWN_FIELDS, find_kustomization
 from ..yaml import dump_document
+from .artifact import ArtifactFS
 from .substitute import ObjectResolver, postbuild
 
 GROUP = "kustomize.toolkit.fluxcd.io"
 NAME_LABEL = f"{GROUP}/name"
 NAMESPACE_LABEL = f"{GROUP}/namespace"
 REPO_SOURCE_KINDS = ("GitRepository", "OCIRepository", "Bucket")
-
-# source-controller leaves these out of every artifact (its default ignore rules)
-_IGNORED_DIRS = frozenset({".git", ".github", ".circleci"})
-_IGNORED_FILES = frozenset({
-    ".gitignore", ".gitmodules", ".gitattributes", ".travis.yml", ".gitlab-ci.yml", "appveyor.yml", ".drone.yml",
-    "cloudbuild.yaml", "codeship-services.yml", "codeship-steps.yml", ".goreleaser.yml", ".sops.yaml", ".flux.yaml",
-})
 
 SKIP = "skip"
 SourceFS = Callable[[dict[str, Any], Optional[dict[str, Any]]], Any]
@@ -101,6 +95,17 @@ class _OverlayFS(RepoFS):
 
     def is_file(self, path: str) -> bool:
         return path in self._files or self._base.is_file(path)
+
+    def is_dir(self, path: str) -> bool:
+        return self._base.is_dir(path)
+
+    def absence_note(self, path: str) -> str:
+        return self._base.absence_note(path)
+
+    def listdir(self, path: str) -> list[str]:
+        prefix = "" if path == "." else path + "/"
+        extra = [p[len(prefix):] for p in self._files if p.startswith(prefix) and "/" not in p[len(prefix):]]
+        return sorted(set(self._base.listdir(path)) | set(extra))
 
     def read_bytes(self, path: str) -> bytes:
         if path in self._files:
@@ -184,7 +189,8 @@ def _artifact_path(ks: dict[str, Any], ref: dict[str, Any], path: str, generator
 
 def scan_manifests(fs: RepoFS, directory: str) -> list[str]:
     """The resources Flux lists for a directory without a kustomization file: YAML files
-    (lexical walk order) and sub-directories holding a kustomization (not descended)."""
+    (lexical walk order) and sub-directories holding a kustomization (not descended).
+    `fs` is the source artifact (an ArtifactFS): what .sourceignore excludes is absent."""
     out: list[str] = []
 
     def walk(d: str) -> None:
@@ -192,26 +198,18 @@ def scan_manifests(fs: RepoFS, directory: str) -> list[str]:
             path = join(d, name)
             rel = "./" + posixpath.relpath(path, directory)
             if fs.is_dir(path):
-                if name in _IGNORED_DIRS or os_islink(fs, path):
-                    continue
                 if find_kustomization(fs, path) is not None:
                     out.append(rel)
                     continue
                 walk(path)
                 continue
-            if not name.endswith((".yaml", ".yml")) or name in _IGNORED_FILES:
+            if not name.endswith((".yaml", ".yml")):
                 continue
             fs.load_yaml(path)  # Flux refuses a YAML file that does not decode
             out.append(rel)
 
     walk(directory)
     return out
-
-
-def os_islink(fs: RepoFS, path: str) -> bool:
-    import os
-
-    return os.path.islink(fs.abspath(path))
 
 
 _CANONICAL = {name.lower(): name for name in KNOWN_FIELDS}
@@ -318,6 +316,8 @@ def render_flux_kustomization(
     if not is_flux_kustomization(ks):
         raise InputError("not a Flux Kustomization (kustomize.toolkit.fluxcd.io)", file=_label(ks) if isinstance(ks, dict) else None)
     where = _label(ks)
+    if not isinstance(fs, ArtifactFS):
+        fs = ArtifactFS(fs)  # Flux builds the source's artifact, not the checkout
     path = source_dir(ks, generators)
     try:
         directory = fs.resolve(path, referrer=where)
@@ -414,6 +414,16 @@ def expand_flux_tree(
     pending: list[tuple[str, str]] = [ks_key(root)]
     done: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
     rendered: set[tuple[str, str]] = set()
+    artifacts: dict[tuple[int, str | None], ArtifactFS] = {}
+
+    def artifact(base: RepoFS, source: dict[str, Any] | None) -> ArtifactFS:
+        # the source as source-controller archives it (.sourceignore, spec.ignore, no symlinks)
+        ignore = ((source or {}).get("spec") or {}).get("ignore")
+        key = (id(base), ignore if isinstance(ignore, str) else None)
+        if key not in artifacts:
+            artifacts[key] = ArtifactFS(base, key[1])
+        return artifacts[key]
+
     index: dict[tuple[str, str, str], dict[str, Any]] = {}
     generators: list[dict[str, Any]] = []
 
@@ -447,16 +457,17 @@ def expand_flux_tree(
             _blocked(pending, known)
         pending.remove(ready)
         ks = known[ready]
-        ks_fs = fs
+        ref = (ks.get("spec") or {}).get("sourceRef") or {}
+        src = lookup(str(ref.get("kind") or ""), str(ref.get("namespace") or ready[0]), str(ref.get("name") or ""))
+        base = fs
         if source_fs is not None:
-            ref = (ks.get("spec") or {}).get("sourceRef") or {}
-            src = lookup(str(ref.get("kind") or ""), str(ref.get("namespace") or ready[0]), str(ref.get("name") or ""))
             mapped = source_fs(ref, src)
             if isinstance(mapped, str) and mapped == SKIP:
                 rendered.add(ready)
                 done.append((ks, []))
                 continue
-            ks_fs = mapped if isinstance(mapped, RepoFS) else fs
+            base = mapped if isinstance(mapped, RepoFS) else fs
+        ks_fs = artifact(base, src if str(ref.get("kind") or "") in REPO_SOURCE_KINDS else None)
         resources = render_flux_kustomization(ks, ks_fs, lookup, builder_options=builder_options,
                                               generators=generators, strict=strict)
         rendered.add(ready)

@@ -289,7 +289,8 @@ def _resolve_chart(
     def need_cache(what: str) -> ChartCache:
         if cache is None:
             raise InputError(f"{label}: {what} needs network access; sluice renders offline: pass --chart-cache DIR "
-                             f"holding <repo-name>/<chart>-<version>.tgz", file=file)
+                             f"holding <repo-name>/<chart>-<version>.tgz (`sluice helm pull` fills it), or set "
+                             f"helmReleases: passthrough to leave HelmReleases to Flux", file=file)
         return cache
 
     chart_ref = spec.get("chartRef")

@@ -166,7 +166,8 @@ class Builder:
             acc.vars = _merge_var_lists(acc.vars, sub.vars, where)
             return
         if not self.fs.exists(path):
-            raise InputError(f"accumulating resources: '{entry}' does not exist (resolved to {path})", file=where)
+            raise InputError(f"accumulating resources: '{entry}' does not exist (resolved to {path}){self.fs.absence_note(path)}",
+                             file=where)
         path = loader.file_path(entry)
         for res in load_resources(self.fs, path):
             if self._schema_init is None and not is_builtin_kind(str(res.body.get("apiVersion") or ""), res.kind):
