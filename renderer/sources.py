@@ -228,7 +228,7 @@ class SourceRenderer:
             helm = json.loads(spec.helm_json) if spec.helm_json else {}
             return render_argo_repo_chart(self.fs, spec.chart_repo, spec.chart, spec.chart_version, helm,
                                           app_name=spec.app_name, namespace=spec.namespace, engine=self.helm_engine(),
-                                          chart_cache=self.chart_cache, where=spec.field, file=referrer)
+                                          chart_cache=self.chart_cache, where=spec.field, file=referrer, refs=spec.value_refs)
         if kind == "helm":
             import json
 

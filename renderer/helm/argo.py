@@ -1,15 +1,20 @@
-"""Argo CD Applications whose source is a Helm chart in the dry repository.
+"""Argo CD Applications whose source is a Helm chart: a path in the dry repository, or a
+chart from a Helm repository (read from the offline chart cache).
 
-Argo CD renders them with `helm template <path> --name-template <releaseName>
+Argo CD renders them with `helm template <chart> --name-template <releaseName>
 --namespace <destination.namespace> --values <valueFiles...> --values <values|valuesObject>
 --set <parameters> --set-string <forceString parameters> --set-file <fileParameters>
 [--include-crds unless skipCrds] [--skip-tests]`; the release name defaults to the
-Application's name. Value files are paths relative to the chart directory and must stay in
-the repository.
+Application's name. Value files are paths relative to the chart's root: the chart
+directory in the repository, or the chart's own files for a Helm-repository chart
+(e.g. a `values-prod.yaml` shipped in the archive). `$ref/...` value files name a `ref`
+source of a multi-source Application, i.e. the dry repository's root.
 """
 from __future__ import annotations
 
-from typing import Any
+import posixpath
+from pathlib import Path
+from typing import Any, Callable, NamedTuple, Optional
 
 from ..errors import InputError
 from ..fs import RepoFS, join
@@ -23,10 +28,56 @@ HELM_FIELDS = frozenset({
 })
 
 
-def argo_helm_values(fs: RepoFS, chart_dir: str, helm: dict[str, Any], *, where: str, file: str | None,
-                     refs: tuple[str, ...] = ()) -> dict[str, Any]:
+class ChartFile(NamedTuple):
+    """A file looked up relative to a chart's root."""
+
+    source: str  # where it is, for messages about its content
+    text: Optional[str]  # None: there is no such file
+    missing: str  # where it was looked for, for the "not found" message
+
+
+ChartFileReader = Callable[[str], ChartFile]
+
+
+def repo_chart_reader(fs: RepoFS, chart_dir: str, *, file: str | None) -> ChartFileReader:
+    """Files of a chart directory in the dry repository (escapes refused by RepoFS)."""
+
+    def read(name: str) -> ChartFile:
+        path = fs.resolve(name, chart_dir, referrer=file)
+        return ChartFile(path, fs.read_text(path) if fs.is_file(path) else None, f"resolved to {path}")
+
+    return read
+
+
+def archive_chart_reader(archive: Path, *, where: str, file: str | None) -> ChartFileReader:
+    """Files inside a packaged chart (.tgz), relative to its top directory; the archive is
+    read once, on first use."""
+    from .release import _chart_file_reader
+
+    members: list[Callable[[str], Optional[str]]] = []
+    label = archive.name[:-4] if archive.name.endswith(".tgz") else archive.name
+
+    def read(name: str) -> ChartFile:
+        rel = posixpath.normpath(name)
+        if name.startswith("/") or rel == ".." or rel.startswith("../"):
+            raise InputError(f"{where}.helm: {name!r} escapes the chart {archive.name}; use a path inside the chart", file=file)
+        if not members:
+            members.append(_chart_file_reader(str(archive))[0])
+        try:
+            text = members[0](rel)
+        except UnicodeDecodeError:
+            raise InputError(f"{where}.helm: {name!r} in chart {label} is not UTF-8 text", file=file) from None
+        return ChartFile(f"{archive}:{rel}", text, f"not in chart {label} ({archive})")
+
+    return read
+
+
+def argo_helm_values(fs: RepoFS, read_chart_file: ChartFileReader, helm: dict[str, Any], *, where: str,
+                     file: str | None, refs: tuple[str, ...] = ()) -> dict[str, Any]:
     """The user values Argo CD passes to `helm template` for this source (chart defaults
-    are coalesced by the engine)."""
+    are coalesced by the engine): value files in order, then values/valuesObject, then
+    parameters and fileParameters. `read_chart_file` reads the chart's own files, so chart
+    paths and Helm-repository charts share these rules; `$ref/...` files come from `fs`."""
     unknown = sorted(set(helm) - HELM_FIELDS)
     if unknown:
         raise InputError(f"{where}.helm: unknown field(s) {', '.join(unknown)}", file=file)
@@ -38,13 +89,14 @@ def argo_helm_values(fs: RepoFS, chart_dir: str, helm: dict[str, Any], *, where:
             if ref not in refs:
                 raise InputError(f"{where}.helm.valueFiles: {name!r} names no `ref` source of this Application", file=file)
             path = fs.resolve(rest or ".", ".", referrer=file)  # a ref source is the dry repository's root
+            found = ChartFile(path, fs.read_text(path) if fs.is_file(path) else None, f"resolved to {path}")
         else:
-            path = fs.resolve(name, chart_dir, referrer=file)
-        if not fs.is_file(path):
+            found = read_chart_file(name)
+        if found.text is None:
             if helm.get("ignoreMissingValueFiles"):
                 continue
-            raise InputError(f"{where}.helm.valueFiles: {name!r} not found (resolved to {path})", file=file)
-        values = merge_maps(values, read_values(fs.read_text(path), path))
+            raise InputError(f"{where}.helm.valueFiles: {name!r} not found ({found.missing})", file=file)
+        values = merge_maps(values, read_values(found.text, found.source))
     inline: Any = helm.get("valuesObject")
     if inline is None and helm.get("values"):
         raw = helm["values"]
@@ -58,9 +110,12 @@ def argo_helm_values(fs: RepoFS, chart_dir: str, helm: dict[str, Any], *, where:
             expression = f"{param.get('name')}={'' if param.get('value') is None else param.get('value')}"
             parse_into(expression, values, as_string=bool(param.get("forceString")))
         for param in helm.get("fileParameters") or []:
-            path = fs.resolve(str(param.get("path")), chart_dir, referrer=file)
+            name = str(param.get("path"))
+            found = read_chart_file(name)
+            if found.text is None:
+                raise InputError(f"{where}.helm.fileParameters: {name!r} not found ({found.missing})", file=file)
             parse_into(f"{param.get('name')}=placeholder", values, as_string=True)
-            _set_dotted(values, str(param.get("name")), fs.read_text(path))
+            _set_dotted(values, str(param.get("name")), found.text)
     except StrvalsError as exc:
         raise InputError(f"{where}.helm.parameters: {exc}", file=file) from None
     return values
@@ -78,7 +133,7 @@ def render_argo_helm(fs: RepoFS, chart_dir: str, helm: dict[str, Any], *, app_na
                      engine: Any, where: str, file: str | None, refs: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     if not fs.is_file(join(chart_dir, "Chart.yaml")):
         raise InputError(f"{where}.path: {chart_dir!r} holds no Chart.yaml", file=file)
-    values = argo_helm_values(fs, chart_dir, helm, where=where, file=file, refs=refs)
+    values = argo_helm_values(fs, repo_chart_reader(fs, chart_dir, file=file), helm, where=where, file=file, refs=refs)
     return _argo_template(engine, fs.abspath(chart_dir), helm, values, app_name=app_name, namespace=namespace)
 
 
@@ -106,20 +161,18 @@ def chart_cache_key(repo_url: str) -> str:
 
 def render_argo_repo_chart(fs: RepoFS, repo_url: str, chart: str, version: str, helm: dict[str, Any], *,
                            app_name: str, namespace: str, engine: Any, chart_cache: Any, where: str,
-                           file: str | None) -> list[dict[str, Any]]:
+                           file: str | None, refs: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """An Application source `{repoURL: <Helm repository>, chart, targetRevision}`: the chart
-    comes from the chart cache (offline), then renders like a chart path."""
-    from pathlib import Path
-
+    comes from the chart cache (offline), then renders like a chart path, its value files
+    read from inside the archive."""
     from .release import ChartCache
 
     if chart_cache is None:
         raise InputError(
             f"{where}: chart {chart!r} from the Helm repository {repo_url} needs the chart cache: pass --chart-cache DIR "
-            f"holding {chart_cache_key(repo_url)}/{chart}-<version>.tgz", file=file)
+            f"holding {chart_cache_key(repo_url)}/{chart}-<version>.tgz (fill it with `sluice helm pull`)", file=file)
     archive = ChartCache(Path(chart_cache)).find(chart_cache_key(repo_url), chart, version or "*",
                                                  what=f"{where}: Helm repository {repo_url}")
-    values = argo_helm_values(fs, ".", {k: v for k, v in helm.items() if k != "valueFiles"}, where=where, file=file)
-    if helm.get("valueFiles"):
-        raise InputError(f"{where}.helm.valueFiles: value files inside a repository chart are not supported yet; use values or valuesObject", file=file)
+    values = argo_helm_values(fs, archive_chart_reader(archive, where=where, file=file), helm, where=where, file=file,
+                              refs=refs)
     return _argo_template(engine, str(archive), helm, values, app_name=app_name, namespace=namespace)

@@ -1,4 +1,5 @@
-"""`sluice helm values FILE` and `sluice helm template FILE`: one Flux HelmRelease, offline.
+"""`sluice helm values FILE` and `sluice helm template FILE`: one Flux HelmRelease, offline;
+`sluice helm pull`: fill the chart cache for a HelmRelease, an Argo CD Application, or the fleet.
 
 FILE is a YAML file or a kustomization directory (built with sluice's kustomize) holding the
 HelmRelease (`--name` picks one when there are several). ConfigMaps, Secrets, sources and
@@ -27,9 +28,9 @@ def _default_root(target: Path) -> Path:
     return target if target.is_dir() else target.parent
 
 
-def _load(file: str, repo: str | None, name: str | None) -> tuple[Any, dict[str, Any], Any, str]:
+def _load_docs(file: str, repo: str | None) -> tuple[Any, list[tuple[Any, int | None]], str]:
+    """(repository, documents of FILE with their lines, FILE relative to the repository)."""
     from ..fs import RepoFS
-    from .release import is_helmrelease, iter_repo_objects, objects_resolver
 
     target = Path(file).resolve()
     if not target.exists():
@@ -39,9 +40,22 @@ def _load(file: str, repo: str | None, name: str | None) -> tuple[Any, dict[str,
     if target.is_dir():
         from ..kustomize import BuildOptions, Builder
 
-        docs = Builder(fs, BuildOptions()).build(rel)
-    else:
-        docs = [d for d, _line in fs.load_yaml(rel)]
+        return fs, [(d, None) for d in Builder(fs, BuildOptions()).build(rel)], rel
+    return fs, list(fs.load_yaml(rel)), rel
+
+
+def _resolver(fs: Any, docs: list[Any]) -> Any:
+    """Referenced objects: the same file/build first, then anywhere in the repository."""
+    from .release import iter_repo_objects, objects_resolver
+
+    return objects_resolver([d for d in docs if isinstance(d, dict)], list(iter_repo_objects(fs, _REFERENCED)))
+
+
+def _load(file: str, repo: str | None, name: str | None) -> tuple[Any, dict[str, Any], Any, str]:
+    from .release import is_helmrelease
+
+    fs, located, rel = _load_docs(file, repo)
+    docs = [d for d, _line in located]
     releases = [d for d in docs if is_helmrelease(d)]
     if name:
         releases = [d for d in releases if (d.get("metadata") or {}).get("name") == name]
@@ -50,9 +64,7 @@ def _load(file: str, repo: str | None, name: str | None) -> tuple[Any, dict[str,
     if len(releases) > 1:
         names = ", ".join(str((d.get("metadata") or {}).get("name")) for d in releases)
         raise InputError(f"several HelmReleases ({names}): pick one with --name", file=rel)
-    local = [d for d in docs if isinstance(d, dict)]
-    repo_objects = list(iter_repo_objects(fs, _REFERENCED))
-    return fs, releases[0], objects_resolver(local, repo_objects), rel
+    return fs, releases[0], _resolver(fs, docs), rel
 
 
 def _run(fn: Any) -> None:
@@ -140,22 +152,81 @@ def template_cmd(file: str, repo: str | None, name: str | None, chart_cache: str
 
 
 @helm.command("pull")
-@click.argument("file", type=click.Path())
+@click.argument("file", required=False, type=click.Path())
 @click.option("--repo", type=click.Path(file_okay=False), help="Repository root (default: the enclosing git work tree).")
-@click.option("--name", help="The HelmRelease, when FILE holds several.")
+@click.option("--name", help="The HelmRelease or Application, when FILE holds several.")
+@click.option("--fleet", is_flag=True, help="Pull every chart a `sluice render` of the repository needs (no FILE).")
 @click.option("--chart-cache", required=True, type=click.Path(file_okay=False), help="Cache directory to fill.")
-def pull_cmd(file: str, repo: str | None, name: str | None, chart_cache: str) -> None:
-    """Download the chart of the HelmRelease in FILE from its HelmRepository into the cache
-    (the one networked step; renders then read the cache offline)."""
+def pull_cmd(file: str | None, repo: str | None, name: str | None, fleet: bool, chart_cache: str) -> None:
+    """Download into the cache the chart(s) of the HelmRelease or Argo CD Application in FILE,
+    or with --fleet those of the whole repository, from their HTTP Helm repositories (the one
+    networked step; renders then read the cache offline)."""
 
     def go() -> None:
-        from .repository import pull_for_release
+        if fleet:
+            _pull_fleet(file, repo, name, Path(chart_cache))
+        elif file is None:
+            raise InputError("give FILE (a HelmRelease or an Argo CD Application) or --fleet")
+        else:
+            _pull_file(file, repo, name, Path(chart_cache))
 
-        _fs, hr, objects, _rel = _load(file, repo, name)
-        archive = pull_for_release(hr, objects, Path(chart_cache))
+    _run(go)
+
+
+def _pull_file(file: str, repo: str | None, name: str | None, cache: Path) -> None:
+    from .release import is_helmrelease
+    from .repository import is_application, pull_for_application, pull_for_release
+
+    fs, located, rel = _load_docs(file, repo)
+    docs = [d for d, _line in located]
+    chosen = [(d, line) for d, line in located if is_helmrelease(d) or is_application(d)]
+    if name:
+        chosen = [(d, line) for d, line in chosen if (d.get("metadata") or {}).get("name") == name]
+    if not chosen:
+        hint = ""
+        if any(isinstance(d, dict) and d.get("kind") == "ApplicationSet" for d in docs):
+            hint = " (ApplicationSets are not expanded here: pull from the Applications they generate)"
+        named = f" named {name!r}" if name else ""
+        raise InputError(f"no HelmRelease (helm.toolkit.fluxcd.io) or Argo CD Application{named} found{hint}", file=rel)
+    if len(chosen) > 1:
+        if all(is_helmrelease(d) for d, _line in chosen):
+            names = ", ".join(str((d.get("metadata") or {}).get("name")) for d, _line in chosen)
+            raise InputError(f"several HelmReleases ({names}): pick one with --name", file=rel)
+        names = ", ".join(f"{d.get('kind')} {(d.get('metadata') or {}).get('name')}" for d, _line in chosen)
+        raise InputError(f"several HelmReleases/Applications ({names}): pick one with --name", file=rel)
+    doc, line = chosen[0]
+    if is_helmrelease(doc):
+        archive = pull_for_release(doc, _resolver(fs, docs), cache)
         if archive is None:
             click.echo("nothing to pull: the chart is a path in the repository")
         else:
             click.echo(f"pulled {archive}")
+        return
+    try:
+        archives = pull_for_application(doc, cache, file=rel)
+    except InputError as exc:
+        if exc.file == rel and exc.line is None and line is not None:
+            raise InputError(exc.message, file=rel, line=line) from None
+        raise
+    if not archives:
+        click.echo("nothing to pull: no source of the Application is a chart from a Helm repository")
+    for archive in archives:
+        click.echo(f"pulled {archive}")
 
-    _run(go)
+
+def _pull_fleet(file: str | None, repo: str | None, name: str | None, cache: Path) -> None:
+    from ..fs import RepoFS
+    from .repository import pull_fleet
+
+    if file is not None or name:
+        raise InputError("--fleet pulls for the whole repository (--repo): give no FILE and no --name")
+    root = Path(repo).resolve() if repo else _default_root(Path.cwd())
+    if not root.is_dir():
+        raise InputError(f"repository directory not found: {repo}")
+    result = pull_fleet(RepoFS(root), cache)
+    for archive in result.pulled:
+        click.echo(f"pulled {archive}")
+    for want in result.skipped:
+        click.echo(f"skipped (OCI): {want.describe()}: {want.by_hand}")
+    if not result.pulled and not result.skipped:
+        click.echo("nothing to pull: no chart of the fleet comes from a Helm repository")
