@@ -29,3 +29,10 @@ class RenderError(SluiceError):
 
 class GitError(SluiceError):
     """A git operation failed (not a repository, push rejected for good, ...)."""
+
+
+class OutOfReach(InputError):
+    """A source sluice leaves to Argo CD by design: another repository, a config management
+    plugin, a chart or dependency that is not available offline. An Application written in
+    the repository stops the render with it; one that an ApplicationSet or a parent
+    Application generates is skipped with a note instead."""

@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import resources as _resources
 from typing import Any, Iterable, Iterator
 
-from .errors import InputError
+from .errors import InputError, OutOfReach
 from .fs import RepoFS
 from .sources import KUSTOMIZATION_FILES, SourceSpec, compile_glob
 
@@ -37,6 +37,8 @@ SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type"
 TEMPLATE_FIELDS = ("cluster",)
 _YAML_SUFFIXES = (".yaml", ".yml")
 _GLOB_CHARS = re.compile(r"[*?\[{]")
+DEFAULT_APP_NAMESPACE = "argocd"  # where Argo CD keeps Applications that name no namespace
+MAX_TARGETS = 10_000  # app-of-apps expansion stops here (a generator gone wrong)
 LEAVE_TO_ARGO = "; to leave this Application to Argo CD, add its file to `exclude` in sluice.yaml"
 
 
@@ -90,6 +92,12 @@ class Target:
     hydrator: bool = False  # configured through spec.sourceHydrator
     helm_releases: str = "inflate"  # inflate Flux HelmReleases, or pass them through
     extra_sources: tuple[SourceSpec, ...] = ()  # spec.sources after the first, rendered in order
+    generated_by: str = ""  # "ApplicationSet x" / "Application y" when not written in the repo
+
+    @property
+    def app_key(self) -> tuple[str, str]:
+        """The Application's identity in Argo CD: (namespace, name)."""
+        return (self.app_namespace or DEFAULT_APP_NAMESPACE, self.app)
 
     @property
     def source_path(self) -> str:
@@ -108,6 +116,7 @@ class FleetPlan:
     repo_url: str | None = None  # from sluice.yaml, else the one the Applications agree on
     notes: tuple[str, ...] = ()  # things discovery saw and did not render (ApplicationSets, ...)
     skip_dirs: tuple[str, ...] = ()  # repo dirs no source reads: the output directory(ies)
+    cluster_docs: tuple[tuple[dict[str, Any], str, int | None], ...] = ()  # cluster Secrets (for ApplicationSets)
 
     def cluster(self, name: str) -> Cluster:
         for c in self.clusters:
@@ -484,6 +493,7 @@ class _App:
     doc: dict[str, Any]
     file: str
     line: int | None
+    generated_by: str = ""
 
 
 def _source_spec(source: dict[str, Any], where: str, app: _App) -> tuple[SourceSpec, str | None]:
@@ -504,7 +514,7 @@ def _source_spec(source: dict[str, Any], where: str, app: _App) -> tuple[SourceS
         )
         return chart_spec, None  # a Helm repository, not the dry repository: no repoURL check
     if source.get("plugin") is not None:
-        raise InputError(f"Application {app.name}: {where}.plugin: plugin sources are not rendered by sluice" + LEAVE_TO_ARGO, file=f, line=ln)
+        raise OutOfReach(f"Application {app.name}: {where}.plugin: plugin sources are not rendered by sluice" + LEAVE_TO_ARGO, file=f, line=ln)
     path = _field(source, "path", where, f, ln)
     path = path.strip() if path else "."
     explicit = [key for key in ("kustomize", "directory", "helm") if source.get(key) is not None]
@@ -567,7 +577,7 @@ def _multi_source(sources: Any, app: _App) -> tuple[list[SourceSpec], str | None
         url = _field(src, "repoURL", where, f, ln)
         if url and src.get("chart") is None:  # a chart's repoURL is a Helm repository, not the dry repository
             if repo_url and normalize_repo_url(url) != normalize_repo_url(repo_url):
-                raise InputError(
+                raise OutOfReach(
                     f"Application {app.name}: {where}.repoURL {url!r} differs from {repo_url!r}; sluice renders "
                     "multi-source Applications whose sources are all this repository" + LEAVE_TO_ARGO,
                     file=f, line=ln,
@@ -678,7 +688,7 @@ def _plan_app(app: _App, inventory: _Inventory, config: FleetConfig, dry_repo: s
             )
         app_dir = _app_dir(name, "metadata.name", app)
     if dry_repo and repo_url and normalize_repo_url(repo_url) != normalize_repo_url(dry_repo):
-        raise InputError(
+        raise OutOfReach(
             f"Application {name}: source repoURL {repo_url!r} is another repository than this one ({dry_repo!r}, "
             f"repoURL in {CONFIG_FILE}); sluice renders sources of this repository only" + LEAVE_TO_ARGO,
             file=f, line=ln,
@@ -694,7 +704,7 @@ def _plan_app(app: _App, inventory: _Inventory, config: FleetConfig, dry_repo: s
         cluster=cluster.name, app=name, source=source, branch=branch, app_dir=app_dir,
         namespace=namespace, origin=f, line=ln, server=cluster.server,
         app_namespace=app.namespace, hydrator=hydrator is not None, helm_releases=helm_releases,
-        extra_sources=extra_sources,
+        extra_sources=extra_sources, generated_by=app.generated_by,
     )
     return target, repo_url
 
@@ -738,21 +748,14 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
     apps: list[_App] = []
     seen_apps: dict[tuple[str, str], _App] = {}
     for path in app_files:
-        for doc, line in _application_docs(fs, path, config, cluster_docs):
+        for doc, line, generated_by in _application_docs(fs, path, config, cluster_docs):
             if not _is_application(doc):
                 continue
-            if doc.get("apiVersion") != APPLICATION_API_VERSION:
-                raise InputError(f"Application: apiVersion {doc.get('apiVersion')!r} is not {APPLICATION_API_VERSION}", file=path, line=line)
-            name = _meta_name(doc)
-            if not name:
-                raise InputError("Application has no metadata.name", file=path, line=line)
-            meta = doc.get("metadata") or {}
-            app_ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else None
-            app = _App(name=name, namespace=app_ns, doc=doc, file=path, line=line)
-            key = (app_ns or "", name)
+            app = _app_from_doc(doc, path, line, generated_by=generated_by)
+            key = (app.namespace or "", app.name)
             if key in seen_apps:
                 other = seen_apps[key]
-                raise InputError(f"Application {name} is defined twice (also in {other.file}:{other.line})", file=path, line=line)
+                raise InputError(f"Application {app.name} is defined twice (also in {other.file}:{other.line})", file=path, line=line)
             seen_apps[key] = app
             apps.append(app)
 
@@ -767,7 +770,13 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
                 f"{consumed!r} (sluice output, not a dry source)"
             )
             continue
-        target, repo_url = _plan_app(app, inventory, config, config.repo_url)
+        try:
+            target, repo_url = _plan_app(app, inventory, config, config.repo_url)
+        except OutOfReach as exc:
+            if not app.generated_by:
+                raise
+            notes.append(f"{app.file}:{app.line}: Application {app.name} ({app.generated_by}) not rendered: {exc.message}")
+            continue
         targets.append(target)
         if repo_url:
             repo_urls.setdefault(normalize_repo_url(repo_url), (repo_url, app))
@@ -793,6 +802,7 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
         repo_url=repo_url,
         notes=tuple(notes),
         skip_dirs=tuple(skip_dirs),
+        cluster_docs=tuple(cluster_docs),
     )
 
 
@@ -897,21 +907,91 @@ def _flux_targets(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str], not
 
 
 def _application_docs(
-    fs: RepoFS, path: str, config: FleetConfig, cluster_docs: list[tuple[dict[str, Any], str, int | None]]
-) -> Iterator[tuple[Any, int]]:
+    fs: RepoFS, path: str, config: FleetConfig, cluster_docs: Iterable[tuple[dict[str, Any], str, int | None]]
+) -> Iterator[tuple[Any, int, str]]:
     """The documents of an applications file, ApplicationSets expanded into the
     Applications the controller would create (each located at its ApplicationSet)."""
+    yield from _expand_documents(fs, _load_docs(fs, path), path, config, cluster_docs)
+
+
+def _expand_documents(
+    fs: RepoFS, docs: Iterable[tuple[Any, int | None]], path: str, config: FleetConfig,
+    cluster_docs: Iterable[tuple[dict[str, Any], str, int | None]],
+) -> Iterator[tuple[Any, int, str]]:
+    """(document, line, generated_by): ApplicationSets replaced by what they generate."""
     from .appset import RepoResolver, cluster_info_from_secret, expand, is_application_set
 
-    for doc, line in _load_docs(fs, path):
+    for doc, line in docs:
         if not is_application_set(doc):
-            yield doc, line
+            yield doc, line or 0, ""
             continue
         clusters = [cluster_info_from_secret(d, f, ln) for d, f, ln in cluster_docs]
         root = str(fs.root)
         repos = RepoResolver({config.repo_url: root}) if config.repo_url else RepoResolver(default=root)
+        label = f"ApplicationSet {_meta_name(doc) or '?'}"
         for app in expand(doc, clusters=clusters, repos=repos, source=path, line=line):
-            yield app, line
+            yield app, line or 0, label
+
+
+def _app_from_doc(doc: dict[str, Any], path: str, line: int | None, *, generated_by: str = "",
+                  namespace: str | None = None) -> _App:
+    """An Application document checked for what every later step relies on."""
+    if doc.get("apiVersion") != APPLICATION_API_VERSION:
+        raise InputError(f"Application: apiVersion {doc.get('apiVersion')!r} is not {APPLICATION_API_VERSION}", file=path, line=line)
+    name = _meta_name(doc)
+    if not name:
+        raise InputError("Application has no metadata.name", file=path, line=line)
+    meta = doc.get("metadata") or {}
+    app_ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else namespace
+    return _App(name=name, namespace=app_ns, doc=doc, file=path, line=line, generated_by=generated_by)
+
+
+def plan_child_applications(
+    fs: RepoFS, plan: FleetPlan, parent: Target, resources: Iterable[dict[str, Any]], known: set[tuple[str, str]],
+) -> tuple[list[Target], list[str]]:
+    """App of apps: the Applications (and ApplicationSets) that `parent` renders become
+    targets too, as Argo CD would create and sync them. Returns (targets, notes).
+
+    A child already known by (namespace, name) is not planned again (a root Application
+    that manages itself, or one also written in the repository); a child that syncs from a
+    hydrated branch consumes sluice's output; a child out of sluice's reach (another
+    repository, a plugin) is noted, not an error. `known` is updated."""
+    inventory = _Inventory(list(plan.clusters))
+    hydrated = {t.branch for t in plan.targets} | {plan.config.branch_template.format(cluster=c.name) for c in plan.clusters}
+    docs = [(r, parent.line) for r in resources if _is_application(r) or _is_application_set_doc(r)]
+    targets: list[Target] = []
+    notes: list[str] = []
+    label = f"Application {parent.app}"
+    for doc, line, generated_by in _expand_documents(fs, docs, parent.origin, plan.config, plan.cluster_docs):
+        if not _is_application(doc):
+            continue
+        app = _app_from_doc(doc, parent.origin, line or None, namespace=parent.namespace,
+                            generated_by=f"{generated_by} of {label}" if generated_by else f"rendered by {label}")
+        key = (app.namespace or DEFAULT_APP_NAMESPACE, app.name)
+        if key in known:
+            continue
+        known.add(key)
+        where = f"{parent.where}: Application {app.name} ({app.generated_by})"
+        consumed = _syncs_from_hydrated_branch(app, hydrated)
+        if consumed:
+            notes.append(f"{where} not rendered: it syncs from the hydrated branch {consumed!r} (sluice output)")
+            continue
+        try:
+            target, _repo = _plan_app(app, inventory, plan.config, plan.repo_url)
+        except OutOfReach as exc:
+            notes.append(f"{where} not rendered: {exc.message}")
+            continue
+        targets.append(target)
+    return targets, notes
+
+
+def _is_application_set_doc(doc: Any) -> bool:
+    return isinstance(doc, dict) and doc.get("kind") == "ApplicationSet" and str(doc.get("apiVersion", "")).startswith("argoproj.io/")
+
+
+def check_locations(targets: list[Target]) -> None:
+    """Public form of the app-directory clash check (after app-of-apps expansion)."""
+    _check_locations(targets)
 
 
 def _hydrated_branches(apps: list[_App], inventory: _Inventory, config: FleetConfig) -> set[str]:

@@ -8,6 +8,7 @@ resources in render order. `render_repo` is the whole thing for a repository roo
 from __future__ import annotations
 
 import os
+from collections import deque
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -21,8 +22,8 @@ from .bundle import (
     readme,
     write_bundles,
 )
-from .errors import RenderError, SluiceError
-from .fleet import FleetPlan, Target, discover, load_config
+from .errors import OutOfReach, RenderError, SluiceError
+from .fleet import MAX_TARGETS, FleetPlan, Target, check_locations, discover, load_config, plan_child_applications
 from .fs import RepoFS
 from .resource import split_api_version
 from .sources import SourceRenderer
@@ -167,7 +168,8 @@ def _check_resources(target: Target, resources: list[dict[str, Any]]) -> None:
 
 def _in_context(exc: SluiceError, target: Target) -> SluiceError:
     what = "Flux Kustomization" if target.source.type == "flux" else "Application"
-    note = f" (rendering {what} {target.app} for cluster {target.cluster}, {target.where})"
+    origin = f", {target.generated_by}" if target.generated_by else ""
+    note = f" (rendering {what} {target.app} for cluster {target.cluster}, {target.where}{origin})"
     new = type(exc)(exc.message + note, file=exc.file or target.origin, line=exc.line if exc.file else target.line)
     return new
 
@@ -242,7 +244,11 @@ def render_plan(
     renderer = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs, chart_cache=chart_cache)
     rendered: list[tuple[Target, str, list[dict[str, Any]]]] = []
     inflater = _HelmReleaseInflater(fs, renderer, chart_cache)
-    for target in plan.targets:
+    notes = list(plan.notes)
+    queue = deque(plan.targets)
+    known = {t.app_key for t in plan.targets}
+    while queue:
+        target = queue.popleft()
         try:
             kind = renderer.source_type(target.source, referrer=target.origin)
             resources = renderer.render(target.source, referrer=target.origin)
@@ -250,9 +256,23 @@ def render_plan(
                 resources = [*resources, *renderer.render(extra, referrer=target.origin)]
             if target.helm_releases == "inflate":
                 resources = inflater.inflate(resources, target.origin)
+        except OutOfReach as exc:
+            if not target.generated_by:
+                raise _in_context(exc, target) from exc
+            notes.append(f"{target.where}: Application {target.app} ({target.generated_by}) not rendered: {exc.message}")
+            continue
         except SluiceError as exc:
             raise _in_context(exc, target) from exc
         rendered.append((target, kind, resources))
+        if target.source.type != "flux":
+            children, child_notes = plan_child_applications(fs, plan, target, resources, known)
+            queue.extend(children)
+            notes.extend(child_notes)
+            if len(rendered) + len(queue) > MAX_TARGETS:
+                raise RenderError(f"more than {MAX_TARGETS} Applications after app-of-apps expansion (last parent: "
+                                  f"Application {target.app}, {target.where}); is a generator producing without end?")
+    if len(rendered) > len(plan.targets):
+        check_locations([t for t, _, _ in rendered])
 
     base_scopes = ScopeTable(plan.config.cluster_scoped_kinds)
     scopes: dict[str, ScopeTable] = {}
@@ -293,7 +313,7 @@ def render_plan(
     apps.sort(key=lambda a: (a.cluster, a.app_dir))
     return Bundles(
         apps=tuple(apps), repo_url=repo_url, dry_sha=dry_sha, commands=commands,
-        preserve=plan.config.preserve, warnings=tuple(warnings), notes=plan.notes,
+        preserve=plan.config.preserve, warnings=tuple(warnings), notes=tuple(notes),
     )
 
 

@@ -764,3 +764,104 @@ def render_with_config(root: Path, config: str) -> Bundles:
         return render(root)
     finally:
         (root / "sluice.yaml").unlink()
+
+
+APP_OF_APPS = {
+    "apps/root.yaml": """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata: {name: root, namespace: argocd}
+        spec:
+          source: {repoURL: https://example.com/fleet.git, path: root, helm: {valuesObject: {env: prod}}}
+          destination: {name: in-cluster, namespace: argocd}
+        """,
+    "root/Chart.yaml": "apiVersion: v2\nname: root\nversion: 1.0.0\n",
+    "root/values.yaml": "env: dev\napps: [web, api]\n",
+    "root/templates/apps.yaml": """
+        {{- range .Values.apps }}
+        ---
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata: {name: {{ . }}-{{ $.Values.env }}}
+        spec:
+          source: {repoURL: https://example.com/fleet.git, path: services/{{ . }}}
+          destination: {name: in-cluster, namespace: {{ . }}}
+        {{- end }}
+        ---
+        # the root manages itself: already planned, not rendered twice
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata: {name: root, namespace: argocd}
+        spec:
+          source: {repoURL: https://example.com/fleet.git, path: root}
+          destination: {name: in-cluster, namespace: argocd}
+        ---
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata: {name: vendor}
+        spec:
+          source: {repoURL: https://github.com/vendor/manifests.git, path: deploy}
+          destination: {name: in-cluster, namespace: vendor}
+        ---
+        apiVersion: argoproj.io/v1alpha1
+        kind: ApplicationSet
+        metadata: {name: workers}
+        spec:
+          goTemplate: true
+          generators:
+          - list: {elements: [{queue: mail}, {queue: jobs}]}
+          template:
+            metadata: {name: 'worker-{{ "{{" }}.queue{{ "}}" }}'}
+            spec:
+              source: {repoURL: https://example.com/fleet.git, path: services/worker}
+              destination: {name: in-cluster, namespace: 'worker-{{ "{{" }}.queue{{ "}}" }}'}
+        """,
+    "services/web/deploy.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
+    "services/api/deploy.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: api}\n",
+    "services/worker/deploy.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: worker}\n",
+}
+
+
+def test_app_of_apps_children_render_as_their_own_bundles(tmp_path: Path) -> None:
+    """App of apps: the Applications (and ApplicationSets) a parent renders are rendered too,
+    each into its own app directory; the parent keeps the child manifests (Argo CD creates
+    the children from them); a self-managing root is not rendered twice; a child whose source
+    is another repository is noted, not an error."""
+    write_tree(tmp_path, APP_OF_APPS)
+    bundles = render(tmp_path)
+    by_dir = {a.app_dir: a for a in bundles.apps}
+    assert sorted(by_dir) == ["api-prod", "root", "web-prod", "worker-jobs", "worker-mail"]
+    assert names(bundles, "web-prod") == [("ConfigMap", "web", "web")]
+    assert names(bundles, "worker-mail") == [("ConfigMap", "worker", "worker-mail")]
+    assert [(k, n) for k, n, _ in names(bundles, "root")] == [
+        ("Application", "web-prod"), ("Application", "api-prod"), ("Application", "root"),
+        ("Application", "vendor"), ("ApplicationSet", "workers")]
+    [note] = bundles.notes
+    assert "Application vendor (rendered by Application root) not rendered" in note and "another repository" in note
+    assert render(tmp_path).apps == bundles.apps, "deterministic"
+
+
+def test_app_of_apps_child_errors_name_the_parent(tmp_path: Path) -> None:
+    files = dict(APP_OF_APPS)
+    files["services/api/deploy.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: api\n"
+    write_tree(tmp_path, files)
+    with pytest.raises(InputError, match=r"services/api/deploy.yaml:4: malformed YAML.*rendering Application api-prod .*rendered by Application root"):
+        render(tmp_path)
+
+
+def test_app_of_apps_child_clashing_with_an_app_directory_is_an_error(tmp_path: Path) -> None:
+    files = dict(APP_OF_APPS)
+    files["apps/web.yaml"] = """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata: {name: other, annotations: {}}
+        spec:
+          source: {repoURL: https://example.com/fleet.git, path: services/web}
+          destination: {name: in-cluster, namespace: web}
+          sourceHydrator:
+            drySource: {repoURL: https://example.com/fleet.git, path: services/web}
+            syncSource: {targetBranch: hydrated/in-cluster, path: web-prod}
+        """
+    write_tree(tmp_path, files)
+    with pytest.raises(InputError, match="write to the same directory 'web-prod'"):
+        render(tmp_path)

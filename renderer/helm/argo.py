@@ -16,7 +16,7 @@ import posixpath
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, Optional
 
-from ..errors import InputError
+from ..errors import InputError, OutOfReach
 from ..fs import RepoFS, join
 from .strvals import StrvalsError, parse_into
 from .values import merge_maps, read_values
@@ -168,7 +168,7 @@ def render_argo_repo_chart(fs: RepoFS, repo_url: str, chart: str, version: str, 
     from .release import ChartCache
 
     if chart_cache is None:
-        raise InputError(
+        raise OutOfReach(
             f"{where}: chart {chart!r} from the Helm repository {repo_url} needs the chart cache: pass --chart-cache DIR "
             f"holding {chart_cache_key(repo_url)}/{chart}-<version>.tgz (fill it with `sluice helm pull`)", file=file)
     archive = ChartCache(Path(chart_cache)).find(chart_cache_key(repo_url), chart, version or "*",

@@ -338,7 +338,7 @@ class HelmCLI:
         exe = executable or find_helm_binary()
         if not exe:
             raise RenderError("no helm binary found: run `python tools/install_helm.py` (installs it into the venv)")
-        from pyhelm3 import Command
+        from pyhelm3 import Command  # type: ignore[import-untyped]
 
         self.executable = exe
         self._home = tempfile.mkdtemp(prefix="sluice-helm-home-")
@@ -423,7 +423,7 @@ class HelmCLI:
         is_upgrade: bool = False,
         no_hooks: bool = False,
     ) -> str:
-        from pyhelm3 import errors as helm_errors
+        from pyhelm3 import errors as helm_errors  # type: ignore[import-untyped]
 
         chart = os.fspath(chart)
         _check_release_name(release_name, chart)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
 
-from ..errors import InputError, RenderError
+from ..errors import InputError, OutOfReach, RenderError
 from ..fs import RepoFS
 from ..yaml import load_documents
 from .engine import HelmEngine, default_engine
@@ -201,7 +201,7 @@ class ChartCache:
             raise InputError(f"{what}: {exc}") from None
         if not matching:
             have = ", ".join(sorted(candidates)) or "none"
-            raise InputError(
+            raise OutOfReach(
                 f"{what}: chart {chart!r} version {constraint or '*'!r} is not in the chart cache "
                 f"(expected {repo_dir}/{chart}-<version>.tgz or an index.yaml there; versions present: {have})"
             )
@@ -288,7 +288,7 @@ def _resolve_chart(
 
     def need_cache(what: str) -> ChartCache:
         if cache is None:
-            raise InputError(f"{label}: {what} needs network access; sluice renders offline: pass --chart-cache DIR "
+            raise OutOfReach(f"{label}: {what} needs network access; sluice renders offline: pass --chart-cache DIR "
                              f"holding <repo-name>/<chart>-<version>.tgz (`sluice helm pull` fills it), or set "
                              f"helmReleases: passthrough to leave HelmReleases to Flux", file=file)
         return cache
@@ -341,8 +341,8 @@ def _resolve_template(template: dict[str, Any], ns: str, fs: RepoFS, objects: Ob
     if kind == "HelmRepository":
         path = need_cache(f"chart {chart!r} from HelmRepository {src_ns}/{name}").find(
             name, chart, str(template.get("version") or "*"), what=f"{label}: HelmRepository {src_ns}/{name}")
-        read, values = _chart_file_reader(str(path))
-        return str(path), read, values, template
+        archive_read, values = _chart_file_reader(str(path))
+        return str(path), archive_read, values, template
     raise InputError(f"{label}: unsupported chart sourceRef kind {kind!r}", file=file)
 
 

@@ -136,17 +136,17 @@ class _Parser:
             inner = data[k]
             if not isinstance(inner, dict):
                 raise StrvalsError(f"unable to parse key: interface conversion: {k!r} is not a map")
-        err: BaseException | None = None
+        nested_err: BaseException | None = None
         try:
             self.key(inner, level)
         except (_EOF, StrvalsError) as exc:
-            err = exc
-        if err is None and not inner:
+            nested_err = exc
+        if nested_err is None and not inner:
             raise StrvalsError(f"key map {k!r} has no value")
         if inner:
             _set(data, k, inner)
-        if err is not None:
-            raise err
+        if nested_err is not None:
+            raise nested_err
 
     def key_index(self) -> int:
         v, last = self.sc.until("]")
