@@ -114,7 +114,29 @@ def _dry_source(root: Path, rev: str, commands: tuple[str, ...], *, required: bo
         return None
 
 
-def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], chart_cache: str | None = None) -> tuple[Any, Any]:
+def _repository_map(pairs: tuple[str, ...]) -> dict[str, str]:
+    """--repository URL=PATH options as a mapping."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        url, sep, path = pair.rpartition("=")
+        if not sep or not url or not path:
+            raise click.UsageError(f"--repository {pair!r}: expected URL=PATH")
+        out[url] = path
+    return out
+
+
+REPOSITORY_OPTION = click.option(
+    "--repository", "repositories", multiple=True, metavar="URL=PATH",
+    help="A local checkout of another repository the Applications use (adds to sluice.yaml `repositories`).")
+
+
+HELM_RELEASES_OPTION = click.option(
+    "--helm-releases", type=click.Choice(["inflate", "auto", "passthrough"]),
+    help="Override sluice.yaml `helmReleases` (auto: inflate what renders offline, keep the rest for Flux).")
+
+
+def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], chart_cache: str | None = None,
+            repositories: tuple[str, ...] = (), helm_releases: str | None = None) -> tuple[Any, Any]:
     from .pipeline import render_repo
 
     root = Path(repo).resolve()
@@ -123,7 +145,8 @@ def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], 
     dry = _dry_source(root, "HEAD", commands)
     bundles = render_repo(
         root, out, dry_sha=dry.dry_sha if dry else None, repo_url=dry.repo_url if dry else None,
-        commands=commands, write=write, chart_cache=chart_cache,
+        commands=commands, write=write, chart_cache=chart_cache, repositories=_repository_map(repositories),
+        helm_releases=helm_releases,
     )
     return bundles, dry
 
@@ -153,11 +176,14 @@ def _echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
 @click.option("--out", "out", type=click.Path(file_okay=False), help="Bundles directory (default: output.dir of sluice.yaml).")
 @click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--chart-cache", type=click.Path(file_okay=False), help="Charts of HelmRepository sources (fill it with `sluice helm pull`).")
-def render(repo: str, out: str | None, output_format: str, chart_cache: str | None) -> None:
+@REPOSITORY_OPTION
+@HELM_RELEASES_OPTION
+def render(repo: str, out: str | None, output_format: str, chart_cache: str | None, repositories: tuple[str, ...],
+           helm_releases: str | None) -> None:
     """Render the whole fleet of REPO into per-cluster bundles."""
 
     def go() -> int:
-        bundles, _dry = _render(repo, out, True, RENDER_COMMANDS, chart_cache)
+        bundles, _dry = _render(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases)
         _echo_bundles(bundles, out or "the output directory", output_format == "json")
         return EXIT_OK
 
@@ -169,7 +195,10 @@ def render(repo: str, out: str | None, output_format: str, chart_cache: str | No
 @click.option("--remote", required=True, help="Git remote (URL or path) that receives the hydrated branches.")
 @click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--chart-cache", type=click.Path(file_okay=False), help="Charts of HelmRepository sources (fill it with `sluice helm pull`).")
-def hydrate(repo: str, remote: str, output_format: str, chart_cache: str | None) -> None:
+@REPOSITORY_OPTION
+@HELM_RELEASES_OPTION
+def hydrate(repo: str, remote: str, output_format: str, chart_cache: str | None, repositories: tuple[str, ...],
+            helm_releases: str | None) -> None:
     """Render REPO and commit each cluster's bundle to its hydrated branch in REMOTE (one atomic push)."""
 
     def go() -> int:
@@ -179,7 +208,7 @@ def hydrate(repo: str, remote: str, output_format: str, chart_cache: str | None)
         root = Path(repo).resolve()
         if _dry_source(root, "HEAD", (), required=True) is None:
             raise SluiceError(f"{repo} is not a git work tree: hydration records the dry commit it renders")
-        bundles, dry = _render(repo, None, False, RENDER_COMMANDS, chart_cache)
+        bundles, dry = _render(repo, None, False, RENDER_COMMANDS, chart_cache, repositories, helm_releases)
         result = do_hydrate(remote, bundles_for_hydration(bundles), dry, preserve=bundles.preserve)
         if output_format == "json":
             click.echo(json.dumps({

@@ -23,6 +23,7 @@ from importlib import resources as _resources
 from typing import Any, Iterable, Iterator
 
 from .errors import InputError, OutOfReach
+from .repourl import normalize_repo_url
 from .fs import RepoFS
 from .sources import KUSTOMIZATION_FILES, SourceSpec, compile_glob
 
@@ -45,7 +46,8 @@ LEAVE_TO_ARGO = "; to leave this Application to Argo CD, add its file to `exclud
 # -- data -------------------------------------------------------------------------------
 
 
-HELM_RELEASES_ANNOTATION = "sluice.dev/helm-releases"  # per-Application: inflate | passthrough
+HELM_RELEASES_ANNOTATION = "sluice.dev/helm-releases"  # per-Application: one of HELM_RELEASE_MODES
+HELM_RELEASE_MODES = ("inflate", "auto", "passthrough")  # auto: inflate what renders offline, keep the rest
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +64,17 @@ class FleetConfig:
     preserve: tuple[str, ...] = ()
     in_cluster_enabled: bool = True
     cluster_scoped_kinds: tuple[str, ...] = ()  # "Kind" or "Kind.group"
-    helm_releases: str = "inflate"  # or "passthrough": what a render does with Flux HelmReleases
+    helm_releases: str = "inflate"  # HELM_RELEASE_MODES: what a render does with Flux HelmReleases
     allow_plaintext_secrets: bool = False  # `sluice verify` accepts plaintext Secrets
     flux_clusters: tuple[str, ...] | None = None  # Flux cluster directories (paths or globs); None: detect
+    repositories: tuple[tuple[str, str], ...] = ()  # (normalized repoURL, absolute directory) of other repos
+
+    def repository_dir(self, url: str | None) -> str | None:
+        """The local checkout of another repository the config maps `url` to, if any."""
+        if not url:
+            return None
+        key = normalize_repo_url(url)
+        return next((path for u, path in self.repositories if u == key), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +242,7 @@ def load_config(fs: RepoFS) -> FleetConfig:
         helm_releases=data.get("helmReleases", "inflate"),
         allow_plaintext_secrets=bool(data.get("allowPlaintextSecrets", False)),
         flux_clusters=strings("fluxClusters"),
+        repositories=_repositories(fs, data.get("repositories") or {}, text),
     )
     for key in ("applications", "clusters", "exclude", "preserve"):
         check_patterns(key, getattr(config, key))
@@ -244,6 +255,27 @@ def load_config(fs: RepoFS) -> FleetConfig:
     if out_dir != config.output_dir:
         config = dataclasses.replace(config, output_dir=out_dir)
     return config
+
+
+def _repositories(fs: RepoFS, mapping: dict[str, str], text: str) -> tuple[tuple[str, str], ...]:
+    """sluice.yaml `repositories`: each repoURL's local checkout, which must be a directory."""
+    out: dict[str, str] = {}
+    for url, raw in mapping.items():
+        path = os.path.normpath(os.path.join(fs.root, os.path.expanduser(raw)))
+        if not os.path.isdir(path):
+            raise _config_error(CONFIG_FILE, text, ["repositories", url], f"{raw!r} is not a directory")
+        out[normalize_repo_url(url)] = path
+    return tuple(sorted(out.items()))
+
+
+def with_repositories(config: FleetConfig, mapping: dict[str, str]) -> FleetConfig:
+    """The config with more repoURL -> directory mappings (the CLI's --repository), which win."""
+    merged = dict(config.repositories)
+    for url, path in mapping.items():
+        if not os.path.isdir(path):
+            raise InputError(f"--repository {url}={path}: not a directory")
+        merged[normalize_repo_url(url)] = os.path.abspath(path)
+    return dataclasses.replace(config, repositories=tuple(sorted(merged.items())))
 
 
 def _pattern_problem(pattern: str) -> str | None:
@@ -297,19 +329,6 @@ def cluster_name_problem(name: str) -> str | None:
     return None
 
 
-def normalize_repo_url(url: str) -> str:
-    """Comparable form of a git URL: scheme, user, case, trailing '/' and '.git' ignored;
-    `git@host:org/repo` and `https://host/org/repo` are the same repository."""
-    u = url.strip().lower()
-    u = re.sub(r"^[a-z][a-z0-9+.-]*://", "", u)
-    u = re.sub(r"^[^@/]+@", "", u)
-    if ":" in u.split("/", 1)[0]:
-        host, _, rest = u.partition(":")
-        u = f"{host}/{rest}" if not rest.isdigit() and not rest.split("/", 1)[0].isdigit() else u
-    u = u.rstrip("/")
-    if u.endswith(".git"):
-        u = u[:-4]
-    return u.rstrip("/")
 
 
 # -- finding files --------------------------------------------------------------------------
@@ -687,17 +706,26 @@ def _plan_app(app: _App, inventory: _Inventory, config: FleetConfig, dry_repo: s
                 file=cluster.origin or config.path, line=cluster.line,
             )
         app_dir = _app_dir(name, "metadata.name", app)
-    if dry_repo and repo_url and normalize_repo_url(repo_url) != normalize_repo_url(dry_repo):
+    if config.repository_dir(repo_url) is not None and not (dry_repo and normalize_repo_url(repo_url or "") == normalize_repo_url(dry_repo)):
+        if hydrator is not None:
+            raise OutOfReach(f"Application {name}: spec.sourceHydrator.drySource is in another repository ({repo_url}); "
+                             "sluice writes hydrated branches to the dry repository only" + LEAVE_TO_ARGO, file=f, line=ln)
+        key = normalize_repo_url(repo_url or "")
+        source = dataclasses.replace(source, repo=key)
+        # every source reads from that checkout (a chart source's `$ref` value files too)
+        extra_sources = tuple(dataclasses.replace(e, repo=key) for e in extra_sources)
+    elif dry_repo and repo_url and normalize_repo_url(repo_url) != normalize_repo_url(dry_repo):
         raise OutOfReach(
             f"Application {name}: source repoURL {repo_url!r} is another repository than this one ({dry_repo!r}, "
-            f"repoURL in {CONFIG_FILE}); sluice renders sources of this repository only" + LEAVE_TO_ARGO,
+            f"repoURL in {CONFIG_FILE}); sluice renders sources of this repository and of those `repositories` in "
+            f"{CONFIG_FILE} maps to a local checkout" + LEAVE_TO_ARGO,
             file=f, line=ln,
         )
     annotations = (app.doc.get("metadata") or {}).get("annotations") or {}
     helm_releases = annotations.get(HELM_RELEASES_ANNOTATION, config.helm_releases)
-    if helm_releases not in ("inflate", "passthrough"):
+    if helm_releases not in HELM_RELEASE_MODES:
         raise InputError(
-            f"Application {name}: annotation {HELM_RELEASES_ANNOTATION} must be inflate or passthrough, not {helm_releases!r}",
+            f"Application {name}: annotation {HELM_RELEASES_ANNOTATION} must be one of {', '.join(HELM_RELEASE_MODES)}, not {helm_releases!r}",
             file=f, line=ln,
         )
     target = Target(
@@ -775,10 +803,11 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
         except OutOfReach as exc:
             if not app.generated_by:
                 raise
-            notes.append(f"{app.file}:{app.line}: Application {app.name} ({app.generated_by}) not rendered: {exc.message}")
+            notes.append(f"{app.file}:{app.line}: Application {app.name} ({app.generated_by}) not rendered: "
+                         f"{out_of_reach_reason(exc.message, app.name)}")
             continue
         targets.append(target)
-        if repo_url:
+        if repo_url and config.repository_dir(repo_url) is None:
             repo_urls.setdefault(normalize_repo_url(repo_url), (repo_url, app))
 
     repo_url = config.repo_url
@@ -916,9 +945,11 @@ def _application_docs(
 
 def _expand_documents(
     fs: RepoFS, docs: Iterable[tuple[Any, int | None]], path: str, config: FleetConfig,
-    cluster_docs: Iterable[tuple[dict[str, Any], str, int | None]],
+    cluster_docs: Iterable[tuple[dict[str, Any], str, int | None]], *, own_root: str | None = None,
 ) -> Iterator[tuple[Any, int, str]]:
-    """(document, line, generated_by): ApplicationSets replaced by what they generate."""
+    """(document, line, generated_by): ApplicationSets replaced by what they generate. Their
+    git generators read the dry repository (`fs`), the `repositories` checkouts, and, for
+    a URL neither names, the repository the documents came from (`own_root`, default `fs`)."""
     from .appset import RepoResolver, cluster_info_from_secret, expand, is_application_set
 
     for doc, line in docs:
@@ -927,7 +958,10 @@ def _expand_documents(
             continue
         clusters = [cluster_info_from_secret(d, f, ln) for d, f, ln in cluster_docs]
         root = str(fs.root)
-        repos = RepoResolver({config.repo_url: root}) if config.repo_url else RepoResolver(default=root)
+        known = dict(config.repositories)
+        if config.repo_url:
+            known[config.repo_url] = root
+        repos = RepoResolver(known, default=None if config.repo_url and own_root is None else (own_root or root))
         label = f"ApplicationSet {_meta_name(doc) or '?'}"
         for app in expand(doc, clusters=clusters, repos=repos, source=path, line=line):
             yield app, line or 0, label
@@ -948,6 +982,7 @@ def _app_from_doc(doc: dict[str, Any], path: str, line: int | None, *, generated
 
 def plan_child_applications(
     fs: RepoFS, plan: FleetPlan, parent: Target, resources: Iterable[dict[str, Any]], known: set[tuple[str, str]],
+    *, parent_fs: RepoFS | None = None,
 ) -> tuple[list[Target], list[str]]:
     """App of apps: the Applications (and ApplicationSets) that `parent` renders become
     targets too, as Argo CD would create and sync them. Returns (targets, notes).
@@ -962,7 +997,9 @@ def plan_child_applications(
     targets: list[Target] = []
     notes: list[str] = []
     label = f"Application {parent.app}"
-    for doc, line, generated_by in _expand_documents(fs, docs, parent.origin, plan.config, plan.cluster_docs):
+    own_root = str(parent_fs.root) if parent_fs is not None and parent_fs.root != fs.root else None
+    for doc, line, generated_by in _expand_documents(fs, docs, parent.origin, plan.config, plan.cluster_docs,
+                                                     own_root=own_root):
         if not _is_application(doc):
             continue
         app = _app_from_doc(doc, parent.origin, line or None, namespace=parent.namespace,
@@ -979,10 +1016,16 @@ def plan_child_applications(
         try:
             target, _repo = _plan_app(app, inventory, plan.config, plan.repo_url)
         except OutOfReach as exc:
-            notes.append(f"{where} not rendered: {exc.message}")
+            notes.append(f"{where} not rendered: {out_of_reach_reason(exc.message, app.name)}")
             continue
         targets.append(target)
     return targets, notes
+
+
+def out_of_reach_reason(message: str, app: str) -> str:
+    """An OutOfReach message as a note's reason: without the Application's name (the note
+    says it) and without the `exclude` advice, which is for Applications written in files."""
+    return message.removeprefix(f"Application {app}: ").replace(LEAVE_TO_ARGO, "")
 
 
 def _is_application_set_doc(doc: Any) -> bool:

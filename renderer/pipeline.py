@@ -7,6 +7,7 @@ resources in render order. `render_repo` is the whole thing for a repository roo
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import deque
 from pathlib import Path
@@ -23,7 +24,17 @@ from .bundle import (
     write_bundles,
 )
 from .errors import OutOfReach, RenderError, SluiceError
-from .fleet import MAX_TARGETS, FleetPlan, Target, check_locations, discover, load_config, plan_child_applications
+from .fleet import (
+    MAX_TARGETS,
+    FleetPlan,
+    Target,
+    check_locations,
+    discover,
+    load_config,
+    out_of_reach_reason,
+    plan_child_applications,
+    with_repositories,
+)
 from .fs import RepoFS
 from .resource import split_api_version
 from .sources import SourceRenderer
@@ -186,7 +197,10 @@ class _HelmReleaseInflater:
         self.chart_cache = chart_cache
         self._repo_objects: list[dict[str, Any]] | None = None
 
-    def inflate(self, resources: list[dict[str, Any]], origin: str) -> list[dict[str, Any]]:
+    def inflate(self, resources: list[dict[str, Any]], origin: str, *, keep_unreachable: bool = False,
+                notes: list[str] | None = None) -> list[dict[str, Any]]:
+        """With `keep_unreachable` (helmReleases: auto), a HelmRelease whose chart is out of
+        reach offline stays a HelmRelease for Flux, and a line goes to `notes`."""
         from .helm.release import is_helmrelease
 
         if not any(is_helmrelease(r) for r in resources):
@@ -200,12 +214,40 @@ class _HelmReleaseInflater:
         out: list[dict[str, Any]] = []
         for body in resources:
             if is_helmrelease(body):
-                manifests = render_helmrelease(body, self.fs, objects, engine=self.renderer.helm_engine(),
-                                               chart_cache=self.chart_cache, file=origin)
+                try:
+                    manifests = render_helmrelease(body, self.fs, objects, engine=self.renderer.helm_engine(),
+                                                   chart_cache=self.chart_cache, file=origin)
+                except OutOfReach as exc:
+                    if not keep_unreachable:
+                        raise
+                    if notes is not None:
+                        notes.append(f"{origin}: kept for Flux, not inflated: {exc.message}")
+                    out.append(body)
+                    continue
                 out.extend(_in_release_namespace(manifests, body))
             else:
                 out.append(body)
         return out
+
+
+class _RepoRenderers:
+    """One SourceRenderer and HelmRelease inflater per repository a render reads: the dry
+    repository, and the local checkouts sluice.yaml `repositories` maps repoURLs to. They
+    share one Helm engine."""
+
+    def __init__(self, fs: RepoFS, plan: FleetPlan, build_options: Any, chart_cache: str | os.PathLike[str] | None) -> None:
+        self._dirs = dict(plan.config.repositories)
+        self._build_options = build_options
+        self._chart_cache = chart_cache
+        dry = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs, chart_cache=chart_cache)
+        self._made: dict[str, tuple[SourceRenderer, _HelmReleaseInflater]] = {"": (dry, _HelmReleaseInflater(fs, dry, chart_cache))}
+
+    def get(self, repo: str) -> tuple[SourceRenderer, "_HelmReleaseInflater"]:
+        if repo not in self._made:
+            other = RepoFS(self._dirs[repo])
+            renderer = SourceRenderer(other, self._build_options, chart_cache=self._chart_cache, helm_from=self._made[""][0])
+            self._made[repo] = (renderer, _HelmReleaseInflater(other, renderer, self._chart_cache))
+        return self._made[repo]
 
 
 def _in_release_namespace(manifests: list[dict[str, Any]], release: dict[str, Any]) -> list[dict[str, Any]]:
@@ -241,31 +283,33 @@ def render_plan(
 
     commands = tuple(commands)
     repo_url = repo_url if repo_url is not None else plan.repo_url
-    renderer = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs, chart_cache=chart_cache)
+    repos = _RepoRenderers(fs, plan, build_options, chart_cache)
     rendered: list[tuple[Target, str, list[dict[str, Any]]]] = []
-    inflater = _HelmReleaseInflater(fs, renderer, chart_cache)
     notes = list(plan.notes)
     queue = deque(plan.targets)
     known = {t.app_key for t in plan.targets}
     while queue:
         target = queue.popleft()
         try:
+            renderer, inflater = repos.get(target.source.repo)
             kind = renderer.source_type(target.source, referrer=target.origin)
             resources = renderer.render(target.source, referrer=target.origin)
             for extra in target.extra_sources:  # multi-source: every source's manifests, in order
                 resources = [*resources, *renderer.render(extra, referrer=target.origin)]
-            if target.helm_releases == "inflate":
-                resources = inflater.inflate(resources, target.origin)
+            if target.helm_releases in ("inflate", "auto"):
+                resources = inflater.inflate(resources, target.origin, keep_unreachable=target.helm_releases == "auto",
+                                             notes=notes)
         except OutOfReach as exc:
             if not target.generated_by:
                 raise _in_context(exc, target) from exc
-            notes.append(f"{target.where}: Application {target.app} ({target.generated_by}) not rendered: {exc.message}")
+            notes.append(f"{target.where}: Application {target.app} ({target.generated_by}) not rendered: "
+                         f"{out_of_reach_reason(exc.message, target.app)}")
             continue
         except SluiceError as exc:
             raise _in_context(exc, target) from exc
         rendered.append((target, kind, resources))
         if target.source.type != "flux":
-            children, child_notes = plan_child_applications(fs, plan, target, resources, known)
+            children, child_notes = plan_child_applications(fs, plan, target, resources, known, parent_fs=renderer.fs)
             queue.extend(children)
             notes.extend(child_notes)
             if len(rendered) + len(queue) > MAX_TARGETS:
@@ -326,11 +370,18 @@ def render_repo(
     commands: Iterable[str] = (),
     write: bool = True,
     chart_cache: str | os.PathLike[str] | None = None,
+    repositories: dict[str, str] | None = None,
+    helm_releases: str | None = None,
 ) -> Bundles:
     """Load the config, discover, render and (with `write`) write the bundles atomically
-    to `out_dir` (default: sluice.yaml `output.dir` under the root). Returns the bundles."""
+    to `out_dir` (default: sluice.yaml `output.dir` under the root). Returns the bundles.
+    `repositories` adds repoURL -> local checkout mappings to sluice.yaml's."""
     fs = RepoFS(root)
     config = load_config(fs)
+    if repositories:
+        config = with_repositories(config, repositories)
+    if helm_releases:
+        config = dataclasses.replace(config, helm_releases=helm_releases)
     out = Path(out_dir).absolute() if out_dir is not None else Path(fs.abspath(config.output_dir))
     skip: list[str] = []
     try:

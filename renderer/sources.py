@@ -57,6 +57,7 @@ class SourceSpec:
     chart: str = ""  # `chart` of a Helm repository source (type helm-repo): name, repository, version
     chart_repo: str = ""
     chart_version: str = ""
+    repo: str = ""  # another repository (normalized repoURL, see sluice.yaml `repositories`); "" = this one
 
     def __post_init__(self) -> None:
         if self.type not in SOURCE_TYPES:
@@ -168,9 +169,10 @@ class SourceRenderer:
     """Renders sources of one render; shares one kustomize Builder (memoised bases)."""
 
     def __init__(self, fs: RepoFS, build_options: Any = None, *, skip_dirs: Iterable[str] = (),
-                 chart_cache: str | os.PathLike[str] | None = None) -> None:
+                 chart_cache: str | os.PathLike[str] | None = None, helm_from: "SourceRenderer | None" = None) -> None:
         self.chart_cache = chart_cache
         self._helm: Any = None
+        self._helm_from = helm_from  # another repository's renderer whose Helm engine this one shares
         self._flux: dict[str, dict[str, list[dict[str, Any]]]] = {}
         self.fs = fs
         self.skip_dirs = tuple(skip_dirs)
@@ -236,7 +238,8 @@ class SourceRenderer:
 
             helm = json.loads(spec.helm_json) if spec.helm_json else {}
             return render_argo_helm(self.fs, spec.path, helm, app_name=spec.app_name, namespace=spec.namespace,
-                                    engine=self.helm_engine(), where=spec.field, file=referrer, refs=spec.value_refs)
+                                    engine=self.helm_engine(), where=spec.field, file=referrer, refs=spec.value_refs,
+                                    chart_cache=self.chart_cache)
         return render_directory(self.fs, spec, referrer=referrer, skip_dirs=self.skip_dirs)
 
     def _flux_objects(self, spec: SourceSpec) -> list[dict[str, Any]]:
@@ -255,6 +258,8 @@ class SourceRenderer:
 
     def helm_engine(self) -> Any:
         """The Helm engine (in-process when available, else the helm binary), made once."""
+        if self._helm_from is not None:
+            return self._helm_from.helm_engine()
         if self._helm is None:
             from .helm.engine import default_engine
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from renderer.conformance import default_realworld
 from renderer.appset import ClusterInfo, RepoResolver, cluster_info_from_secret, expand, generate_params
 from renderer.appset.cli import appset as appset_cli
 from renderer.appset.cli import load_clusters
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "fixtures" / "appset"
 REPO = FIX / "repo"
 SECRETS = FIX / "clusters" / "secrets.yaml"
-REAL = Path("/work/shared/realworld/argoproj__argo-cd")
+REAL = default_realworld() / "argoproj__argo-cd"
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
 
 CLUSTERS = load_clusters((str(SECRETS),))
@@ -529,7 +530,7 @@ def test_cli_errors_exit_2(tmp_path: Path) -> None:
 # -- Argo CD's own examples (read-only, when present) -------------------------------------------
 
 
-@pytest.mark.skipif(not REAL.is_dir(), reason="/work/shared/realworld/argoproj__argo-cd is absent")
+@pytest.mark.skipif(not REAL.is_dir(), reason=f"{REAL} is absent (../shared is absent)")
 @pytest.mark.parametrize("example,expected", [
     ("list-generator/list-example.yaml", ["engineering-dev-guestbook", "engineering-prod-guestbook"]),
     ("list-generator/list-example-fasttemplate.yaml", ["engineering-dev-guestbook", "engineering-prod-guestbook"]),

@@ -23,17 +23,10 @@ from renderer.fleet import (
 )
 from renderer.fs import RepoFS
 from renderer.sources import argo_glob_match, compile_glob
+from trees import write_tree
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
-
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    return root
 
 
 def plan_of(root: Path):
@@ -162,7 +155,7 @@ def test_demo_config_loads() -> None:
     [
         ("applications:\n  - apps\n  - 5\n", "sluice.yaml:3: applications[1]: 5 is not of type 'string'"),
         ("applications: apps\n", "sluice.yaml:1: applications: 'apps' is not of type 'array'"),
-        ("bogus: 1\n", "sluice.yaml:1: bogus: unknown field (allowed: allowPlaintextSecrets, applications, clusterScopedKinds, clusters, exclude, fluxClusters, helmReleases, inClusterEnabled, output, preserve, repoURL)"),
+        ("bogus: 1\n", "sluice.yaml:1: bogus: unknown field (allowed: allowPlaintextSecrets, applications, clusterScopedKinds, clusters, exclude, fluxClusters, helmReleases, inClusterEnabled, output, preserve, repoURL, repositories)"),
         ("output:\n  brnchTemplate: x\n", "sluice.yaml:2: output.brnchTemplate: unknown field (allowed: branchTemplate, dir)"),
         ("inClusterEnabled: 'yes'\n", "sluice.yaml:1: inClusterEnabled: 'yes' is not of type 'boolean'"),
         ("clusterScopedKinds: [ClusterIssuer.cert-manager.io, not a kind]\n",

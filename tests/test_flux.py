@@ -22,12 +22,13 @@ from renderer.flux import (
     root_kustomization,
 )
 from renderer.flux.artifact import ArtifactFS
+from renderer.conformance import default_realworld
 from renderer.fs import RepoFS
 from renderer.helm.release import objects_resolver
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "flux"
-REALWORLD = Path("/work/shared/realworld")
+REALWORLD = default_realworld()
 
 VARS = {"a": "hello", "n": "3", "empty": "", "p": "path/to/file.tar.gz", "x": "a/b/c"}
 

@@ -29,6 +29,7 @@ from renderer.helm.engine import find_helm_binary
 from renderer.helm.repository import pull_for_application
 from renderer.pipeline import render_repo
 from renderer.yaml import dump_document, load_documents
+from trees import write_tree
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "helm"
 HELM = find_helm_binary()
@@ -72,14 +73,6 @@ def chart_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    return root
 
 
 def sluice(*args: str) -> Result:

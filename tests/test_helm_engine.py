@@ -179,3 +179,19 @@ def test_cli_backend_runs_inside_an_event_loop() -> None:
         return engine.template(CHARTS / "webapp", release_name="w")
 
     assert asyncio.run(inside()) == engine.template(CHARTS / "webapp", release_name="w")
+
+
+@pytest.mark.parametrize("backend", ["in-process", "cli"])
+def test_missing_dependency_stops_both_backends_as_helm_template(backend: str, tmp_path: Path) -> None:
+    """`helm template` checks that every dependency is in charts/ (whatever its condition);
+    the in-process backend does the same check, so the backends agree."""
+    import shutil
+
+    if backend == "cli" and HELM is None:
+        pytest.skip("no helm binary: run `python tools/install_helm.py`")
+    chart = tmp_path / "umbrella"
+    shutil.copytree(CHARTS / "umbrella", chart)
+    shutil.rmtree(chart / "charts" / "backend")
+    engine = InProcessHelm() if backend == "in-process" else HelmCLI(HELM)
+    with pytest.raises(RenderError, match=r"found in Chart.yaml, but missing in charts/ directory: backend"):
+        engine.template(chart, release_name="u", values={"backend": {"enabled": False}})

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -21,18 +20,11 @@ from renderer.fleet import discover, load_config
 from renderer.fs import RepoFS
 from renderer.pipeline import render_plan, render_repo
 from renderer.sources import SourceSpec, directory_files, render_directory
+from trees import write_tree
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 SHA = "0123456789abcdef0123456789abcdef01234567"
-
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    return root
 
 
 def render(root: Path, **kwargs: object) -> Bundles:
@@ -865,3 +857,29 @@ def test_app_of_apps_child_clashing_with_an_app_directory_is_an_error(tmp_path: 
     write_tree(tmp_path, files)
     with pytest.raises(InputError, match="write to the same directory 'web-prod'"):
         render(tmp_path)
+
+
+def test_repositories_map_other_repos_to_local_checkouts(tmp_path: Path) -> None:
+    """`repositories`: an Application whose source is another repository renders from its
+    local checkout; a missing checkout directory is a config error naming the line."""
+    apps = write_tree(tmp_path / "apps-repo", {"web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n"})
+    platform = write_tree(tmp_path / "platform", {
+        "web.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: web}
+            spec:
+              source: {repoURL: git@github.com:Example/Apps.git, path: web}
+              destination: {name: in-cluster, namespace: web}
+            """,
+        "sluice.yaml": "repoURL: https://github.com/example/platform\nrepositories:\n  https://github.com/example/apps: ../apps-repo\n",
+    })
+    bundles = render(platform)
+    assert names(bundles, "web") == [("ConfigMap", "web", "web")]
+    (platform / "sluice.yaml").write_text("repositories:\n  https://github.com/example/apps: ../nowhere\n")
+    with pytest.raises(InputError, match=r"sluice.yaml:2: repositories.https://github.com/example/apps: '../nowhere' is not a directory"):
+        render(platform)
+    (platform / "sluice.yaml").write_text("repoURL: https://github.com/example/platform\n")
+    from renderer.pipeline import render_repo
+
+    assert [a.app for a in render_repo(platform, write=False, repositories={"https://github.com/example/apps.git": str(apps)}).apps] == ["web"]

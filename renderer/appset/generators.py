@@ -87,8 +87,9 @@ class RepoResolver:
 
 
 def _norm_url(url: str) -> str:
-    u = url.strip().rstrip("/")
-    return u[:-4] if u.endswith(".git") else u
+    from ..repourl import normalize_repo_url
+
+    return normalize_repo_url(url)
 
 
 GeneratorInputs = Mapping[str, Any]

@@ -130,11 +130,34 @@ def _set_dotted(values: dict[str, Any], name: str, text: str) -> None:
 
 
 def render_argo_helm(fs: RepoFS, chart_dir: str, helm: dict[str, Any], *, app_name: str, namespace: str,
-                     engine: Any, where: str, file: str | None, refs: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+                     engine: Any, where: str, file: str | None, refs: tuple[str, ...] = (),
+                     chart_cache: Any = None) -> list[dict[str, Any]]:
+    """An Application source that is a chart directory of the dry repository. Dependencies
+    missing from its charts/ are resolved offline first (Argo CD runs `helm dependency
+    build`): `file://` ones from the repository, remote ones from `chart_cache`."""
     if not fs.is_file(join(chart_dir, "Chart.yaml")):
         raise InputError(f"{where}.path: {chart_dir!r} holds no Chart.yaml", file=file)
     values = argo_helm_values(fs, repo_chart_reader(fs, chart_dir, file=file), helm, where=where, file=file, refs=refs)
-    return _argo_template(engine, fs.abspath(chart_dir), helm, values, app_name=app_name, namespace=namespace)
+    return _with_dependencies(engine, fs.abspath(chart_dir), helm, values, app_name=app_name, namespace=namespace,
+                              chart_cache=chart_cache, where=where, file=file, root=str(fs.root))
+
+
+def _with_dependencies(engine: Any, chart: str, helm: dict[str, Any], values: dict[str, Any], *, app_name: str,
+                       namespace: str, chart_cache: Any, where: str, file: str | None,
+                       root: str | None) -> list[dict[str, Any]]:
+    """`_argo_template` on the chart with its missing dependencies vendored (a temporary
+    copy, removed afterwards, only when something is missing)."""
+    import shutil
+
+    from .dependencies import vendor_dependencies
+
+    tmp: list[str] = []
+    try:
+        ready = vendor_dependencies(chart, chart_cache=chart_cache, tmp_dirs=tmp, where=where, file=file, root=root)
+        return _argo_template(engine, ready, helm, values, app_name=app_name, namespace=namespace)
+    finally:
+        for d in tmp:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def _argo_template(engine: Any, chart: str, helm: dict[str, Any], values: dict[str, Any], *, app_name: str,
@@ -175,4 +198,5 @@ def render_argo_repo_chart(fs: RepoFS, repo_url: str, chart: str, version: str, 
                                                  what=f"{where}: Helm repository {repo_url}")
     values = argo_helm_values(fs, archive_chart_reader(archive, where=where, file=file), helm, where=where, file=file,
                               refs=refs)
-    return _argo_template(engine, str(archive), helm, values, app_name=app_name, namespace=namespace)
+    return _with_dependencies(engine, str(archive), helm, values, app_name=app_name, namespace=namespace,
+                              chart_cache=chart_cache, where=where, file=file, root=None)

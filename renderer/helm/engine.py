@@ -209,6 +209,21 @@ def _check_release_name(name: str, chart: str) -> None:
         raise RenderError(f"chart {chart}: invalid release name {name!r}: must be a DNS-1123 subdomain of at most 53 characters")
 
 
+def _check_dependencies(chart: str) -> None:
+    """`helm template`'s CheckDependencies: a dependency missing from charts/ stops the
+    render (the SDK's engine alone would render without it)."""
+    from .dependencies import missing_dependencies
+
+    if not os.path.exists(chart):
+        return  # loading reports it
+    missing = missing_dependencies(chart)
+    if missing:
+        raise RenderError(
+            f"chart {chart}: an error occurred while checking for chart dependencies. You may need to run `helm "
+            f"dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: "
+            + ", ".join(d.name for d in missing))
+
+
 # ----------------------------------------------------------------------------------------
 # Backend 1: Helm's SDK in process
 # ----------------------------------------------------------------------------------------
@@ -263,6 +278,7 @@ class InProcessHelm:
             opts["kube_version"] = kube_version
         if api_versions:
             opts["api_versions"] = list(api_versions)
+        _check_dependencies(chart)
         with self._load(chart) as ch:
             try:
                 merged = ch.merge_values(values or {})

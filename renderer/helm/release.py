@@ -30,7 +30,6 @@ import posixpath
 import re
 import shutil
 import tarfile
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
@@ -38,6 +37,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 from ..errors import InputError, OutOfReach, RenderError
 from ..fs import RepoFS
 from ..yaml import load_documents
+from .dependencies import vendor_dependencies
 from .engine import HelmEngine, default_engine
 from .values import compose_values, helmrelease_label, read_values, values_files, values_files_defaults
 
@@ -262,18 +262,9 @@ def _chart_file_reader(chart_path: str) -> tuple[Callable[[str], Optional[str]],
 def _with_defaults(chart_path: str, defaults: dict[str, Any], tmp: list[str]) -> str:
     """A temporary copy of the chart whose values.yaml is `defaults` (source-controller's
     OverwriteChartDefaultValues)."""
-    work = tempfile.mkdtemp(prefix="sluice-chart-")
-    tmp.append(work)
-    if os.path.isdir(chart_path):
-        dest = os.path.join(work, os.path.basename(os.path.normpath(chart_path)))
-        shutil.copytree(chart_path, dest, symlinks=False)
-    else:
-        with tarfile.open(chart_path, "r:gz") as tar:
-            tar.extractall(work, filter="data")
-        tops = [d for d in os.listdir(work) if os.path.isdir(os.path.join(work, d))]
-        if len(tops) != 1:
-            raise InputError(f"chart archive {chart_path} must hold exactly one top-level directory")
-        dest = os.path.join(work, tops[0])
+    from .dependencies import copy_chart
+
+    dest = copy_chart(chart_path, tmp)
     # JSON is YAML; Helm reads numbers in values.yaml as float64 either way.
     Path(dest, "values.yaml").write_text(json.dumps(defaults, indent=2) + "\n" if defaults else "", encoding="utf-8")
     return dest
@@ -346,6 +337,11 @@ def _resolve_template(template: dict[str, Any], ns: str, fs: RepoFS, objects: Ob
     raise InputError(f"{label}: unsupported chart sourceRef kind {kind!r}", file=file)
 
 
+def _inside(path: str, root: str) -> bool:
+    real, real_root = os.path.realpath(path), os.path.realpath(root)
+    return real == real_root or real.startswith(real_root + os.sep)
+
+
 def prepare_release(
     hr: dict[str, Any],
     fs: RepoFS,
@@ -363,12 +359,22 @@ def prepare_release(
     cache = ChartCache(Path(chart_cache)) if chart_cache else None
     chart_path, read, chart_values, template = _resolve_chart(hr, fs, objects, cache, label, file)
     tmp: list[str] = []
-    defaults = values_files_defaults(
-        values_files(template), read, chart_values=chart_values,
-        ignore_missing=bool(template.get("ignoreMissingValuesFiles")), label=label, file=file,
-    )
-    if defaults is not None:
-        chart_path = _with_defaults(chart_path, defaults, tmp)
+    try:
+        defaults = values_files_defaults(
+            values_files(template), read, chart_values=chart_values,
+            ignore_missing=bool(template.get("ignoreMissingValuesFiles")), label=label, file=file,
+        )
+        # source-controller builds the chart's missing dependencies before packaging it;
+        # file:// paths are relative to the chart where it sits, so this comes first
+        in_repo = _inside(chart_path, str(fs.root))
+        chart_path = vendor_dependencies(chart_path, chart_cache=chart_cache, tmp_dirs=tmp, where=label, file=file,
+                                         root=str(fs.root) if in_repo else None)
+        if defaults is not None:
+            chart_path = _with_defaults(chart_path, defaults, tmp)
+    except BaseException:
+        for d in tmp:
+            shutil.rmtree(d, ignore_errors=True)
+        raise
     user_values = compose_values(hr, objects, file=file)
     install = spec.get("install") or {}
     policies = {action: str(((spec.get(action) or {}).get("crds")) or "Create") for action in ("install", "upgrade")}

@@ -265,9 +265,12 @@ def _unique(wants: Iterable[ChartWant]) -> list[ChartWant]:
 
 def fleet_charts(fs: Any) -> list[ChartWant]:
     """Every chart a render of the repository reads from the chart cache: the Helm-repository
-    chart sources of the fleet's Applications, and the charts of the HelmReleases in the
-    repository that come from a HelmRepository (or an OCIRepository); sorted, each once."""
+    chart sources of the fleet's Applications, the charts of the HelmReleases in the
+    repository that come from a HelmRepository (or an OCIRepository), and the http(s)/OCI
+    dependencies missing from the charts/ of the charts in the repository (Argo CD chart
+    paths, HelmRelease GitRepository charts); sorted, each once."""
     from ..fleet import discover, load_config
+    from ..kustomize import find_kustomization
     from .release import is_helmrelease, iter_repo_objects, objects_resolver
 
     plan = discover(fs, load_config(fs))
@@ -300,11 +303,59 @@ def fleet_charts(fs: Any) -> list[ChartWant]:
             want = release_chart(obj, lookup)
             if want is not None:
                 wants.append(want)
+            else:
+                wants.extend(_release_dependencies(fs, obj, lookup))
+    for target in plan.targets:
+        for spec in (target.source, *target.extra_sources):
+            if spec.type == "auto" and find_kustomization(fs, spec.path) is not None:
+                continue  # a kustomization renders, not the chart beside it
+            if spec.type in ("helm", "auto") and not getattr(spec, "repo", ""):
+                wants.extend(_dependency_wants(fs, spec.path, f"Application {target.app} {spec.field} ({target.origin})"))
     return _unique(wants)
 
 
+def _dependency_wants(fs: Any, chart_path: str, origin: str) -> list[ChartWant]:
+    """The http(s)/OCI dependencies missing from the charts/ of a chart in the repository,
+    as the render will look them up in the chart cache."""
+    from ..errors import SluiceError
+    from ..fs import join
+    from .dependencies import remote_dependencies
+
+    try:
+        rel = fs.resolve(chart_path)
+    except SluiceError:
+        return []  # the render reports a path that leaves the repository
+    if not (fs.is_file(rel) and rel.endswith(".tgz")) and not fs.is_file(join(rel, "Chart.yaml")):
+        return []  # not a chart: a kustomization or plain manifests
+    wants = []
+    for chart, dep in remote_dependencies(fs.abspath(rel)):
+        wants.append(ChartWant(
+            cache_key=chart_cache_key(dep.repository), chart=dep.name, constraint=dep.constraint,
+            repo_url=dep.repository, oci=dep.kind == "oci",
+            origin=f"{origin}: dependency {dep.name} of chart {chart}",
+        ))
+    return wants
+
+
+def _release_dependencies(fs: Any, hr: dict[str, Any], objects: ObjectLookup) -> list[ChartWant]:
+    """`_dependency_wants` of a HelmRelease whose chart is a path in the repository
+    (GitRepository/Bucket source, directly or through a HelmChart)."""
+    meta = hr.get("metadata") or {}
+    ns = str(meta.get("namespace") or "default")
+    spec = hr.get("spec") or {}
+    template = ((spec.get("chart") or {}).get("spec")) or {}
+    chart_ref = spec.get("chartRef") or {}
+    if chart_ref.get("kind") == "HelmChart":
+        hc = objects("HelmChart", str(chart_ref.get("namespace") or ns), str(chart_ref.get("name", ""))) or {}
+        template = hc.get("spec") or {}
+    if (template.get("sourceRef") or {}).get("kind") not in ("GitRepository", "Bucket") or not template.get("chart"):
+        return []
+    return _dependency_wants(fs, str(template["chart"]), f"HelmRelease {ns}/{meta.get('name')}")
+
+
 def pull_fleet(fs: Any, cache_dir: Path) -> FleetPull:
-    """Pull every HTTP chart `fleet_charts` finds; OCI ones are reported, not errors."""
+    """Pull every HTTP chart `fleet_charts` finds (charts, and the http(s) dependencies
+    missing from the charts/ of charts in the repository); OCI ones are reported, not errors."""
     wants = fleet_charts(fs)
     indexes: dict[str, Any] = {}
     pulled = {_pull(w, cache_dir, indexes) for w in wants if not w.oci}

@@ -1,0 +1,166 @@
+"""Real public GitOps repositories (../shared/realworld), rendered end to end as their users
+would: read in place, never copied; each app's output checked against the oracles."""
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from renderer.conformance import default_realworld
+from renderer.errors import InputError
+from renderer.helm.engine import find_helm_binary
+from renderer.pipeline import render_repo
+from renderer.yaml import load_documents
+
+REALWORLD = default_realworld()
+EXAMPLE_APPS = REALWORLD / "argoproj__argocd-example-apps"
+EXAMPLE_APPS_URL = "https://github.com/argoproj/argocd-example-apps.git"
+FLUX_HELM = REALWORLD / "fluxcd__flux2-kustomize-helm-example"
+PODINFO_CHART = REALWORLD / "stefanprodan__podinfo" / "charts" / "podinfo"
+HELM = find_helm_binary()
+KUBECTL = Path(find_helm_binary() or "kubectl").with_name("kubectl")
+
+pytestmark = pytest.mark.skipif(not REALWORLD.is_dir(), reason=f"real-world corpus not found at {REALWORLD} (../shared is absent)")
+
+# The root Application a user of argocd-example-apps creates (`argocd app create apps --path apps`),
+# choosing the example apps whose inputs are data (the jsonnet ones are code, not in the corpus).
+ROOT_APP = f"""
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {{name: apps, namespace: argocd}}
+spec:
+  project: default
+  source:
+    repoURL: {EXAMPLE_APPS_URL}
+    path: apps
+    helm:
+      valuesObject:
+        applications:
+          - {{name: blue-green, tool: {{helm: {{releaseName: blue-green}}}}}}
+          - {{name: guestbook}}
+          - {{name: helm-dependency, tool: {{helm: {{releaseName: helm-dependency}}}}}}
+          - {{name: helm-guestbook, tool: {{helm: {{releaseName: helm-guestbook, valueFiles: [values-production.yaml]}}}}}}
+          - {{name: helm-hooks}}
+          - {{name: kustomize-guestbook}}
+          - {{name: plugin-kustomized-helm, path: plugins/kustomized-helm, tool: {{plugin: {{name: kustomized-helm}}}}}}
+          - {{name: pre-post-sync}}
+          - {{name: sock-shop}}
+          - {{name: sync-waves}}
+  destination: {{server: https://kubernetes.default.svc, namespace: argocd}}
+"""
+
+
+@pytest.fixture(scope="module")
+def example_apps(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The platform repository holding the root Application; argocd-example-apps is a local
+    checkout mapped through `repositories` (read in place)."""
+    config_repo = tmp_path_factory.mktemp("platform")
+    (config_repo / "apps").mkdir()
+    (config_repo / "apps" / "root.yaml").write_text(ROOT_APP)
+    (config_repo / "sluice.yaml").write_text(f"repositories:\n  {EXAMPLE_APPS_URL}: {EXAMPLE_APPS}\n")
+    return render_repo(config_repo, write=False)
+
+
+def _app(bundles, name: str):  # type: ignore[no-untyped-def]
+    return next(a for a in bundles.apps if a.app == name)
+
+
+def test_app_of_apps_renders_every_example_app(example_apps) -> None:  # type: ignore[no-untyped-def]
+    rendered = {a.app: len(a.resources) for a in example_apps.apps}
+    assert rendered == {
+        "apps": 10, "example.blue-green": 3, "example.guestbook": 2, "example.helm-guestbook": 2,
+        "example.helm-hooks": 5, "example.kustomize-guestbook": 2, "example.pre-post-sync": 4,
+        "example.sock-shop": 29, "example.sync-waves": 7,
+    }
+    plugin, dependency = sorted(example_apps.notes, key=lambda n: "plugin" not in n)
+    assert plugin.startswith("apps/root.yaml:2: Application example.plugin-kustomized-helm (rendered by Application apps) "
+                             "not rendered: spec.source.plugin: plugin sources are not rendered by sluice")
+    # a chart whose dependency is neither vendored nor in the chart cache needs the network
+    assert "example.helm-dependency" in dependency and "wordpress" in dependency and "charts.helm.sh/stable" in dependency
+    # the root's bundle holds the child Applications, which Argo CD creates from it
+    root = _app(example_apps, "apps")
+    assert {r["kind"] for r in root.resources} == {"Application"}
+    assert all(r["metadata"]["namespace"] == "argocd" for r in root.resources)
+
+
+@pytest.mark.skipif(not KUBECTL.is_file(), reason="kubectl (the kustomize oracle) is not installed")
+def test_kustomize_example_matches_kubectl(example_apps) -> None:  # type: ignore[no-untyped-def]
+    """A kustomize child equals `kubectl kustomize` with the destination namespace added to
+    namespaced objects (as Argo CD applies them)."""
+    out = subprocess.run([str(KUBECTL), "kustomize", str(EXAMPLE_APPS / "kustomize-guestbook")],
+                         capture_output=True, text=True, check=True).stdout
+    expected = load_documents(out, "kubectl kustomize")
+    for doc in expected:
+        doc["metadata"].setdefault("namespace", "kustomize-guestbook")
+    assert list(_app(example_apps, "example.kustomize-guestbook").resources) == expected
+
+
+@pytest.mark.skipif(HELM is None, reason="no helm binary: run `python tools/install_helm.py`")
+def test_helm_example_matches_helm_template(example_apps) -> None:  # type: ignore[no-untyped-def]
+    """A Helm child equals Argo CD's `helm template` call: its release name, its namespace,
+    its value file."""
+    chart = EXAMPLE_APPS / "helm-guestbook"
+    out = subprocess.run([str(HELM), "template", "helm-guestbook", str(chart), "--namespace", "helm-guestbook",
+                          "--values", str(chart / "values-production.yaml"), "--include-crds"],
+                         capture_output=True, text=True, check=True).stdout
+    expected = load_documents(out, "helm template")
+    for doc in expected:
+        doc["metadata"].setdefault("namespace", "helm-guestbook")
+    assert list(_app(example_apps, "example.helm-guestbook").resources) == expected
+
+
+def test_app_of_apps_without_the_checkout_is_left_to_argo(tmp_path: Path) -> None:
+    """Without a local checkout the root's source is another repository: written in the
+    platform repo, it stops the render with the way out."""
+    (tmp_path / "root.yaml").write_text(ROOT_APP)
+    (tmp_path / "sluice.yaml").write_text("repoURL: https://github.com/example/platform.git\n")
+    with pytest.raises(InputError, match=r"another repository .*`repositories` in sluice.yaml maps to a local checkout"):
+        render_repo(tmp_path, write=False)
+
+
+@pytest.fixture(scope="module")
+def podinfo_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The chart cache a CI job fills with `sluice helm pull --fleet`: here the podinfo chart,
+    vendored in the corpus, packaged under its HelmRepository's name."""
+    if HELM is None:
+        pytest.skip("no helm binary: run `python tools/install_helm.py`")
+    cache = tmp_path_factory.mktemp("charts")
+    subprocess.run([str(HELM), "package", str(PODINFO_CHART), "-d", str(cache / "podinfo")], check=True, capture_output=True)
+    return cache
+
+
+def test_flux_example_zero_config_auto_inflation(podinfo_cache: Path) -> None:
+    """flux2-kustomize-helm-example with no sluice.yaml: both clusters detected, every Flux
+    Kustomization an app directory; with `helmReleases: auto` podinfo is inflated from the
+    chart cache and the OCI charts (cert-manager, envoy-gateway) stay HelmReleases for Flux."""
+    bundles = render_repo(FLUX_HELM, write=False, chart_cache=podinfo_cache, helm_releases="auto")
+    assert sorted((a.cluster, a.app_dir) for a in bundles.apps) == [
+        (c, d) for c in ("production", "staging") for d in ("apps", "flux-system", "infra-configs", "infra-controllers")]
+    for cluster, hostname in (("production", "podinfo.production"), ("staging", "podinfo.staging")):
+        apps = next(a for a in bundles.apps if (a.cluster, a.app_dir) == (cluster, "apps"))
+        kinds = sorted(f"{r['kind']}/{r['metadata']['name']}" for r in apps.resources)
+        assert "Deployment/podinfo" in kinds and not any(k.startswith("HelmRelease/") for k in kinds)
+        route = next(r for r in apps.resources if r["kind"] == "HTTPRoute")
+        assert any(h.startswith(hostname) for h in route["spec"]["hostnames"])
+        controllers = next(a for a in bundles.apps if (a.cluster, a.app_dir) == (cluster, "infra-controllers"))
+        assert sorted(r["metadata"]["name"] for r in controllers.resources if r["kind"] == "HelmRelease") == [
+            "cert-manager", "envoy-gateway"]
+    assert bundles.notes[0].startswith("Flux cluster directories detected")
+    assert sum("kept for Flux, not inflated" in n for n in bundles.notes) == 4
+
+
+def test_flux_example_strict_inflation_names_the_unreachable_chart(podinfo_cache: Path) -> None:
+    with pytest.raises(InputError, match=r"chartRef OCIRepository cert-manager/cert-manager: chart .cert-manager. version .1.x. is not in the chart cache"):
+        render_repo(FLUX_HELM, write=False, chart_cache=podinfo_cache)
+
+
+def test_rendering_the_corpus_is_deterministic(podinfo_cache: Path) -> None:
+    a = render_repo(FLUX_HELM, write=False, chart_cache=podinfo_cache, helm_releases="auto")
+    b = render_repo(FLUX_HELM, write=False, chart_cache=podinfo_cache, helm_releases="auto")
+    assert [x.files for x in a.apps] == [y.files for y in b.apps]
+
+
+def test_example_root_app_text_is_valid_yaml() -> None:
+    assert load_documents(textwrap.dedent(ROOT_APP), "root")[0]["spec"]["source"]["path"] == "apps"
