@@ -244,6 +244,7 @@ def test_vendored_charts_are_used_as_they_are(tmp_path: Path) -> None:
     packed = tmp_path / "packed"
     helm("package", str(FIXTURES / "umbrella" / "charts" / "backend"), "-d", str(tmp_path / "p"), home=tmp_path / "home")
     webapp(packed, "- {name: backend, version: 0.1.0, repository: 'https://charts.example.com'}")
+    (packed / "charts").mkdir(exist_ok=True)
     shutil.copy(tmp_path / "p" / "backend-0.1.0.tgz", packed / "charts")
     assert vendor_dependencies(packed, chart_cache=None, tmp_dirs=tmp, where="x") == str(packed)
     assert tmp == []

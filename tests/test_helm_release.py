@@ -71,7 +71,11 @@ def test_render_helmrelease() -> None:
         labels = d["metadata"]["labels"]
         assert labels["helm.toolkit.fluxcd.io/name"] == "operator"
         assert labels["helm.toolkit.fluxcd.io/namespace"] == "flux-system"
-        assert labels["team"] == "platform" and d["metadata"]["annotations"]["owner"] == "sre"
+        if d["kind"] == "CustomResourceDefinition":
+            # crds/ files are applied by helm-controller itself: origin labels, no post-rendering
+            assert "team" not in labels and "owner" not in (d["metadata"].get("annotations") or {})
+        else:
+            assert labels["team"] == "platform" and d["metadata"]["annotations"]["owner"] == "sre"
     # the fixture repository is left as it was (valuesFiles work on a copy of the chart)
     assert (ROOT / "operator" / "values.yaml").read_text().startswith("image:")
 
@@ -255,3 +259,70 @@ def test_kustomize_chart_missing_offline(tmp_path: Path) -> None:
         "helmCharts:\n- name: podinfo\n  repo: https://stefanprodan.github.io/podinfo\n  version: 6.5.0\n")
     with pytest.raises(InputError, match="podinfo.*offline"):
         Builder(RepoFS(tmp_path), BuildOptions(enable_helm=True, helm_engine=KustomizeHelm(InProcessHelm()))).build("k")
+
+
+def _hook_release(strategy: str | None) -> tuple[RepoFS, dict[str, Any], Any]:
+    fs, hr, objects = _fixture()
+    hr["spec"]["values"]["migrations"] = {"enabled": True}
+    hr["spec"]["valuesFrom"] = [v for v in hr["spec"]["valuesFrom"] if v["kind"] != "Secret"]
+    hr["spec"]["commonMetadata"] = {"labels": {"team": "platform"}}
+    hr["spec"]["postRenderers"] = [{"kustomize": {"patches": [
+        {"target": {"kind": "Job"}, "patch": "- op: add\n  path: /spec/backoffLimit\n  value: 1\n"}]}}]
+    if strategy:
+        hr["spec"]["postRenderStrategy"] = strategy
+    return fs, hr, objects
+
+
+@pytest.mark.parametrize(("strategy", "hooks_post_rendered"), [(None, True), ("combined", True), ("separate", True), ("nohooks", False)])
+def test_post_render_strategy_decides_whether_hooks_are_post_rendered(strategy: str | None, hooks_post_rendered: bool) -> None:
+    """spec.postRenderStrategy: Helm 4 sends hooks through the post-renderers with the
+    manifests (combined, the default) or on their own (separate); Helm 3 did not (nohooks)."""
+    fs, hr, objects = _hook_release(strategy)
+    by = _by_name(render_helmrelease(hr, fs, objects, engine=InProcessHelm()))
+    job, post = by["Job/ops-operator-migrate"], by["ConfigMap/ops-operator-post"]
+    assert ("backoffLimit" in job["spec"]) is hooks_post_rendered
+    assert ("helm.toolkit.fluxcd.io/name" in (post["metadata"].get("labels") or {})) is hooks_post_rendered
+    assert by["Deployment/ops-operator-operator"]["metadata"]["labels"]["team"] == "platform"
+
+
+def test_post_render_strategy_is_checked() -> None:
+    fs, hr, objects = _hook_release("sometimes")
+    with pytest.raises(InputError, match="postRenderStrategy must be one of combined, separate, nohooks"):
+        render_helmrelease(hr, fs, objects, engine=InProcessHelm())
+
+
+def test_output_order_is_helms_after_post_rendering() -> None:
+    """CRDs from crds/ first, then the manifests in Helm's install order, hooks last: Helm
+    sorts again after the post-renderers ran."""
+    from renderer.helm.engine import INSTALL_ORDER, is_hook
+
+    fs, hr, objects = _hook_release(None)
+    docs = render_helmrelease(hr, fs, objects, engine=InProcessHelm())
+    kinds = [d["kind"] for d in docs]
+    crds = kinds.count("CustomResourceDefinition")
+    assert kinds[:crds] == ["CustomResourceDefinition"] * crds and crds == 2
+    hooks = [i for i, d in enumerate(docs) if is_hook(d)]
+    assert hooks == list(range(len(docs) - len(hooks), len(docs)))
+    rank = {k: i for i, k in enumerate(INSTALL_ORDER)}
+    body = [rank.get(k, len(rank)) for k in kinds[crds:len(docs) - len(hooks)]]
+    assert body == sorted(body)
+
+
+def test_crds_directory_objects_are_applied_as_helm_controller_does(tmp_path: Path) -> None:
+    """crds/: only CustomResourceDefinitions are applied (anything else there is dropped),
+    never post-rendered, but labelled with the HelmRelease's origin."""
+    import shutil as _shutil
+
+    chart = tmp_path / "chart"
+    _shutil.copytree(ROOT / "operator", chart)
+    (chart / "crds" / "stray.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stray\n")
+    fs = RepoFS(tmp_path)
+    hr = {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": {"name": "op", "namespace": "infra"},
+          "spec": {"chart": {"spec": {"chart": "chart", "sourceRef": {"kind": "GitRepository", "name": "dry"}}},
+                   "commonMetadata": {"annotations": {"owner": "sre"}}}}
+    docs = render_helmrelease(hr, fs, objects_resolver([]), engine=InProcessHelm())
+    crds = [d for d in docs if d["kind"] == "CustomResourceDefinition"]
+    assert len(crds) == 2 and "ConfigMap/stray" not in _by_name(docs)
+    for crd in crds:
+        assert crd["metadata"]["labels"]["helm.toolkit.fluxcd.io/name"] == "op"
+        assert "owner" not in (crd["metadata"].get("annotations") or {})

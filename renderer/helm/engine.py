@@ -44,6 +44,8 @@ __all__ = [
     "default_engine",
     "INSTALL_ORDER",
     "template_text",
+    "is_hook",
+    "sort_rendered",
 ]
 
 INSTALL_ORDER: tuple[str, ...] = (
@@ -117,6 +119,25 @@ def _kind_key(kind: str, index: int) -> tuple[int, str, int]:
     if rank is None:
         return (1, kind, 0)  # unknown kinds last, alphabetically, stable within a kind
     return (0, "", rank)
+
+
+def is_hook(doc: dict[str, Any]) -> bool:
+    """A rendered document Helm treats as a hook (a `helm.sh/hook` annotation)."""
+    annotations = (doc.get("metadata") or {}).get("annotations") if isinstance(doc.get("metadata"), dict) else None
+    return isinstance(annotations, dict) and "helm.sh/hook" in annotations
+
+
+def sort_rendered(docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Helm's SortManifests on documents: manifests in install order by kind, then the
+    hooks in install order (both stable), as Helm re-sorts after post-rendering."""
+    manifests = [d for d in docs if not is_hook(d)]
+    hooks = [d for d in docs if is_hook(d)]
+
+    def ordered(group: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        keyed = sorted(range(len(group)), key=lambda i: (_kind_key(str(group[i].get("kind") or ""), i), i))
+        return [group[i] for i in keyed]
+
+    return ordered(manifests) + ordered(hooks)
 
 
 def _head(doc: str, path: str, chart: str) -> tuple[str, dict[str, str] | None]:

@@ -17,8 +17,11 @@ Follows helm-controller:
 - values from `renderer.helm.values.compose_values`;
 - post-rendering in helm-controller's order: each `postRenderers[].kustomize` (patches, then
   images, through sluice's kustomize), then `commonMetadata` labels and annotations, then
-  the labels `helm.toolkit.fluxcd.io/name` and `helm.toolkit.fluxcd.io/namespace` on every
-  object;
+  the labels `helm.toolkit.fluxcd.io/name` and `helm.toolkit.fluxcd.io/namespace`; hooks go
+  through it with the manifests (Helm 4), separately, or not at all by
+  `spec.postRenderStrategy`; Helm sorts again afterwards (install order, hooks last);
+- crds/ CRDs are applied by helm-controller itself: only CustomResourceDefinitions, never
+  post-rendered, with the origin labels; they come first;
 - test hooks only with `spec.test.enable`; other hooks as `helm template` prints them.
 """
 from __future__ import annotations
@@ -38,7 +41,7 @@ from ..errors import InputError, OutOfReach, RenderError
 from ..fs import RepoFS
 from ..yaml import load_documents
 from .dependencies import vendor_dependencies
-from .engine import HelmEngine, default_engine
+from .engine import HelmEngine, default_engine, is_hook, sort_rendered
 from .values import compose_values, helmrelease_label, read_values, values_files, values_files_defaults
 
 __all__ = [
@@ -400,23 +403,36 @@ def prepare_release(
 # ----------------------------------------------------------------------------------------
 
 
-def post_render(hr: dict[str, Any], docs: list[dict[str, Any]], *, file: str | None = None) -> list[dict[str, Any]]:
-    """helm-controller's post-renderers, in its order, with sluice's kustomize."""
+POST_RENDER_STRATEGIES = ("combined", "separate", "nohooks")
+"""spec.postRenderStrategy: hooks post-rendered with the manifests (Helm 4's default), in a
+stream of their own, or not at all (Helm 3)."""
+
+
+def _origin_labels(hr: dict[str, Any]) -> dict[str, str]:
+    meta = hr.get("metadata") or {}
+    return {
+        f"{HELMRELEASE_GROUP}/name": str(meta.get("name", "")),
+        f"{HELMRELEASE_GROUP}/namespace": str(meta.get("namespace") or "default"),
+    }
+
+
+def _post_render_group(hr: dict[str, Any], docs: list[dict[str, Any]], *, label: str, file: str | None) -> list[dict[str, Any]]:
+    """One run of helm-controller's combined post-renderer over a stream of documents:
+    each `postRenderers[].kustomize` (patches, then images), then `commonMetadata`, then
+    the origin labels (which win a clash)."""
     from ..kustomize import transformers
     from ..kustomize.fieldspecs import FieldSpec, builtin_config
     from ..kustomize.openapi import MergeSchema
     from ..kustomize.patches import apply_patch, load_patch_entry
     from ..resource import Resource, ResourceList
 
-    label = helmrelease_label(hr)
     spec = hr.get("spec") or {}
-    meta = hr.get("metadata") or {}
     where = file or label
     try:
         resources = ResourceList(Resource(body=d, origin=where) for d in docs)
     except RenderError as exc:
         raise RenderError(f"{label}: post-rendering: {exc.message}", file=file) from None
-    for i, renderer in enumerate(spec.get("postRenderers") or []):
+    for renderer in spec.get("postRenderers") or []:
         kz = (renderer or {}).get("kustomize")
         if not kz:
             continue
@@ -431,12 +447,47 @@ def post_render(hr: dict[str, Any], docs: list[dict[str, Any]], *, file: str | N
     if common.get("annotations"):
         transformers.add_map_entries(resources, {str(k): str(v) for k, v in common["annotations"].items()},
                                      (FieldSpec("metadata/annotations", create=True),))
-    origin = {
-        f"{HELMRELEASE_GROUP}/name": str(meta.get("name", "")),
-        f"{HELMRELEASE_GROUP}/namespace": str(meta.get("namespace") or "default"),
-    }
-    transformers.add_map_entries(resources, origin, labels_spec)
+    transformers.add_map_entries(resources, _origin_labels(hr), labels_spec)
     return [r.body for r in resources]
+
+
+def post_render(hr: dict[str, Any], docs: list[dict[str, Any]], *, file: str | None = None) -> list[dict[str, Any]]:
+    """helm-controller's post-rendering of the templated documents (not the crds/ ones), by
+    `spec.postRenderStrategy`, then Helm's re-sort: manifests by kind, hooks last."""
+    label = helmrelease_label(hr)
+    strategy = str((hr.get("spec") or {}).get("postRenderStrategy") or "combined")
+    if strategy not in POST_RENDER_STRATEGIES:
+        raise InputError(f"{label}: spec.postRenderStrategy must be one of {', '.join(POST_RENDER_STRATEGIES)}, "
+                         f"got {strategy!r}", file=file)
+    if strategy == "combined":
+        out = _post_render_group(hr, docs, label=label, file=file)
+    else:
+        hooks = [d for d in docs if is_hook(d)]
+        manifests = _post_render_group(hr, [d for d in docs if not is_hook(d)], label=label, file=file)
+        out = manifests + (_post_render_group(hr, hooks, label=label, file=file) if strategy == "separate" and hooks else hooks)
+    return sort_rendered(out)
+
+
+def crd_objects(hr: dict[str, Any], docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The chart's crds/ documents as helm-controller applies them: CustomResourceDefinitions
+    only (it drops anything else placed there), not post-rendered, with the origin labels."""
+    out = []
+    for doc in docs:
+        if doc.get("kind") != "CustomResourceDefinition" or not str(doc.get("apiVersion") or "").startswith("apiextensions.k8s.io/"):
+            continue
+        meta = doc.setdefault("metadata", {})
+        labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+        meta["labels"] = {**labels, **_origin_labels(hr)}
+        out.append(doc)
+    return out
+
+
+def _has_crds_dir(chart: str) -> bool:
+    """Whether the chart or a subchart ships a crds/ directory (else no second render)."""
+    if os.path.isdir(chart):
+        return any(os.path.basename(d) == "crds" for d, _dirs, files in os.walk(chart) if files)
+    with tarfile.open(chart, "r:gz") as tar:
+        return any("/crds/" in m.name for m in tar.getmembers() if m.isfile())
 
 
 def render_helmrelease(
@@ -450,27 +501,27 @@ def render_helmrelease(
     api_versions: Sequence[str] = (),
     file: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The manifests of one HelmRelease, post-rendered, in `helm template` order."""
+    """The manifests of one HelmRelease as helm-controller installs them: the crds/ CRDs
+    (by the install CRD policy), then the post-rendered templates in Helm's order."""
     engine = engine or default_engine()
     prepared = prepare_release(hr, fs, objects, chart_cache=chart_cache, file=file)
     try:
+        options: dict[str, Any] = dict(
+            release_name=prepared.release_name, namespace=prepared.namespace, values=prepared.values,
+            kube_version=kube_version, api_versions=api_versions, skip_tests=prepared.skip_tests,
+            no_hooks=prepared.no_hooks,
+        )
         try:
-            docs = engine.template(
-                prepared.chart,
-                release_name=prepared.release_name,
-                namespace=prepared.namespace,
-                values=prepared.values,
-                kube_version=kube_version,
-                api_versions=api_versions,
-                include_crds=prepared.include_crds,
-                skip_tests=prepared.skip_tests,
-                no_hooks=prepared.no_hooks,
-            )
+            docs = engine.template(prepared.chart, include_crds=False, **options)
+            crds: list[dict[str, Any]] = []
+            if prepared.include_crds and _has_crds_dir(prepared.chart):
+                with_crds = engine.template(prepared.chart, include_crds=True, **options)
+                crds = with_crds[: len(with_crds) - len(docs)]  # helm template prints crds/ first
         except RenderError as exc:
             raise RenderError(f"{prepared.label}: {exc.message}", file=file) from None
     finally:
         prepared.cleanup()
-    return post_render(hr, docs, file=file)
+    return crd_objects(hr, crds) + post_render(hr, docs, file=file)
 
 
 def objects_resolver(*groups: Sequence[dict[str, Any]]) -> ObjectResolver:
