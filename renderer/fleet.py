@@ -38,6 +38,10 @@ SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type"
 TEMPLATE_FIELDS = ("cluster",)
 _YAML_SUFFIXES = (".yaml", ".yml")
 _GLOB_CHARS = re.compile(r"[*?\[{]")
+KUBE_VERSION_ANNOTATION = "sluice.dev/kube-version"  # on a cluster Secret: the cluster's Kubernetes version
+API_VERSIONS_ANNOTATION = "sluice.dev/api-versions"  # on a cluster Secret: extra API versions it serves
+DEFAULT_KUBE_VERSION = "1.35.0"  # what Helm sees without kubeVersion: fixed, so both Helm backends agree
+_KUBE_VERSION = re.compile(r"v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.+-]*)?")
 DEFAULT_APP_NAMESPACE = "argocd"  # where Argo CD keeps Applications that name no namespace
 MAX_TARGETS = 10_000  # app-of-apps expansion stops here (a generator gone wrong)
 LEAVE_TO_ARGO = "; to leave this Application to Argo CD, add its file to `exclude` in sluice.yaml"
@@ -68,6 +72,8 @@ class FleetConfig:
     allow_plaintext_secrets: bool = False  # `sluice verify` accepts plaintext Secrets
     flux_clusters: tuple[str, ...] | None = None  # Flux cluster directories (paths or globs); None: detect
     repositories: tuple[tuple[str, str], ...] = ()  # (normalized repoURL, absolute directory) of other repos
+    kube_version: str = DEFAULT_KUBE_VERSION  # the clusters' Kubernetes version, as Helm's capabilities
+    api_versions: tuple[str, ...] = ()  # API versions every cluster serves beyond the built-in ones
 
     def repository_dir(self, url: str | None) -> str | None:
         """The local checkout of another repository the config maps `url` to, if any."""
@@ -83,6 +89,8 @@ class Cluster:
     server: str
     origin: str | None = None  # the Secret's file; None for the implicit in-cluster
     line: int | None = None
+    kube_version: str | None = None  # annotation sluice.dev/kube-version (else sluice.yaml kubeVersion)
+    api_versions: tuple[str, ...] = ()  # annotation sluice.dev/api-versions, comma-separated
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +111,8 @@ class Target:
     helm_releases: str = "inflate"  # inflate Flux HelmReleases, or pass them through
     extra_sources: tuple[SourceSpec, ...] = ()  # spec.sources after the first, rendered in order
     generated_by: str = ""  # "ApplicationSet x" / "Application y" when not written in the repo
+    kube_version: str = DEFAULT_KUBE_VERSION  # the destination cluster's, for Helm's capabilities
+    api_versions: tuple[str, ...] = ()
 
     @property
     def app_key(self) -> tuple[str, str]:
@@ -243,6 +253,8 @@ def load_config(fs: RepoFS) -> FleetConfig:
         allow_plaintext_secrets=bool(data.get("allowPlaintextSecrets", False)),
         flux_clusters=strings("fluxClusters"),
         repositories=_repositories(fs, data.get("repositories") or {}, text),
+        kube_version=str(data.get("kubeVersion") or DEFAULT_KUBE_VERSION),
+        api_versions=strings("apiVersions") or (),
     )
     for key in ("applications", "clusters", "exclude", "preserve"):
         check_patterns(key, getattr(config, key))
@@ -456,7 +468,15 @@ def cluster_from_secret(doc: dict[str, Any], file: str, line: int | None) -> Clu
         raise InputError(f"cluster Secret {secret}: no server (stringData.server or data.server)", file=file, line=line)
     if not name:
         raise InputError(f"cluster Secret {secret}: no cluster name (stringData.name or data.name)", file=file, line=line)
-    return Cluster(name=name, server=server, origin=file, line=line)
+    annotations = (doc.get("metadata") or {}).get("annotations") or {}
+    kube_version = annotations.get(KUBE_VERSION_ANNOTATION) if isinstance(annotations, dict) else None
+    if kube_version is not None and not _KUBE_VERSION.fullmatch(str(kube_version).strip()):
+        raise InputError(f"cluster Secret {secret}: annotation {KUBE_VERSION_ANNOTATION}: {kube_version!r} is not a "
+                         "Kubernetes version (e.g. 1.31.4)", file=file, line=line)
+    apis = str(annotations.get(API_VERSIONS_ANNOTATION) or "") if isinstance(annotations, dict) else ""
+    return Cluster(name=name, server=server, origin=file, line=line,
+                   kube_version=str(kube_version).strip() if kube_version is not None else None,
+                   api_versions=tuple(a.strip() for a in apis.split(",") if a.strip()))
 
 
 def _server_key(server: str) -> str:
@@ -612,6 +632,26 @@ def _multi_source(sources: Any, app: _App) -> tuple[list[SourceSpec], str | None
     return specs, repo_url
 
 
+def cluster_capabilities(cluster: Cluster | None, config: FleetConfig) -> tuple[str, tuple[str, ...]]:
+    """(Kubernetes version, API versions) Helm renders with for a cluster, as Argo CD passes
+    the destination's: the cluster Secret's annotations, else sluice.yaml's."""
+    version = (cluster.kube_version if cluster is not None else None) or config.kube_version
+    apis = tuple(dict.fromkeys([*config.api_versions, *(cluster.api_versions if cluster is not None else ())]))
+    return version, apis
+
+
+def _with_capabilities(spec: SourceSpec, kube_version: str, api_versions: tuple[str, ...]) -> SourceSpec:
+    """A source that may render with Helm carries the cluster's capabilities in its helm
+    block; the Application's own `helm.kubeVersion`/`apiVersions` win (as in Argo CD)."""
+    if spec.type not in ("auto", "helm", "helm-repo"):
+        return spec
+    helm = json.loads(spec.helm_json) if spec.helm_json else {}
+    helm.setdefault("kubeVersion", kube_version)
+    if api_versions and not helm.get("apiVersions"):
+        helm["apiVersions"] = list(api_versions)
+    return dataclasses.replace(spec, helm_json=json.dumps(helm, sort_keys=True))
+
+
 def _resolve_fs_path(path: str) -> str:
     if path.startswith("/"):
         raise ValueError(f"{path!r} must be relative to the repository root")
@@ -728,11 +768,15 @@ def _plan_app(app: _App, inventory: _Inventory, config: FleetConfig, dry_repo: s
             f"Application {name}: annotation {HELM_RELEASES_ANNOTATION} must be one of {', '.join(HELM_RELEASE_MODES)}, not {helm_releases!r}",
             file=f, line=ln,
         )
+    kube_version, api_versions = cluster_capabilities(cluster, config)
+    source = _with_capabilities(source, kube_version, api_versions)
+    extra_sources = tuple(_with_capabilities(e, kube_version, api_versions) for e in extra_sources)
     target = Target(
         cluster=cluster.name, app=name, source=source, branch=branch, app_dir=app_dir,
         namespace=namespace, origin=f, line=ln, server=cluster.server,
         app_namespace=app.namespace, hydrator=hydrator is not None, helm_releases=helm_releases,
         extra_sources=extra_sources, generated_by=app.generated_by,
+        kube_version=kube_version, api_versions=api_versions,
     )
     return target, repo_url
 
@@ -931,6 +975,7 @@ def _flux_targets(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str], not
             targets.append(Target(
                 cluster=cluster, app=name, source=source, branch=branch, app_dir=app_dir, namespace=None,
                 origin=directory, line=None, helm_releases=config.helm_releases,
+                kube_version=config.kube_version, api_versions=config.api_versions,
             ))
     return targets
 

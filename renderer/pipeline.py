@@ -198,7 +198,8 @@ class _HelmReleaseInflater:
         self._repo_objects: list[dict[str, Any]] | None = None
 
     def inflate(self, resources: list[dict[str, Any]], origin: str, *, keep_unreachable: bool = False,
-                notes: list[str] | None = None) -> list[dict[str, Any]]:
+                notes: list[str] | None = None, kube_version: str | None = None,
+                api_versions: tuple[str, ...] = ()) -> list[dict[str, Any]]:
         """With `keep_unreachable` (helmReleases: auto), a HelmRelease whose chart is out of
         reach offline stays a HelmRelease for Flux, and a line goes to `notes`."""
         from .helm.release import is_helmrelease
@@ -216,7 +217,8 @@ class _HelmReleaseInflater:
             if is_helmrelease(body):
                 try:
                     manifests = render_helmrelease(body, self.fs, objects, engine=self.renderer.helm_engine(),
-                                                   chart_cache=self.chart_cache, file=origin)
+                                                   chart_cache=self.chart_cache, file=origin,
+                                                   kube_version=kube_version, api_versions=api_versions)
                 except OutOfReach as exc:
                     if not keep_unreachable:
                         raise
@@ -298,7 +300,7 @@ def render_plan(
                 resources = [*resources, *renderer.render(extra, referrer=target.origin)]
             if target.helm_releases in ("inflate", "auto"):
                 resources = inflater.inflate(resources, target.origin, keep_unreachable=target.helm_releases == "auto",
-                                             notes=notes)
+                                             notes=notes, kube_version=target.kube_version, api_versions=target.api_versions)
         except OutOfReach as exc:
             if not target.generated_by:
                 raise _in_context(exc, target) from exc

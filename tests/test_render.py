@@ -883,3 +883,72 @@ def test_repositories_map_other_repos_to_local_checkouts(tmp_path: Path) -> None
     from renderer.pipeline import render_repo
 
     assert [a.app for a in render_repo(platform, write=False, repositories={"https://github.com/example/apps.git": str(apps)}).apps] == ["web"]
+
+
+CAPABILITIES_CHART = {
+    "chart/Chart.yaml": "apiVersion: v2\nname: caps\nversion: 0.1.0\n",
+    "chart/templates/cm.yaml": """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: caps}
+        data:
+          kube: {{ .Capabilities.KubeVersion.Version | quote }}
+          monitoring: {{ .Capabilities.APIVersions.Has "monitoring.coreos.com/v1" | quote }}
+        """,
+}
+
+
+def _cluster_secret(name: str, annotations: str = "") -> str:
+    return f"""
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: {name}
+          labels: {{argocd.argoproj.io/secret-type: cluster}}
+          annotations: {{{annotations}}}
+        stringData: {{name: {name}, server: https://{name}.example.com}}
+        """
+
+
+def _caps_app(name: str, cluster: str, helm: str = "") -> str:
+    return f"""
+        apiVersion: argoproj.io/v1alpha1
+        kind: Application
+        metadata: {{name: {name}}}
+        spec:
+          source: {{repoURL: https://example.com/r.git, path: chart{helm}}}
+          destination: {{name: {cluster}, namespace: caps}}
+        """
+
+
+def test_helm_sees_the_destination_clusters_capabilities(tmp_path: Path) -> None:
+    """As Argo CD passes the destination cluster's version and APIs to `helm template`:
+    sluice.yaml's kubeVersion/apiVersions, a cluster Secret's annotations over them, an
+    Application's helm.kubeVersion over both. A fixed default keeps the two Helm backends
+    (whose own defaults differ) in agreement."""
+    write_tree(tmp_path, {
+        **CAPABILITIES_CHART,
+        "clusters/old.yaml": _cluster_secret("old", "sluice.dev/kube-version: '1.29.3', sluice.dev/api-versions: 'monitoring.coreos.com/v1'"),
+        "clusters/new.yaml": _cluster_secret("new"),
+        "apps/a.yaml": _caps_app("on-old", "old"),
+        "apps/b.yaml": _caps_app("on-new", "new"),
+        "apps/c.yaml": _caps_app("pinned", "old", ", helm: {kubeVersion: 1.31.0}"),
+        "apps/d.yaml": _caps_app("default", "in-cluster"),
+    })
+    data = {a.app: a.resources[0]["data"] for a in render(tmp_path).apps}
+    assert data == {
+        "default": {"kube": "v1.35.0", "monitoring": "false"},
+        "on-new": {"kube": "v1.35.0", "monitoring": "false"},
+        "on-old": {"kube": "v1.29.3", "monitoring": "true"},
+        "pinned": {"kube": "v1.31.0", "monitoring": "true"},
+    }
+    (tmp_path / "sluice.yaml").write_text("kubeVersion: 1.33.1\napiVersions: [monitoring.coreos.com/v1]\n")
+    data = {a.app: a.resources[0]["data"] for a in render(tmp_path).apps}
+    assert data["on-new"] == {"kube": "v1.33.1", "monitoring": "true"} and data["on-old"]["kube"] == "v1.29.3"
+
+
+def test_bad_kube_version_annotation_names_the_secret(tmp_path: Path) -> None:
+    write_tree(tmp_path, {**CAPABILITIES_CHART, "clusters/x.yaml": _cluster_secret("x", "sluice.dev/kube-version: latest"),
+                          "apps/a.yaml": _caps_app("a", "x")})
+    with pytest.raises(InputError, match=r"clusters/x.yaml:1: cluster Secret x: annotation sluice.dev/kube-version: 'latest'"):
+        render(tmp_path)
