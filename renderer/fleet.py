@@ -23,6 +23,7 @@ from importlib import resources as _resources
 from typing import Any, Iterable, Iterator
 
 from .errors import InputError, OutOfReach
+from .helm.engine import DEFAULT_KUBE_VERSION
 from .repourl import normalize_repo_url
 from .fs import RepoFS
 from .sources import KUSTOMIZATION_FILES, SourceSpec, compile_glob
@@ -40,7 +41,6 @@ _YAML_SUFFIXES = (".yaml", ".yml")
 _GLOB_CHARS = re.compile(r"[*?\[{]")
 KUBE_VERSION_ANNOTATION = "sluice.dev/kube-version"  # on a cluster Secret: the cluster's Kubernetes version
 API_VERSIONS_ANNOTATION = "sluice.dev/api-versions"  # on a cluster Secret: extra API versions it serves
-DEFAULT_KUBE_VERSION = "1.35.0"  # what Helm sees without kubeVersion: fixed, so both Helm backends agree
 _KUBE_VERSION = re.compile(r"v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.+-]*)?")
 DEFAULT_APP_NAMESPACE = "argocd"  # where Argo CD keeps Applications that name no namespace
 MAX_TARGETS = 10_000  # app-of-apps expansion stops here (a generator gone wrong)

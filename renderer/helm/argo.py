@@ -18,6 +18,7 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from ..errors import InputError, OutOfReach
 from ..fs import RepoFS, join
+from .engine import DEFAULT_KUBE_VERSION
 from .strvals import StrvalsError, parse_into
 from .values import merge_maps, read_values
 
@@ -168,7 +169,7 @@ def _argo_template(engine: Any, chart: str, helm: dict[str, Any], values: dict[s
         release_name=str(helm.get("releaseName") or app_name),
         namespace=str(helm.get("namespace") or namespace or "default"),
         values=values,
-        kube_version=str(helm["kubeVersion"]) if helm.get("kubeVersion") else None,
+        kube_version=str(helm.get("kubeVersion") or DEFAULT_KUBE_VERSION),
         api_versions=tuple(str(v) for v in helm.get("apiVersions") or ()),
         include_crds=not helm.get("skipCrds"),
         skip_tests=bool(helm.get("skipTests")),

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from ..errors import InputError, SluiceError
+from .engine import DEFAULT_KUBE_VERSION
 
 EXIT_INPUT = 2
 _REFERENCED = frozenset({"ConfigMap", "Secret", "GitRepository", "Bucket", "HelmRepository", "OCIRepository", "HelmChart"})
@@ -132,7 +133,8 @@ def values_cmd(file: str, repo: str | None, name: str | None, chart_cache: str |
 @_repo
 @_name
 @_cache
-@click.option("--kube-version", help="Kubernetes version for .Capabilities (default: Helm's own).")
+@click.option("--kube-version", default=DEFAULT_KUBE_VERSION, show_default=True,
+              help="Kubernetes version for .Capabilities (fixed, so both Helm backends agree).")
 @click.option("--api-versions", "api_versions", multiple=True, help="Extra API versions for .Capabilities (repeatable).")
 @click.option("--engine", "engine_name", type=click.Choice(["in-process", "cli"]), default="in-process", show_default=True)
 def template_cmd(file: str, repo: str | None, name: str | None, chart_cache: str | None, kube_version: str | None,

@@ -37,6 +37,7 @@ from ..errors import RenderError
 from ..yaml import load_documents
 
 __all__ = [
+    "DEFAULT_KUBE_VERSION",
     "HelmEngine",
     "InProcessHelm",
     "HelmCLI",
@@ -47,6 +48,10 @@ __all__ = [
     "is_hook",
     "sort_rendered",
 ]
+
+DEFAULT_KUBE_VERSION = "1.35.0"
+"""The Kubernetes version sluice renders charts for unless told otherwise. The SDK and the
+binary each default to their own build's version (they differ); a fixed one keeps them equal."""
 
 INSTALL_ORDER: tuple[str, ...] = (
     "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange",

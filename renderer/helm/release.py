@@ -41,7 +41,7 @@ from ..errors import InputError, OutOfReach, RenderError
 from ..fs import RepoFS
 from ..yaml import load_documents
 from .dependencies import vendor_dependencies
-from .engine import HelmEngine, default_engine, is_hook, sort_rendered
+from .engine import DEFAULT_KUBE_VERSION, HelmEngine, default_engine, is_hook, sort_rendered
 from .values import compose_values, helmrelease_label, read_values, values_files, values_files_defaults
 
 __all__ = [
@@ -497,7 +497,7 @@ def render_helmrelease(
     *,
     engine: HelmEngine | None = None,
     chart_cache: str | os.PathLike[str] | None = None,
-    kube_version: str | None = None,
+    kube_version: str | None = DEFAULT_KUBE_VERSION,
     api_versions: Sequence[str] = (),
     file: str | None = None,
 ) -> list[dict[str, Any]]:
