@@ -137,6 +137,7 @@ class FleetPlan:
     notes: tuple[str, ...] = ()  # things discovery saw and did not render (ApplicationSets, ...)
     skip_dirs: tuple[str, ...] = ()  # repo dirs no source reads: the output directory(ies)
     cluster_docs: tuple[tuple[dict[str, Any], str, int | None], ...] = ()  # cluster Secrets (for ApplicationSets)
+    skipped: frozenset[tuple[str, str]] = frozenset()  # (namespace, name) of Applications noted, not planned
 
     def cluster(self, name: str) -> Cluster:
         for c in self.clusters:
@@ -833,10 +834,12 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
 
     hydrated = _hydrated_branches(apps, inventory, config)
     targets: list[Target] = []
+    skipped: set[tuple[str, str]] = set()
     repo_urls: dict[str, tuple[str, _App]] = {}
     for app in apps:
         consumed = _syncs_from_hydrated_branch(app, hydrated)
         if consumed:
+            skipped.add((app.namespace or DEFAULT_APP_NAMESPACE, app.name))
             notes.append(
                 f"{app.file}:{app.line}: Application {app.name} not rendered: it syncs from the hydrated branch "
                 f"{consumed!r} (sluice output, not a dry source)"
@@ -847,6 +850,7 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
         except OutOfReach as exc:
             if not app.generated_by:
                 raise
+            skipped.add((app.namespace or DEFAULT_APP_NAMESPACE, app.name))
             notes.append(f"{app.file}:{app.line}: Application {app.name} ({app.generated_by}) not rendered: "
                          f"{out_of_reach_reason(exc.message, app.name)}")
             continue
@@ -876,6 +880,7 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
         notes=tuple(notes),
         skip_dirs=tuple(skip_dirs),
         cluster_docs=tuple(cluster_docs),
+        skipped=frozenset(skipped),
     )
 
 
@@ -906,14 +911,20 @@ BOOTSTRAP_FILES = ("gotk-components.yaml", "gotk-sync.yaml")
 
 
 def detect_flux_clusters(fs: RepoFS, *, skip: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[str]:
-    """Directories bootstrapped by Flux: `D` whose `flux-system/` holds what `flux bootstrap
-    --path=D` writes (gotk-components.yaml, gotk-sync.yaml) or a Flux Kustomization that
-    syncs `D` itself."""
+    """Flux cluster entry directories: those `flux bootstrap --path=D` made (`D/flux-system/`
+    holding gotk-components.yaml or gotk-sync.yaml, or a Flux Kustomization syncing `D`), and
+    the `spec.sync.path` of a Flux Operator FluxInstance (or of the flux-instance chart's
+    values in a HelmRelease)."""
+    found = set(_bootstrapped_dirs(fs, skip=skip, exclude=exclude))
+    found.update(p for p in _flux_operator_dirs(fs, skip=skip, exclude=exclude) if fs.is_dir(p))
+    return sorted(found)
+
+
+def _bootstrapped_dirs(fs: RepoFS, *, skip: Iterable[str], exclude: Iterable[str]) -> Iterator[str]:
     from .flux import is_flux_kustomization
 
     skip_set = {posixpath.normpath(p) for p in skip}
     excludes = [compile_glob(p.rstrip("/"), True) for p in exclude]
-    found: list[str] = []
     for dirpath, dirnames, _files in os.walk(fs.root):
         rel = fs.relpath(dirpath)
         dirnames[:] = sorted(
@@ -925,7 +936,7 @@ def detect_flux_clusters(fs: RepoFS, *, skip: Iterable[str] = (), exclude: Itera
             continue
         sync_dir = "flux-system" if rel == "." else f"{rel}/flux-system"
         if any(fs.is_file(f"{sync_dir}/{name}") for name in BOOTSTRAP_FILES):
-            found.append(rel)
+            yield rel
             continue
         for name in fs.listdir(sync_dir):
             path = f"{sync_dir}/{name}"
@@ -937,9 +948,40 @@ def detect_flux_clusters(fs: RepoFS, *, skip: Iterable[str] = (), exclude: Itera
                 continue  # not a manifest Flux could apply either; explicit fluxClusters reports it
             if any(is_flux_kustomization(doc) and _same_dir(str((doc.get("spec") or {}).get("path") or ""), rel)
                    for doc, _line in docs):
-                found.append(rel)
+                yield rel
                 break
-    return sorted(found)
+
+
+def _flux_operator_dirs(fs: RepoFS, *, skip: Iterable[str], exclude: Iterable[str]) -> Iterator[str]:
+    """`spec.sync.path` of FluxInstance objects (fluxcd.controlplane.io), and `instance.sync.path`
+    in the values of HelmReleases of the flux-instance chart."""
+    for path in walk_yaml(fs, ".", skip=skip, exclude=exclude):
+        text = fs.read_text(path)
+        if "sync" not in text or ("FluxInstance" not in text and "flux-instance" not in text):
+            continue
+        try:
+            docs = fs.load_yaml(path)
+        except InputError:
+            continue
+        for doc, _line in docs:
+            if not isinstance(doc, dict):
+                continue
+            sync: Any = None
+            if doc.get("kind") == "FluxInstance" and str(doc.get("apiVersion", "")).startswith("fluxcd.controlplane.io/"):
+                sync = (doc.get("spec") or {}).get("sync")
+            elif doc.get("kind") == "HelmRelease" and _is_flux_instance_chart(doc):
+                sync = (((doc.get("spec") or {}).get("values") or {}).get("instance") or {}).get("sync")
+            if isinstance(sync, dict) and isinstance(sync.get("path"), str) and sync["path"].strip():
+                rel = posixpath.normpath(sync["path"].strip().lstrip("/") or ".")
+                if rel != ".." and not rel.startswith("../"):
+                    yield rel
+
+
+def _is_flux_instance_chart(hr: dict[str, Any]) -> bool:
+    spec = hr.get("spec") or {}
+    names = {str((spec.get("chartRef") or {}).get("name") or ""),
+             str((((spec.get("chart") or {}).get("spec")) or {}).get("chart") or "")}
+    return "flux-instance" in names
 
 
 def _same_dir(flux_path: str, rel: str) -> bool:

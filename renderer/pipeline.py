@@ -289,7 +289,7 @@ def render_plan(
     rendered: list[tuple[Target, str, list[dict[str, Any]]]] = []
     notes = list(plan.notes)
     queue = deque(plan.targets)
-    known = {t.app_key for t in plan.targets}
+    known = {t.app_key for t in plan.targets} | set(plan.skipped)
     while queue:
         target = queue.popleft()
         try:

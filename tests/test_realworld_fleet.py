@@ -164,3 +164,33 @@ def test_rendering_the_corpus_is_deterministic(podinfo_cache: Path) -> None:
 
 def test_example_root_app_text_is_valid_yaml() -> None:
     assert load_documents(textwrap.dedent(ROOT_APP), "root")[0]["spec"]["source"]["path"] == "apps"
+
+
+MMALYSKA = REALWORLD / "mmalyska__home-ops"
+ONEDR0P = REALWORLD / "onedr0p__home-ops"
+
+
+def test_home_ops_with_app_of_appsets_renders_what_is_offline() -> None:
+    """mmalyska/home-ops, zero-config: a root Application renders ApplicationSets whose apps
+    are charts with remote dependencies, plugin sources and a remote kustomize resource:
+    those are noted (each once, with its reason), the rest renders."""
+    bundles = render_repo(MMALYSKA, write=False)
+    assert sorted(a.app for a in bundles.apps) == ["anytype", "nvidia", "root-app", "talos-backup"]
+    reasons = [n.split(" not rendered: ", 1)[1] for n in bundles.notes]
+    apps = [n.split(": Application ", 1)[1].split(" (", 1)[0] for n in bundles.notes]
+    assert len(apps) == len(set(apps)) == 46, "one note per Application, even when two parents generate it"
+    assert all(r.startswith(("spec.source.plugin: plugin sources", "spec.source: chart ", "remote resource "))
+               for r in reasons), reasons
+    assert sum("dependency" in r and "not in charts/" in r for r in reasons) >= 10
+
+
+def test_flux_operator_instance_is_a_cluster_entry_point() -> None:
+    """onedr0p/home-ops runs Flux through the Flux Operator: the FluxInstance's sync.path
+    (in the flux-instance chart values) is the cluster directory. The corpus dropped the
+    scripts its kustomizations name, so the render stops there, naming the file."""
+    from renderer.fleet import detect_flux_clusters
+    from renderer.fs import RepoFS
+
+    assert detect_flux_clusters(RepoFS(ONEDR0P)) == ["kubernetes/flux/cluster"]
+    with pytest.raises(InputError, match=r"kubernetes/apps/default/sonarr/app/kustomization.yaml: .*'./resources/refresh-series.sh' not found"):
+        render_repo(ONEDR0P, write=False)

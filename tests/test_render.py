@@ -952,3 +952,21 @@ def test_bad_kube_version_annotation_names_the_secret(tmp_path: Path) -> None:
                           "apps/a.yaml": _caps_app("a", "x")})
     with pytest.raises(InputError, match=r"clusters/x.yaml:1: cluster Secret x: annotation sluice.dev/kube-version: 'latest'"):
         render(tmp_path)
+
+
+def test_flux_operator_sync_path_is_detected(tmp_path: Path) -> None:
+    """A Flux Operator FluxInstance names the cluster directory in spec.sync.path."""
+    import shutil as _shutil
+
+    _shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "flux" / "cluster", tmp_path, dirs_exist_ok=True)
+    _shutil.rmtree(tmp_path / "clusters" / "dev" / "flux-system")
+    write_tree(tmp_path, {"operator/instance.yaml": """
+        apiVersion: fluxcd.controlplane.io/v1
+        kind: FluxInstance
+        metadata: {name: flux, namespace: flux-system}
+        spec:
+          distribution: {version: 2.x}
+          sync: {kind: GitRepository, url: https://example.com/fleet.git, ref: refs/heads/main, path: ./clusters/dev}
+        """})
+    bundles = render(tmp_path)
+    assert {a.cluster for a in bundles.apps} == {"dev"} and {"apps", "infra"} <= {a.app_dir for a in bundles.apps}

@@ -26,7 +26,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from ..errors import InputError, RenderError
+from ..errors import InputError, OutOfReach, RenderError
 from ..resource import Resource
 from .engine import HelmEngine, default_engine
 from .values import merge_maps, read_values
@@ -117,7 +117,7 @@ class KustomizeHelm:
         fs = loader.fs
         if not fs.is_dir(chart_path):
             if c.get("repo"):
-                raise InputError(
+                raise OutOfReach(
                     f"helmCharts {name}: chart not found at '{chart_path}' and pulling it from {c['repo']} needs the "
                     f"network; sluice renders offline: vendor it (`helm pull --untar --untardir {chart_home} "
                     f"--repo {c['repo']} {name}" + (f" --version {c['version']}" if c.get("version") else "") + "`)",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import InputError
+from ..errors import InputError, OutOfReach
 from ..fs import RepoFS
 
 _REMOTE = re.compile(r"^(https?://|git::|ssh://|git@|github\.com/|gitlab\.com/|bitbucket\.org/|oci://)")
@@ -29,7 +29,7 @@ class Loader:
     def path_of(self, rel: str) -> str:
         """Resolve a path written in the kustomization, enforcing the load restrictor for files."""
         if is_remote(rel):
-            raise InputError(f"remote resource {rel!r} cannot be loaded: sluice renders offline; vendor it into the repository", file=self.referrer)
+            raise OutOfReach(f"remote resource {rel!r} cannot be loaded: sluice renders offline; vendor it into the repository", file=self.referrer)
         return self.fs.resolve(rel, self.root, referrer=self.referrer)
 
     def file_path(self, rel: str) -> str:
