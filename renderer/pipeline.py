@@ -214,6 +214,14 @@ class _HelmReleaseInflater:
         objects = objects_resolver(resources, self._repo_objects)
         out: list[dict[str, Any]] = []
         for body in resources:
+            if is_helmrelease(body) and (body.get("spec") or {}).get("kubeConfig"):
+                # helm-controller installs it into another cluster: its manifests do not belong here
+                if notes is not None:
+                    meta = body.get("metadata") or {}
+                    notes.append(f"{origin}: HelmRelease {meta.get('namespace') or 'default'}/{meta.get('name')} kept for "
+                                 "Flux, not inflated: spec.kubeConfig installs it into another cluster")
+                out.append(body)
+                continue
             if is_helmrelease(body):
                 try:
                     manifests = render_helmrelease(body, self.fs, objects, engine=self.renderer.helm_engine(),

@@ -970,3 +970,19 @@ def test_flux_operator_sync_path_is_detected(tmp_path: Path) -> None:
         """})
     bundles = render(tmp_path)
     assert {a.cluster for a in bundles.apps} == {"dev"} and {"apps", "infra"} <= {a.app_dir for a in bundles.apps}
+
+
+def test_a_helmrelease_for_another_cluster_is_never_inflated_here(tmp_path: Path) -> None:
+    """spec.kubeConfig: helm-controller installs the release into a remote cluster, so its
+    manifests do not belong in this cluster's bundle: the HelmRelease is kept, with a note."""
+    import shutil as _shutil
+
+    _shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "helm" / "webapp", tmp_path / "charts" / "webapp")
+    files = dict(HELMRELEASE_FILES)
+    files["deploy/web/release.yaml"] = files["deploy/web/release.yaml"].replace(
+        "          values:\n", "          kubeConfig: {secretRef: {name: edge-kubeconfig}}\n          values:\n")
+    write_tree(tmp_path, {**files, "app.yaml": HELMRELEASE_APP.replace("{ANNOTATIONS}", "{}")})
+    bundles = render(tmp_path)
+    assert [d["kind"] for d in bundles.apps[0].resources if d["kind"] in ("HelmRelease", "Deployment")] == ["HelmRelease"]
+    assert bundles.notes == ("app.yaml: HelmRelease web/web kept for Flux, not inflated: spec.kubeConfig installs it "
+                             "into another cluster",)
