@@ -75,12 +75,22 @@ class FleetConfig:
     kube_version: str = DEFAULT_KUBE_VERSION  # the clusters' Kubernetes version, as Helm's capabilities
     api_versions: tuple[str, ...] = ()  # API versions every cluster serves beyond the built-in ones
 
-    def repository_dir(self, url: str | None) -> str | None:
-        """The local checkout of another repository the config maps `url` to, if any."""
+    def repository_key(self, url: str | None, ref: str | None = None) -> str | None:
+        """The `repositories` entry for `url` at `ref`: `URL#ref` when one is mapped (another
+        branch, even of this repository), else plain `URL`; None when neither is."""
         if not url:
             return None
-        key = normalize_repo_url(url)
-        return next((path for u, path in self.repositories if u == key), None)
+        mapped = dict(self.repositories)
+        base = normalize_repo_url(url)
+        for key in ([f"{base}#{ref.strip()}"] if ref and ref.strip() else []) + [base]:
+            if key in mapped:
+                return key
+        return None
+
+    def repository_dir(self, url: str | None, ref: str | None = None) -> str | None:
+        """The local checkout of another repository (or branch) the config maps `url` to."""
+        key = self.repository_key(url, ref)
+        return dict(self.repositories)[key] if key is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,8 +287,15 @@ def _repositories(fs: RepoFS, mapping: dict[str, str], text: str) -> tuple[tuple
         path = os.path.normpath(os.path.join(fs.root, os.path.expanduser(raw)))
         if not os.path.isdir(path):
             raise _config_error(CONFIG_FILE, text, ["repositories", url], f"{raw!r} is not a directory")
-        out[normalize_repo_url(url)] = path
+        out[repository_entry_key(url)] = path
     return tuple(sorted(out.items()))
+
+
+def repository_entry_key(url: str) -> str:
+    """`URL` or `URL#ref` as written in `repositories`, the URL part normalized (refs keep
+    their case)."""
+    base, sep, ref = url.partition("#")
+    return normalize_repo_url(base) + (f"#{ref.strip()}" if sep and ref.strip() else "")
 
 
 def with_repositories(config: FleetConfig, mapping: dict[str, str]) -> FleetConfig:
@@ -287,7 +304,7 @@ def with_repositories(config: FleetConfig, mapping: dict[str, str]) -> FleetConf
     for url, path in mapping.items():
         if not os.path.isdir(path):
             raise InputError(f"--repository {url}={path}: not a directory")
-        merged[normalize_repo_url(url)] = os.path.abspath(path)
+        merged[repository_entry_key(url)] = os.path.abspath(path)
     return dataclasses.replace(config, repositories=tuple(sorted(merged.items())))
 
 
@@ -633,6 +650,18 @@ def _multi_source(sources: Any, app: _App) -> tuple[list[SourceSpec], str | None
     return specs, repo_url
 
 
+def _source_revision(spec: dict[str, Any], hydrator: Any) -> str | None:
+    """targetRevision of the source that decides the repository (the first with a path)."""
+    if isinstance(hydrator, dict):
+        dry = hydrator.get("drySource")
+        return str(dry.get("targetRevision") or "") if isinstance(dry, dict) else None
+    sources = spec.get("sources") if isinstance(spec.get("sources"), list) else [spec.get("source")]
+    for src in sources:
+        if isinstance(src, dict) and src.get("chart") is None:
+            return str(src.get("targetRevision") or "")
+    return None
+
+
 def cluster_capabilities(cluster: Cluster | None, config: FleetConfig) -> tuple[str, tuple[str, ...]]:
     """(Kubernetes version, API versions) Helm renders with for a cluster, as Argo CD passes
     the destination's: the cluster Secret's annotations, else sluice.yaml's."""
@@ -747,11 +776,13 @@ def _plan_app(app: _App, inventory: _Inventory, config: FleetConfig, dry_repo: s
                 file=cluster.origin or config.path, line=cluster.line,
             )
         app_dir = _app_dir(name, "metadata.name", app)
-    if config.repository_dir(repo_url) is not None and not (dry_repo and normalize_repo_url(repo_url or "") == normalize_repo_url(dry_repo)):
+    revision = _source_revision(spec, hydrator)
+    key = config.repository_key(repo_url, revision)
+    same_as_dry = bool(dry_repo and repo_url and normalize_repo_url(repo_url) == normalize_repo_url(dry_repo))
+    if key is not None and ("#" in key or not same_as_dry):
         if hydrator is not None:
             raise OutOfReach(f"Application {name}: spec.sourceHydrator.drySource is in another repository ({repo_url}); "
                              "sluice writes hydrated branches to the dry repository only" + LEAVE_TO_ARGO, file=f, line=ln)
-        key = normalize_repo_url(repo_url or "")
         source = dataclasses.replace(source, repo=key)
         # every source reads from that checkout (a chart source's `$ref` value files too)
         extra_sources = tuple(dataclasses.replace(e, repo=key) for e in extra_sources)
@@ -855,7 +886,7 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
                          f"{out_of_reach_reason(exc.message, app.name)}")
             continue
         targets.append(target)
-        if repo_url and config.repository_dir(repo_url) is None:
+        if repo_url and config.repository_key(repo_url) is None:
             repo_urls.setdefault(normalize_repo_url(repo_url), (repo_url, app))
 
     repo_url = config.repo_url
@@ -988,10 +1019,18 @@ def _same_dir(flux_path: str, rel: str) -> bool:
     return posixpath.normpath("./" + flux_path.lstrip("/")) == posixpath.normpath(rel)
 
 
+def flux_sources(config: FleetConfig) -> Any:
+    """How Flux sources resolve in this fleet: flux-system and the dry repository's URL are
+    this repository; GitRepositories `repositories` maps are their local checkouts."""
+    from .flux import dry_repo_sources
+
+    return dry_repo_sources(checkout=config.repository_dir, dry_url=config.repo_url)
+
+
 def _flux_targets(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str], notes: list[str]) -> list[Target]:
     """One target per Flux Kustomization reachable from each Flux cluster directory: those
     `fluxClusters` names, or, without that key, the bootstrapped ones found in the repo."""
-    from .flux import dry_repo_sources, expand_flux_tree
+    from .flux import expand_flux_tree
 
     if config.flux_clusters is None:
         directories = detect_flux_clusters(fs, skip=skip_dirs, exclude=config.exclude)
@@ -1007,7 +1046,7 @@ def _flux_targets(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str], not
         if problem:
             raise InputError(f"fluxClusters: {directory!r}: {problem}", file=CONFIG_FILE)
         branch = config.branch_template.format(cluster=cluster)
-        tree = expand_flux_tree(fs, directory, source_fs=dry_repo_sources())
+        tree = expand_flux_tree(fs, directory, source_fs=flux_sources(config))
         names = [(ks.get("metadata") or {}).get("name") for ks, _ in tree]
         for ks, _objects in tree:
             meta = ks.get("metadata") or {}

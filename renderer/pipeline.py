@@ -30,6 +30,7 @@ from .fleet import (
     Target,
     check_locations,
     discover,
+    flux_sources,
     load_config,
     out_of_reach_reason,
     plan_child_applications,
@@ -249,7 +250,8 @@ class _RepoRenderers:
         self._dirs = dict(plan.config.repositories)
         self._build_options = build_options
         self._chart_cache = chart_cache
-        dry = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs, chart_cache=chart_cache)
+        dry = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs, chart_cache=chart_cache,
+                             flux_sources=flux_sources(plan.config))
         self._made: dict[str, tuple[SourceRenderer, _HelmReleaseInflater]] = {"": (dry, _HelmReleaseInflater(fs, dry, chart_cache))}
 
     def get(self, repo: str) -> tuple[SourceRenderer, "_HelmReleaseInflater"]:

@@ -169,8 +169,10 @@ class SourceRenderer:
     """Renders sources of one render; shares one kustomize Builder (memoised bases)."""
 
     def __init__(self, fs: RepoFS, build_options: Any = None, *, skip_dirs: Iterable[str] = (),
-                 chart_cache: str | os.PathLike[str] | None = None, helm_from: "SourceRenderer | None" = None) -> None:
+                 chart_cache: str | os.PathLike[str] | None = None, helm_from: "SourceRenderer | None" = None,
+                 flux_sources: Any = None) -> None:
         self.chart_cache = chart_cache
+        self.flux_sources = flux_sources  # how Flux sources resolve (fleet.flux_sources); default: dry repo only
         self._helm: Any = None
         self._helm_from = helm_from  # another repository's renderer whose Helm engine this one shares
         self._flux: dict[str, dict[str, list[dict[str, Any]]]] = {}
@@ -250,7 +252,8 @@ class SourceRenderer:
             from .flux import dry_repo_sources, expand_flux_tree
 
             tree = {}
-            for ks, objects in expand_flux_tree(self.fs, spec.path, source_fs=dry_repo_sources()):
+            source_fs = self.flux_sources if self.flux_sources is not None else dry_repo_sources()
+            for ks, objects in expand_flux_tree(self.fs, spec.path, source_fs=source_fs):
                 meta = ks.get("metadata") or {}
                 tree[f"{meta.get('namespace') or 'flux-system'}/{meta.get('name')}"] = objects
             self._flux[spec.path] = tree

@@ -194,3 +194,26 @@ def test_flux_operator_instance_is_a_cluster_entry_point() -> None:
     assert detect_flux_clusters(RepoFS(ONEDR0P)) == ["kubernetes/flux/cluster"]
     with pytest.raises(InputError, match=r"kubernetes/apps/default/sonarr/app/kustomization.yaml: .*'./resources/refresh-series.sh' not found"):
         render_repo(ONEDR0P, write=False)
+
+
+MULTI_TENANCY = REALWORLD / "fluxcd__flux2-multi-tenancy"
+DEV_TEAM = REALWORLD / "fluxcd__flux2-multi-tenancy@dev-team"
+
+
+@pytest.mark.parametrize(("cluster", "replicas"), [("production", 2), ("staging", 1)])
+def test_flux_multi_tenancy_follows_the_tenant_repository(podinfo_cache: Path, cluster: str, replicas: int) -> None:
+    """flux2-multi-tenancy: the tenants Kustomization creates a GitRepository for the
+    dev-team branch; with that branch's checkout mapped (`URL#branch`), the tenant's
+    Kustomization renders from it, and its HelmRelease (v2beta1, version ranges,
+    patchesStrategicMerge values) inflates from the chart cache."""
+    bundles = render_repo(MULTI_TENANCY, write=False, chart_cache=podinfo_cache, helm_releases="auto",
+                          repositories={"https://github.com/fluxcd/flux2-multi-tenancy#dev-team": str(DEV_TEAM)})
+    dev_team = next(a for a in bundles.apps if (a.cluster, a.app_dir) == (cluster, "dev-team"))
+    deployment = next(r for r in dev_team.resources if r["kind"] == "Deployment")
+    assert deployment["metadata"]["namespace"] == "apps" and deployment["spec"]["replicas"] == replicas
+    # installed by helm-controller, not applied by kustomize-controller: Helm's origin labels only
+    labels = deployment["metadata"]["labels"]
+    assert labels["helm.toolkit.fluxcd.io/name"] == "podinfo" and "kustomize.toolkit.fluxcd.io/name" not in labels
+    # without the checkout the tenant's source is out of reach: its Kustomization renders nothing
+    without = render_repo(MULTI_TENANCY, write=False, chart_cache=podinfo_cache, helm_releases="auto")
+    assert next(a for a in without.apps if (a.cluster, a.app_dir) == (cluster, "dev-team")).resources == ()

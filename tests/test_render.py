@@ -986,3 +986,32 @@ def test_a_helmrelease_for_another_cluster_is_never_inflated_here(tmp_path: Path
     assert [d["kind"] for d in bundles.apps[0].resources if d["kind"] in ("HelmRelease", "Deployment")] == ["HelmRelease"]
     assert bundles.notes == ("app.yaml: HelmRelease web/web kept for Flux, not inflated: spec.kubeConfig installs it "
                              "into another cluster",)
+
+
+def test_repositories_can_map_one_branch_of_a_repository(tmp_path: Path) -> None:
+    """`URL#ref` maps one branch (an Application's targetRevision) to its own checkout, even
+    a branch of this very repository; other revisions of that URL stay as they were."""
+    release = write_tree(tmp_path / "release-branch", {"web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-release}\n"})
+    platform = write_tree(tmp_path / "platform", {
+        "web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-main}\n",
+        "apps/main.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: main}
+            spec:
+              source: {repoURL: https://github.com/example/platform.git, path: web, targetRevision: main}
+              destination: {name: in-cluster, namespace: a}
+            """,
+        "apps/release.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: release}
+            spec:
+              source: {repoURL: https://github.com/example/platform.git, path: web, targetRevision: release-1.2}
+              destination: {name: in-cluster, namespace: b}
+            """,
+        "sluice.yaml": f"repoURL: https://github.com/example/platform\nrepositories:\n  https://github.com/example/platform#release-1.2: {release}\n",
+    })
+    bundles = render(platform)
+    assert names(bundles, "main") == [("ConfigMap", "from-main", "a")]
+    assert names(bundles, "release") == [("ConfigMap", "from-release", "b")]

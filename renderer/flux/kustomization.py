@@ -46,17 +46,36 @@ RepoFS, None for the dry repository, or SKIP for a source not available offline 
 Kustomization is then listed with no objects)."""
 
 
-def dry_repo_sources(names: Iterable[str] = ("flux-system",), *, dry_kinds: Iterable[str] = ("GitRepository",)) -> SourceFS:
+def dry_repo_sources(names: Iterable[str] = ("flux-system",), *, dry_kinds: Iterable[str] = ("GitRepository",),
+                     checkout: Callable[[str, Optional[str]], Optional[str]] | None = None,
+                     dry_url: str | None = None) -> SourceFS:
     """A `source_fs` for expand_flux_tree: the named sources (flux bootstrap's
-    `flux-system` GitRepository) and ExternalArtifacts are the dry repository; every other
-    source (an OCI artifact of a vendor, another team's repository) is skipped."""
+    `flux-system` GitRepository) and ExternalArtifacts are the dry repository; a
+    GitRepository whose URL (and ref) `checkout` maps to a local directory is that checkout
+    (another team's repository, another branch); one with the dry repository's URL is the
+    dry repository; every other source (an OCI artifact of a vendor) is skipped."""
+    from ..repourl import normalize_repo_url
+
     wanted = frozenset(names)
     kinds = frozenset(dry_kinds)
+    views: dict[str, RepoFS] = {}
 
-    def resolve(ref: dict[str, Any], _source: Optional[dict[str, Any]]) -> Any:
+    def resolve(ref: dict[str, Any], source: Optional[dict[str, Any]]) -> Any:
         kind = str(ref.get("kind") or "")
         if kind == "ExternalArtifact" or (kind in kinds and str(ref.get("name") or "") in wanted):
             return None
+        if kind == "GitRepository" and isinstance(source, dict):
+            spec = source.get("spec") or {}
+            url = str(spec.get("url") or "")
+            git_ref = spec.get("ref") or {}
+            revision = next((str(git_ref[k]) for k in ("name", "branch", "tag", "semver", "commit") if git_ref.get(k)), None)
+            path = checkout(url, revision) if checkout is not None and url else None
+            if path is not None:
+                if path not in views:
+                    views[path] = RepoFS(path)
+                return views[path]
+            if dry_url and url and normalize_repo_url(url) == normalize_repo_url(dry_url):
+                return None
         return SKIP
 
     return resolve
