@@ -278,6 +278,62 @@ def _in_release_namespace(manifests: list[dict[str, Any]], release: dict[str, An
     return manifests
 
 
+def _render_targets(
+    fs: RepoFS, plan: FleetPlan, repos: _RepoRenderers, notes: list[str], *, lenient: bool = False,
+    planned: list[Target] | None = None,
+) -> list[tuple[Target, str, list[dict[str, Any]]]]:
+    """Render the plan's targets and, app of apps, the Applications they render, in queue
+    order. An out-of-reach source stops the render for an Application written in the repo
+    and becomes a note for a generated one (for every one when `lenient`, which also keeps
+    unreachable HelmReleases). `planned` receives every target taken up."""
+    rendered: list[tuple[Target, str, list[dict[str, Any]]]] = []
+    queue = deque(plan.targets)
+    known = {t.app_key for t in plan.targets} | set(plan.skipped)
+    while queue:
+        target = queue.popleft()
+        if planned is not None:
+            planned.append(target)
+        try:
+            renderer, inflater = repos.get(target.source.repo)
+            kind = renderer.source_type(target.source, referrer=target.origin)
+            resources = renderer.render(target.source, referrer=target.origin)
+            for extra in target.extra_sources:  # multi-source: every source's manifests, in order
+                resources = [*resources, *renderer.render(extra, referrer=target.origin)]
+            if target.helm_releases in ("inflate", "auto"):
+                resources = inflater.inflate(resources, target.origin,
+                                             keep_unreachable=lenient or target.helm_releases == "auto", notes=notes,
+                                             kube_version=target.kube_version, api_versions=target.api_versions)
+        except OutOfReach as exc:
+            if not (target.generated_by or lenient):
+                raise _in_context(exc, target) from exc
+            notes.append(f"{target.where}: Application {target.app} ({target.generated_by or 'in the repository'}) "
+                         f"not rendered: {out_of_reach_reason(exc.message, target.app)}")
+            continue
+        except SluiceError as exc:
+            raise _in_context(exc, target) from exc
+        rendered.append((target, kind, resources))
+        if target.source.type != "flux":
+            children, child_notes = plan_child_applications(fs, plan, target, resources, known, parent_fs=renderer.fs)
+            queue.extend(children)
+            notes.extend(child_notes)
+            if len(rendered) + len(queue) > MAX_TARGETS:
+                raise RenderError(f"more than {MAX_TARGETS} Applications after app-of-apps expansion (last parent: "
+                                  f"Application {target.app}, {target.where}); is a generator producing without end?")
+    if len(rendered) > len(plan.targets):
+        check_locations([t for t, _, _ in rendered])
+    return rendered
+
+
+def every_target(fs: RepoFS, plan: FleetPlan, *, chart_cache: str | os.PathLike[str] | None = None,
+                 build_options: Any = None) -> list[Target]:
+    """Every target a render takes up, the Applications that parents generate included,
+    without stopping at what is out of reach (for `sluice helm pull --fleet`, which fetches
+    what such targets miss). Real input errors still raise."""
+    planned: list[Target] = []
+    _render_targets(fs, plan, _RepoRenderers(fs, plan, build_options, chart_cache), [], lenient=True, planned=planned)
+    return planned
+
+
 def render_plan(
     fs: RepoFS,
     plan: FleetPlan,
@@ -296,39 +352,8 @@ def render_plan(
     commands = tuple(commands)
     repo_url = repo_url if repo_url is not None else plan.repo_url
     repos = _RepoRenderers(fs, plan, build_options, chart_cache)
-    rendered: list[tuple[Target, str, list[dict[str, Any]]]] = []
     notes = list(plan.notes)
-    queue = deque(plan.targets)
-    known = {t.app_key for t in plan.targets} | set(plan.skipped)
-    while queue:
-        target = queue.popleft()
-        try:
-            renderer, inflater = repos.get(target.source.repo)
-            kind = renderer.source_type(target.source, referrer=target.origin)
-            resources = renderer.render(target.source, referrer=target.origin)
-            for extra in target.extra_sources:  # multi-source: every source's manifests, in order
-                resources = [*resources, *renderer.render(extra, referrer=target.origin)]
-            if target.helm_releases in ("inflate", "auto"):
-                resources = inflater.inflate(resources, target.origin, keep_unreachable=target.helm_releases == "auto",
-                                             notes=notes, kube_version=target.kube_version, api_versions=target.api_versions)
-        except OutOfReach as exc:
-            if not target.generated_by:
-                raise _in_context(exc, target) from exc
-            notes.append(f"{target.where}: Application {target.app} ({target.generated_by}) not rendered: "
-                         f"{out_of_reach_reason(exc.message, target.app)}")
-            continue
-        except SluiceError as exc:
-            raise _in_context(exc, target) from exc
-        rendered.append((target, kind, resources))
-        if target.source.type != "flux":
-            children, child_notes = plan_child_applications(fs, plan, target, resources, known, parent_fs=renderer.fs)
-            queue.extend(children)
-            notes.extend(child_notes)
-            if len(rendered) + len(queue) > MAX_TARGETS:
-                raise RenderError(f"more than {MAX_TARGETS} Applications after app-of-apps expansion (last parent: "
-                                  f"Application {target.app}, {target.where}); is a generator producing without end?")
-    if len(rendered) > len(plan.targets):
-        check_locations([t for t, _, _ in rendered])
+    rendered = _render_targets(fs, plan, repos, notes)
 
     base_scopes = ScopeTable(plan.config.cluster_scoped_kinds)
     scopes: dict[str, ScopeTable] = {}

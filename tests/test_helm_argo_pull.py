@@ -391,3 +391,22 @@ def test_render_equals_helm_template_on_the_pulled_archive(chart_repo: str, tmp_
     by_key = {key(d): d for d in rendered}
     for doc in expected:
         assert without_namespace(by_key[key(doc)]) == without_namespace(doc), key(doc)
+
+
+def test_fleet_pull_follows_app_of_apps(chart_repo: str, tmp_path: Path) -> None:
+    """App of apps: a child Application (rendered by its parent, not written in the repo)
+    whose chart comes from a Helm repository is pulled too, so the render then inflates it
+    instead of noting it as out of reach."""
+    repo = write_tree(tmp_path / "dry", {
+        "apps/root.yaml": application("root", "source: {repoURL: https://git.example.com/dry.git, path: children}", "argocd"),
+        "children/web.yaml": application("web", chart_source(chart_repo, revision="2.x")),
+        "sluice.yaml": "applications: [apps]\n",  # the children are Argo CD's to create, from the root's output
+    })
+    cache = tmp_path / "cache"
+    before = render_repo(repo, write=False, chart_cache=cache)
+    assert [a.app for a in before.apps] == ["root"] and "Application web (rendered by Application root) not rendered" in before.notes[0]
+    result = sluice("helm", "pull", "--fleet", "--repo", str(repo), "--chart-cache", str(cache))
+    assert result.exit_code == 0, result.output
+    assert pulled(result) == [str(cache / chart_cache_key(chart_repo) / "webapp-2.0.0.tgz")]
+    after = render_repo(repo, write=False, chart_cache=cache)
+    assert sorted(a.app for a in after.apps) == ["root", "web"] and after.notes == ()

@@ -263,7 +263,7 @@ def _unique(wants: Iterable[ChartWant]) -> list[ChartWant]:
     return list(seen.values())
 
 
-def fleet_charts(fs: Any) -> list[ChartWant]:
+def fleet_charts(fs: Any, cache_dir: Path | None = None) -> list[ChartWant]:
     """Every chart a render of the repository reads from the chart cache: the Helm-repository
     chart sources of the fleet's Applications, the charts of the HelmReleases in the
     repository that come from a HelmRepository (or an OCIRepository), and the http(s)/OCI
@@ -274,8 +274,9 @@ def fleet_charts(fs: Any) -> list[ChartWant]:
     from .release import is_helmrelease, iter_repo_objects, objects_resolver
 
     plan = discover(fs, load_config(fs))
+    targets = _all_targets(fs, plan, cache_dir)
     wants: list[ChartWant] = []
-    for target in plan.targets:
+    for target in targets:
         for spec in (target.source, *target.extra_sources):
             if spec.type != "helm-repo":
                 continue
@@ -305,13 +306,25 @@ def fleet_charts(fs: Any) -> list[ChartWant]:
                 wants.append(want)
             else:
                 wants.extend(_release_dependencies(fs, obj, lookup))
-    for target in plan.targets:
+    for target in targets:
         for spec in (target.source, *target.extra_sources):
             if spec.type == "auto" and find_kustomization(fs, spec.path) is not None:
                 continue  # a kustomization renders, not the chart beside it
             if spec.type in ("helm", "auto") and not getattr(spec, "repo", ""):
                 wants.extend(_dependency_wants(fs, spec.path, f"Application {target.app} {spec.field} ({target.origin})"))
     return _unique(wants)
+
+
+def _all_targets(fs: Any, plan: Any, cache_dir: Path | None) -> list[Any]:
+    """The plan's targets and the Applications their renders generate (app of apps), as far
+    as the charts in the cache let the render see; the plan's alone if the render fails."""
+    from ..errors import SluiceError
+    from ..pipeline import every_target
+
+    try:
+        return every_target(fs, plan, chart_cache=cache_dir if cache_dir is not None and cache_dir.is_dir() else None)
+    except SluiceError:
+        return list(plan.targets)
 
 
 def _dependency_wants(fs: Any, chart_path: str, origin: str) -> list[ChartWant]:
@@ -353,10 +366,25 @@ def _release_dependencies(fs: Any, hr: dict[str, Any], objects: ObjectLookup) ->
     return _dependency_wants(fs, str(template["chart"]), f"HelmRelease {ns}/{meta.get('name')}")
 
 
+MAX_PULL_ROUNDS = 5
+
+
 def pull_fleet(fs: Any, cache_dir: Path) -> FleetPull:
     """Pull every HTTP chart `fleet_charts` finds (charts, and the http(s) dependencies
     missing from the charts/ of charts in the repository); OCI ones are reported, not errors."""
-    wants = fleet_charts(fs)
     indexes: dict[str, Any] = {}
-    pulled = {_pull(w, cache_dir, indexes) for w in wants if not w.oci}
-    return FleetPull(pulled=tuple(sorted(pulled)), skipped=tuple(w for w in wants if w.oci))
+    pulled: set[Path] = set()
+    skipped: dict[ChartWant, None] = {}
+    done: set[ChartWant] = set()
+    for _round in range(MAX_PULL_ROUNDS):
+        # a pulled chart can render Applications that need more charts (app of apps): again
+        wants = [w for w in fleet_charts(fs, cache_dir) if w not in done]
+        if not wants:
+            break
+        for want in wants:
+            done.add(want)
+            if want.oci:
+                skipped.setdefault(want, None)
+            else:
+                pulled.add(_pull(want, cache_dir, indexes))
+    return FleetPull(pulled=tuple(sorted(pulled)), skipped=tuple(skipped))
