@@ -655,7 +655,7 @@ def _source_revision(spec: dict[str, Any], hydrator: Any) -> str | None:
     if isinstance(hydrator, dict):
         dry = hydrator.get("drySource")
         return str(dry.get("targetRevision") or "") if isinstance(dry, dict) else None
-    sources = spec.get("sources") if isinstance(spec.get("sources"), list) else [spec.get("source")]
+    sources: list[Any] = spec["sources"] if isinstance(spec.get("sources"), list) else [spec.get("source")]
     for src in sources:
         if isinstance(src, dict) and src.get("chart") is None:
             return str(src.get("targetRevision") or "")

@@ -139,13 +139,13 @@ class _Lexer:
             c = text[i]
             if c in _SPACE:
                 # right trim marker " -}}"
-                m = i
-                while m < n and text[m] in _SPACE:
-                    m += 1
-                if text.startswith("-}}", m):
-                    self.toks.append(_Tok("eoa", None, m))
-                    return m + 3, True
-                i = m
+                k = i
+                while k < n and text[k] in _SPACE:
+                    k += 1
+                if text.startswith("-}}", k):
+                    self.toks.append(_Tok("eoa", None, k))
+                    return k + 3, True
+                i = k
                 continue
             if text.startswith("}}", i):
                 if depth:
@@ -398,6 +398,10 @@ class _Parser:
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
 
+    def peek_kind(self) -> str | None:
+        t = self.peek()
+        return t.kind if t is not None else None
+
     def next(self) -> _Tok:
         t = self.toks[self.i]
         self.i += 1
@@ -460,8 +464,9 @@ class _Parser:
             self.next()
             name = nt.val
             pipe = None
-            if self.peek() is not None and self.peek().kind != "eoa":
-                pipe = self.pipeline(f"{kw} clause", self.peek().pos)
+            following = self.peek()
+            if following is not None and following.kind != "eoa":
+                pipe = self.pipeline(f"{kw} clause", following.pos)
             else:
                 self.expect_eoa(f"{kw} clause")
             if kw == "block":
@@ -607,12 +612,12 @@ class _Parser:
         t = self.next()
         if t.kind == "field":
             names = [t.val]
-            while self.peek() is not None and self.peek().kind == "field" and self._adjacent():
+            while self.peek_kind() == "field" and self._adjacent():
                 names.append(self.next().val)
             return _Operand(t.pos, "field", tuple(names), src="." + ".".join(names))
         if t.kind == "var":
             names = []
-            while self.peek() is not None and self.peek().kind == "field" and self._adjacent():
+            while self.peek_kind() == "field" and self._adjacent():
                 names.append(self.next().val)
             return _Operand(t.pos, "var", t.val, tuple(names), src=t.val + "".join("." + n for n in names))
         if t.kind == "dot":
@@ -628,7 +633,7 @@ class _Parser:
         if t.kind == "lparen":
             pipe = self.subpipe(t.pos)
             names = []
-            while self.peek() is not None and self.peek().kind == "field" and self._adjacent():
+            while self.peek_kind() == "field" and self._adjacent():
                 names.append(self.next().val)
             return _Operand(t.pos, "pipe", pipe, tuple(names), src=f"({pipe.src})" + "".join("." + n for n in names))
         raise self.error(t.pos, f"unexpected {_describe(t)} in operand")
