@@ -33,6 +33,7 @@ from renderer.helm.release import objects_resolver, prepare_release, render_helm
 from renderer.helm.repository import pull_chart
 from renderer.pipeline import render_repo
 from renderer.yaml import dump_document, load_documents
+from trees import write_tree
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "helm"
 HELM = find_helm_binary()
@@ -42,14 +43,6 @@ BACKEND_VERSIONS = ("0.1.0", "0.1.5", "0.2.0")
 
 
 # -- helpers ----------------------------------------------------------------------------
-
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    return root
 
 
 def helm(*args: str, home: Path) -> str:
