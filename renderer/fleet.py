@@ -22,6 +22,7 @@ from functools import lru_cache
 from importlib import resources as _resources
 from typing import Any, Iterable, Iterator
 
+from .argo_kustomize import build_env, validate_options
 from .errors import InputError, OutOfReach
 from .helm.engine import DEFAULT_KUBE_VERSION
 from .repourl import normalize_repo_url
@@ -579,18 +580,10 @@ def _source_spec(source: dict[str, Any], where: str, app: _App) -> tuple[SourceS
         raise InputError(f"Application {app.name}: {where}: multiple source types set: {', '.join(explicit)}", file=f, line=ln)
     kind = explicit[0] if explicit else "auto"
     recurse, include, exclude, no_ext = False, "", "", False
+    kustomize_json = ""
     if kind == "kustomize":
-        options = source["kustomize"]
-        if not isinstance(options, dict):
-            raise InputError(f"Application {app.name}: {where}.kustomize must be a mapping", file=f, line=ln)
-        used = sorted(k for k, v in options.items() if v not in (None, "", [], {}, False))
-        if used:
-            raise InputError(
-                f"Application {app.name}: {where}.kustomize: options are not supported by sluice yet ({', '.join(used)}); "
-                "put them in the kustomization instead",
-                file=f,
-                line=ln,
-            )
+        options = validate_options(source["kustomize"], where=f"Application {app.name}: {where}.kustomize", file=f, line=ln)
+        kustomize_json = json.dumps(options, sort_keys=True) if options else ""
     if kind == "directory":
         d = source["directory"]
         dwhere = f"{where}.directory"
@@ -599,7 +592,7 @@ def _source_spec(source: dict[str, Any], where: str, app: _App) -> tuple[SourceS
         exclude = _field(d, "exclude", dwhere, f, ln) or ""
         no_ext = bool(_field(d, "disableExtensionFilter", dwhere, f, ln, kind=bool))
         if d.get("jsonnet"):
-            raise InputError(f"Application {app.name}: {dwhere}.jsonnet: jsonnet is not supported by sluice", file=f, line=ln)
+            raise OutOfReach(f"Application {app.name}: {dwhere}.jsonnet: jsonnet is not supported by sluice", file=f, line=ln)
     try:
         resolved = _resolve_fs_path(path)
     except ValueError as exc:
@@ -614,8 +607,23 @@ def _source_spec(source: dict[str, Any], where: str, app: _App) -> tuple[SourceS
         path=resolved, type=kind, recurse=recurse, include=include, exclude=exclude,
         disable_extension_filter=no_ext, field=where, helm_json=helm_json, app_name=app.name,
         namespace=str(destination.get("namespace") or "") if isinstance(destination, dict) else "",
+        kustomize_json=kustomize_json, build_env=_build_env(source, app, path, repo_url),
     )
     return spec, repo_url
+
+
+def _build_env(source: dict[str, Any], app: _App, path: str, repo_url: str | None) -> tuple[tuple[str, str], ...]:
+    """Argo CD's ARGOCD_APP_* build variables for the source (kustomize options envsubst
+    them); the revision is unknown offline and left empty, which keeps renders stable."""
+    spec = app.doc.get("spec") or {}
+    found = spec.get("destination")
+    destination: dict[str, Any] = found if isinstance(found, dict) else {}
+    env = build_env(
+        app_name=app.name, namespace=str(destination.get("namespace") or ""),
+        project=str(spec.get("project") or "default"), repo_url=str(repo_url or ""), path=path,
+        target_revision=str(source.get("targetRevision") or ""),
+    )
+    return tuple(sorted(env.items()))
 
 
 def _multi_source(sources: Any, app: _App) -> tuple[list[SourceSpec], str | None]:

@@ -28,7 +28,7 @@ class RepoFS:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).resolve()
         self._real_root = os.path.realpath(self.root)
-        self.reads: dict[str, str] = {}  # path -> sha256 of the content read
+        self.reads: dict[str, str | None] = {}  # path -> sha256 of the content read (None: looked for, absent)
         self._text_cache: dict[str, str] = {}
         self._yaml_cache: dict[tuple[str, str], list[tuple[Any, int]]] = {}
 
@@ -67,6 +67,14 @@ class RepoFS:
 
     def is_file(self, path: str) -> bool:
         return os.path.isfile(self.abspath(path))
+
+    def probe(self, path: str) -> bool:
+        """Whether the file exists, recorded as an input either way: a file whose absence
+        shaped a render (an optional override) makes the render stale when it appears."""
+        if self.is_file(path):
+            return True
+        self.reads.setdefault(path, None)
+        return False
 
     def absence_note(self, path: str) -> str:
         """Why an existing file is not visible through this view ('' for the plain repository)."""
@@ -121,3 +129,47 @@ class RepoFS:
             cached = _yaml.load_documents_with_lines(self.read_text(path), path, dialect=dialect)  # type: ignore[arg-type]
             self._yaml_cache[key] = cached
         return cached
+
+
+class OverlayFS(RepoFS):
+    """The repository as `base` sees it, plus files held in memory (never written): lets a
+    build read a generated or edited kustomization without touching the checkout. Reads of
+    real files are recorded on `base`."""
+
+    def __init__(self, base: RepoFS, files: dict[str, str]) -> None:
+        super().__init__(base.root)
+        self._base = base
+        self._files = dict(files)
+        self.reads = base.reads  # real reads are recorded on the caller's view
+
+    def exists(self, path: str) -> bool:
+        return path in self._files or self._base.exists(path)
+
+    def is_file(self, path: str) -> bool:
+        return path in self._files or self._base.is_file(path)
+
+    def is_dir(self, path: str) -> bool:
+        return self._base.is_dir(path)
+
+    def absence_note(self, path: str) -> str:
+        return self._base.absence_note(path)
+
+    def listdir(self, path: str) -> list[str]:
+        prefix = "" if path == "." else path + "/"
+        extra = [p[len(prefix):] for p in self._files if p.startswith(prefix) and "/" not in p[len(prefix):]]
+        return sorted(set(self._base.listdir(path)) | set(extra))
+
+    def read_bytes(self, path: str) -> bytes:
+        if path in self._files:
+            return self._files[path].encode()
+        return self._base.read_bytes(path)
+
+    def read_text(self, path: str) -> str:
+        if path in self._files:
+            return self._files[path]
+        return self._base.read_text(path)
+
+    def load_yaml(self, path: str, *, dialect: str = "resource") -> list[tuple[Any, int]]:
+        if path in self._files:
+            return super().load_yaml(path, dialect=dialect)  # own cache, this overlay only
+        return self._base.load_yaml(path, dialect=dialect)

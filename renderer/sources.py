@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
-from .errors import InputError
+from .errors import InputError, OutOfReach
 from .fs import RepoFS, join
 
 SOURCE_TYPES = ("auto", "kustomize", "directory", "helm", "flux", "helm-repo")
@@ -58,6 +58,8 @@ class SourceSpec:
     chart_repo: str = ""
     chart_version: str = ""
     repo: str = ""  # another repository (normalized repoURL, see sluice.yaml `repositories`); "" = this one
+    kustomize_json: str = ""  # spec.source.kustomize options (validated, canonical JSON): edits before the build
+    build_env: tuple[tuple[str, str], ...] = ()  # Argo CD's ARGOCD_APP_* variables, for envsubst in kustomize options
 
     def __post_init__(self) -> None:
         if self.type not in SOURCE_TYPES:
@@ -193,8 +195,18 @@ class SourceRenderer:
             self._builder = kustomize.Builder(self.fs, options)
         return self._builder
 
+    def effective(self, spec: SourceSpec, *, referrer: str | None = None) -> SourceSpec:
+        """The source as Argo CD renders it: with the `.argocd-source*.yaml` parameter
+        overrides of its directory merged in (renderer/argo_source_overrides.py)."""
+        from .argo_source_overrides import apply_overrides
+
+        return apply_overrides(self.fs, spec, referrer=referrer)
+
     def source_type(self, spec: SourceSpec, *, referrer: str | None = None) -> str:
         """'kustomize' or 'directory' for the source; errors for what sluice cannot render."""
+        return self._source_type(self.effective(spec, referrer=referrer), referrer=referrer)
+
+    def _source_type(self, spec: SourceSpec, *, referrer: str | None = None) -> str:
         fs = self.fs
         if spec.type == "helm-repo":
             return spec.type
@@ -213,7 +225,8 @@ class SourceRenderer:
     def render(self, spec: SourceSpec, *, referrer: str | None = None) -> list[dict[str, Any]]:
         """The resources of the source, in render order. Bodies may be shared with the
         kustomize build's memo: treat them as read-only (copy before changing)."""
-        kind = self.source_type(spec, referrer=referrer)
+        spec = self.effective(spec, referrer=referrer)
+        kind = self._source_type(spec, referrer=referrer)
         if kind == "kustomize":
             if self._kustomize().find_kustomization(self.fs, spec.path) is None:
                 raise InputError(
@@ -221,6 +234,14 @@ class SourceRenderer:
                     f"({', '.join(KUSTOMIZATION_FILES)})",
                     file=referrer,
                 )
+            if spec.kustomize_json:  # Argo CD's `kustomize edit` options: an edited, in-memory kustomization
+                import json
+
+                from .argo_kustomize import build_with_options
+
+                options = self._build_options if self._build_options is not None else self._kustomize().BuildOptions()
+                return build_with_options(self.fs, spec.path, json.loads(spec.kustomize_json), env=dict(spec.build_env),
+                                          build_options=options, where=f"{spec.field}.kustomize", file=referrer)
             return list(self.builder().build(spec.path))
         if kind == "flux":
             return self._flux_objects(spec)
@@ -328,7 +349,7 @@ def render_directory(fs: RepoFS, spec: SourceSpec, *, referrer: str | None = Non
         if SKIP_MARKER in text:
             continue
         if name.endswith(".jsonnet"):
-            raise InputError(f"jsonnet is not supported by sluice (source {spec.path!r}); exclude the file", file=path)
+            raise OutOfReach(f"jsonnet is not supported by sluice (source {spec.path!r}); exclude the file", file=path)
         try:
             docs = fs.load_yaml(path)
         except InputError:

@@ -521,7 +521,7 @@ def test_duplicate_application_is_an_error(tmp_path: Path) -> None:
     ("extra_source", "message"),
     [
         ("    plugin: {name: cmp}\n", "spec.source.plugin: plugin sources are not rendered by sluice"),
-        ("    kustomize: {namePrefix: x-}\n", "spec.source.kustomize: options are not supported by sluice yet (namePrefix)"),
+        ("    kustomize: {namPrefix: x-}\n", "spec.source.kustomize.namPrefix: unknown field"),
         ("    kustomize: {}\n    directory: {}\n", "multiple source types set: kustomize, directory"),
         ("    directory: {jsonnet: {libs: [vendor]}}\n", "spec.source.directory.jsonnet: jsonnet is not supported"),
         ("    directory: {recurse: 'yes'}\n", "spec.source.directory.recurse must be a bool"),

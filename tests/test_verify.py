@@ -207,6 +207,18 @@ def test_changed_renders_only_affected_targets(demo_repo: Path) -> None:
     assert [(f.check, f.resource) for f in result.findings] == [("secret", "Secret shop-staging/leak")]
 
 
+def test_changed_sees_a_new_argocd_source_override(demo_repo: Path) -> None:
+    """An override file an Application's source directory did not have (`.argocd-source-<app>.yaml`,
+    as argocd-image-updater writes) was looked for at render time: appearing, it makes the
+    target stale."""
+    assert verify_repo(demo_repo, changed=True).skipped == ()
+    index = json.loads((demo_repo / CACHE_DIR / READS_FILE).read_text())
+    assert index["targets"]["staging/web"]["reads"]["overlays/staging/web/.argocd-source-staging-web.yaml"] is None
+    assert verify_repo(demo_repo, changed=True).targets == ()
+    (demo_repo / "overlays/staging/web/.argocd-source-staging-web.yaml").write_text("kustomize:\n  namePrefix: canary-\n")
+    assert verify_repo(demo_repo, changed=True).targets == ("staging/web",)
+
+
 def test_changed_cli(demo_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", str(demo_repo), "--changed"]) == 0
     assert main(["verify", str(demo_repo), "--changed"]) == 0

@@ -27,7 +27,7 @@ import posixpath
 from typing import Any, Callable, Iterable, NoReturn, Optional, Sequence
 
 from ..errors import InputError, SluiceError
-from ..fs import RepoFS, join
+from ..fs import OverlayFS, RepoFS, join
 from ..kustomize import Builder, BuildOptions
 from ..kustomize.kustomization import FILE_NAMES, KNOWN_FIELDS, find_kustomization
 from ..yaml import dump_document
@@ -94,52 +94,6 @@ def ks_key(ks: dict[str, Any]) -> tuple[str, str]:
 def _label(ks: dict[str, Any]) -> str:
     ns, name = ks_key(ks)
     return f"Kustomization {ns}/{name}"
-
-
-# ------------------------------------------------------------------------------------------
-# An in-memory overlay of the repository view: the generated kustomization file
-# ------------------------------------------------------------------------------------------
-
-class _OverlayFS(RepoFS):
-    """The repository as `base` sees it, plus files held in memory (never written)."""
-
-    def __init__(self, base: RepoFS, files: dict[str, str]) -> None:
-        super().__init__(base.root)
-        self._base = base
-        self._files = dict(files)
-        self.reads = base.reads  # real reads are recorded on the caller's view
-
-    def exists(self, path: str) -> bool:
-        return path in self._files or self._base.exists(path)
-
-    def is_file(self, path: str) -> bool:
-        return path in self._files or self._base.is_file(path)
-
-    def is_dir(self, path: str) -> bool:
-        return self._base.is_dir(path)
-
-    def absence_note(self, path: str) -> str:
-        return self._base.absence_note(path)
-
-    def listdir(self, path: str) -> list[str]:
-        prefix = "" if path == "." else path + "/"
-        extra = [p[len(prefix):] for p in self._files if p.startswith(prefix) and "/" not in p[len(prefix):]]
-        return sorted(set(self._base.listdir(path)) | set(extra))
-
-    def read_bytes(self, path: str) -> bytes:
-        if path in self._files:
-            return self._files[path].encode()
-        return self._base.read_bytes(path)
-
-    def read_text(self, path: str) -> str:
-        if path in self._files:
-            return self._files[path]
-        return self._base.read_text(path)
-
-    def load_yaml(self, path: str, *, dialect: str = "resource") -> list[tuple[Any, int]]:
-        if path in self._files:
-            return super().load_yaml(path, dialect=dialect)  # own cache, this overlay only
-        return self._base.load_yaml(path, dialect=dialect)
 
 
 # ------------------------------------------------------------------------------------------
@@ -345,7 +299,7 @@ def render_flux_kustomization(
     if not fs.is_dir(directory):
         raise InputError(f"kustomization path not found: {path!r} is not a directory of the source", file=where)
     kfile, kus = generate_kustomization(ks, fs, directory)
-    overlay = _OverlayFS(fs, {kfile: dump_document(kus)})
+    overlay = OverlayFS(fs, {kfile: dump_document(kus)})
     options = dataclasses.replace(builder_options or BuildOptions(), load_restrictor="none")
     try:
         built = Builder(overlay, options).build(directory)

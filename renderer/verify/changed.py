@@ -90,7 +90,7 @@ def save_index(root: Path, targets: dict[str, dict[str, Any]]) -> None:
 def needs_render(root: Path, record: dict[str, Any] | None, changed: set[str] | None) -> bool:
     if not record or not isinstance(record.get("reads"), dict):
         return True
-    reads: dict[str, str] = record["reads"]
+    reads: dict[str, str | None] = record["reads"]
     if changed is not None and any(path in changed for path in reads):
         return True
     return any(_digest(root, path) != sha for path, sha in reads.items())
