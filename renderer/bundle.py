@@ -49,6 +49,7 @@ class AppBundle:
     files: Mapping[str, bytes] = field(compare=True)  # name inside app_dir -> content
     resources: tuple[dict[str, Any], ...] = field(default=(), compare=False, repr=False)
     namespace: str | None = None
+    target: Any = field(default=None, compare=False, repr=False)  # the fleet.Target it renders (children too)
 
     @property
     def manifest(self) -> bytes:

@@ -124,6 +124,8 @@ class Target:
     generated_by: str = ""  # "ApplicationSet x" / "Application y" when not written in the repo
     kube_version: str = DEFAULT_KUBE_VERSION  # the destination cluster's, for Helm's capabilities
     api_versions: tuple[str, ...] = ()
+    project: str = "default"  # spec.project (AppProject policy checks)
+    repo_url: str | None = None  # the source's repoURL as written (AppProject sourceRepos checks)
 
     @property
     def app_key(self) -> tuple[str, str]:
@@ -658,6 +660,16 @@ def _multi_source(sources: Any, app: _App) -> tuple[list[SourceSpec], str | None
     return specs, repo_url
 
 
+def _written_repo_url(spec: dict[str, Any]) -> str | None:
+    """The repoURL an AppProject checks: the dry source's, the source's, or the first source's."""
+    hydrator = spec.get("sourceHydrator")
+    source = hydrator.get("drySource") if isinstance(hydrator, dict) else spec.get("source")
+    if not isinstance(source, dict) and isinstance(spec.get("sources"), list) and spec["sources"]:
+        source = spec["sources"][0]
+    url = source.get("repoURL") if isinstance(source, dict) else None
+    return url if isinstance(url, str) and url else None
+
+
 def _source_revision(spec: dict[str, Any], hydrator: Any) -> str | None:
     """targetRevision of the source that decides the repository (the first with a path)."""
     if isinstance(hydrator, dict):
@@ -817,6 +829,7 @@ def _plan_app(app: _App, inventory: _Inventory, config: FleetConfig, dry_repo: s
         app_namespace=app.namespace, hydrator=hydrator is not None, helm_releases=helm_releases,
         extra_sources=extra_sources, generated_by=app.generated_by,
         kube_version=kube_version, api_versions=api_versions,
+        project=str(spec.get("project") or "default"), repo_url=_written_repo_url(spec),
     )
     return target, repo_url
 

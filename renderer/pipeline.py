@@ -388,7 +388,7 @@ def render_plan(
             AppBundle(
                 cluster=target.cluster, app=target.app, app_dir=target.app_dir, branch=target.branch,
                 source_path=target.source.path, origin=target.origin, files=files,
-                resources=tuple(final), namespace=target.namespace,
+                resources=tuple(final), namespace=target.namespace, target=target,
             )
         )
     apps.sort(key=lambda a: (a.cluster, a.app_dir))

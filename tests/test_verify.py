@@ -235,3 +235,52 @@ def test_sluice_yaml_can_opt_in_to_plaintext_secrets(tmp_path: Path) -> None:
     config.write_text(text + "allowPlaintextSecrets: true\n")
     result = verify_repo(repo)
     assert found(result, "secret") == [] and result.ok
+
+
+def test_children_of_an_app_of_apps_are_checked_with_their_own_project(tmp_path: Path) -> None:
+    """App of apps: the Applications a root renders are verified too, each against the
+    AppProject it names (not the root's): a plaintext Secret in a child and a child whose
+    project forbids its destination are both found."""
+    from trees import write_tree
+
+    write_tree(tmp_path, {
+        "root.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: root, namespace: argocd}
+            spec:
+              project: default
+              source: {repoURL: https://example.com/fleet.git, path: children}
+              destination: {name: in-cluster, namespace: argocd}
+            ---
+            apiVersion: argoproj.io/v1alpha1
+            kind: AppProject
+            metadata: {name: team, namespace: argocd}
+            spec:
+              sourceRepos: ['*']
+              destinations: [{server: https://kubernetes.default.svc, namespace: 'team-*'}]
+            """,
+        "children/team.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: team}
+            spec:
+              project: team
+              source: {repoURL: https://example.com/fleet.git, path: team}
+              destination: {name: in-cluster, namespace: kube-system}
+            """,
+        "team/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\nstringData: {password: hunter2}\n",
+        "sluice.yaml": "applications: [root.yaml]\n",
+    })
+    result = verify_repo(tmp_path, schemas=False)
+    assert result.targets == ("in-cluster/root", "in-cluster/team")
+    found = sorted((f.app, f.check) for f in result.findings if f.severity == ERROR)
+    assert found == [("team", "policy"), ("team", "secret")]
+
+
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "shared" / "realworld").is_dir(), reason="../shared is absent")
+def test_verify_a_flux_repository() -> None:
+    """Flux Kustomizations are checked (secrets, schemas) without AppProject policy, which is Argo CD's."""
+    repo = Path(__file__).resolve().parents[2] / "shared" / "realworld" / "fluxcd__flux2-multi-tenancy"
+    result = verify_repo(repo, schemas=False)
+    assert len(result.targets) == 12 and not [f for f in result.findings if f.severity == ERROR]

@@ -100,7 +100,7 @@ def _project_file(fs: RepoFS, target: Target, projects: dict[str, Project], plan
     from . import _app_project_and_repo
 
     name, _ = _app_project_and_repo(fs, target, plan)
-    project = projects.get(name)
+    project = projects.get(name) if name is not None else None
     return project.file if project else None
 
 
@@ -126,7 +126,7 @@ def render_changed(
             progress(f"rendering {target_key(target)} ({i}/{len(selected)})")
         own = RepoFS(root)
         bundles = render_plan(own, dataclasses.replace(plan, targets=(target,)))
-        pairs.append((target, bundles.apps[0]))
+        pairs.extend((app.target, app) for app in bundles.apps)  # the target, and its children (app of apps)
         reads = dict(own.reads)
         extra = [target.origin, CONFIG_FILE, _project_file(fs, target, projects, plan)]
         cluster = clusters.get(target.cluster)
