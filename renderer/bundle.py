@@ -68,6 +68,13 @@ class Bundles:
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # what discovery decided on the user's behalf (skipped apps, detected layouts)
 
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """The notes that say an Application or HelmRelease was left out (out of reach offline)."""
+        from .notes import Skipped
+
+        return tuple(n for n in self.notes if isinstance(n, Skipped))
+
     def clusters(self) -> list[str]:
         return sorted({a.cluster for a in self.apps})
 

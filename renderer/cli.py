@@ -135,8 +135,13 @@ HELM_RELEASES_OPTION = click.option(
     help="Override sluice.yaml `helmReleases` (auto: inflate what renders offline, keep the rest for Flux).")
 
 
+STRICT_OPTION = click.option(
+    "--strict", is_flag=True,
+    help="Fail (exit 2, nothing written or pushed) when an Application or HelmRelease is left out as out of reach.")
+
+
 def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], chart_cache: str | None = None,
-            repositories: tuple[str, ...] = (), helm_releases: str | None = None) -> tuple[Any, Any]:
+            repositories: tuple[str, ...] = (), helm_releases: str | None = None, strict: bool = False) -> tuple[Any, Any]:
     from .pipeline import render_repo
 
     root = Path(repo).resolve()
@@ -146,7 +151,7 @@ def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], 
     bundles = render_repo(
         root, out, dry_sha=dry.dry_sha if dry else None, repo_url=dry.repo_url if dry else None,
         commands=commands, write=write, chart_cache=chart_cache, repositories=_repository_map(repositories),
-        helm_releases=helm_releases,
+        helm_releases=helm_releases, strict=strict,
     )
     return bundles, dry
 
@@ -159,10 +164,11 @@ def _echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
                       "resources": len(a.resources)} for a in bundles.apps],
             "warnings": list(bundles.warnings),
             "notes": list(bundles.notes),
+            "skipped": list(bundles.skipped),
         }, indent=2))
         return
     for note in bundles.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"{'skipped' if note in bundles.skipped else 'note'}: {note}", err=True)
     for app in bundles.apps:
         click.echo(f"rendered {app.cluster}/{app.app_dir}: {len(app.resources)} resources ({app.app}, branch {app.branch})")
     for warning in bundles.warnings:
@@ -178,12 +184,13 @@ def _echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
 @click.option("--chart-cache", type=click.Path(file_okay=False), help="Charts of HelmRepository sources (fill it with `sluice helm pull`).")
 @REPOSITORY_OPTION
 @HELM_RELEASES_OPTION
+@STRICT_OPTION
 def render(repo: str, out: str | None, output_format: str, chart_cache: str | None, repositories: tuple[str, ...],
-           helm_releases: str | None) -> None:
+           helm_releases: str | None, strict: bool) -> None:
     """Render the whole fleet of REPO into per-cluster bundles."""
 
     def go() -> int:
-        bundles, _dry = _render(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases)
+        bundles, _dry = _render(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict)
         _echo_bundles(bundles, out or "the output directory", output_format == "json")
         return EXIT_OK
 
@@ -197,8 +204,9 @@ def render(repo: str, out: str | None, output_format: str, chart_cache: str | No
 @click.option("--chart-cache", type=click.Path(file_okay=False), help="Charts of HelmRepository sources (fill it with `sluice helm pull`).")
 @REPOSITORY_OPTION
 @HELM_RELEASES_OPTION
+@STRICT_OPTION
 def hydrate(repo: str, remote: str, output_format: str, chart_cache: str | None, repositories: tuple[str, ...],
-            helm_releases: str | None) -> None:
+            helm_releases: str | None, strict: bool) -> None:
     """Render REPO and commit each cluster's bundle to its hydrated branch in REMOTE (one atomic push)."""
 
     def go() -> int:
@@ -208,7 +216,7 @@ def hydrate(repo: str, remote: str, output_format: str, chart_cache: str | None,
         root = Path(repo).resolve()
         if _dry_source(root, "HEAD", (), required=True) is None:
             raise SluiceError(f"{repo} is not a git work tree: hydration records the dry commit it renders")
-        bundles, dry = _render(repo, None, False, RENDER_COMMANDS, chart_cache, repositories, helm_releases)
+        bundles, dry = _render(repo, None, False, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict)
         result = do_hydrate(remote, bundles_for_hydration(bundles), dry, preserve=bundles.preserve)
         if output_format == "json":
             click.echo(json.dumps({

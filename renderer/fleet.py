@@ -25,6 +25,7 @@ from typing import Any, Iterable, Iterator
 from .argo_kustomize import build_env, validate_options
 from .errors import InputError, OutOfReach
 from .helm.engine import DEFAULT_KUBE_VERSION
+from .notes import Skipped
 from .repourl import normalize_repo_url
 from .fs import RepoFS
 from .sources import KUSTOMIZATION_FILES, SourceSpec, compile_glob
@@ -903,8 +904,8 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
             if not app.generated_by:
                 raise
             skipped.add((app.namespace or DEFAULT_APP_NAMESPACE, app.name))
-            notes.append(f"{app.file}:{app.line}: Application {app.name} ({app.generated_by}) not rendered: "
-                         f"{out_of_reach_reason(exc.message, app.name)}")
+            notes.append(Skipped(f"{app.file}:{app.line}: Application {app.name} ({app.generated_by}) not rendered: "
+                         f"{out_of_reach_reason(exc.message, app.name)}"))
             continue
         targets.append(target)
         if repo_url and config.repository_key(repo_url) is None:
@@ -1163,7 +1164,7 @@ def plan_child_applications(
         try:
             target, _repo = _plan_app(app, inventory, plan.config, plan.repo_url)
         except OutOfReach as exc:
-            notes.append(f"{where} not rendered: {out_of_reach_reason(exc.message, app.name)}")
+            notes.append(Skipped(f"{where} not rendered: {out_of_reach_reason(exc.message, app.name)}"))
             continue
         targets.append(target)
     return targets, notes

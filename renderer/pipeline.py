@@ -37,6 +37,7 @@ from .fleet import (
     with_repositories,
 )
 from .fs import RepoFS
+from .notes import Skipped
 from .resource import split_api_version
 from .sources import SourceRenderer
 
@@ -232,7 +233,7 @@ class _HelmReleaseInflater:
                     if not keep_unreachable:
                         raise
                     if notes is not None:
-                        notes.append(f"{origin}: kept for Flux, not inflated: {exc.message}")
+                        notes.append(Skipped(f"{origin}: kept for Flux, not inflated: {exc.message}"))
                     out.append(body)
                     continue
                 out.extend(_in_release_namespace(manifests, body))
@@ -306,8 +307,8 @@ def _render_targets(
         except OutOfReach as exc:
             if not (target.generated_by or lenient):
                 raise _in_context(exc, target) from exc
-            notes.append(f"{target.where}: Application {target.app} ({target.generated_by or 'in the repository'}) "
-                         f"not rendered: {out_of_reach_reason(exc.message, target.app)}")
+            notes.append(Skipped(f"{target.where}: Application {target.app} ({target.generated_by or 'in the repository'}) "
+                                 f"not rendered: {out_of_reach_reason(exc.message, target.app)}"))
             continue
         except SluiceError as exc:
             raise _in_context(exc, target) from exc
@@ -409,10 +410,12 @@ def render_repo(
     chart_cache: str | os.PathLike[str] | None = None,
     repositories: dict[str, str] | None = None,
     helm_releases: str | None = None,
+    strict: bool = False,
 ) -> Bundles:
     """Load the config, discover, render and (with `write`) write the bundles atomically
     to `out_dir` (default: sluice.yaml `output.dir` under the root). Returns the bundles.
-    `repositories` adds repoURL -> local checkout mappings to sluice.yaml's."""
+    `repositories` adds repoURL -> local checkout mappings to sluice.yaml's. With `strict`,
+    anything left out as out of reach is an error and nothing is written."""
     fs = RepoFS(root)
     config = load_config(fs)
     if repositories:
@@ -427,6 +430,9 @@ def render_repo(
         pass  # outside the repository: nothing to skip
     plan = discover(fs, config, skip=skip)
     bundles = render_plan(fs, plan, dry_sha=dry_sha, repo_url=repo_url, commands=commands, chart_cache=chart_cache)
+    if strict and bundles.skipped:
+        raise RenderError(f"{len(bundles.skipped)} Application(s)/HelmRelease(s) left out (--strict): "
+                          + "; ".join(bundles.skipped))
     if write:
         write_bundles(bundles, out)
     return bundles

@@ -1015,3 +1015,23 @@ def test_repositories_can_map_one_branch_of_a_repository(tmp_path: Path) -> None
     bundles = render(platform)
     assert names(bundles, "main") == [("ConfigMap", "from-main", "a")]
     assert names(bundles, "release") == [("ConfigMap", "from-release", "b")]
+
+
+def test_strict_render_fails_on_anything_left_out(tmp_path: Path) -> None:
+    """`--strict`: an Application or HelmRelease left out as out of reach fails the render
+    (exit 2) and nothing is written; without it the render writes and says `skipped:`."""
+    from click.testing import CliRunner
+
+    from renderer.cli import cli
+
+    write_tree(tmp_path, APP_OF_APPS)
+    out = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["render", str(tmp_path), "--out", str(out), "--strict"])
+    assert result.exit_code == 2 and "left out (--strict)" in result.output and "Application vendor" in result.output
+    assert not out.exists()
+    result = runner.invoke(cli, ["render", str(tmp_path), "--out", str(out)])
+    assert result.exit_code == 0 and "skipped: apps/root.yaml:1: Application vendor" in result.output
+    assert (out / "in-cluster" / "web-prod" / "manifest.yaml").is_file()
+    result = runner.invoke(cli, ["render", str(tmp_path), "--out", str(out), "--output", "json"])
+    assert len(json.loads(result.stdout)["skipped"]) == 1

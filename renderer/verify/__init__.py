@@ -214,6 +214,7 @@ def verify_repo(
             progress(f"rendering {len(plan.targets)} targets")
         bundles = render_plan(fs, plan)
         pairs = [(a.target, a) for a in bundles.apps]  # app of apps: the children are checked too
+        notes.extend(n for n in bundles.notes if n not in plan.notes)  # what the render left out
     cluster_resources: dict[str, list[dict[str, Any]]] = {}
     for target, app in pairs:
         cluster_resources.setdefault(target.cluster, []).extend(app.resources)

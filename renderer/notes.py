@@ -1,0 +1,13 @@
+"""Notes a render leaves for its user, and which of them mean something was left out."""
+from __future__ import annotations
+
+__all__ = ["Skipped"]
+
+
+class Skipped(str):
+    """A note saying an Application or a HelmRelease is not in the bundles because its source
+    is out of sluice's reach offline (a generated Application's plugin, another repository, a
+    chart not in the cache; a HelmRelease kept by `helmReleases: auto`). It is a plain string
+    everywhere; `--strict` turns any of them into an error."""
+
+    __slots__ = ()
