@@ -217,3 +217,66 @@ def test_flux_multi_tenancy_follows_the_tenant_repository(podinfo_cache: Path, c
     # without the checkout the tenant's source is out of reach: its Kustomization renders nothing
     without = render_repo(MULTI_TENANCY, write=False, chart_cache=podinfo_cache, helm_releases="auto")
     assert next(a for a in without.apps if (a.cluster, a.app_dir) == (cluster, "dev-team")).resources == ()
+
+
+ACK_DEMO = REALWORLD / "AliyunContainerService__gitops-demo"
+ACK_URL = "https://github.com/AliyunContainerService/gitops-demo.git"
+
+
+def _cluster(name: str, server: str) -> str:
+    return textwrap.dedent(f"""
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: {name}
+          namespace: argocd
+          labels: {{argocd.argoproj.io/secret-type: cluster}}
+        stringData: {{name: {name}, server: "{server}"}}
+        """)
+
+
+@pytest.mark.skipif(not KUBECTL.is_file(), reason="kubectl (the kustomize oracle) is not installed")
+def test_ack_one_fleet_from_an_applicationset_git_files_generator(tmp_path: Path) -> None:
+    """The ACK One layout: a platform repository holds the cluster Secrets and an
+    ApplicationSet whose git files generator reads each environment's config.json in the
+    gitops-demo repository (a local checkout, read in place) and targets the cluster at its
+    `cluster_address.bj`; each app is the environment's two-level overlay (bases +
+    patchesStrategicMerge), equal to `kubectl kustomize` with the destination namespace."""
+    platform = tmp_path / "platform"
+    (platform / "clusters").mkdir(parents=True)
+    (platform / "clusters" / "production.yaml").write_text(_cluster("production", "https://1.2.3.4:6443"))
+    (platform / "clusters" / "staging.yaml").write_text(_cluster("staging", "https://2.2.3.4:6443"))
+    (platform / "appsets").mkdir()
+    (platform / "appsets" / "app1.yaml").write_text(textwrap.dedent(f"""
+        apiVersion: argoproj.io/v1alpha1
+        kind: ApplicationSet
+        metadata: {{name: app1, namespace: argocd}}
+        spec:
+          goTemplate: true
+          goTemplateOptions: ["missingkey=error"]
+          generators:
+          - git:
+              repoURL: {ACK_URL}
+              revision: main
+              files: [{{path: "manifests/apps/env/*/config.json"}}]
+          template:
+            metadata: {{name: 'app1-{{{{.path.basename}}}}'}}
+            spec:
+              project: default
+              source:
+                repoURL: {ACK_URL}
+                targetRevision: main
+                path: 'manifests/apps/app1/overlay/{{{{.path.basename}}}}/bj'
+              destination: {{server: '{{{{.cluster_address.bj}}}}', namespace: app1}}
+        """))
+    (platform / "sluice.yaml").write_text(f"repoURL: https://example.com/platform.git\nrepositories:\n  {ACK_URL}: {ACK_DEMO}\n")
+    bundles = render_repo(platform, write=False)
+    assert sorted((a.cluster, a.app) for a in bundles.apps) == [("production", "app1-dev"), ("staging", "app1-staging")]
+    for app in bundles.apps:
+        env = app.app.removeprefix("app1-")
+        out = subprocess.run([str(KUBECTL), "kustomize", str(ACK_DEMO / "manifests/apps/app1/overlay" / env / "bj")],
+                             capture_output=True, text=True, check=True).stdout
+        expected = load_documents(out, "kubectl kustomize")
+        for doc in expected:
+            doc["metadata"].setdefault("namespace", "app1")
+        assert list(app.resources) == expected
