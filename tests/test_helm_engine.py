@@ -195,3 +195,43 @@ def test_missing_dependency_stops_both_backends_as_helm_template(backend: str, t
     engine = InProcessHelm() if backend == "in-process" else HelmCLI(HELM)
     with pytest.raises(RenderError, match=r"found in Chart.yaml, but missing in charts/ directory: backend"):
         engine.template(chart, release_name="u", values={"backend": {"enabled": False}})
+
+
+def _schema_chart(root: Path) -> Path:
+    """The umbrella chart with a values schema on the parent and on its subchart."""
+    import shutil
+
+    chart = root / "umbrella"
+    shutil.copytree(CHARTS / "umbrella", chart)
+    (chart / "values.schema.json").write_text('{"type": "object", "properties": {"replicas": {"type": "integer", "maximum": 3}}}')
+    (chart / "charts" / "backend" / "values.schema.json").write_text(
+        '{"type": "object", "properties": {"port": {"type": "integer", "maximum": 9000}}}')
+    return chart
+
+
+@needs_helm
+@pytest.mark.parametrize("packaged", [False, True])
+def test_skip_schema_validation_matches_helm(inproc: InProcessHelm, cli: HelmCLI, tmp_path: Path, packaged: bool) -> None:
+    """`--skip-schema-validation` (Argo CD's helm.skipSchemaValidation, a HelmRelease's
+    install.disableSchemaValidation): values the chart's or a subchart's schema refuses
+    render anyway, as `helm template` renders them; without it both backends refuse."""
+    import json
+    import shutil
+
+    import helm_python
+
+    chart: Path = _schema_chart(tmp_path)
+    if packaged:  # the subchart packaged inside the packaged chart: its schema is in an archive in an archive
+        sub = helm_python.package(chart / "charts" / "backend", destination=tmp_path / "sub")
+        shutil.rmtree(chart / "charts" / "backend")
+        shutil.copy(sub, chart / "charts")
+        chart = Path(helm_python.package(chart, destination=tmp_path / "pkg"))
+    values = {"replicas": 5, "backend": {"port": 9999}}
+    for engine in (inproc, cli):
+        with pytest.raises(RenderError):
+            engine.template(chart, release_name="u", values=values)
+    expected = subprocess.run([HELM, "template", "u", str(chart), "-f", "-", "--skip-schema-validation", "--include-crds"],
+                              input=json.dumps(values), capture_output=True, text=True, check=True).stdout
+    for engine in (inproc, cli):
+        assert engine.template(chart, release_name="u", values=values, skip_schema_validation=True) == \
+            load_documents(expected, "helm template")

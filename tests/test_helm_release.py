@@ -12,7 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from renderer.errors import InputError
+from renderer.errors import InputError, RenderError
 from renderer.fs import RepoFS
 from renderer.helm.cli import helm
 from renderer.helm.engine import HelmCLI, InProcessHelm, find_helm_binary
@@ -326,3 +326,20 @@ def test_crds_directory_objects_are_applied_as_helm_controller_does(tmp_path: Pa
     for crd in crds:
         assert crd["metadata"]["labels"]["helm.toolkit.fluxcd.io/name"] == "op"
         assert "owner" not in (crd["metadata"].get("annotations") or {})
+
+
+def test_install_disable_schema_validation(tmp_path: Path) -> None:
+    """spec.install.disableSchemaValidation: helm-controller skips the chart's values schema."""
+    import shutil as _shutil
+
+    chart = tmp_path / "chart"
+    _shutil.copytree(ROOT / "webapp", chart)
+    (chart / "values.schema.json").write_text('{"type": "object", "properties": {"replicaCount": {"type": "integer", "maximum": 3}}}')
+    hr = {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": {"name": "web", "namespace": "web"},
+          "spec": {"chart": {"spec": {"chart": "chart", "sourceRef": {"kind": "GitRepository", "name": "dry"}}},
+                   "values": {"replicaCount": 7}}}
+    with pytest.raises(RenderError, match="maximum"):
+        render_helmrelease(copy.deepcopy(hr), RepoFS(tmp_path), objects_resolver([]), engine=InProcessHelm())
+    hr["spec"]["install"] = {"disableSchemaValidation": True}
+    docs = render_helmrelease(hr, RepoFS(tmp_path), objects_resolver([]), engine=InProcessHelm())
+    assert next(d for d in docs if d["kind"] == "Deployment")["spec"]["replicas"] == 7

@@ -173,6 +173,7 @@ def _argo_template(engine: Any, chart: str, helm: dict[str, Any], values: dict[s
         api_versions=tuple(str(v) for v in helm.get("apiVersions") or ()),
         include_crds=not helm.get("skipCrds"),
         skip_tests=bool(helm.get("skipTests")),
+        skip_schema_validation=bool(helm.get("skipSchemaValidation")),
     )
 
 

@@ -94,6 +94,7 @@ class HelmEngine(Protocol):
         skip_tests: bool = False,
         is_upgrade: bool = False,
         no_hooks: bool = False,
+        skip_schema_validation: bool = False,
     ) -> list[dict[str, Any]]:
         """`helm template RELEASE CHART -n NS -f values [--include-crds] ...` as documents.
 
@@ -235,6 +236,44 @@ def _check_release_name(name: str, chart: str) -> None:
         raise RenderError(f"chart {chart}: invalid release name {name!r}: must be a DNS-1123 subdomain of at most 53 characters")
 
 
+SCHEMA_FILE = "values.schema.json"
+
+
+def _has_schema(chart: str) -> bool:
+    """Whether the chart or a subchart (directory or archive) ships a values schema."""
+    if os.path.isdir(chart):
+        return any(SCHEMA_FILE in files or any(f.endswith(".tgz") for f in files) for _d, _s, files in os.walk(chart))
+    return True  # an archive: look inside by copying (cheap, and only when skipping)
+
+
+def _copy_without_schemas(chart: str, work: str) -> str:
+    """The chart as a directory under `work` with every values.schema.json removed, its
+    packaged subcharts unpacked so theirs go too."""
+    import tarfile
+
+    if os.path.isdir(chart):
+        dest = os.path.join(work, os.path.basename(os.path.normpath(chart)))
+        shutil.copytree(chart, dest, symlinks=False)
+    else:
+        unpack = tempfile.mkdtemp(dir=work)
+        with tarfile.open(chart, "r:gz") as tar:
+            tar.extractall(unpack, filter="data")
+        tops = [d for d in sorted(os.listdir(unpack)) if os.path.isdir(os.path.join(unpack, d))]
+        if len(tops) != 1:
+            raise RenderError(f"chart archive {chart} must hold exactly one top-level directory")
+        dest = os.path.join(unpack, tops[0])
+    for directory, _subdirs, files in os.walk(dest):
+        if SCHEMA_FILE in files:
+            os.remove(os.path.join(directory, SCHEMA_FILE))
+        if os.path.basename(directory) == "charts":
+            for name in sorted(f for f in files if f.endswith(".tgz")):
+                archive = os.path.join(directory, name)
+                inner = _copy_without_schemas(archive, tempfile.mkdtemp(dir=work))
+                shutil.move(inner, os.path.join(directory, os.path.basename(inner)))
+                os.remove(archive)
+    return dest
+
+
 def _check_dependencies(chart: str) -> None:
     """`helm template`'s CheckDependencies: a dependency missing from charts/ stops the
     render (the SDK's engine alone would render without it)."""
@@ -287,11 +326,21 @@ class InProcessHelm:
         kube_version: str | None = None,
         api_versions: Sequence[str] = (),
         is_upgrade: bool = False,
+        skip_schema_validation: bool = False,
     ) -> tuple[dict[str, str], list[tuple[str, str]]]:
         """Helm's engine output: ({template path: text}, [(crd filename, text)])."""
+        chart = os.fspath(chart)
+        if skip_schema_validation and _has_schema(chart):
+            # the SDK's render always validates: render a copy without values.schema.json files
+            work = tempfile.mkdtemp(prefix="sluice-noschema-")
+            try:
+                return self.rendered_files(
+                    _copy_without_schemas(chart, work), release_name=release_name, namespace=namespace,
+                    values=values, kube_version=kube_version, api_versions=api_versions, is_upgrade=is_upgrade)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
         from helm_python import _native
 
-        chart = os.fspath(chart)
         _check_release_name(release_name, chart)
         opts: dict[str, Any] = {
             "name": release_name,
@@ -338,11 +387,13 @@ class InProcessHelm:
         skip_tests: bool = False,
         is_upgrade: bool = False,
         no_hooks: bool = False,
+        skip_schema_validation: bool = False,
     ) -> str:
         chart = os.fspath(chart)
         files, crds = self.rendered_files(
             chart, release_name=release_name, namespace=namespace, values=values,
             kube_version=kube_version, api_versions=api_versions, is_upgrade=is_upgrade,
+            skip_schema_validation=skip_schema_validation,
         )
         return template_text(files, crds, chart=chart, include_crds=include_crds, skip_tests=skip_tests, no_hooks=no_hooks)
 
@@ -380,7 +431,13 @@ class HelmCLI:
         exe = executable or find_helm_binary()
         if not exe:
             raise RenderError("no helm binary found: run `python tools/install_helm.py` (installs it into the venv)")
+        import logging
+
         from pyhelm3 import Command  # type: ignore[import-untyped]
+
+        quiet = logging.getLogger("pyhelm3")  # its failures become RenderErrors; no log lines of its own
+        if not quiet.handlers:
+            quiet.addHandler(logging.NullHandler())
 
         self.executable = exe
         self._home = tempfile.mkdtemp(prefix="sluice-helm-home-")
@@ -434,6 +491,7 @@ class HelmCLI:
         skip_tests: bool = False,
         is_upgrade: bool = False,
         no_hooks: bool = False,
+        skip_schema_validation: bool = False,
     ) -> list[str]:
         """The `helm template` arguments; values go in on stdin (`--values -`)."""
         args = ["template", release_name, chart, "--namespace", namespace, "--values", "-"]
@@ -445,6 +503,8 @@ class HelmCLI:
             args.append("--is-upgrade")
         if no_hooks:
             args.append("--no-hooks")
+        if skip_schema_validation:
+            args.append("--skip-schema-validation")
         if kube_version:
             args += ["--kube-version", kube_version]
         for api in api_versions:
@@ -464,6 +524,7 @@ class HelmCLI:
         skip_tests: bool = False,
         is_upgrade: bool = False,
         no_hooks: bool = False,
+        skip_schema_validation: bool = False,
     ) -> str:
         from pyhelm3 import errors as helm_errors  # type: ignore[import-untyped]
 
@@ -472,7 +533,7 @@ class HelmCLI:
         args = self.arguments(
             chart, release_name=release_name, namespace=namespace, kube_version=kube_version,
             api_versions=api_versions, include_crds=include_crds, skip_tests=skip_tests,
-            is_upgrade=is_upgrade, no_hooks=no_hooks,
+            is_upgrade=is_upgrade, no_hooks=no_hooks, skip_schema_validation=skip_schema_validation,
         )
         try:
             out = self._run(args, json.dumps(values or {}).encode("utf-8"))

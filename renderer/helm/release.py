@@ -228,6 +228,7 @@ class PreparedRelease:
     include_crds: bool
     skip_tests: bool
     no_hooks: bool = False
+    skip_schema_validation: bool = False
     _tmp: list[str] = field(default_factory=list)
 
     def cleanup(self) -> None:
@@ -394,6 +395,7 @@ def prepare_release(
         include_crds=policies["install"] != "Skip",
         skip_tests=not bool((spec.get("test") or {}).get("enable")),
         no_hooks=bool(install.get("disableHooks")),
+        skip_schema_validation=bool(install.get("disableSchemaValidation")),
         _tmp=tmp,
     )
 
@@ -509,7 +511,7 @@ def render_helmrelease(
         options: dict[str, Any] = dict(
             release_name=prepared.release_name, namespace=prepared.namespace, values=prepared.values,
             kube_version=kube_version, api_versions=api_versions, skip_tests=prepared.skip_tests,
-            no_hooks=prepared.no_hooks,
+            no_hooks=prepared.no_hooks, skip_schema_validation=prepared.skip_schema_validation,
         )
         try:
             docs = engine.template(prepared.chart, include_crds=False, **options)
