@@ -1073,6 +1073,10 @@ def _flux_targets(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str], not
         for ks, _objects in tree:
             meta = ks.get("metadata") or {}
             name, namespace = str(meta.get("name")), str(meta.get("namespace") or "flux-system")
+            if (ks.get("spec") or {}).get("kubeConfig"):
+                notes.append(f"{directory}: Flux Kustomization {namespace}/{name} not rendered for cluster {cluster}: "
+                             "spec.kubeConfig applies it to another cluster")
+                continue
             app_dir = name if names.count(name) == 1 else f"{namespace}-{name}"
             source = SourceSpec(path=directory, type="flux", app_name=f"{namespace}/{name}", field="fluxClusters")
             targets.append(Target(

@@ -1035,3 +1035,18 @@ def test_strict_render_fails_on_anything_left_out(tmp_path: Path) -> None:
     assert (out / "in-cluster" / "web-prod" / "manifest.yaml").is_file()
     result = runner.invoke(cli, ["render", str(tmp_path), "--out", str(out), "--output", "json"])
     assert len(json.loads(result.stdout)["skipped"]) == 1
+
+
+def test_a_flux_kustomization_for_another_cluster_is_not_rendered_here(tmp_path: Path) -> None:
+    """spec.kubeConfig: kustomize-controller applies the Kustomization to a remote cluster;
+    its objects belong to no bundle of this cluster (said in a note)."""
+    import shutil as _shutil
+
+    _shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "flux" / "cluster", tmp_path, dirs_exist_ok=True)
+    apps = tmp_path / "clusters" / "dev" / "apps.yaml"
+    apps.write_text(apps.read_text().replace("spec:\n", "spec:\n  kubeConfig: {secretRef: {name: edge-kubeconfig}}\n", 1))
+    (tmp_path / "sluice.yaml").write_text("applications: []\nclusters: []\nfluxClusters: [clusters/*]\n")
+    bundles = render(tmp_path)
+    assert "apps" not in {a.app_dir for a in bundles.apps} and "infra" in {a.app_dir for a in bundles.apps}
+    assert bundles.notes == ("clusters/dev: Flux Kustomization flux-system/apps not rendered for cluster dev: "
+                             "spec.kubeConfig applies it to another cluster",)

@@ -430,6 +430,11 @@ def expand_flux_tree(
             _blocked(pending, known)
         pending.remove(ready)
         ks = known[ready]
+        if (ks.get("spec") or {}).get("kubeConfig"):
+            # kustomize-controller applies it to another cluster: nothing of it belongs here
+            rendered.add(ready)
+            done.append((ks, []))
+            continue
         ref = (ks.get("spec") or {}).get("sourceRef") or {}
         src = lookup(str(ref.get("kind") or ""), str(ref.get("namespace") or ready[0]), str(ref.get("name") or ""))
         base = fs
