@@ -343,3 +343,26 @@ def test_install_disable_schema_validation(tmp_path: Path) -> None:
     hr["spec"]["install"] = {"disableSchemaValidation": True}
     docs = render_helmrelease(hr, RepoFS(tmp_path), objects_resolver([]), engine=InProcessHelm())
     assert next(d for d in docs if d["kind"] == "Deployment")["spec"]["replicas"] == 7
+
+
+@pytest.mark.parametrize(("filters", "expected"), [
+    ([], {"operator-smoke", "operator-conn"}),
+    ([{"name": "operator-smoke", "exclude": True}], {"operator-conn"}),
+    ([{"name": "operator-conn"}], {"operator-conn"}),
+    ([{"name": "operator-conn"}, {"name": "operator-conn", "exclude": True}], set()),
+])
+def test_test_filters_choose_the_test_hooks(tmp_path: Path, filters: list, expected: set) -> None:
+    """spec.test.filters, as Helm's release testing reads them: excluded names never run;
+    listed names, when there are any, are the only ones that run. Other hooks stay."""
+    import shutil as _shutil
+
+    chart = tmp_path / "chart"
+    _shutil.copytree(ROOT / "operator", chart)
+    (chart / "templates" / "tests" / "test-conn.yaml").write_text(
+        (chart / "templates" / "tests" / "test-smoke.yaml").read_text().replace("-smoke", "-conn"))
+    hr = {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": {"name": "operator", "namespace": "ops"},
+          "spec": {"chart": {"spec": {"chart": "chart", "sourceRef": {"kind": "GitRepository", "name": "dry"}}},
+                   "values": {"migrations": {"enabled": True}}, "test": {"enable": True, "filters": filters}}}
+    docs = render_helmrelease(hr, RepoFS(tmp_path), objects_resolver([]), engine=InProcessHelm())
+    assert {d["metadata"]["name"] for d in docs if d["kind"] == "Pod"} == expected
+    assert "Job/operator-migrate" in _by_name(docs)

@@ -523,7 +523,29 @@ def render_helmrelease(
             raise RenderError(f"{prepared.label}: {exc.message}", file=file) from None
     finally:
         prepared.cleanup()
+    docs = select_tests(docs, ((hr.get("spec") or {}).get("test") or {}).get("filters") or [])
     return crd_objects(hr, crds) + post_render(hr, docs, file=file)
+
+
+def _is_test_hook(doc: dict[str, Any]) -> bool:
+    annotations = (doc.get("metadata") or {}).get("annotations") or {}
+    events = str(annotations.get("helm.sh/hook") or "").split(",")
+    return any(e.strip().lower() in ("test", "test-success") for e in events)
+
+
+def select_tests(docs: list[dict[str, Any]], filters: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """spec.test.filters as Helm's release testing applies them to the test hooks: names
+    with `exclude` never run; when some names are listed without it, only those run."""
+    skip = {str(f.get("name")) for f in filters if isinstance(f, dict) and f.get("exclude")}
+    only = {str(f.get("name")) for f in filters if isinstance(f, dict) and not f.get("exclude")}
+    if not skip and not only:
+        return docs
+
+    def runs(doc: dict[str, Any]) -> bool:
+        name = str((doc.get("metadata") or {}).get("name") or "")
+        return name not in skip and (not only or name in only)
+
+    return [d for d in docs if not _is_test_hook(d) or runs(d)]
 
 
 def objects_resolver(*groups: Sequence[dict[str, Any]]) -> ObjectResolver:
