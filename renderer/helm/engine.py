@@ -111,7 +111,9 @@ class HelmEngine(Protocol):
 
 
 def _split_manifests(content: str) -> list[str]:
-    """releaseutil.SplitManifests: documents of one rendered file, blank ones dropped."""
+    """releaseutil.SplitManifests as the SDK's Helm (v4.2) does it: documents of one
+    rendered file, leading whitespace trimmed (trailing kept), blank ones dropped. Helm 4.1
+    trimmed both ends and split on another pattern: text differs, documents do not."""
     out = []
     for doc in _SEP.split(content.lstrip()):
         if doc.strip():
