@@ -284,3 +284,43 @@ def test_verify_a_flux_repository() -> None:
     repo = Path(__file__).resolve().parents[2] / "shared" / "realworld" / "fluxcd__flux2-multi-tenancy"
     result = verify_repo(repo, schemas=False)
     assert len(result.targets) == 12 and not [f for f in result.findings if f.severity == ERROR]
+
+
+def test_changed_sees_what_an_applicationset_generates(tmp_path: Path, isolated_git_env: Path) -> None:  # noqa: F811
+    """A git files generator reads config.json: changing it changes the generated
+    Application (here its destination namespace) without changing a file the target reads;
+    the target's planned form is part of its record, so it renders again."""
+    from trees import write_tree
+
+    repo = write_tree(tmp_path / "dry", {
+        "appsets/teams.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: ApplicationSet
+            metadata: {name: teams, namespace: argocd}
+            spec:
+              goTemplate: true
+              generators:
+              - git:
+                  repoURL: https://example.com/fleet.git
+                  revision: main
+                  files: [{path: "teams/*/config.json"}]
+              template:
+                metadata: {name: 'team-{{.path.basename}}'}
+                spec:
+                  project: default
+                  source: {repoURL: https://example.com/fleet.git, path: 'teams/{{.path.basename}}/app'}
+                  destination: {name: in-cluster, namespace: '{{.namespace}}'}
+            """,
+        "teams/a/config.json": '{"namespace": "team-a"}\n',
+        "teams/a/app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        "teams/b/config.json": '{"namespace": "team-b"}\n',
+        "teams/b/app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n",
+        "sluice.yaml": "repoURL: https://example.com/fleet.git\n",
+    })
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "teams", cwd=repo)
+    assert verify_repo(repo, changed=True, schemas=False).targets == ("in-cluster/team-a", "in-cluster/team-b")
+    assert verify_repo(repo, changed=True, schemas=False).targets == ()
+    (repo / "teams/b/config.json").write_text('{"namespace": "team-b-prod"}\n')
+    assert verify_repo(repo, changed=True, schemas=False).targets == ("in-cluster/team-b",)

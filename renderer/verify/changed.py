@@ -5,7 +5,8 @@ with content digests) are exactly its inputs; add the Application's file, the cl
 Secret's file, `sluice.yaml` and its AppProject's file. The inputs are cached per target
 in `.sluice/reads.json` (the directory ignores itself with its own `.gitignore`).
 
-A target is rendered again when it has no record, when one of its recorded inputs is
+A target is rendered again when it has no record, when its planned form changed (what an
+ApplicationSet generated from files only the generator reads), when one of its recorded inputs is
 changed against HEAD (`git diff --name-only HEAD`, plus untracked files), or when a
 recorded digest differs from the file's content now (the cache is older than HEAD).
 Limitation: CRDs of targets not rendered are unknown to the scope and schema checks of
@@ -87,8 +88,18 @@ def save_index(root: Path, targets: dict[str, dict[str, Any]]) -> None:
         pass  # a cache is a nicety: a read-only checkout still verifies
 
 
-def needs_render(root: Path, record: dict[str, Any] | None, changed: set[str] | None) -> bool:
+def plan_digest(target: Target) -> str:
+    """A digest of everything planned for a target (source spec, destination, capabilities):
+    what an ApplicationSet generates from files it reads (a git files generator's
+    config.json) changes it without changing any file the target itself reads."""
+    text = json.dumps(dataclasses.asdict(target), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def needs_render(root: Path, record: dict[str, Any] | None, changed: set[str] | None, digest: str | None = None) -> bool:
     if not record or not isinstance(record.get("reads"), dict):
+        return True
+    if digest is not None and record.get("plan") != digest:
         return True
     reads: dict[str, str | None] = record["reads"]
     if changed is not None and any(path in changed for path in reads):
@@ -116,7 +127,7 @@ def render_changed(
     Returns (rendered (target, bundle) pairs, keys of the targets skipped)."""
     index = load_index(root)
     changed = changed_files(root)
-    selected = [t for t in plan.targets if needs_render(root, index.get(target_key(t)), changed)]
+    selected = [t for t in plan.targets if needs_render(root, index.get(target_key(t)), changed, plan_digest(t))]
     skipped = [target_key(t) for t in plan.targets if t not in selected]
     pairs: list[tuple[Target, AppBundle]] = []
     new_index = {k: v for k, v in index.items() if k in {target_key(t) for t in plan.targets}}
@@ -137,6 +148,6 @@ def render_changed(
                 sha = _digest(root, path)
                 if sha is not None:
                     reads[path] = sha
-        new_index[target_key(target)] = {"app": target.app, "reads": dict(sorted(reads.items()))}
+        new_index[target_key(target)] = {"app": target.app, "plan": plan_digest(target), "reads": dict(sorted(reads.items()))}
     save_index(root, new_index)
     return pairs, skipped
