@@ -76,6 +76,7 @@ class FleetConfig:
     repositories: tuple[tuple[str, str], ...] = ()  # (normalized repoURL, absolute directory) of other repos
     kube_version: str = DEFAULT_KUBE_VERSION  # the clusters' Kubernetes version, as Helm's capabilities
     api_versions: tuple[str, ...] = ()  # API versions every cluster serves beyond the built-in ones
+    child_applications: str = "dry"  # or "hydrated": rendered Application manifests point at hydrated branches
 
     def repository_key(self, url: str | None, ref: str | None = None) -> str | None:
         """The `repositories` entry for `url` at `ref`: `URL#ref` when one is mapped (another
@@ -270,6 +271,7 @@ def load_config(fs: RepoFS) -> FleetConfig:
         repositories=_repositories(fs, data.get("repositories") or {}, text),
         kube_version=str(data.get("kubeVersion") or DEFAULT_KUBE_VERSION),
         api_versions=strings("apiVersions") or (),
+        child_applications=data.get("childApplications", "dry"),
     )
     for key in ("applications", "clusters", "exclude", "preserve"):
         check_patterns(key, getattr(config, key))

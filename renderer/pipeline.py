@@ -25,6 +25,7 @@ from .bundle import (
 )
 from .errors import OutOfReach, RenderError, SluiceError
 from .fleet import (
+    DEFAULT_APP_NAMESPACE,
     MAX_TARGETS,
     FleetPlan,
     Target,
@@ -322,7 +323,37 @@ def _render_targets(
                                   f"Application {target.app}, {target.where}); is a generator producing without end?")
     if len(rendered) > len(plan.targets):
         check_locations([t for t, _, _ in rendered])
+    if plan.config.child_applications == "hydrated":
+        rendered = _point_applications_at_hydrated(plan, rendered)
     return rendered
+
+
+def _point_applications_at_hydrated(
+    plan: FleetPlan, rendered: list[tuple[Target, str, list[dict[str, Any]]]],
+) -> list[tuple[Target, str, list[dict[str, Any]]]]:
+    """`childApplications: hydrated`: every Application manifest in a bundle that sluice
+    renders itself (an app of apps' children, a root managing itself) is pointed at its
+    hydrated branch and directory, so that Argo CD syncs the whole tree from hydrated
+    branches. Other Applications (out of reach, ApplicationSets' templates) stay as written."""
+    if not plan.repo_url:
+        raise RenderError("childApplications: hydrated needs the repository's URL (repoURL in sluice.yaml): "
+                          "Applications are pointed at its hydrated branches")
+    targets = {t.app_key: t for t, _, _ in rendered if t.source.type != "flux"}
+    out = []
+    for parent, kind, resources in rendered:
+        rewritten = []
+        for body in resources:
+            meta = body.get("metadata") or {}
+            key = (str(meta.get("namespace") or parent.namespace or DEFAULT_APP_NAMESPACE), str(meta.get("name") or ""))
+            target = targets.get(key) if body.get("kind") == "Application" and str(body.get("apiVersion", "")).startswith("argoproj.io/") else None
+            if target is None:
+                rewritten.append(body)
+                continue
+            spec = {k: v for k, v in (body.get("spec") or {}).items() if k not in ("source", "sources", "sourceHydrator")}
+            spec["source"] = {"repoURL": plan.repo_url, "targetRevision": target.branch, "path": target.app_dir}
+            rewritten.append({**body, "spec": spec})
+        out.append((parent, kind, rewritten))
+    return out
 
 
 def every_target(fs: RepoFS, plan: FleetPlan, *, chart_cache: str | os.PathLike[str] | None = None,

@@ -1050,3 +1050,22 @@ def test_a_flux_kustomization_for_another_cluster_is_not_rendered_here(tmp_path:
     assert "apps" not in {a.app_dir for a in bundles.apps} and "infra" in {a.app_dir for a in bundles.apps}
     assert bundles.notes == ("clusters/dev: Flux Kustomization flux-system/apps not rendered for cluster dev: "
                              "spec.kubeConfig applies it to another cluster",)
+
+
+def test_child_applications_can_point_at_their_hydrated_branches(tmp_path: Path) -> None:
+    """`childApplications: hydrated`: the Application manifests a parent renders that sluice
+    renders itself (the children, the self-managing root) sync from their hydrated branch
+    and directory; the out-of-reach child and the ApplicationSet stay as written."""
+    write_tree(tmp_path, {**APP_OF_APPS, "sluice.yaml": "repoURL: https://example.com/fleet.git\nchildApplications: hydrated\n"})
+    root = next(a for a in render(tmp_path).apps if a.app == "root")
+    docs = {d["metadata"]["name"]: d for d in root.resources}
+    assert docs["web-prod"]["spec"]["source"] == {
+        "repoURL": "https://example.com/fleet.git", "targetRevision": "hydrated/in-cluster", "path": "web-prod"}
+    assert docs["web-prod"]["spec"]["destination"] == {"name": "in-cluster", "namespace": "web"}
+    assert docs["root"]["spec"]["source"]["path"] == "root" and docs["root"]["spec"]["source"]["targetRevision"] == "hydrated/in-cluster"
+    assert docs["vendor"]["spec"]["source"]["repoURL"] == "https://github.com/vendor/manifests.git"
+    assert docs["workers"]["kind"] == "ApplicationSet" and "{{" in docs["workers"]["spec"]["template"]["metadata"]["name"]
+    # by default the manifests stay as the parent rendered them
+    (tmp_path / "sluice.yaml").write_text("repoURL: https://example.com/fleet.git\n")
+    root = next(a for a in render(tmp_path).apps if a.app == "root")
+    assert next(d for d in root.resources if d["metadata"]["name"] == "web-prod")["spec"]["source"]["path"] == "services/web"
