@@ -370,6 +370,12 @@ def test_fleet_pull_fetches_missing_dependencies(chart_repo: str, tmp_path: Path
     assert result.stdout.splitlines() == [f"pulled {cache / key / 'backend-0.1.5.tgz'}",
                                           f"pulled {cache / key / 'backend-0.2.0.tgz'}"]
     assert CliRunner().invoke(cli, args).stdout == result.stdout, "deterministic"
+    # one HelmRelease's file: its chart's missing dependency only
+    single = tmp_path / "single-cache"
+    one = CliRunner().invoke(cli, ["helm", "pull", str(repo / "infra" / "release.yaml"), "--repo", str(repo),
+                                   "--chart-cache", str(single)])
+    assert one.exit_code == 0, one.output
+    assert one.stdout.splitlines() == [f"pulled {single / key / 'backend-0.2.0.tgz'}"]
     bundles = render_repo(repo, write=False, chart_cache=cache)
     web = next(a for a in bundles.apps if a.app == "web")
     assert ("Deployment", "web-backend") in kinds_names(list(web.resources))

@@ -199,10 +199,19 @@ def _pull_file(file: str, repo: str | None, name: str | None, cache: Path) -> No
     doc, line = chosen[0]
     if is_helmrelease(doc):
         archive = pull_for_release(doc, _resolver(fs, docs), cache)
-        if archive is None:
-            click.echo("nothing to pull: the chart is a path in the repository")
-        else:
+        if archive is not None:
             click.echo(f"pulled {archive}")
+            return
+        # a chart in the repository: what its charts/ misses from http(s) repositories
+        from .repository import pull_release_dependencies
+
+        pulled, skipped = pull_release_dependencies(fs, doc, _resolver(fs, docs), cache)
+        for path in pulled:
+            click.echo(f"pulled {path}")
+        for want in skipped:
+            click.echo(f"skipped (OCI): {want.describe()}: {want.by_hand}")
+        if not pulled and not skipped:
+            click.echo("nothing to pull: the chart is a path in the repository")
         return
     try:
         archives = pull_for_application(doc, cache, file=rel)

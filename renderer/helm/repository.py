@@ -366,6 +366,16 @@ def _release_dependencies(fs: Any, hr: dict[str, Any], objects: ObjectLookup) ->
     return _dependency_wants(fs, str(template["chart"]), f"HelmRelease {ns}/{meta.get('name')}")
 
 
+def pull_release_dependencies(fs: Any, hr: dict[str, Any], objects: ObjectLookup,
+                              cache_dir: Path) -> tuple[list[Path], list[ChartWant]]:
+    """For a HelmRelease whose chart is a path in the repository: pull the http(s)
+    dependencies its charts/ misses; OCI ones are returned to be placed by hand."""
+    wants = _unique(_release_dependencies(fs, hr, objects))
+    indexes: dict[str, Any] = {}
+    pulled = sorted({_pull(w, cache_dir, indexes) for w in wants if not w.oci})
+    return pulled, [w for w in wants if w.oci]
+
+
 MAX_PULL_ROUNDS = 5
 
 
