@@ -237,10 +237,10 @@ class _HelmReleaseInflater:
                         notes.append(Skipped(f"{origin}: kept for Flux, not inflated: {exc.message}"))
                     out.append(body)
                     continue
-                out.extend(_in_release_namespace(manifests, body))
+                out.extend([*_created_namespace(body), *_in_release_namespace(manifests, body)])
             else:
                 out.append(body)
-        return out
+        return _without_duplicate_created_namespaces(out)
 
 
 class _RepoRenderers:
@@ -262,6 +262,41 @@ class _RepoRenderers:
             renderer = SourceRenderer(other, self._build_options, chart_cache=self._chart_cache, helm_from=self._made[""][0])
             self._made[repo] = (renderer, _HelmReleaseInflater(other, renderer, self._chart_cache))
         return self._made[repo]
+
+
+_CREATED = "sluice.dev/created-by-helm"  # marks a Namespace install.createNamespace adds, until deduplicated
+
+
+def _created_namespace(release: dict[str, Any]) -> list[dict[str, Any]]:
+    """spec.install.createNamespace: Helm creates the release namespace (labelled
+    `name: <namespace>`) before installing; in a bundle that is a Namespace object."""
+    spec = release.get("spec") or {}
+    if not (spec.get("install") or {}).get("createNamespace"):
+        return []
+    namespace = str(spec.get("targetNamespace") or (release.get("metadata") or {}).get("namespace") or "default")
+    return [{"apiVersion": "v1", "kind": "Namespace",
+             "metadata": {"name": namespace, "labels": {"name": namespace}, "annotations": {_CREATED: "true"}}}]
+
+
+def _without_duplicate_created_namespaces(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A Namespace added for createNamespace is dropped when the bundle already has it (Helm
+    creates it only when missing), and kept once when several releases share it."""
+    def is_ns(body: dict[str, Any]) -> bool:
+        return body.get("kind") == "Namespace" and body.get("apiVersion") == "v1"
+
+    declared = {str((b.get("metadata") or {}).get("name")) for b in resources
+                if is_ns(b) and _CREATED not in ((b.get("metadata") or {}).get("annotations") or {})}
+    out, seen = [], set()
+    for body in resources:
+        meta = body.get("metadata") or {}
+        if is_ns(body) and _CREATED in (meta.get("annotations") or {}):
+            name = str(meta.get("name"))
+            if name in declared or name in seen:
+                continue
+            seen.add(name)
+            body = {**body, "metadata": {k: v for k, v in meta.items() if k != "annotations"}}
+        out.append(body)
+    return out
 
 
 def _in_release_namespace(manifests: list[dict[str, Any]], release: dict[str, Any]) -> list[dict[str, Any]]:

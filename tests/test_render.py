@@ -1069,3 +1069,26 @@ def test_child_applications_can_point_at_their_hydrated_branches(tmp_path: Path)
     (tmp_path / "sluice.yaml").write_text("repoURL: https://example.com/fleet.git\n")
     root = next(a for a in render(tmp_path).apps if a.app == "root")
     assert next(d for d in root.resources if d["metadata"]["name"] == "web-prod")["spec"]["source"]["path"] == "services/web"
+
+
+def test_install_create_namespace_adds_the_namespace_helm_would_create(tmp_path: Path) -> None:
+    """spec.install.createNamespace: Helm creates the release namespace (labelled name=<ns>)
+    before installing, so the inflated bundle holds it first; not when the bundle already
+    declares that Namespace."""
+    import shutil as _shutil
+
+    _shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "helm" / "webapp", tmp_path / "charts" / "webapp")
+    files = dict(HELMRELEASE_FILES)
+    files["deploy/web/release.yaml"] = files["deploy/web/release.yaml"].replace(
+        "          values:\n", "          targetNamespace: web-prod\n          install: {createNamespace: true}\n          values:\n")
+    write_tree(tmp_path, {**files, "app.yaml": HELMRELEASE_APP.replace("{ANNOTATIONS}", "{}")})
+    docs = render(tmp_path).apps[0].resources
+    namespaces = [d for d in docs if d["kind"] == "Namespace"]
+    assert namespaces == [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "web-prod", "labels": {"name": "web-prod"}}}]
+    assert next(d for d in docs if d["kind"] == "Deployment")["metadata"]["namespace"] == "web-prod"
+    # the kustomization (namespace: web) declares the release namespace itself
+    write_tree(tmp_path, {"deploy/web/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {team: web}}\n",
+                          "deploy/web/kustomization.yaml": files["deploy/web/kustomization.yaml"].replace("resources: [release.yaml]", "resources: [release.yaml, ns.yaml]"),
+                          "deploy/web/release.yaml": files["deploy/web/release.yaml"].replace("targetNamespace: web-prod", "targetNamespace: web")})
+    docs = render(tmp_path).apps[0].resources
+    assert [d["metadata"].get("labels") for d in docs if d["kind"] == "Namespace"] == [{"team": "web"}]

@@ -10,6 +10,8 @@ Follows helm-controller:
   is the release's first install as Argo CD or Flux will apply it. `spec.upgrade.crds` is
   checked but changes nothing: every sync of a hydrated branch applies the CRDs it holds;
 - hooks left out with `spec.install.disableHooks` (helm-controller would not run them);
+- `spec.install.createNamespace`: the fleet inflater (renderer.pipeline) adds the Namespace
+  Helm creates, unless the bundle declares it;
 - the chart: `spec.chart.spec` with a GitRepository/Bucket source (`chart` is a path in the
   dry repository: a directory or a packaged .tgz) or a HelmRepository (looked up in a local
   chart cache, since sluice is offline), or `spec.chartRef` to an OCIRepository (cache) or
