@@ -31,12 +31,12 @@ from .fleet import (
     Target,
     check_locations,
     discover,
-    flux_sources,
     load_config,
     out_of_reach_reason,
     plan_child_applications,
     with_repositories,
 )
+from .fleet_flux import flux_sources
 from .fs import RepoFS
 from .notes import Skipped
 from .resource import split_api_version

@@ -174,7 +174,7 @@ class SourceRenderer:
                  chart_cache: str | os.PathLike[str] | None = None, helm_from: "SourceRenderer | None" = None,
                  flux_sources: Any = None) -> None:
         self.chart_cache = chart_cache
-        self.flux_sources = flux_sources  # how Flux sources resolve (fleet.flux_sources); default: dry repo only
+        self.flux_sources = flux_sources  # how Flux sources resolve (fleet_flux.flux_sources); default: dry repo only
         self._helm: Any = None
         self._helm_from = helm_from  # another repository's renderer whose Helm engine this one shares
         self._flux: dict[str, dict[str, list[dict[str, Any]]]] = {}

@@ -188,7 +188,7 @@ def test_flux_operator_instance_is_a_cluster_entry_point() -> None:
     """onedr0p/home-ops runs Flux through the Flux Operator: the FluxInstance's sync.path
     (in the flux-instance chart values) is the cluster directory. The corpus dropped the
     scripts its kustomizations name, so the render stops there, naming the file."""
-    from renderer.fleet import detect_flux_clusters
+    from renderer.fleet_flux import detect_flux_clusters
     from renderer.fs import RepoFS
 
     assert detect_flux_clusters(RepoFS(ONEDR0P)) == ["kubernetes/flux/cluster"]
