@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import click
 
+from .cli_options import CHART_CACHE_OPTION, HELM_RELEASES_OPTION, REPOSITORY_OPTION, STRICT_OPTION, repository_map
 from .errors import SluiceError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -114,32 +115,6 @@ def _dry_source(root: Path, rev: str, commands: tuple[str, ...], *, required: bo
         return None
 
 
-def _repository_map(pairs: tuple[str, ...]) -> dict[str, str]:
-    """--repository URL=PATH options as a mapping."""
-    out: dict[str, str] = {}
-    for pair in pairs:
-        url, sep, path = pair.rpartition("=")
-        if not sep or not url or not path:
-            raise click.UsageError(f"--repository {pair!r}: expected URL=PATH")
-        out[url] = path
-    return out
-
-
-REPOSITORY_OPTION = click.option(
-    "--repository", "repositories", multiple=True, metavar="URL=PATH",
-    help="A local checkout of another repository the Applications use (adds to sluice.yaml `repositories`).")
-
-
-HELM_RELEASES_OPTION = click.option(
-    "--helm-releases", type=click.Choice(["inflate", "auto", "passthrough"]),
-    help="Override sluice.yaml `helmReleases` (auto: inflate what renders offline, keep the rest for Flux).")
-
-
-STRICT_OPTION = click.option(
-    "--strict", is_flag=True,
-    help="Fail (exit 2, nothing written or pushed) when an Application or HelmRelease is left out as out of reach.")
-
-
 def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], chart_cache: str | None = None,
             repositories: tuple[str, ...] = (), helm_releases: str | None = None, strict: bool = False) -> tuple[Any, Any]:
     from .pipeline import render_repo
@@ -150,7 +125,7 @@ def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], 
     dry = _dry_source(root, "HEAD", commands)
     bundles = render_repo(
         root, out, dry_sha=dry.dry_sha if dry else None, repo_url=dry.repo_url if dry else None,
-        commands=commands, write=write, chart_cache=chart_cache, repositories=_repository_map(repositories),
+        commands=commands, write=write, chart_cache=chart_cache, repositories=repository_map(repositories),
         helm_releases=helm_releases, strict=strict,
     )
     return bundles, dry
@@ -181,7 +156,7 @@ def _echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
 @click.option("--out", "out", type=click.Path(file_okay=False), help="Bundles directory (default: output.dir of sluice.yaml).")
 @click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--chart-cache", type=click.Path(file_okay=False), help="Charts of HelmRepository sources (fill it with `sluice helm pull`).")
+@CHART_CACHE_OPTION
 @REPOSITORY_OPTION
 @HELM_RELEASES_OPTION
 @STRICT_OPTION
@@ -201,7 +176,7 @@ def render(repo: str, out: str | None, output_format: str, chart_cache: str | No
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
 @click.option("--remote", required=True, help="Git remote (URL or path) that receives the hydrated branches.")
 @click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--chart-cache", type=click.Path(file_okay=False), help="Charts of HelmRepository sources (fill it with `sluice helm pull`).")
+@CHART_CACHE_OPTION
 @REPOSITORY_OPTION
 @HELM_RELEASES_OPTION
 @STRICT_OPTION

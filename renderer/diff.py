@@ -212,10 +212,11 @@ def export_revision(repo: Path, sha: str, prefix: str, dest: Path) -> Path:
     return dest
 
 
-def render_tree(root: Path, sha: str | None = None) -> Bundles:
+def render_tree(root: Path, sha: str | None = None, **options: Any) -> Bundles:
+    """One revision's bundles; `options` go to render_repo (chart cache, repositories, ...)."""
     from .pipeline import render_repo
 
-    return render_repo(root, write=False, dry_sha=sha)
+    return render_repo(root, write=False, dry_sha=sha, **options)
 
 
 def diff_revisions(
@@ -224,10 +225,14 @@ def diff_revisions(
     head: str | None = None,
     *,
     progress: Callable[[str], None] | None = None,
+    **options: Any,
 ) -> DiffResult:
     """Render `base` and `head` (None: the working tree) of the dry repository at `repo`
-    and compare them. The dry repository may be a subdirectory of the git work tree."""
+    and compare them. The dry repository may be a subdirectory of the git work tree.
+    `options` go to every render (chart_cache, repositories, helm_releases); relative
+    `repositories` paths stay relative to the repository, not to the exported trees."""
     path = Path(repo).resolve()
+    options = {"checkouts_root": path, **options}
     if not path.is_dir():
         raise InputError(f"repository directory not found: {repo}")
     top, prefix = git_toplevel(path)
@@ -236,13 +241,13 @@ def diff_revisions(
     with tempfile.TemporaryDirectory(prefix="sluice-diff-") as tmp:
         if progress:
             progress(f"rendering {base}")
-        base_bundles = render_tree(export_revision(top, base_sha, prefix, Path(tmp) / "base"), base_sha)
+        base_bundles = render_tree(export_revision(top, base_sha, prefix, Path(tmp) / "base"), base_sha, **options)
         if progress:
             progress(f"rendering {head or 'working tree'}")
         if head_sha is None:
-            head_bundles = render_tree(path)
+            head_bundles = render_tree(path, **options)
         else:
-            head_bundles = render_tree(export_revision(top, head_sha, prefix, Path(tmp) / "head"), head_sha)
+            head_bundles = render_tree(export_revision(top, head_sha, prefix, Path(tmp) / "head"), head_sha, **options)
     return compare_bundles(base_bundles, head_bundles, base_label=base, head_label=head or "working tree")
 
 

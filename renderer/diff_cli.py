@@ -7,6 +7,8 @@ from typing import Callable
 
 import click
 
+from .cli_options import CHART_CACHE_OPTION, HELM_RELEASES_OPTION, REPOSITORY_OPTION, repository_map
+
 COLOR_CHOICES = ("auto", "always", "never")
 
 
@@ -41,7 +43,11 @@ def stderr_progress() -> tuple[Callable[[str], None] | None, Callable[[], None]]
 @click.option("--max-bytes", type=click.IntRange(min=1000), default=60000, show_default=True,
               help="Size cap of the markdown output (a pull-request comment).")
 @click.option("--exit-code", is_flag=True, help="Exit with 1 when there are differences.")
-def diff(repo: str, base: str, head: str | None, output_format: str, color: str, max_bytes: int, exit_code: bool) -> None:
+@CHART_CACHE_OPTION
+@REPOSITORY_OPTION
+@HELM_RELEASES_OPTION
+def diff(repo: str, base: str, head: str | None, output_format: str, color: str, max_bytes: int, exit_code: bool,
+         chart_cache: str | None, repositories: tuple[str, ...], helm_releases: str | None) -> None:
     """Render two revisions of REPO and show the difference per cluster, app and resource."""
     from .cli import EXIT_FINDINGS, EXIT_OK, _run
 
@@ -50,7 +56,8 @@ def diff(repo: str, base: str, head: str | None, output_format: str, color: str,
 
         progress, done = stderr_progress()
         try:
-            result = diff_revisions(repo, base, head, progress=progress)
+            result = diff_revisions(repo, base, head, progress=progress, chart_cache=chart_cache,
+                                    repositories=repository_map(repositories), helm_releases=helm_releases)
         finally:
             done()
         if output_format == "json":

@@ -224,8 +224,10 @@ def _config_error(path: str, text: str, parts: list[Any], message: str) -> Input
     return InputError(f"{_format_path(parts)}: {message}", file=path, line=_line_of(text, parts) if parts else None)
 
 
-def load_config(fs: RepoFS) -> FleetConfig:
-    """Read and validate `sluice.yaml`; the defaults (search everything) without one."""
+def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = None) -> FleetConfig:
+    """Read and validate `sluice.yaml`; the defaults (search everything) without one.
+    Relative `repositories` paths resolve against `checkouts_root` (default: the repository
+    root; `sluice diff` renders an export elsewhere but the checkouts stay beside the repo)."""
     if not fs.is_file(CONFIG_FILE):
         if fs.is_file("sluice.yml"):
             raise InputError(f"sluice reads its configuration from {CONFIG_FILE}; rename the file", file="sluice.yml")
@@ -268,7 +270,7 @@ def load_config(fs: RepoFS) -> FleetConfig:
         helm_releases=data.get("helmReleases", "inflate"),
         allow_plaintext_secrets=bool(data.get("allowPlaintextSecrets", False)),
         flux_clusters=strings("fluxClusters"),
-        repositories=_repositories(fs, data.get("repositories") or {}, text),
+        repositories=_repositories(checkouts_root or fs.root, data.get("repositories") or {}, text),
         kube_version=str(data.get("kubeVersion") or DEFAULT_KUBE_VERSION),
         api_versions=strings("apiVersions") or (),
         child_applications=data.get("childApplications", "dry"),
@@ -286,11 +288,11 @@ def load_config(fs: RepoFS) -> FleetConfig:
     return config
 
 
-def _repositories(fs: RepoFS, mapping: dict[str, str], text: str) -> tuple[tuple[str, str], ...]:
+def _repositories(base: str | os.PathLike[str], mapping: dict[str, str], text: str) -> tuple[tuple[str, str], ...]:
     """sluice.yaml `repositories`: each repoURL's local checkout, which must be a directory."""
     out: dict[str, str] = {}
     for url, raw in mapping.items():
-        path = os.path.normpath(os.path.join(fs.root, os.path.expanduser(raw)))
+        path = os.path.normpath(os.path.join(base, os.path.expanduser(raw)))
         if not os.path.isdir(path):
             raise _config_error(CONFIG_FILE, text, ["repositories", url], f"{raw!r} is not a directory")
         out[repository_entry_key(url)] = path

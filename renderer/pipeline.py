@@ -477,13 +477,14 @@ def render_repo(
     repositories: dict[str, str] | None = None,
     helm_releases: str | None = None,
     strict: bool = False,
+    checkouts_root: str | os.PathLike[str] | None = None,
 ) -> Bundles:
     """Load the config, discover, render and (with `write`) write the bundles atomically
     to `out_dir` (default: sluice.yaml `output.dir` under the root). Returns the bundles.
     `repositories` adds repoURL -> local checkout mappings to sluice.yaml's. With `strict`,
     anything left out as out of reach is an error and nothing is written."""
     fs = RepoFS(root)
-    config = load_config(fs)
+    config = load_config(fs, checkouts_root=checkouts_root)
     if repositories:
         config = with_repositories(config, repositories)
     if helm_releases:

@@ -131,3 +131,33 @@ def test_markdown_is_size_capped(demo_repo: Path) -> None:
     assert len(full.encode()) > 5000
     assert len(capped.encode()) <= 5000
     assert "Output cut at 5000 bytes" in capped and "| production |" in capped
+
+
+def test_diff_reads_other_repositories_from_their_checkouts(tmp_path: Path, isolated_git_env: Path) -> None:  # noqa: F811
+    """A relative `repositories` path stays relative to the repository, not to the exported
+    revisions; --repository, --chart-cache and --helm-releases reach both renders."""
+    from trees import write_tree
+
+    apps = write_tree(tmp_path / "apps-repo", {"web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {v: '1'}\n"})
+    dry = write_tree(tmp_path / "platform", {
+        "web.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: web}
+            spec:
+              source: {repoURL: https://github.com/example/apps.git, path: web}
+              destination: {name: in-cluster, namespace: web}
+            """,
+        "sluice.yaml": "repoURL: https://github.com/example/platform\nrepositories:\n  https://github.com/example/apps: ../apps-repo\n",
+    })
+    git("init", "-q", "-b", "main", cwd=dry)
+    git("add", "-A", cwd=dry)
+    git("commit", "-q", "-m", "web", cwd=dry)
+    (dry / "web.yaml").write_text((dry / "web.yaml").read_text().replace("namespace: web}", "namespace: web-2}"))
+    result = diff_revisions(dry, "HEAD")
+    assert [(c.cluster, a.app) for c in result.clusters for a in c.apps] == [("in-cluster", "web")]
+    assert {(ch.key.namespace, ch.status) for ch in result.clusters[0].apps[0].changes} == {("web", REMOVED), ("web-2", ADDED)}
+    other = write_tree(tmp_path / "other-apps", {"web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {v: '2'}\n"})
+    assert main(["diff", str(dry), "--base", "HEAD", "--repository", f"https://github.com/example/apps={other}",
+                 "--output", "json"]) == 0
+    assert apps.is_dir()

@@ -1,0 +1,37 @@
+"""Options several commands share (render, hydrate, diff): how a render reaches what is
+not in the dry repository."""
+from __future__ import annotations
+
+import click
+
+__all__ = ["CHART_CACHE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION", "STRICT_OPTION", "repository_map"]
+
+CHART_CACHE_OPTION = click.option(
+    "--chart-cache", type=click.Path(file_okay=False),
+    help="Charts of HelmRepository sources (fill it with `sluice helm pull`).")
+
+
+def repository_map(pairs: tuple[str, ...]) -> dict[str, str]:
+    """--repository URL=PATH options as a mapping."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        url, sep, path = pair.rpartition("=")
+        if not sep or not url or not path:
+            raise click.UsageError(f"--repository {pair!r}: expected URL=PATH")
+        out[url] = path
+    return out
+
+
+REPOSITORY_OPTION = click.option(
+    "--repository", "repositories", multiple=True, metavar="URL=PATH",
+    help="A local checkout of another repository the Applications use (adds to sluice.yaml `repositories`).")
+
+
+HELM_RELEASES_OPTION = click.option(
+    "--helm-releases", type=click.Choice(["inflate", "auto", "passthrough"]),
+    help="Override sluice.yaml `helmReleases` (auto: inflate what renders offline, keep the rest for Flux).")
+
+
+STRICT_OPTION = click.option(
+    "--strict", is_flag=True,
+    help="Fail (exit 2, nothing written or pushed) when an Application or HelmRelease is left out as out of reach.")
