@@ -280,3 +280,14 @@ def test_ack_one_fleet_from_an_applicationset_git_files_generator(tmp_path: Path
         for doc in expected:
             doc["metadata"].setdefault("namespace", "app1")
         assert list(app.resources) == expected
+
+
+def test_verify_the_flux_example_with_its_charts(podinfo_cache: Path) -> None:
+    """`sluice verify` renders as `sluice render` does (chart cache, helmReleases): the
+    inflated podinfo passes the secret guard and the schemas of its Kubernetes version."""
+    from renderer.verify import ERROR, verify_repo
+
+    result = verify_repo(FLUX_HELM, chart_cache=podinfo_cache, helm_releases="auto")
+    assert len(result.targets) == 8
+    assert [f for f in result.findings if f.severity == ERROR] == []
+    assert sum("kept for Flux" in n for n in result.notes) == 4

@@ -172,9 +172,16 @@ def check_bundles(
     return findings, notes
 
 
-def _plan(root: Path) -> tuple[RepoFS, FleetPlan]:
+def _plan(root: Path, repositories: dict[str, str] | None = None,
+          helm_releases: str | None = None) -> tuple[RepoFS, FleetPlan]:
+    from ..fleet import with_repositories
+
     fs = RepoFS(root)
     config = load_config(fs)
+    if repositories:
+        config = with_repositories(config, repositories)
+    if helm_releases:
+        config = dataclasses.replace(config, helm_releases=helm_releases)
     skip: list[str] = []
     plan = discover(fs, config, skip=skip)
     return fs, plan
@@ -188,14 +195,18 @@ def verify_repo(
     kubernetes_version: str | None = None,
     changed: bool = False,
     progress: Callable[[str], None] | None = None,
+    chart_cache: str | os.PathLike[str] | None = None,
+    repositories: dict[str, str] | None = None,
+    helm_releases: str | None = None,
 ) -> VerifyResult:
-    """Render the fleet at `root` and check every resource; all findings are collected."""
+    """Render the fleet at `root` and check every resource; all findings are collected.
+    `chart_cache`, `repositories` and `helm_releases` reach the render as in `sluice render`."""
     path = Path(root).resolve()
     from ..errors import InputError
 
     if not path.is_dir():
         raise InputError(f"repository directory not found: {root}")
-    fs, plan = _plan(path)
+    fs, plan = _plan(path, repositories, helm_releases)
     allow_secrets = allow_secrets or plan.config.allow_plaintext_secrets
     checks = Checks(allow_secrets=allow_secrets, schemas=schemas, kubernetes_version=kubernetes_version)
     checker = SchemaChecker(kubernetes_version) if schemas else None
@@ -208,11 +219,11 @@ def verify_repo(
     if changed:
         from .changed import render_changed
 
-        pairs, skipped = render_changed(path, fs, plan, projects, progress=progress)
+        pairs, skipped = render_changed(path, fs, plan, projects, progress=progress, chart_cache=chart_cache)
     else:
         if progress:
             progress(f"rendering {len(plan.targets)} targets")
-        bundles = render_plan(fs, plan)
+        bundles = render_plan(fs, plan, chart_cache=chart_cache)
         pairs = [(a.target, a) for a in bundles.apps]  # app of apps: the children are checked too
         notes.extend(n for n in bundles.notes if n not in plan.notes)  # what the render left out
     cluster_resources: dict[str, list[dict[str, Any]]] = {}

@@ -122,6 +122,7 @@ def render_changed(
     projects: dict[str, Project],
     *,
     progress: Callable[[str], None] | None = None,
+    chart_cache: str | os.PathLike[str] | None = None,
 ) -> tuple[list[tuple[Target, AppBundle]], list[str]]:
     """Render the targets whose inputs changed, one RepoFS each; update the reads index.
     Returns (rendered (target, bundle) pairs, keys of the targets skipped)."""
@@ -136,7 +137,7 @@ def render_changed(
         if progress:
             progress(f"rendering {target_key(target)} ({i}/{len(selected)})")
         own = RepoFS(root)
-        bundles = render_plan(own, dataclasses.replace(plan, targets=(target,)))
+        bundles = render_plan(own, dataclasses.replace(plan, targets=(target,)), chart_cache=chart_cache)
         pairs.extend((app.target, app) for app in bundles.apps)  # the target, and its children (app of apps)
         reads = dict(own.reads)
         extra = [target.origin, CONFIG_FILE, _project_file(fs, target, projects, plan)]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..cli_options import CHART_CACHE_OPTION, HELM_RELEASES_OPTION, REPOSITORY_OPTION, repository_map
 from ..diff_cli import COLOR_CHOICES, stderr_progress, use_color
 
 
@@ -14,8 +15,12 @@ from ..diff_cli import COLOR_CHOICES, stderr_progress, use_color
 @click.option("--kubernetes-version", default=None, help="Kubernetes version of the built-in schemas (default: the newest available).")
 @click.option("--output", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True)
+@CHART_CACHE_OPTION
+@REPOSITORY_OPTION
+@HELM_RELEASES_OPTION
 def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kubernetes_version: str | None,
-           output_format: str, color: str) -> None:
+           output_format: str, color: str, chart_cache: str | None, repositories: tuple[str, ...],
+           helm_releases: str | None) -> None:
     """Render REPO and check every resource: secrets, AppProject policy, schemas. Exit 1 on errors."""
     from ..cli import EXIT_FINDINGS, EXIT_OK, _run
 
@@ -25,7 +30,9 @@ def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kube
         progress, done = stderr_progress()
         try:
             result = verify_repo(repo, allow_secrets=allow_secrets, schemas=not no_schemas,
-                                 kubernetes_version=kubernetes_version, changed=changed, progress=progress)
+                                 kubernetes_version=kubernetes_version, changed=changed, progress=progress,
+                                 chart_cache=chart_cache, repositories=repository_map(repositories),
+                                 helm_releases=helm_releases)
         finally:
             done()
         if output_format == "json":
