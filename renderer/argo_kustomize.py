@@ -36,6 +36,7 @@ from typing import Any
 
 from .errors import InputError, OutOfReach
 from .fs import OverlayFS, RepoFS, join
+from .gomatch import glob_regex
 
 STRING_FIELDS = ("namePrefix", "nameSuffix", "namespace", "version", "kubeVersion")
 BOOL_FIELDS = ("forceCommonLabels", "forceCommonAnnotations", "commonAnnotationsEnvsubst", "ignoreMissingComponents",
@@ -383,30 +384,11 @@ _GLOB_META = re.compile(r"[*?\[\\]")
 
 
 def _segment_regex(segment: str) -> re.Pattern[str]:
-    """Go's filepath.Match for one path segment: `*`, `?`, `[...]` (`^` negates), `\\` escapes."""
-    out, i, n = [], 0, len(segment)
-    while i < n:
-        c = segment[i]
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "\\" and i + 1 < n:
-            i += 1
-            out.append(re.escape(segment[i]))
-        elif c == "[":
-            end = segment.find("]", i + 2)
-            if end < 0:
-                raise ValueError("syntax error in pattern")
-            body = segment[i + 1:end]
-            neg = body.startswith("^")
-            body = body[1:] if neg else body
-            out.append(("[^" if neg else "[") + body.replace("\\", "\\\\") + "]")
-            i = end
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return re.compile("".join(out), re.DOTALL)
+    """Go's filepath.Match for one path segment; a malformed pattern is kustomize's error."""
+    regex = glob_regex(segment)
+    if regex is None:
+        raise ValueError("syntax error in pattern")
+    return regex
 
 
 def _glob(fs: RepoFS, directory: str, pattern: str) -> list[str]:

@@ -20,10 +20,10 @@ its own (an excluded directory does not hide a re-included file below it).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterable, Sequence
+
+from ..gomatch import go_match as _match
 
 __all__ = ["IGNORE_FILE", "Pattern", "parse_pattern", "read_patterns", "IgnoreMatcher", "artifact_matcher"]
 
@@ -37,69 +37,6 @@ _DEFAULTS = ",".join((
 ))
 
 NO_MATCH, EXCLUDE, INCLUDE = 0, 1, 2
-
-
-@lru_cache(maxsize=4096)
-def _component_regex(glob: str) -> re.Pattern[str] | None:
-    """Go's filepath.Match for one path component as a regex; None for a malformed glob
-    (Go returns ErrBadPattern, which the matcher treats as no match)."""
-    out: list[str] = []
-    i, n = 0, len(glob)
-    while i < n:
-        c = glob[i]
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "\\":
-            i += 1
-            if i >= n:
-                return None
-            out.append(re.escape(glob[i]))
-        elif c == "[":
-            i += 1
-            negate = i < n and glob[i] == "^"
-            if negate:
-                i += 1
-            items: list[str] = []
-            first = True
-            while True:
-                if i >= n:
-                    return None
-                if glob[i] == "]" and not first:
-                    break
-                first = False
-                lo, i = _class_char(glob, i)
-                if lo is None:
-                    return None
-                if i < n and glob[i] == "-":
-                    hi, i = _class_char(glob, i + 1)
-                    if hi is None or hi < lo:
-                        return None
-                    items.append(f"{re.escape(lo)}-{re.escape(hi)}")
-                else:
-                    items.append(re.escape(lo))
-            out.append(("[^" if negate else "[") + "".join(items) + "]")
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return re.compile("".join(out), re.DOTALL)
-
-
-def _class_char(glob: str, i: int) -> tuple[str | None, int]:
-    """One (possibly escaped) character of a `[...]` class and the index after it."""
-    if i >= len(glob) or glob[i] in "-]":
-        return None, i
-    if glob[i] == "\\":
-        i += 1
-        if i >= len(glob):
-            return None, i
-    return glob[i], i + 1
-
-
-def _match(glob: str, name: str) -> bool:
-    rx = _component_regex(glob)
-    return rx is not None and rx.fullmatch(name) is not None
 
 
 @dataclass(frozen=True)

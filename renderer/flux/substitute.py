@@ -34,6 +34,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from ..errors import InputError
 from ..yaml import dump_document, load_documents
+from ..gomatch import glob_regex
 
 SUBSTITUTE_KEY = "kustomize.toolkit.fluxcd.io/substitute"
 DISABLED = "disabled"
@@ -241,70 +242,8 @@ class _Parser:
 
 # -- functions -----------------------------------------------------------------------------
 
-def _glob_regex(pattern: str) -> re.Pattern[str] | None:
-    """Go's path.Match as a regular expression (None for a malformed pattern)."""
-    out: list[str] = []
-    i = 0
-    n = len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "*":
-            out.append("[^/]*")
-        elif ch == "?":
-            out.append("[^/]")
-        elif ch == "\\":
-            i += 1
-            if i >= n:
-                return None
-            out.append(re.escape(pattern[i]))
-        elif ch == "[":
-            j = i + 1
-            negate = j < n and pattern[j] == "^"
-            if negate:
-                j += 1
-            items: list[str] = []
-            while True:
-                if j >= n:
-                    return None
-                if pattern[j] == "]" and items:
-                    break
-                lo = pattern[j]
-                if lo == "\\":
-                    j += 1
-                    if j >= n:
-                        return None
-                    lo = pattern[j]
-                elif lo in "-]":
-                    return None
-                j += 1
-                if j < n and pattern[j] == "-":
-                    j += 1
-                    if j >= n:
-                        return None
-                    hi = pattern[j]
-                    if hi == "\\":
-                        j += 1
-                        if j >= n:
-                            return None
-                        hi = pattern[j]
-                    j += 1
-                    items.append(re.escape(lo) + "-" + re.escape(hi))
-                else:
-                    items.append(re.escape(lo))
-            cls = "".join(items)
-            out.append(f"(?!/)[^{cls}]" if negate else f"[{cls}]")
-            i = j
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    try:
-        return re.compile("".join(out), re.DOTALL)
-    except re.error:
-        return None
-
-
 def _trim(s: str, pattern: str, *, longest: bool) -> str:
-    rx = _glob_regex(pattern)
+    rx = glob_regex(pattern)
     if rx is None:
         return s
     match = ""
