@@ -277,6 +277,7 @@ def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = N
     )
     for key in ("applications", "clusters", "exclude", "preserve"):
         check_patterns(key, getattr(config, key))
+    check_patterns("fluxClusters", config.flux_clusters)
     out_dir = posixpath.normpath(config.output_dir)
     if config.output_dir.startswith("/") or out_dir == ".." or out_dir.startswith("../") or out_dir == ".":
         raise _config_error(CONFIG_FILE, text, ["output", "dir"], "must be a directory inside the repository, relative to it (e.g. out)")

@@ -171,6 +171,12 @@ def test_demo_config_loads() -> None:
         ("applications: [/etc]\n",
          "sluice.yaml:1: applications[0]: '/etc': paths are relative to the repository root; drop the leading '/'"),
         ("preserve: ['docs/[a']\n", "sluice.yaml:1: preserve[0]: 'docs/[a': bad glob pattern: unclosed '[' at position 5"),
+        ("fluxClusters: [../x]\n", "sluice.yaml:1: fluxClusters[0]: '../x': '..' is not allowed; paths stay inside the repository"),
+        ("childApplications: sometimes\n", "sluice.yaml:1: childApplications: 'sometimes' is not one of ['dry', 'hydrated']"),
+        ("kubeVersion: latest\n", "sluice.yaml:1: kubeVersion: 'latest' is not valid: The Kubernetes version Helm renders "
+         "for (.Capabilities.KubeVersion), as Argo CD passes the destination cluster's; default 1.35.0. A cluster Secret's "
+         "annotation sluice.dev/kube-version and an Application's helm.kubeVersion win."),
+        ("repositories: {https://x/y: nowhere}\n", "sluice.yaml:1: repositories.https://x/y: 'nowhere' is not a directory"),
     ],
 )
 def test_config_errors_name_file_line_and_field(tmp_path: Path, text: str, expected: str) -> None:
