@@ -1570,10 +1570,6 @@ def _has(needle: Any, haystack: Any) -> bool:
     return needle in _need_list(haystack, "has")
 
 
-def _go_round(x: float) -> float:
-    return math.floor(x + 0.5) if x >= 0 else -math.floor(-x + 0.5)
-
-
 def _round(a: Any, p: Any, r_opt: Any = 0.5) -> float:
     val = _to_float64(a)
     places = _to_int64(p)
@@ -2029,10 +2025,6 @@ def _nondeterministic(name: str) -> Callable[..., Any]:
         raise _FuncError(f"{name} is not available offline: sluice renders deterministically (no clock, randomness or network)")
 
     return fn
-
-
-def _list_fn(fn: Callable[[list[Any]], Any], name: str) -> Callable[[Any], Any]:
-    return lambda v: fn(_need_list(v, name))
 
 
 def _seq(*args: Any) -> str:
