@@ -1,0 +1,124 @@
+"""Flux HelmReleases in a fleet render, replaced by what helm-controller would install.
+
+Per target: each HelmRelease becomes its chart's manifests (renderer.helm.release), placed
+in the release namespace, after the Namespace `install.createNamespace` creates; a
+HelmRelease for another cluster (`spec.kubeConfig`) stays as it is, and with
+`helmReleases: auto` so does one whose chart is out of reach offline (a Skipped note).
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .errors import OutOfReach
+from .fs import RepoFS
+from .notes import Skipped
+from .sources import SourceRenderer
+
+__all__ = ["HelmReleaseInflater"]
+
+
+class HelmReleaseInflater:
+    """Replaces each Flux HelmRelease of a target's resources by the manifests it installs.
+
+    ConfigMaps, Secrets and sources it references are looked up in the target's own
+    resources first, then anywhere in the repository (scanned once per render)."""
+
+    def __init__(self, fs: RepoFS, renderer: SourceRenderer, chart_cache: str | os.PathLike[str] | None = None) -> None:
+        self.fs = fs
+        self.renderer = renderer
+        self.chart_cache = chart_cache
+        self._repo_objects: list[dict[str, Any]] | None = None
+
+    def inflate(self, resources: list[dict[str, Any]], origin: str, *, keep_unreachable: bool = False,
+                notes: list[str] | None = None, kube_version: str | None = None,
+                api_versions: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """With `keep_unreachable` (helmReleases: auto), a HelmRelease whose chart is out of
+        reach offline stays a HelmRelease for Flux, and a line goes to `notes`."""
+        from .helm.release import is_helmrelease
+
+        if not any(is_helmrelease(r) for r in resources):
+            return resources
+        from .helm.release import iter_repo_objects, objects_resolver, render_helmrelease
+
+        if self._repo_objects is None:
+            kinds = frozenset({"ConfigMap", "Secret", "GitRepository", "Bucket", "HelmRepository", "OCIRepository", "HelmChart"})
+            self._repo_objects = list(iter_repo_objects(self.fs, kinds))
+        objects = objects_resolver(resources, self._repo_objects)
+        out: list[dict[str, Any]] = []
+        for body in resources:
+            if is_helmrelease(body) and (body.get("spec") or {}).get("kubeConfig"):
+                # helm-controller installs it into another cluster: its manifests do not belong here
+                if notes is not None:
+                    meta = body.get("metadata") or {}
+                    notes.append(f"{origin}: HelmRelease {meta.get('namespace') or 'default'}/{meta.get('name')} kept for "
+                                 "Flux, not inflated: spec.kubeConfig installs it into another cluster")
+                out.append(body)
+                continue
+            if is_helmrelease(body):
+                try:
+                    manifests = render_helmrelease(body, self.fs, objects, engine=self.renderer.helm_engine(),
+                                                   chart_cache=self.chart_cache, file=origin,
+                                                   kube_version=kube_version, api_versions=api_versions)
+                except OutOfReach as exc:
+                    if not keep_unreachable:
+                        raise
+                    if notes is not None:
+                        notes.append(Skipped(f"{origin}: kept for Flux, not inflated: {exc.message}"))
+                    out.append(body)
+                    continue
+                out.extend([*_created_namespace(body), *_in_release_namespace(manifests, body)])
+            else:
+                out.append(body)
+        return _without_duplicate_created_namespaces(out)
+
+
+_CREATED = "sluice.dev/created-by-helm"  # marks a Namespace install.createNamespace adds, until deduplicated
+
+
+def _created_namespace(release: dict[str, Any]) -> list[dict[str, Any]]:
+    """spec.install.createNamespace: Helm creates the release namespace (labelled
+    `name: <namespace>`) before installing; in a bundle that is a Namespace object."""
+    spec = release.get("spec") or {}
+    if not (spec.get("install") or {}).get("createNamespace"):
+        return []
+    namespace = str(spec.get("targetNamespace") or (release.get("metadata") or {}).get("namespace") or "default")
+    return [{"apiVersion": "v1", "kind": "Namespace",
+             "metadata": {"name": namespace, "labels": {"name": namespace}, "annotations": {_CREATED: "true"}}}]
+
+
+def _without_duplicate_created_namespaces(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A Namespace added for createNamespace is dropped when the bundle already has it (Helm
+    creates it only when missing), and kept once when several releases share it."""
+    def is_ns(body: dict[str, Any]) -> bool:
+        return body.get("kind") == "Namespace" and body.get("apiVersion") == "v1"
+
+    declared = {str((b.get("metadata") or {}).get("name")) for b in resources
+                if is_ns(b) and _CREATED not in ((b.get("metadata") or {}).get("annotations") or {})}
+    out, seen = [], set()
+    for body in resources:
+        meta = body.get("metadata") or {}
+        if is_ns(body) and _CREATED in (meta.get("annotations") or {}):
+            name = str(meta.get("name"))
+            if name in declared or name in seen:
+                continue
+            seen.add(name)
+            body = {**body, "metadata": {k: v for k, v in meta.items() if k != "annotations"}}
+        out.append(body)
+    return out
+
+
+def _in_release_namespace(manifests: list[dict[str, Any]], release: dict[str, Any]) -> list[dict[str, Any]]:
+    """Helm installs a release's namespaced objects into the release namespace
+    (spec.targetNamespace, else the HelmRelease's): say so in the manifests."""
+    from .resource import is_cluster_scoped
+
+    spec = release.get("spec") or {}
+    namespace = spec.get("targetNamespace") or (release.get("metadata") or {}).get("namespace")
+    if not namespace:
+        return manifests
+    for doc in manifests:
+        meta = doc.setdefault("metadata", {})
+        if not meta.get("namespace") and not is_cluster_scoped(str(doc.get("apiVersion") or ""), str(doc.get("kind") or "")):
+            meta["namespace"] = namespace
+    return manifests
