@@ -14,15 +14,8 @@ import posixpath
 from typing import Any, Iterable, Iterator
 
 from .errors import InputError
-from .fleet import (
-    _GLOB_CHARS,
-    _YAML_SUFFIXES,
-    CONFIG_FILE,
-    FleetConfig,
-    Target,
-    cluster_name_problem,
-    walk_yaml,
-)
+from .fleet import _GLOB_CHARS, _YAML_SUFFIXES, Target, walk_yaml
+from .fleet_config import CONFIG_FILE, FleetConfig, cluster_name_problem
 from .fs import RepoFS
 from .sources import SourceSpec, compile_glob
 

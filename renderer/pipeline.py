@@ -31,11 +31,10 @@ from .fleet import (
     Target,
     check_locations,
     discover,
-    load_config,
     out_of_reach_reason,
     plan_child_applications,
-    with_repositories,
 )
+from .fleet_config import load_config, with_repositories
 from .fleet_flux import flux_sources
 from .inflate import HelmReleaseInflater
 from .fs import RepoFS

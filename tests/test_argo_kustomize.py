@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from renderer.argo_kustomize import envsubst, format_image_arg, parse_image_arg, split_image
 from renderer.argo_source_overrides import decode_over, merge_patch
 from renderer.errors import InputError
-from renderer.fleet import discover, load_config
+from renderer.fleet import discover
+from renderer.fleet_config import load_config
 from renderer.fs import RepoFS
 from renderer.pipeline import render_plan, render_repo
 from trees import write_tree

@@ -11,16 +11,8 @@ import jsonschema
 import pytest
 
 from renderer.errors import InputError
-from renderer.fleet import (
-    DEFAULT_BRANCH_TEMPLATE,
-    FleetConfig,
-    branch_name_problem,
-    config_schema,
-    discover,
-    load_config,
-    normalize_repo_url,
-    select_files,
-)
+from renderer.fleet import discover, normalize_repo_url, select_files
+from renderer.fleet_config import DEFAULT_BRANCH_TEMPLATE, FleetConfig, branch_name_problem, config_schema, load_config
 from renderer.fs import RepoFS
 from renderer.sources import argo_glob_match, compile_glob
 from trees import write_tree

@@ -16,7 +16,8 @@ from renderer.bundle import (
     write_bundles,
 )
 from renderer.errors import InputError, RenderError, SluiceError
-from renderer.fleet import discover, load_config
+from renderer.fleet import discover
+from renderer.fleet_config import load_config
 from renderer.fs import RepoFS
 from renderer.pipeline import render_plan, render_repo
 from renderer.sources import SourceSpec, directory_files, render_directory

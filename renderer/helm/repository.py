@@ -269,7 +269,8 @@ def fleet_charts(fs: Any, cache_dir: Path | None = None) -> list[ChartWant]:
     repository that come from a HelmRepository (or an OCIRepository), and the http(s)/OCI
     dependencies missing from the charts/ of the charts in the repository (Argo CD chart
     paths, HelmRelease GitRepository charts); sorted, each once."""
-    from ..fleet import discover, load_config
+    from ..fleet import discover
+    from ..fleet_config import load_config
     from ..kustomize import find_kustomization
     from .release import is_helmrelease, iter_repo_objects, objects_resolver
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..bundle import AppBundle
-from ..fleet import FleetPlan, Target, discover, load_config
+from ..fleet import FleetPlan, Target, discover
+from ..fleet_config import load_config
 from ..fs import RepoFS
 from ..pipeline import ScopeTable, render_plan
 from ..resource import split_api_version
@@ -174,7 +175,7 @@ def check_bundles(
 
 def _plan(root: Path, repositories: dict[str, str] | None = None,
           helm_releases: str | None = None) -> tuple[RepoFS, FleetPlan]:
-    from ..fleet import with_repositories
+    from ..fleet_config import with_repositories
 
     fs = RepoFS(root)
     config = load_config(fs)

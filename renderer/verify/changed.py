@@ -24,7 +24,8 @@ from typing import Any, Callable
 
 from ..bundle import AppBundle
 from ..errors import GitError
-from ..fleet import CONFIG_FILE, FleetPlan, Target
+from ..fleet import FleetPlan, Target
+from ..fleet_config import CONFIG_FILE
 from ..fs import RepoFS
 from ..pipeline import render_plan
 from .policy import Project

@@ -1,0 +1,277 @@
+"""`sluice.yaml`: the fleet's configuration, read and validated against its JSON Schema.
+
+Errors name the file, the line and the field. Paths in it are relative to the repository
+root and may not leave it; `repositories` maps other repositories to local checkouts.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import posixpath
+import re
+import string
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources as _resources
+from typing import Any, Iterable
+
+from .errors import InputError
+from .fs import RepoFS
+from .helm.engine import DEFAULT_KUBE_VERSION
+from .repourl import normalize_repo_url
+from .sources import compile_glob
+
+CONFIG_FILE = "sluice.yaml"
+SCHEMA_RESOURCE = "sluice.schema.json"  # renderer/data/, the one copy (schemas/ links to it)
+DEFAULT_BRANCH_TEMPLATE = "hydrated/{cluster}"
+DEFAULT_OUTPUT_DIR = "out"
+TEMPLATE_FIELDS = ("cluster",)
+
+
+@dataclass(frozen=True, slots=True)
+class FleetConfig:
+    """sluice.yaml, validated. `applications`/`clusters` None: search the whole repository."""
+
+    path: str | None = None  # the config file, None when there is none
+    repo_url: str | None = None
+    applications: tuple[str, ...] | None = None
+    clusters: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()
+    branch_template: str = DEFAULT_BRANCH_TEMPLATE
+    output_dir: str = DEFAULT_OUTPUT_DIR  # repo-relative
+    preserve: tuple[str, ...] = ()
+    in_cluster_enabled: bool = True
+    cluster_scoped_kinds: tuple[str, ...] = ()  # "Kind" or "Kind.group"
+    helm_releases: str = "inflate"  # HELM_RELEASE_MODES: what a render does with Flux HelmReleases
+    allow_plaintext_secrets: bool = False  # `sluice verify` accepts plaintext Secrets
+    flux_clusters: tuple[str, ...] | None = None  # Flux cluster directories (paths or globs); None: detect
+    repositories: tuple[tuple[str, str], ...] = ()  # (normalized repoURL, absolute directory) of other repos
+    kube_version: str = DEFAULT_KUBE_VERSION  # the clusters' Kubernetes version, as Helm's capabilities
+    api_versions: tuple[str, ...] = ()  # API versions every cluster serves beyond the built-in ones
+    child_applications: str = "dry"  # or "hydrated": rendered Application manifests point at hydrated branches
+
+    def repository_key(self, url: str | None, ref: str | None = None) -> str | None:
+        """The `repositories` entry for `url` at `ref`: `URL#ref` when one is mapped (another
+        branch, even of this repository), else plain `URL`; None when neither is."""
+        if not url:
+            return None
+        mapped = dict(self.repositories)
+        base = normalize_repo_url(url)
+        for key in ([f"{base}#{ref.strip()}"] if ref and ref.strip() else []) + [base]:
+            if key in mapped:
+                return key
+        return None
+
+    def repository_dir(self, url: str | None, ref: str | None = None) -> str | None:
+        """The local checkout of another repository (or branch) the config maps `url` to."""
+        key = self.repository_key(url, ref)
+        return dict(self.repositories)[key] if key is not None else None
+
+
+
+# -- sluice.yaml --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def config_schema() -> dict[str, Any]:
+    """The JSON Schema of sluice.yaml (draft 2020-12), as packaged."""
+    text = _resources.files("renderer").joinpath("data", SCHEMA_RESOURCE).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def _format_path(parts: Iterable[Any]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _line_of(text: str, parts: list[Any]) -> int | None:
+    """Best-effort line (1-based) of a value in a YAML mapping document, for messages."""
+    try:
+        from ruamel.yaml import YAML
+
+        node: Any = YAML(typ="rt").load(text)
+        line: int | None = None
+        for part in parts:
+            if isinstance(part, int):
+                line = node.lc.item(part)[0] + 1
+            else:
+                line = node.lc.key(part)[0] + 1
+            node = node[part]
+        return line
+    except Exception:  # noqa: BLE001 - a line number is a nicety, never a failure
+        return None
+
+
+def _schema_errors(data: Any) -> list[tuple[list[Any], str]]:
+    import jsonschema  # type: ignore[import-untyped,unused-ignore]
+
+    validator = jsonschema.Draft202012Validator(config_schema())
+    found: list[tuple[list[Any], str]] = []
+    for err in validator.iter_errors(data):
+        path = list(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = sorted((err.schema.get("properties") or {}).keys())
+            for key in sorted(k for k in err.instance if k not in allowed):
+                found.append(([*path, key], f"unknown field (allowed: {', '.join(allowed)})"))
+            continue
+        message = err.message
+        if err.validator == "pattern" and isinstance(err.schema, dict) and err.schema.get("description"):
+            message = f"{err.instance!r} is not valid: {err.schema['description']}"
+        found.append((path, message))
+    found.sort(key=lambda item: ([str(p) for p in item[0]], item[1]))
+    return found
+
+
+def _config_error(path: str, text: str, parts: list[Any], message: str) -> InputError:
+    return InputError(f"{_format_path(parts)}: {message}", file=path, line=_line_of(text, parts) if parts else None)
+
+
+def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = None) -> FleetConfig:
+    """Read and validate `sluice.yaml`; the defaults (search everything) without one.
+    Relative `repositories` paths resolve against `checkouts_root` (default: the repository
+    root; `sluice diff` renders an export elsewhere but the checkouts stay beside the repo)."""
+    if not fs.is_file(CONFIG_FILE):
+        if fs.is_file("sluice.yml"):
+            raise InputError(f"sluice reads its configuration from {CONFIG_FILE}; rename the file", file="sluice.yml")
+        return FleetConfig()
+    text = fs.read_text(CONFIG_FILE)
+    docs = [(doc, line) for doc, line in fs.load_yaml(CONFIG_FILE) if doc is not None]
+    if len(docs) > 1:
+        raise InputError("expected one YAML document, found several", file=CONFIG_FILE, line=docs[1][1])
+    data: Any = docs[0][0] if docs else {}
+    errors = _schema_errors(data)
+    if errors:
+        first = _config_error(CONFIG_FILE, text, *errors[0])
+        if len(errors) > 1:
+            more = "; ".join(f"{_format_path(p)}: {m}" for p, m in errors[1:])
+            first = InputError(f"{first.message} (and: {more})", file=first.file, line=first.line)
+        raise first
+
+    def strings(key: str) -> tuple[str, ...] | None:
+        value = data.get(key)
+        return None if value is None else tuple(value)
+
+    def check_patterns(key: str, patterns: tuple[str, ...] | None) -> None:
+        for i, pattern in enumerate(patterns or ()):
+            problem = _pattern_problem(pattern)
+            if problem:
+                raise _config_error(CONFIG_FILE, text, [key, i], problem)
+
+    output = data.get("output") or {}
+    config = FleetConfig(
+        path=CONFIG_FILE,
+        repo_url=data.get("repoURL"),
+        applications=strings("applications"),
+        clusters=strings("clusters"),
+        exclude=strings("exclude") or (),
+        branch_template=output.get("branchTemplate", DEFAULT_BRANCH_TEMPLATE),
+        output_dir=output.get("dir", DEFAULT_OUTPUT_DIR),
+        preserve=strings("preserve") or (),
+        in_cluster_enabled=data.get("inClusterEnabled", True),
+        cluster_scoped_kinds=strings("clusterScopedKinds") or (),
+        helm_releases=data.get("helmReleases", "inflate"),
+        allow_plaintext_secrets=bool(data.get("allowPlaintextSecrets", False)),
+        flux_clusters=strings("fluxClusters"),
+        repositories=_repositories(checkouts_root or fs.root, data.get("repositories") or {}, text),
+        kube_version=str(data.get("kubeVersion") or DEFAULT_KUBE_VERSION),
+        api_versions=strings("apiVersions") or (),
+        child_applications=data.get("childApplications", "dry"),
+    )
+    for key in ("applications", "clusters", "exclude", "preserve"):
+        check_patterns(key, getattr(config, key))
+    check_patterns("fluxClusters", config.flux_clusters)
+    out_dir = posixpath.normpath(config.output_dir)
+    if config.output_dir.startswith("/") or out_dir == ".." or out_dir.startswith("../") or out_dir == ".":
+        raise _config_error(CONFIG_FILE, text, ["output", "dir"], "must be a directory inside the repository, relative to it (e.g. out)")
+    template_problem = _template_problem(config.branch_template)
+    if template_problem:
+        raise _config_error(CONFIG_FILE, text, ["output", "branchTemplate"], template_problem)
+    if out_dir != config.output_dir:
+        config = dataclasses.replace(config, output_dir=out_dir)
+    return config
+
+
+def _repositories(base: str | os.PathLike[str], mapping: dict[str, str], text: str) -> tuple[tuple[str, str], ...]:
+    """sluice.yaml `repositories`: each repoURL's local checkout, which must be a directory."""
+    out: dict[str, str] = {}
+    for url, raw in mapping.items():
+        path = os.path.normpath(os.path.join(base, os.path.expanduser(raw)))
+        if not os.path.isdir(path):
+            raise _config_error(CONFIG_FILE, text, ["repositories", url], f"{raw!r} is not a directory")
+        out[repository_entry_key(url)] = path
+    return tuple(sorted(out.items()))
+
+
+def repository_entry_key(url: str) -> str:
+    """`URL` or `URL#ref` as written in `repositories`, the URL part normalized (refs keep
+    their case)."""
+    base, sep, ref = url.partition("#")
+    return normalize_repo_url(base) + (f"#{ref.strip()}" if sep and ref.strip() else "")
+
+
+def with_repositories(config: FleetConfig, mapping: dict[str, str]) -> FleetConfig:
+    """The config with more repoURL -> directory mappings (the CLI's --repository), which win."""
+    merged = dict(config.repositories)
+    for url, path in mapping.items():
+        if not os.path.isdir(path):
+            raise InputError(f"--repository {url}={path}: not a directory")
+        merged[repository_entry_key(url)] = os.path.abspath(path)
+    return dataclasses.replace(config, repositories=tuple(sorted(merged.items())))
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    if pattern.startswith("/"):
+        return f"{pattern!r}: paths are relative to the repository root; drop the leading '/'"
+    if ".." in pattern.split("/"):
+        return f"{pattern!r}: '..' is not allowed; paths stay inside the repository"
+    try:
+        compile_glob(pattern.rstrip("/"), True)
+    except (ValueError, re.error) as exc:
+        return f"{pattern!r}: bad glob pattern: {exc}"
+    return None
+
+
+def _template_problem(template: str) -> str | None:
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        return f"{template!r}: {exc}"
+    unknown = sorted({n for n in names if n not in TEMPLATE_FIELDS})
+    if unknown:
+        return f"{template!r}: unknown placeholder {{{unknown[0]}}} (known: {', '.join('{' + f + '}' for f in TEMPLATE_FIELDS)})"
+    problem = branch_name_problem(template.format(cluster="x"))
+    if problem:
+        return f"{template!r} does not make a valid branch name: {problem}"
+    return None
+
+
+_BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
+
+
+def branch_name_problem(branch: str) -> str | None:
+    """Why `branch` is not a valid git branch name (git check-ref-format rules), or None."""
+    if not branch:
+        return "empty"
+    if _BAD_REF_CHARS.search(branch):
+        return "contains a space, a control character or one of ~ ^ : ? * [ \\"
+    if branch.startswith(("/", "-")) or branch.endswith(("/", ".")) or "//" in branch or ".." in branch or "@{" in branch:
+        return "must not start with '/' or '-', end with '/' or '.', or contain '//', '..' or '@{'"
+    if branch == "@" or any(part.startswith(".") or part.endswith(".lock") for part in branch.split("/")):
+        return "a component starts with '.' or ends with '.lock'"
+    return None
+
+
+def cluster_name_problem(name: str) -> str | None:
+    """Cluster names become directory names (OUT/<cluster>/): keep them to one safe segment."""
+    if not name:
+        return "is empty"
+    if "/" in name or "\\" in name or name.startswith(".") or any(ord(ch) < 32 for ch in name):
+        return "cannot be a directory name (it contains '/', '\\' or a control character, or starts with '.')"
+    return None
