@@ -235,3 +235,21 @@ def test_skip_schema_validation_matches_helm(inproc: InProcessHelm, cli: HelmCLI
     for engine in (inproc, cli):
         assert engine.template(chart, release_name="u", values=values, skip_schema_validation=True) == \
             load_documents(expected, "helm template")
+
+
+@needs_helm
+def test_backends_agree_without_a_kube_version(inproc: InProcessHelm, cli: HelmCLI, tmp_path: Path) -> None:
+    """Without kube_version both backends render for DEFAULT_KUBE_VERSION (their own Helm
+    builds default to different versions), which is what the oracle binary's plain
+    `helm template` uses too."""
+    from renderer.helm.engine import DEFAULT_KUBE_VERSION
+
+    chart = tmp_path / "caps"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: caps\nversion: 0.1.0\n")
+    (chart / "templates" / "cm.yaml").write_text(
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: caps}\ndata: {kube: "{{ .Capabilities.KubeVersion.Version }}"}\n')
+    plain = subprocess.run([HELM, "template", "r", str(chart)], capture_output=True, text=True, check=True).stdout
+    expected = load_documents(plain, "helm template")
+    assert expected[0]["data"]["kube"] == "v" + DEFAULT_KUBE_VERSION
+    assert inproc.template(chart, release_name="r") == cli.template(chart, release_name="r") == expected

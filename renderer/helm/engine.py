@@ -13,9 +13,9 @@ One interface (`HelmEngine`), two backends, both the real Helm:
   pyhelm3's `Command`.
 
 Both parse Helm's output text with `renderer.yaml.load_documents`, so they agree document
-for document with `helm template`. Defaults that belong to a Helm version are Helm's: the
-Kubernetes version without `kube_version` is the one the Helm build was made with (the SDK
-and the binary may differ), so pass `kube_version` where a chart reads it.
+for document with `helm template`. Each Helm build defaults the Kubernetes version to its
+own (the SDK and the binary differ), so both backends use DEFAULT_KUBE_VERSION unless
+given one.
 
 This module imports nothing from `renderer.kustomize` (kustomize's helmCharts receives an
 engine as a parameter).
@@ -50,8 +50,9 @@ __all__ = [
 ]
 
 DEFAULT_KUBE_VERSION = "1.35.0"
-"""The Kubernetes version sluice renders charts for unless told otherwise. The SDK and the
-binary each default to their own build's version (they differ); a fixed one keeps them equal."""
+"""The Kubernetes version both backends render for without `kube_version`. The SDK and the
+binary each default to their own build's version (v1.36 and v1.35 here); a fixed one keeps
+them equal, and equal to `helm template` of the Helm v4.1 binary the tests use as oracle."""
 
 INSTALL_ORDER: tuple[str, ...] = (
     "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange",
@@ -351,8 +352,7 @@ class InProcessHelm:
             "is_install": not is_upgrade,
             "is_upgrade": is_upgrade,
         }
-        if kube_version:
-            opts["kube_version"] = kube_version
+        opts["kube_version"] = kube_version or DEFAULT_KUBE_VERSION  # the SDK's own default differs from the binary's
         if api_versions:
             opts["api_versions"] = list(api_versions)
         _check_dependencies(chart)
@@ -507,8 +507,7 @@ class HelmCLI:
             args.append("--no-hooks")
         if skip_schema_validation:
             args.append("--skip-schema-validation")
-        if kube_version:
-            args += ["--kube-version", kube_version]
+        args += ["--kube-version", kube_version or DEFAULT_KUBE_VERSION]
         for api in api_versions:
             args += ["--api-versions", api]
         return args
