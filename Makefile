@@ -4,14 +4,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test conformance bench clean
+.PHONY: demo test lock conformance bench clean
 
-$(STAMP): pyproject.toml
+# Everything installs from the lock (exact versions, hashes checked), then sluice itself
+# without touching the resolution; tools/lock.py --check fails when pyproject.toml moved on.
+$(STAMP): pyproject.toml requirements/lock.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(PYTHON) tools/lock.py --check
+	$(BIN)/pip install -q --require-hashes -r requirements/lock.txt
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	$(BIN)/python tools/install_helm.py --quiet
 	touch $(STAMP)
+
+# Re-resolve after editing the dependencies in pyproject.toml (UPGRADE=1: newest allowed).
+lock:
+	$(PYTHON) tools/lock.py $(if $(UPGRADE),--upgrade)
 
 demo: $(STAMP)
 	rm -rf .demo && mkdir -p .demo && git init -q --bare .demo/hydrated.git
@@ -32,4 +39,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .demo
+	rm -rf $(VENV) .venv-tools .demo

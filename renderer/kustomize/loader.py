@@ -6,6 +6,7 @@ Remote resources are refused: sluice renders offline.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -34,7 +35,7 @@ class Loader:
 
     def file_path(self, rel: str) -> str:
         path = self.path_of(rel)
-        if self.restrict and not _within(path, self.root):
+        if self.restrict and not self._within_root(path):
             raise InputError(
                 f"security; file '{path}' is not in or below '{self.root}' (load restrictor LoadRestrictionsRootOnly; "
                 "use --load-restrictor none to lift it)",
@@ -53,6 +54,17 @@ class Loader:
         if not self.fs.exists(path):
             raise InputError(f"file '{rel}' not found (resolved to {path})", file=self.referrer)
         return self.fs.read_text(path)
+
+
+    def _within_root(self, path: str) -> bool:
+        """kustomize's root-only check: the file, symlinks resolved, lies in or below the
+        kustomization directory, symlinks resolved (a symlink out of it is refused even when
+        its target is elsewhere in the repository)."""
+        if not _within(path, self.root):
+            return False
+        real_root = os.path.realpath(self.fs.abspath(self.root))
+        real = os.path.realpath(self.fs.abspath(path))
+        return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
 def _within(path: str, root: str) -> bool:
