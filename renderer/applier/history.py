@@ -60,6 +60,7 @@ class HydratedCommit:
     note_dry_sha: str | None = None
     by_sluice: bool = False
     rollback_to: str | None = None
+    held_at: str | None = None  # rollbacks: hydrations up to this dry commit leave the branch alone
 
 
 def _read_log(scratch: Scratch, tip: str, limit: int | None) -> list[HydratedCommit]:
@@ -86,6 +87,7 @@ def _read_log(scratch: Scratch, tip: str, limit: int | None) -> list[HydratedCom
                 note_dry_sha=noted,
                 by_sluice=is_sluice_message(message),
                 rollback_to=trailer_value(message, TRAILER_ROLLBACK),
+                held_at=trailer_value(message, TRAILER_HELD_AT),
             )
         )
     return records
