@@ -388,8 +388,22 @@ def _register_subcommands() -> None:
 _register_subcommands()
 
 
+def _exit_on_sigterm() -> None:
+    """A CI runner cancelling the job sends SIGTERM: unwind (finally blocks remove scratch
+    directories, nothing half-pushed) instead of dying where we stand."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        def stop(signum: int, _frame: object) -> None:
+            raise SystemExit(128 + signum)
+
+        signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code instead of exiting (testable)."""
+    _exit_on_sigterm()
     try:
         result = cli.main(args=argv, prog_name="sluice", standalone_mode=False)
         return int(result) if isinstance(result, int) else EXIT_OK

@@ -59,7 +59,7 @@ def transport_config(repo: Path) -> tuple[tuple[str, str], ...]:
 
 def _get(repo: Path, key: str, *extra: str) -> str | None:
     res = _git(repo, "config", *extra, "--get", key)
-    return res.text.strip() or None if res.returncode == 0 else None
+    return (res.text.strip() or None) if res.returncode == 0 else None
 
 
 def resolve_remote(remote: str, repo: Path | None) -> str:
@@ -109,7 +109,9 @@ def git_author(repo: Path) -> Author | None:
 def signing_config(repo: Path) -> tuple[tuple[str, str], ...] | None:
     """The signing entries to sign with when git itself would (``commit.gpgSign``);
     None (unsigned, reproducible) otherwise."""
-    if (_get(repo, "commit.gpgsign", "--type=bool") or "false") != "true":
+    # Read from the files only: sluice pins commit.gpgSign=false on its own command lines.
+    setting = _get(repo, "commit.gpgsign", "--local", "--type=bool") or _get(repo, "commit.gpgsign", "--global", "--type=bool")
+    if setting != "true":
         return None
     entries = [*_config_list(repo, "--global"), *_config_list(repo, "--local")]
     return tuple((k, v) for k, v in entries if k.lower().startswith(_SIGNING_PREFIXES))

@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import GitError, InputError
+from ..scratch import sweep_stale
 
 __all__ = [
     "GitResult",
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 SCRATCH_PREFIX = "sluice-git-"
-STALE_AFTER_SECONDS = 6 * 3600
+
 
 # Options pinned on every call: they could otherwise change objects, output
 # formats, or run user code (hooks, fsmonitor) behind sluice's back.
@@ -549,39 +550,3 @@ class Scratch:
         return message.decode("utf-8", "replace")
 
 
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def sweep_stale(parent: Path, prefix: str, *, max_age: float = STALE_AFTER_SECONDS) -> list[Path]:
-    """Remove ``<prefix><pid>-*`` directories a killed run left in ``parent``: those
-    whose pid is gone, or older than ``max_age`` seconds (pids are reused). Returns
-    what was removed; never raises."""
-    import time
-
-    removed: list[Path] = []
-    try:
-        candidates = list(parent.glob(f"{prefix}*"))
-    except OSError:
-        return removed
-    now = time.time()
-    for path in candidates:
-        if not path.is_dir() or path.is_symlink():
-            continue
-        pid_text = path.name[len(prefix):].split("-", 1)[0]
-        try:
-            age = now - path.stat().st_mtime
-        except OSError:
-            continue
-        dead = pid_text.isdigit() and int(pid_text) != os.getpid() and not _pid_alive(int(pid_text))
-        if dead or age > max_age:
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
-    return removed
