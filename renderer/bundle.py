@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .errors import InputError, RenderError
+from .scratch import sweep_stale
 
 MANIFEST = "manifest.yaml"
 METADATA = "hydrator.metadata"
@@ -269,7 +270,9 @@ def write_bundles(bundles: Bundles, out_dir: str | os.PathLike[str]) -> Path:
                 file=str(out),
             )
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    for kind in ("tmp", "old"):  # what a killed run left beside the bundles
+        sweep_stale(out.parent, f".{out.name}.{kind}-")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
     try:
         os.chmod(tmp, 0o755)
         for rel, data in files.items():
@@ -281,7 +284,7 @@ def write_bundles(bundles: Bundles, out_dir: str | os.PathLike[str]) -> Path:
             if _exchange(tmp, out):
                 shutil.rmtree(tmp)  # tmp now holds the old output
                 return out
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
             os.rmdir(old)
             os.rename(out, old)
             try:

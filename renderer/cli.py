@@ -17,6 +17,8 @@ from .cli_options import CHART_CACHE_OPTION, HELM_RELEASES_OPTION, REPOSITORY_OP
 from .errors import SluiceError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+# hydrate: nothing written because a branch already holds a newer dry commit (or a rollback holds it)
+EXIT_SUPERSEDED = 3
 # recorded in hydrator.metadata: how to reproduce a bundle, free of machine-specific paths
 RENDER_COMMANDS = ("sluice render",)
 
@@ -96,16 +98,31 @@ def build(directory: str, repo: str | None, load_restrictor: str, enable_helm: b
     _run(go)
 
 
+def _repo_config(root: Path) -> Any:
+    """sluice.yaml of `root`, or None when it cannot be read (the render reports why)."""
+    from .fleet_config import load_config
+    from .fs import RepoFS
+
+    try:
+        return load_config(RepoFS(root))
+    except SluiceError:
+        return None
+
+
 def _dry_source(root: Path, rev: str, commands: tuple[str, ...], *, required: bool = False) -> Any:
     """The dry commit behind a render; None when there is none (not a git work tree, or no
-    commit yet), unless `required` (hydration records the commit it renders)."""
+    commit yet), unless `required` (hydration records the commit it renders). Its repoURL
+    is sluice.yaml's, never a checkout path, so every clone records the same."""
     from .applier import read_dry_source
+    from .applier.dryrepo import recorded_repo_url
     from .errors import GitError
 
     if not (root / ".git").exists():
         return None
     try:
-        return read_dry_source(root, rev, commands=commands)
+        config = _repo_config(root)
+        repo_url = recorded_repo_url(config.repo_url if config else None, root)
+        return read_dry_source(root, rev, repo_url=repo_url, commands=commands)
     except GitError:
         if required:
             raise
@@ -162,68 +179,148 @@ def render(repo: str, out: str | None, output_format: str, chart_cache: str | No
     """Render the whole fleet of REPO into per-cluster bundles."""
 
     def go() -> int:
-        bundles, _dry = _render(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict)
+        bundles, dry = _render(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict)
         _echo_bundles(bundles, out or "the output directory", output_format == "json")
+        dirty = _dirty(Path(repo).resolve(), out) if dry is not None else ()
+        if dirty:
+            click.echo(f"warning: rendered uncommitted content (not commit {dry.dry_sha[:12]}): {', '.join(dirty)}", err=True)
         return EXIT_OK
 
     _run(go)
 
 
+def _dirty(root: Path, out: str | None) -> tuple[str, ...]:
+    """Uncommitted paths of the dry checkout that a render reads (the bundles directory aside)."""
+    from .applier.dryrepo import dirty_paths
+
+    ignore = []
+    config = _repo_config(root)
+    for candidate in (out, config.output_dir if config else None):
+        if candidate:
+            try:
+                ignore.append(str((root / candidate).resolve().relative_to(root)))
+            except ValueError:
+                pass  # outside the repository
+    return dirty_paths(root, ignore)
+
+
+def _remote_access(root: Path, remote: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    from .applier.dryrepo import resolve_remote, transport_config
+
+    return resolve_remote(remote, root), transport_config(root)
+
+
+REMOTE_HELP = ("Where the hydrated branches live: a URL, a path, or a remote configured in the repository "
+               "(e.g. origin). Git uses the repository's and your own config (credentials, insteadOf).")
+
+
 @cli.command()
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
-@click.option("--remote", required=True, help="Git remote (URL or path) that receives the hydrated branches.")
+@click.option("--remote", required=True, help=REMOTE_HELP)
 @click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--allow-dirty", is_flag=True, help="Hydrate uncommitted changes; the commit and hydrator.metadata say so.")
+@click.option("--allow-unrelated", is_flag=True,
+              help="Hydrate over branches recording a dry commit that is unrelated to HEAD or unknown here.")
+@click.option("--release-rollback", is_flag=True, help="Replace a rollback held at this very dry commit.")
+@click.option("--author", "author", help="Author/committer 'Name <email>' (default: git config user.name/email, else sluice).")
 @CHART_CACHE_OPTION
 @REPOSITORY_OPTION
 @HELM_RELEASES_OPTION
 @STRICT_OPTION
-def hydrate(repo: str, remote: str, output_format: str, chart_cache: str | None, repositories: tuple[str, ...],
+def hydrate(repo: str, remote: str, output_format: str, allow_dirty: bool, allow_unrelated: bool, release_rollback: bool,
+            author: str | None, chart_cache: str | None, repositories: tuple[str, ...],
             helm_releases: str | None, strict: bool) -> None:
-    """Render REPO and commit each cluster's bundle to its hydrated branch in REMOTE (one atomic push)."""
+    """Render REPO and commit each cluster's bundle to its hydrated branch in REMOTE (one atomic push).
+
+    Branches only move forward in the dry history. Exit status: 0 pushed or nothing to change;
+    2 error (dirty tree, unrelated history, ...), nothing pushed; 3 superseded: a branch already
+    holds a newer dry commit, or a rollback holds it (nothing written)."""
 
     def go() -> int:
+        import dataclasses
+
+        from .applier import DryHistory, Monotonic
         from .applier import hydrate as do_hydrate
+        from .applier.dryrepo import git_author, parse_author, signing_config
         from .bundle import bundles_for_hydration
 
         root = Path(repo).resolve()
         if _dry_source(root, "HEAD", (), required=True) is None:
             raise SluiceError(f"{repo} is not a git work tree: hydration records the dry commit it renders")
+        dirty = _dirty(root, None)
+        if dirty and not allow_dirty:
+            raise SluiceError(f"{repo} has uncommitted changes, which would be recorded as dry commit HEAD: "
+                              f"{', '.join(dirty)}; commit them, or pass --allow-dirty. Nothing was pushed.")
+        url, access = _remote_access(root, remote)
+        who = parse_author(author) if author else git_author(root)
         bundles, dry = _render(repo, None, False, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict)
-        result = do_hydrate(remote, bundles_for_hydration(bundles), dry, preserve=bundles.preserve)
+        if dirty:
+            dry = dataclasses.replace(dry, dirty=dirty)
+        policy = Monotonic(DryHistory(root), allow_unrelated=allow_unrelated, release_rollback=release_rollback)
+        identity = {"author_name": who.name, "author_email": who.email} if who else {}
+        retries: list[str] = []
+        result = do_hydrate(url, bundles_for_hydration(bundles), dry, preserve=bundles.preserve, monotonic=policy,
+                            config=access, signing=signing_config(root), on_retry=lambda n, why: retries.append(why),
+                            **identity)
+        code = EXIT_SUPERSEDED if result.superseded_by else EXIT_OK
         if output_format == "json":
             click.echo(json.dumps({
                 "drySha": dry.dry_sha,
                 "pushed": result.pushed,
-                "branches": [{"branch": b.branch, "old": b.old_sha, "new": b.new_sha, "changed": b.changed}
+                "attempts": result.attempts,
+                "supersededBy": result.superseded_by,
+                "heldByRollback": result.held_by_rollback,
+                "dirty": list(dry.dirty),
+                "branches": [{"branch": b.branch, "old": b.old_sha, "new": b.new_sha, "changed": b.changed,
+                              "status": b.status, "recordedDrySha": b.recorded_dry_sha}
                              for b in result.branches],
             }, indent=2))
-            return EXIT_OK
+            return code
+        if dirty:
+            click.echo(f"warning: hydrating uncommitted changes (--allow-dirty): {', '.join(dirty)}", err=True)
+        if result.superseded_by:
+            why = ("held by a rollback (release it by hydrating a newer dry commit, or --release-rollback)"
+                   if result.held_by_rollback else "a branch already holds a newer dry commit")
+            click.echo(f"dry commit {dry.dry_sha[:12]}: superseded by {result.superseded_by}: {why}; nothing written")
+            return code
         for b in result.branches:
-            if b.changed:
+            if b.status == "same":
+                click.echo(f"{b.branch}: unchanged, no commit (already at dry commit {dry.dry_sha[:12]})")
+            elif b.changed:
                 click.echo(f"{b.branch}: {(b.old_sha or 'new')[:12]} -> {b.new_sha[:12] if b.new_sha else '?'}")
             else:
                 click.echo(f"{b.branch}: unchanged, no commit")
-        click.echo(f"dry commit {dry.dry_sha[:12]}: " + ("pushed" if result.pushed else "nothing to push"))
-        return EXIT_OK
+        tries = f" after {result.attempts} attempts" if result.attempts > 1 else ""
+        click.echo(f"dry commit {dry.dry_sha[:12]}: " + ("pushed" + tries if result.pushed else "nothing to push"))
+        return code
 
     _run(go)
 
 
+def _maybe_repo(repo: str | None) -> Path | None:
+    root = Path(repo or ".").resolve()
+    return root if (root / ".git").exists() else None
+
+
 @cli.command()
-@click.option("--remote", required=True, help="Git remote holding the hydrated branches.")
+@click.option("--remote", required=True, help=REMOTE_HELP)
 @click.option("--branch", required=True, help="Hydrated branch, e.g. hydrated/staging.")
 @click.option("--limit", default=20, show_default=True)
 @click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def history(remote: str, branch: str, limit: int, output_format: str) -> None:
+@click.option("--repo", type=click.Path(file_okay=False), help="Repository whose remotes and git config apply (default: .).")
+def history(remote: str, branch: str, limit: int, output_format: str, repo: str | None) -> None:
     """Which dry commit produced each hydrated commit of BRANCH, newest first."""
 
     def go() -> int:
         from .applier import history as read_history
+        from .applier.dryrepo import resolve_remote, transport_config
 
-        records = read_history(remote, branch, limit)
+        root = _maybe_repo(repo)
+        url = resolve_remote(remote, root)
+        records = read_history(url, branch, limit, config=transport_config(root) if root else ())
         if output_format == "json":
             click.echo(json.dumps([{"sha": r.sha, "drySha": r.dry_sha, "date": r.date, "subject": r.subject,
-                                    "rollbackTo": r.rollback_to} for r in records], indent=2))
+                                    "rollbackTo": r.rollback_to, "heldAt": r.held_at} for r in records], indent=2))
             return EXIT_OK
         for r in records:
             click.echo(f"{r.sha[:12]}  dry {(r.dry_sha or '?')[:12]}  {r.date}  {r.subject}")
@@ -233,20 +330,42 @@ def history(remote: str, branch: str, limit: int, output_format: str) -> None:
 
 
 @cli.command()
-@click.option("--remote", required=True, help="Git remote holding the hydrated branches.")
+@click.option("--remote", required=True, help=REMOTE_HELP)
 @click.option("--branch", required=True, help="Hydrated branch to roll back.")
 @click.option("--to", "to", required=True, help="A hydrated commit or the dry commit that produced it.")
-def rollback(remote: str, branch: str, to: str) -> None:
-    """Make a new commit on BRANCH whose content is that of an earlier hydration (forward-only)."""
+@click.option("--repo", type=click.Path(file_okay=False), help="Repository whose remotes and git config apply (default: .).")
+@click.option("--author", "author", help="Author/committer 'Name <email>' (default: git config user.name/email, else sluice).")
+def rollback(remote: str, branch: str, to: str, repo: str | None, author: str | None) -> None:
+    """Roll BRANCH back to an earlier hydration, forward-only, until a newer dry commit is hydrated.
+
+    Writes one new commit on top of BRANCH whose files are those of the hydrated commit TO (or of
+    the newest commit that hydrated dry commit TO); history is never rewritten. The rollback holds:
+    `sluice hydrate` of the dry commit the branch had reached, or of older ones, leaves it in place
+    (exit 3, "held by a rollback"). It is released by hydrating a newer dry commit, or by
+    `sluice hydrate --release-rollback` of the same one."""
 
     def go() -> int:
         from .applier import rollback as do_rollback
+        from .applier.dryrepo import git_author, parse_author, resolve_remote, transport_config
+        from .applier.history import history as read_history
 
-        result = do_rollback(remote, branch, to)
-        if result.changed:
-            click.echo(f"{branch}: rolled back to {to}: {(result.old_sha or '')[:12]} -> {(result.new_sha or '')[:12]}")
-        else:
+        root = _maybe_repo(repo)
+        url = resolve_remote(remote, root)
+        access = transport_config(root) if root else ()
+        who = parse_author(author) if author else (git_author(root) if root else None)
+        identity = {"author_name": who.name, "author_email": who.email} if who else {}
+        result = do_rollback(url, branch, to, config=access, **identity)
+        if not result.changed:
             click.echo(f"{branch}: already at the content of {to}, no commit")
+            return EXIT_OK
+        click.echo(f"{branch}: rolled back to {to}: {(result.old_sha or '')[:12]} -> {(result.new_sha or '')[:12]}")
+        held = read_history(url, branch, 1, config=access)
+        held_at = ""
+        if held and held[0].sha == result.new_sha:
+            held_at = held[0].held_at or ""
+        click.echo(f"holds until a dry commit newer than {held_at[:12] or 'the current one'} is hydrated; "
+                   "re-running hydrate of the same dry commit does not undo it. "
+                   "Release: hydrate a newer dry commit, or `sluice hydrate --release-rollback`.")
         return EXIT_OK
 
     _run(go)
@@ -266,8 +385,22 @@ def _register_subcommands() -> None:
 _register_subcommands()
 
 
+def _exit_on_sigterm() -> None:
+    """A CI runner cancelling the job sends SIGTERM: unwind (finally blocks remove scratch
+    directories, nothing half-pushed) instead of dying where we stand."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        def stop(signum: int, _frame: object) -> None:
+            raise SystemExit(128 + signum)
+
+        signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code instead of exiting (testable)."""
+    _exit_on_sigterm()
     try:
         result = cli.main(args=argv, prog_name="sluice", standalone_mode=False)
         return int(result) if isinstance(result, int) else EXIT_OK

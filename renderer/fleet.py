@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 
 from .argo_kustomize import build_env, validate_options
 from .errors import InputError, OutOfReach
-from .fleet_config import CONFIG_FILE, FleetConfig, branch_name_problem, cluster_name_problem
+from .fleet_config import CONFIG_FILE, FleetConfig, cluster_name_problem, normalize_branch
 from .helm.engine import DEFAULT_KUBE_VERSION
 from .notes import Skipped
 from .repourl import normalize_repo_url
@@ -527,8 +527,7 @@ def _plan_app(app: _App, inventory: _Inventory, config: FleetConfig, dry_repo: s
         if hydrate_to is not None:
             branch = _field(hydrate_to, "targetBranch", f"{hwhere}.hydrateTo", f, ln, required=True)
             branch_field = f"{hwhere}.hydrateTo.targetBranch"
-        branch = branch.strip()
-        problem = branch_name_problem(branch)
+        branch, problem = normalize_branch(branch)
         if problem:
             raise InputError(f"Application {name}: {branch_field}: {branch!r} is not a valid branch name: {problem}", file=f, line=ln)
     else:
@@ -538,8 +537,7 @@ def _plan_app(app: _App, inventory: _Inventory, config: FleetConfig, dry_repo: s
         else:
             src = _field(spec, "source", "spec", f, ln, kind=dict, required=True)
             source, repo_url = _source_spec(src, "spec.source", app)
-        branch = config.branch_template.format(cluster=cluster.name)
-        problem = branch_name_problem(branch)
+        branch, problem = normalize_branch(config.branch_template.format(cluster=cluster.name))
         if problem:
             raise InputError(
                 f"branch {branch!r} for cluster {cluster.name!r} (output.branchTemplate) is not a valid branch name: {problem}",
@@ -801,7 +799,7 @@ def _hydrated_branches(apps: list[_App], inventory: _Inventory, config: FleetCon
         for key in ("syncSource", "hydrateTo"):
             part = hydrator.get(key)
             if isinstance(part, dict) and isinstance(part.get("targetBranch"), str):
-                branches.add(part["targetBranch"].strip())
+                branches.add(normalize_branch(part["targetBranch"])[0])
     return branches
 
 
@@ -812,8 +810,8 @@ def _syncs_from_hydrated_branch(app: _App, hydrated: set[str]) -> str | None:
         return None
     source = spec.get("source")
     revision = source.get("targetRevision") if isinstance(source, dict) else None
-    if isinstance(revision, str) and revision.strip() in hydrated:
-        return revision.strip()
+    if isinstance(revision, str) and normalize_branch(revision)[0] in hydrated:
+        return normalize_branch(revision)[0]
     return None
 
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from importlib import resources as _resources
 from typing import Any, Iterable
 
+from .branchname import branch_name_problem, normalize_branch  # re-exported: one rule for every branch field
 from .errors import InputError
 from .fs import RepoFS
 from .helm.engine import DEFAULT_KUBE_VERSION
@@ -246,25 +247,9 @@ def _template_problem(template: str) -> str | None:
     unknown = sorted({n for n in names if n not in TEMPLATE_FIELDS})
     if unknown:
         return f"{template!r}: unknown placeholder {{{unknown[0]}}} (known: {', '.join('{' + f + '}' for f in TEMPLATE_FIELDS)})"
-    problem = branch_name_problem(template.format(cluster="x"))
+    problem = normalize_branch(template.format(cluster="x"))[1]
     if problem:
         return f"{template!r} does not make a valid branch name: {problem}"
-    return None
-
-
-_BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
-
-
-def branch_name_problem(branch: str) -> str | None:
-    """Why `branch` is not a valid git branch name (git check-ref-format rules), or None."""
-    if not branch:
-        return "empty"
-    if _BAD_REF_CHARS.search(branch):
-        return "contains a space, a control character or one of ~ ^ : ? * [ \\"
-    if branch.startswith(("/", "-")) or branch.endswith(("/", ".")) or "//" in branch or ".." in branch or "@{" in branch:
-        return "must not start with '/' or '-', end with '/' or '.', or contain '//', '..' or '@{'"
-    if branch == "@" or any(part.startswith(".") or part.endswith(".lock") for part in branch.split("/")):
-        return "a component starts with '.' or ends with '.lock'"
     return None
 
 

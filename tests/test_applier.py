@@ -216,7 +216,8 @@ def test_changed_bundle_commits_only_that_branch(make_bare: Callable[..., Path])
     hydrate(str(bare), {"dev": bundle(dry, {"web": WEB1}), "prod": bundle(dry, {"web": WEB1})}, dry)
     before = refs_of(bare)
 
-    res = hydrate(str(bare), {"dev": bundle(dry, {"web": WEB1}), "prod": bundle(dry, {"web": WEB2})}, dry)
+    dry2 = make_dry(2)
+    res = hydrate(str(bare), {"dev": bundle(dry2, {"web": WEB1}), "prod": bundle(dry2, {"web": WEB2})}, dry2)
 
     assert res.pushed
     assert not res["dev"].changed and tip(bare, "dev") == before["refs/heads/dev"]
@@ -270,7 +271,8 @@ def test_removed_app_disappears_and_preserved_paths_stay(make_bare: Callable[...
     hydrate(str(bare), {"dev": first}, dry)
     old_entries = git("ls-tree", "-r", "refs/heads/dev", cwd=bare)
 
-    res = hydrate(str(bare), {"dev": bundle(dry, {"web": WEB2})}, dry, preserve=["legacy", "**/keep.txt", "nothing/*"])
+    dry2, dry3 = make_dry(2), make_dry(3)  # the same dry commit again would change nothing
+    res = hydrate(str(bare), {"dev": bundle(dry2, {"web": WEB2})}, dry2, preserve=["legacy", "**/keep.txt", "nothing/*"])
 
     assert res["dev"].changed
     assert git("ls-tree", "-r", "--name-only", "refs/heads/dev", cwd=bare).splitlines() == [
@@ -287,7 +289,7 @@ def test_removed_app_disappears_and_preserved_paths_stay(make_bare: Callable[...
         assert [l for l in old_entries.splitlines() if l.endswith(path)] == [l for l in new_entries.splitlines() if l.endswith(path)]
 
     # The caller's own version of a preserved path wins.
-    res = hydrate(str(bare), {"dev": {**bundle(dry, {"web": WEB2}), "ops/keep.txt": b"v2\n"}}, dry, preserve=["**/keep.txt"])
+    res = hydrate(str(bare), {"dev": {**bundle(dry3, {"web": WEB2}), "ops/keep.txt": b"v2\n"}}, dry3, preserve=["**/keep.txt"])
     assert show(bare, "refs/heads/dev:ops/keep.txt") == "v2"
     assert "legacy/manual.yaml" not in git("ls-tree", "-r", "--name-only", "refs/heads/dev", cwd=bare)
 
@@ -331,7 +333,8 @@ def test_server_side_rejection_is_atomic(make_bare: Callable[..., Path]) -> None
     attempts: list[int] = []
 
     with pytest.raises(GitError, match="rejected"):
-        hydrate(str(bare), {"dev": bundle(dry, {"web": WEB2}), "prod": bundle(dry, {"web": WEB2})}, dry, before_push=attempts.append)
+        dry2 = make_dry(2)
+        hydrate(str(bare), {"dev": bundle(dry2, {"web": WEB2}), "prod": bundle(dry2, {"web": WEB2})}, dry2, before_push=attempts.append)
 
     assert refs_of(bare) == before
     assert attempts == [1]  # nothing moved: not retried
@@ -598,7 +601,7 @@ def test_other_input_errors(make_bare: Callable[..., Path]) -> None:
     with pytest.raises(InputError, match="is both a file and a directory"):
         first = make_dry(1)
         hydrate(str(bare), {"dev": {"a/b": b"x"}}, first)
-        hydrate(str(bare), {"dev": {"a": b"x"}}, first, preserve=["a/**"])
+        hydrate(str(bare), {"dev": {"a": b"x"}}, make_dry(2), preserve=["a/**"])
     assert hydrate(str(bare), {}, make_dry(1)).branches == ()
 
 

@@ -6,9 +6,11 @@ pushed in a single atomic, leased push.
 """
 from __future__ import annotations
 
+from .ancestry import DryHistory, Relation
 from .history import HydratedCommit, history, rollback
 from .hydrate import (
     NOTES_REF,
+    Monotonic,
     BranchResult,
     DrySource,
     HydrateResult,
@@ -21,6 +23,9 @@ from .hydrate import (
 
 __all__ = [
     "NOTES_REF",
+    "DryHistory",
+    "Monotonic",
+    "Relation",
     "BranchResult",
     "DrySource",
     "HydrateResult",

@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import GitError, InputError
+from ..scratch import sweep_stale
 
 __all__ = [
     "GitResult",
@@ -41,7 +42,12 @@ __all__ = [
     "normalize_remote",
     "redact_url",
     "run_git",
+    "config_env",
+    "sweep_stale",
 ]
+
+SCRATCH_PREFIX = "sluice-git-"
+
 
 # Options pinned on every call: they could otherwise change objects, output
 # formats, or run user code (hooks, fsmonitor) behind sluice's back.
@@ -259,13 +265,26 @@ def run_git(
     return result
 
 
-def ls_remote(remote: str, refs: Iterable[str]) -> dict[str, str]:
+def config_env(entries: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """``GIT_CONFIG_COUNT``/``KEY``/``VALUE`` variables carrying config entries (a CI
+    checkout's ``http.<url>.extraheader``, ``url.<base>.insteadOf``) into one call:
+    keys may contain dots and URLs, which ``-c`` on a command line mangles less safely."""
+    env: dict[str, str] = {}
+    for i, (key, value) in enumerate(entries):
+        env[f"GIT_CONFIG_KEY_{i}"] = key
+        env[f"GIT_CONFIG_VALUE_{i}"] = value
+    if entries:
+        env["GIT_CONFIG_COUNT"] = str(len(entries))
+    return env
+
+
+def ls_remote(remote: str, refs: Iterable[str], *, config: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
     """Current values of exactly these refs on ``remote`` (absent refs omitted).
     Needs no repository."""
     wanted = list(dict.fromkeys(refs))
     if not wanted:
         return {}
-    res = run_git(["ls-remote", "--end-of-options", remote, *wanted], network=True)
+    res = run_git(["ls-remote", "--end-of-options", remote, *wanted], network=True, env=config_env(config))
     found: dict[str, str] = {}
     wanted_set = set(wanted)
     for line in res.text.splitlines():
@@ -338,14 +357,24 @@ class Scratch:
     remote: str
     root: Path
     object_format: str = "sha1"
+    config: tuple[tuple[str, str], ...] = ()  # the dry repository's transport config
     git: Git = field(init=False)
     _index_count: int = field(default=0, init=False)
 
     @classmethod
-    def create(cls, remote: str, *, workdir: Path | None = None, object_format: str = "sha1") -> Scratch:
+    def create(
+        cls,
+        remote: str,
+        *,
+        workdir: Path | None = None,
+        object_format: str = "sha1",
+        config: Sequence[tuple[str, str]] = (),
+    ) -> Scratch:
         if workdir is not None:
             workdir.mkdir(parents=True, exist_ok=True)
-        root = Path(tempfile.mkdtemp(prefix="sluice-git-", dir=workdir))
+        sweep_stale(Path(workdir) if workdir is not None else Path(tempfile.gettempdir()), SCRATCH_PREFIX)
+        # The pid in the name lets a later run tell a dead run's leftovers from a live one's.
+        root = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=workdir))
         try:
             (root / "home").mkdir()
             run_git(
@@ -356,8 +385,7 @@ class Scratch:
         except BaseException:
             shutil.rmtree(root, ignore_errors=True)
             raise
-        scratch = cls(remote=remote, root=root, object_format=object_format)
-        return scratch
+        return cls(remote=remote, root=root, object_format=object_format, config=tuple(config))
 
     def __post_init__(self) -> None:
         self.git = Git(self.root / "repo.git", home=self.root / "home")
@@ -374,7 +402,7 @@ class Scratch:
     # -- remote side -------------------------------------------------------------
 
     def ls_remote(self, refs: Iterable[str]) -> dict[str, str]:
-        return ls_remote(self.remote, refs)
+        return ls_remote(self.remote, refs, config=self.config)
 
     def fetch(self, refs: Mapping[str, str], *, depth: int | None) -> None:
         """Fetch remote ``ref -> local ref`` (forced). ``depth`` None = full history."""
@@ -385,7 +413,7 @@ class Scratch:
             args.append(f"--depth={depth}")
         args += ["--end-of-options", self.remote]
         args += [f"+{src}:{dst}" for src, dst in refs.items()]
-        self.git.run(*args, network=True)
+        self.git.run(*args, network=True, env=config_env(self.config))
 
     def push(self, updates: Sequence[RefUpdate]) -> PushOutcome:
         """One ``git push --atomic`` with an explicit lease for every ref."""
@@ -394,7 +422,7 @@ class Scratch:
             args.append(f"--force-with-lease={up.ref}:{up.old or ''}")
         args += ["--end-of-options", self.remote]
         args += [f"{up.new}:{up.ref}" for up in updates]
-        res = self.git.run(*args, network=True, check=False)
+        res = self.git.run(*args, network=True, check=False, env=config_env(self.config))
         if res.returncode == 0:
             return PushOutcome(ok=True)
         rejected = []
@@ -454,12 +482,30 @@ class Scratch:
         index.unlink(missing_ok=True)
         return tree
 
-    def commit_tree(self, tree: str, parents: Sequence[str], message: str, identity: Identity) -> str:
-        args = ["commit-tree", "--no-gpg-sign"]
+    def commit_tree(
+        self,
+        tree: str,
+        parents: Sequence[str],
+        message: str,
+        identity: Identity,
+        *,
+        signing: Sequence[tuple[str, str]] | None = None,
+    ) -> str:
+        """``signing`` (the user's ``gpg.*``/``user.signingKey`` entries) signs the
+        commit as ``git commit -S`` would; None keeps the commit unsigned and so
+        reproducible byte for byte."""
+        args = ["commit-tree", "--no-gpg-sign" if signing is None else "-S"]
         for parent in parents:
             args += ["-p", parent]
         args += ["-F", "-", tree]
-        return self.git.run(*args, input=message.encode("utf-8"), env=identity.env()).text
+        env = identity.env()
+        if signing is not None:
+            env.update(config_env(signing))
+            # gpg and ssh-keygen find the user's keys through the real HOME.
+            for key in ("HOME", "XDG_CONFIG_HOME"):
+                if key in os.environ:
+                    env[key] = os.environ[key]
+        return self.git.run(*args, input=message.encode("utf-8"), env=env).text
 
     def add_note(self, notes_ref: str, commit: str, text: str, identity: Identity) -> None:
         self.git.run(
@@ -502,4 +548,5 @@ class Scratch:
         raw = self.git.run("cat-file", "commit", commit).stdout
         _, _, message = raw.partition(b"\n\n")
         return message.decode("utf-8", "replace")
+
 

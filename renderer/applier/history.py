@@ -3,6 +3,11 @@
 A rollback never rewrites history: it makes a new commit on top of the current
 tip whose tree equals an earlier hydrated commit's tree, pushed with a lease
 like any hydration, so Argo CD/Flux simply sync forward to the old content.
+
+A rollback holds: its commit records (``Sluice-held-at``) the dry commit the
+branch had reached, and hydrations of that commit or older ones leave the
+branch alone (they report "held by rollback"). It is released by hydrating a
+newer dry commit, or explicitly with ``sluice hydrate --release-rollback``.
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from .git import RefUpdate, Scratch, ls_remote, normalize_remote, redact_url
 from .hydrate import (
     NOTES_REF,
     TRAILER_DRY_SHA,
+    TRAILER_HELD_AT,
     TRAILER_REFERENCE_REPOURL,
     TRAILER_REFERENCE_SHA,
     TRAILER_ROLLBACK,
@@ -28,6 +34,7 @@ from .hydrate import (
     note_dry_sha,
     note_text,
     trailer_value,
+    tip_position,
     transact,
 )
 
@@ -53,6 +60,7 @@ class HydratedCommit:
     note_dry_sha: str | None = None
     by_sluice: bool = False
     rollback_to: str | None = None
+    held_at: str | None = None  # rollbacks: hydrations up to this dry commit leave the branch alone
 
 
 def _read_log(scratch: Scratch, tip: str, limit: int | None) -> list[HydratedCommit]:
@@ -79,24 +87,32 @@ def _read_log(scratch: Scratch, tip: str, limit: int | None) -> list[HydratedCom
                 note_dry_sha=noted,
                 by_sluice=is_sluice_message(message),
                 rollback_to=trailer_value(message, TRAILER_ROLLBACK),
+                held_at=trailer_value(message, TRAILER_HELD_AT),
             )
         )
     return records
 
 
-def history(remote: str | Path, branch: str, limit: int = 20, *, workdir: Path | None = None) -> list[HydratedCommit]:
+def history(
+    remote: str | Path,
+    branch: str,
+    limit: int = 20,
+    *,
+    workdir: Path | None = None,
+    config: Sequence[tuple[str, str]] = (),
+) -> list[HydratedCommit]:
     """The last ``limit`` first-parent commits of ``branch`` on ``remote``,
     newest first; empty if the branch does not exist. Read-only."""
-    _check_branch(branch)
+    branch = _check_branch(branch)
     if limit < 1:
         raise InputError("history limit must be >= 1")
     url = normalize_remote(remote)
     ref = f"refs/heads/{branch}"
-    present = ls_remote(url, [ref, NOTES_REF])
+    present = ls_remote(url, [ref, NOTES_REF], config=config)
     if ref not in present:
         return []
     object_format = "sha256" if len(present[ref]) == 64 else "sha1"
-    with Scratch.create(url, workdir=workdir, object_format=object_format) as scratch:
+    with Scratch.create(url, workdir=workdir, object_format=object_format, config=config) as scratch:
         mapping = {ref: "refs/sluice/remote/branch"}
         if NOTES_REF in present:
             mapping[NOTES_REF] = NOTES_REF
@@ -139,16 +155,17 @@ def rollback(
     author_name: str = "sluice",
     author_email: str = "sluice@localhost",
     date: str | None = None,
-    max_retries: int = 3,
+    max_retries: int = 12,
     workdir: Path | None = None,
     before_push: Callable[[int], None] | None = None,
+    config: Sequence[tuple[str, str]] = (),
 ) -> BranchResult:
     """Make a new commit on ``branch`` whose tree equals the tree of hydrated
     commit ``to`` (a hydrated SHA of that branch, or a dry SHA it hydrated), and
     push it with a lease (forward-only; retried on concurrent writes like
     :func:`~renderer.applier.hydrate.hydrate`). ``date`` (ISO 8601) defaults to
     now. Returns ``changed=False`` when the tip already has that tree."""
-    _check_branch(branch)
+    branch = _check_branch(branch)
     if not _HEX_RE.fullmatch(to.strip().lower()):
         raise InputError(f"rollback target must be a commit SHA (hydrated or dry), got {to!r}")
     identity = make_identity(author_name, author_email, date or _now())
@@ -166,11 +183,14 @@ def rollback(
             return [], BranchResult(branch, tip, tip, changed=False)
         if not dry:
             raise GitError(f"hydrated commit {target.sha[:12]} names no dry SHA; cannot roll back to it")
+        held_at = tip_position(scratch, tip).mark or dry
         lines = [
             f"Rollback to {target.sha[:7]} ({target.subject})",
             "",
             f"Restores the tree of hydrated commit {target.sha}",
             f"(previous tip {tip}). Forward-only: no history was rewritten.",
+            f"Holds until a dry commit newer than {held_at[:12]} is hydrated",
+            "(or `sluice hydrate --release-rollback`).",
             "",
             f"{TRAILER_REFERENCE_SHA}: {dry}",
         ]
@@ -179,6 +199,7 @@ def rollback(
             lines.append(f"{TRAILER_REFERENCE_REPOURL}: {repo_url}")
         lines.append(f"{TRAILER_DRY_SHA}: {dry}")
         lines.append(f"{TRAILER_ROLLBACK}: {target.sha}")
+        lines.append(f"{TRAILER_HELD_AT}: {held_at}")
         message = "\n".join(lines) + "\n"
         new = scratch.commit_tree(tree, [tip], message, identity)
         scratch.add_note(NOTES_REF, new, note_text(dry), identity)
@@ -194,5 +215,6 @@ def rollback(
         max_retries=max_retries,
         workdir=workdir,
         before_push=before_push,
+        config=config,
     )
     return payload

@@ -28,13 +28,17 @@ existing tip just gets its note moved to the new dry SHA. Pass
 from __future__ import annotations
 
 import json
+import random
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
 from ..errors import GitError, InputError
+from .ancestry import DryHistory, Relation
+from ..branchname import normalize_branch
 from .git import (
     Identity,
     PushOutcome,
@@ -55,6 +59,9 @@ __all__ = [
     "BranchResult",
     "HydrateResult",
     "hydrate",
+    "Monotonic",
+    "backoff_delay",
+    "tip_position",
     "read_dry_source",
     "root_metadata",
     "app_metadata",
@@ -74,6 +81,10 @@ TRAILER_REFERENCE_SHA = "Argocd-reference-commit-sha"
 TRAILER_REFERENCE_REPOURL = "Argocd-reference-commit-repourl"
 TRAILER_DRY_SHA = "Sluice-dry-sha"
 TRAILER_ROLLBACK = "Sluice-rollback-to"
+# On a rollback commit: the dry commit the branch had reached. The rollback holds
+# until a dry commit newer than this one is hydrated.
+TRAILER_HELD_AT = "Sluice-held-at"
+TRAILER_DIRTY = "Sluice-dirty"
 # Trailers Argo CD lifts out of a dry commit's body into `references`.
 ARGO_REFERENCE_TRAILERS = frozenset(
     {
@@ -104,12 +115,16 @@ class DrySource:
     author: str = ""
     date: str = ""
     commands: tuple[str, ...] = ()
+    # Paths that differed from the dry commit when it was rendered (--allow-dirty).
+    dirty: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _SHA_RE.fullmatch(self.dry_sha):
             raise InputError(f"dry SHA must be a full lowercase hex object id, got {self.dry_sha!r}")
         if not isinstance(self.commands, tuple):
             object.__setattr__(self, "commands", tuple(self.commands))
+        if not isinstance(self.dirty, tuple):
+            object.__setattr__(self, "dirty", tuple(self.dirty))
 
 
 @dataclass(frozen=True)
@@ -124,13 +139,22 @@ class BranchResult:
     new_sha: str | None
     changed: bool
     note_updated: bool = False
+    # Dry commit the branch recorded before this run (None for a new branch) and how
+    # ours related to it: "new", "forward", "same", "superseded", "held", "forced".
+    recorded_dry_sha: str | None = None
+    status: str = ""
 
 
 @dataclass(frozen=True)
 class HydrateResult:
+    """``superseded_by`` is set when nothing was written because a branch already
+    holds a newer (or the same, held by a rollback) dry commit."""
+
     branches: tuple[BranchResult, ...]
     pushed: bool
     attempts: int = 1
+    superseded_by: str | None = None
+    held_by_rollback: bool = False
 
     def __getitem__(self, branch: str) -> BranchResult:
         for result in self.branches:
@@ -162,6 +186,7 @@ def root_metadata(dry: DrySource) -> bytes:
             ("date", dry.date),
             ("subject", dry.subject),
             ("body", dry.body),
+            ("dirty", list(dry.dirty)),
         ]
     )
 
@@ -194,6 +219,9 @@ def commit_message(dry: DrySource) -> str:
     body = _strip_reference_trailers(dry.body).rstrip()
     if body:
         parts.append(body)
+    if dry.dirty:
+        shown = ", ".join(dry.dirty[:20]) + (f" and {len(dry.dirty) - 20} more" if len(dry.dirty) > 20 else "")
+        parts.append(f"Rendered with uncommitted changes to: {shown}")
     trailers = []
     if _PERSON_RE.fullmatch(dry.author.strip()):
         trailers.append(f"{TRAILER_COAUTHOR}: {dry.author.strip()}")
@@ -201,6 +229,8 @@ def commit_message(dry: DrySource) -> str:
     if dry.repo_url.strip():
         trailers.append(f"{TRAILER_REFERENCE_REPOURL}: {_one_line(dry.repo_url)}")
     trailers.append(f"{TRAILER_DRY_SHA}: {dry.dry_sha}")
+    if dry.dirty:
+        trailers.append(f"{TRAILER_DIRTY}: true")
     parts.append("\n".join(trailers))
     return "\n\n".join(parts) + "\n"
 
@@ -410,6 +440,16 @@ def _moved(scratch: Scratch, updates: Sequence[RefUpdate]) -> bool:
 
 _T = TypeVar("_T")
 
+BACKOFF_BASE = 0.05
+BACKOFF_CAP = 2.0
+
+
+def backoff_delay(attempt: int, rng: random.Random | None = None) -> float:
+    """Seconds to wait before retry ``attempt + 1``: "full jitter" exponential
+    back-off, so writers that collided once do not collide again in lockstep."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempt - 1)))
+    return (rng or random).uniform(0, ceiling)
+
 
 def transact(
     remote: str,
@@ -420,19 +460,27 @@ def transact(
     max_retries: int,
     workdir: Path | None,
     before_push: Callable[[int], None] | None,
+    config: Sequence[tuple[str, str]] = (),
+    sleep: Callable[[float], None] = time.sleep,
+    on_retry: Callable[[int, str], None] | None = None,
 ) -> tuple[_T, bool, int]:
     """Fetch, build, push atomically with leases; on a lease failure caused by
-    another writer, start over on the new tips. Returns (build result, pushed,
+    another writer, wait a jittered back-off and start over on the new tips (where
+    ``build`` may find it has been superseded). Returns (build result, pushed,
     attempts). ``build`` raises to abort (nothing pushed)."""
     if max_retries < 0:
         raise InputError("max_retries must be >= 0")
     display = redact_url(remote)
     last: PushOutcome | None = None
     for attempt in range(1, max_retries + 2):
-        present = ls_remote(remote, [*refs, NOTES_REF, "HEAD"])
+        if attempt > 1:
+            if on_retry is not None:
+                on_retry(attempt, last.message if last else "a branch vanished while fetching")
+            sleep(backoff_delay(attempt - 1))
+        present = ls_remote(remote, [*refs, NOTES_REF, "HEAD"], config=config)
         # A sha256 remote shows 64-hex ids; an empty remote is taken as sha1.
         object_format = "sha256" if any(len(oid) == 64 for oid in present.values()) else "sha1"
-        with Scratch.create(remote, workdir=workdir, object_format=object_format) as scratch:
+        with Scratch.create(remote, workdir=workdir, object_format=object_format, config=config) as scratch:
             try:
                 state = _fetch_remote(scratch, refs, present, depth=depth)
             except GitError as err:
@@ -456,6 +504,83 @@ def transact(
     )
 
 
+@dataclass(frozen=True)
+class _Position:
+    """Where a hydrated tip stands in the dry history."""
+
+    dry_sha: str | None  # dry commit whose content the tip holds (per its note)
+    held_at: str | None  # set on an unreleased rollback: the dry commit the branch had reached
+
+    @property
+    def mark(self) -> str | None:
+        """The dry commit a new hydration must be newer than."""
+        return self.held_at or self.dry_sha
+
+
+def tip_position(scratch: Scratch, tip: str) -> _Position:
+    """The tip's recorded dry commit: its note (moved on by metadata-only hydrations),
+    else its ``Sluice-dry-sha`` trailer. A rollback commit whose note was not moved on
+    holds the branch at its ``Sluice-held-at`` commit."""
+    message = scratch.commit_message(tip)
+    noted = note_dry_sha(scratch.read_note(NOTES_REF, tip))
+    trailer = trailer_value(message, TRAILER_DRY_SHA)
+    held = trailer_value(message, TRAILER_HELD_AT)
+    dry = noted or trailer
+    if held and _SHA_RE.fullmatch(held) and (noted is None or noted == trailer):
+        return _Position(dry, held)
+    return _Position(dry, None)
+
+
+@dataclass(frozen=True)
+class Monotonic:
+    """How a hydration checks it moves branches forward only.
+
+    ``history`` answers ancestry from the dry checkout; without it only equal dry
+    SHAs are recognised (API callers holding no checkout). ``allow_unrelated``
+    hydrates over a branch whose recorded dry commit is unrelated to ours or
+    unknown to the checkout; ``release_rollback`` replaces a rollback held at the
+    very dry commit being hydrated."""
+
+    history: DryHistory | None = None
+    allow_unrelated: bool = False
+    release_rollback: bool = False
+
+
+def _classify(
+    branch: str, position: _Position, dry_sha: str, policy: Monotonic
+) -> tuple[str, str | None]:
+    """``(status, superseding sha)`` of one existing branch; raises on unrelated history."""
+    mark = position.mark
+    if mark is None:
+        return "forward", None
+    if policy.history is None:
+        relation = Relation.SAME if mark == dry_sha else Relation.BEHIND
+    else:
+        relation = policy.history.relation(mark, dry_sha)
+    held = position.held_at is not None
+    if relation is Relation.SAME:
+        if held and not policy.release_rollback:
+            return "held", mark
+        return ("forward", None) if held else ("same", mark)
+    if relation is Relation.AHEAD:
+        return ("held" if held else "superseded"), mark
+    if relation is Relation.BEHIND:
+        return "forward", None
+    if policy.allow_unrelated:
+        return "forced", None
+    where = f" in the dry checkout {str(policy.history.repo)!r}" if policy.history else ""
+    if relation is Relation.UNKNOWN:
+        raise GitError(
+            f"branch {branch!r} records dry commit {mark[:12]}, which is not known{where} "
+            "(a shallow clone? fetch the dry history, e.g. `git fetch --unshallow`); cannot tell whether "
+            f"{dry_sha[:12]} is newer. Nothing was pushed; pass --allow-unrelated to hydrate anyway."
+        )
+    raise GitError(
+        f"branch {branch!r} records dry commit {mark[:12]}, which shares no history with {dry_sha[:12]} "
+        "(was the dry branch force-pushed?). Nothing was pushed; pass --allow-unrelated to hydrate anyway."
+    )
+
+
 def hydrate(
     remote: str | Path,
     bundles: Mapping[str, Mapping[str, bytes]],
@@ -466,35 +591,52 @@ def hydrate(
     author_email: str = "sluice@localhost",
     commit_date: str | None = None,
     metadata_only_commits: bool = False,
-    max_retries: int = 3,
+    max_retries: int = 12,
     workdir: Path | None = None,
     before_push: Callable[[int], None] | None = None,
+    monotonic: Monotonic | None = None,
+    config: Sequence[tuple[str, str]] = (),
+    signing: Sequence[tuple[str, str]] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    on_retry: Callable[[int, str], None] | None = None,
 ) -> HydrateResult:
     """Commit ``bundles`` (``branch -> {path: bytes}``, the whole desired content
     of each branch) to ``remote`` and push every changed branch and the notes ref
     in one ``git push --atomic`` with a lease per ref.
 
-    ``commit_date`` (ISO 8601, default ``dry.date``) is the author and committer
-    date of every commit and note, so identical inputs give identical SHAs.
+    Monotonic: when any branch already records a dry commit newer than ``dry``
+    (per ``monotonic.history``), or the same one held by a rollback, nothing is
+    written and ``superseded_by`` names it; a branch recording ``dry`` itself is
+    left alone. ``commit_date`` (ISO 8601, default ``dry.date``) is the author and
+    committer date of every commit and note, so identical inputs give identical
+    SHAs. ``config`` are transport config entries (the dry repository's own) for
+    fetch and push; ``signing`` signs commits (see :meth:`Scratch.commit_tree`).
     ``preserve`` globs name paths kept from the previous tip when the bundle
     lacks them. ``before_push(attempt)`` runs just before each push (tests use
     it to simulate a concurrent writer). Raises :class:`InputError` for bad
-    inputs and :class:`GitError` when a branch is not sluice's, the push is
-    rejected, or retries run out -- in every error case nothing was pushed.
+    inputs and :class:`GitError` when a branch is not sluice's, records an
+    unrelated dry commit, the push is rejected, or retries run out -- in every
+    error case nothing was pushed.
     """
+    policy = monotonic or Monotonic()
     date = commit_date or dry.date
     if not date:
         raise InputError("no commit date: the dry source has no date and commit_date was not given")
     identity = make_identity(author_name, author_email, date)
     url = normalize_remote(remote)
 
-    branches = sorted(bundles)
+    named: dict[str, Mapping[str, bytes]] = {}
+    for key, files in bundles.items():
+        name = _check_branch(key)
+        if name in named:
+            raise InputError(f"branch {key!r} is given twice (as {name!r})")
+        named[name] = files
+    branches = sorted(named)
     if not branches:
         return HydrateResult(branches=(), pushed=False, attempts=0)
     desired_files: dict[str, dict[str, bytes]] = {}
     for branch in branches:
-        _check_branch(branch)
-        files = bundles[branch]
+        files = named[branch]
         for path, data in files.items():
             if not isinstance(path, str):
                 raise InputError(f"branch {branch!r}: path {path!r} is not a string")
@@ -512,7 +654,26 @@ def hydrate(
     note = note_text(dry.dry_sha)
     refs = [f"refs/heads/{b}" for b in branches]
 
-    def build(scratch: Scratch, state: _Remote) -> tuple[list[RefUpdate], list[BranchResult]]:
+    def build(scratch: Scratch, state: _Remote) -> tuple[list[RefUpdate], tuple[list[BranchResult], str | None, bool]]:
+        statuses: dict[str, tuple[str, str | None]] = {}
+        superseded: tuple[str, bool] | None = None
+        for branch in branches:
+            tip = state.tips[f"refs/heads/{branch}"]
+            if tip is None:
+                statuses[branch] = ("new", None)
+                continue
+            position = tip_position(scratch, tip)
+            status, newer = _classify(branch, position, dry.dry_sha, policy)
+            statuses[branch] = (status, position.dry_sha)
+            if status in ("superseded", "held") and newer and superseded is None:
+                superseded = (newer, status == "held")
+        if superseded is not None:
+            results = [
+                BranchResult(b, state.tips[f"refs/heads/{b}"], state.tips[f"refs/heads/{b}"], changed=False,
+                             recorded_dry_sha=statuses[b][1], status=statuses[b][0])
+                for b in branches
+            ]
+            return [], (results, superseded[0], superseded[1])
         blobs: dict[str, bytes] = {}
         for content in desired_files.values():
             for data in content.values():
@@ -524,6 +685,10 @@ def hydrate(
         for branch in branches:
             ref = f"refs/heads/{branch}"
             tip = state.tips[ref]
+            status, recorded = statuses[branch]
+            if status == "same":
+                results.append(BranchResult(branch, tip, tip, changed=False, recorded_dry_sha=recorded, status=status))
+                continue
             entries = {p: (FILE_MODE, scratch.blob_id(d)) for p, d in desired_files[branch].items()}
             old_entries = scratch.ls_tree(tip) if tip else {}
             kept = {p: e for p, e in old_entries.items() if p not in entries and keep(p)}
@@ -533,24 +698,26 @@ def hydrate(
             tree = scratch.write_tree(entries)
             commit_needed = tip is None or (
                 tree != state.trees[ref]
-                and (metadata_only_commits or _significant_change(old_entries, entries))
+                and (metadata_only_commits or _significant_change(old_entries, entries) or status in ("forced",))
             )
             if commit_needed:
-                new = scratch.commit_tree(tree, [tip] if tip else [], message, identity)
+                new = scratch.commit_tree(tree, [tip] if tip else [], message, identity, signing=signing)
                 scratch.add_note(NOTES_REF, new, note, identity)
                 notes_changed = True
                 updates.append(RefUpdate(ref, tip, new))
-                results.append(BranchResult(branch, tip, new, changed=True, note_updated=True))
+                results.append(BranchResult(branch, tip, new, changed=True, note_updated=True,
+                                            recorded_dry_sha=recorded, status=status))
                 continue
             assert tip is not None
             noted = note_dry_sha(scratch.read_note(NOTES_REF, tip)) != dry.dry_sha
             if noted:
                 scratch.add_note(NOTES_REF, tip, note, identity)
                 notes_changed = True
-            results.append(BranchResult(branch, tip, tip, changed=False, note_updated=noted))
+            results.append(BranchResult(branch, tip, tip, changed=False, note_updated=noted,
+                                        recorded_dry_sha=recorded, status=status))
         if notes_changed:
             updates.append(RefUpdate(NOTES_REF, state.notes, scratch.git.out("rev-parse", NOTES_REF)))
-        return updates, results
+        return updates, (results, None, False)
 
     payload, pushed, attempts = transact(
         url,
@@ -560,8 +727,13 @@ def hydrate(
         max_retries=max_retries,
         workdir=workdir,
         before_push=before_push,
+        config=config,
+        sleep=sleep,
+        on_retry=on_retry,
     )
-    return HydrateResult(branches=tuple(payload), pushed=pushed, attempts=attempts)
+    results, superseded_by, held = payload
+    return HydrateResult(branches=tuple(results), pushed=pushed, attempts=attempts,
+                         superseded_by=superseded_by, held_by_rollback=held)
 
 
 def make_identity(name: str, email: str, date: str) -> Identity:
@@ -572,25 +744,14 @@ def make_identity(name: str, email: str, date: str) -> Identity:
     return Identity(name.strip(), email.strip(), git_date(date))
 
 
-_BRANCH_RE = re.compile(r"[A-Za-z0-9._/+@=,-]+")
-
-
-def _check_branch(branch: str) -> None:
-    """Conservative branch-name check (a subset of ``git check-ref-format``)."""
-    ok = (
-        isinstance(branch, str)
-        and bool(_BRANCH_RE.fullmatch(branch))
-        and not branch.startswith(("-", "/", "."))
-        and not branch.endswith(("/", ".", ".lock"))
-        and ".." not in branch
-        and "//" not in branch
-        and "/." not in branch
-        and ".lock/" not in branch
-        and "@{" not in branch
-        and branch not in ("HEAD", "@")
-    )
-    if not ok:
+def _check_branch(branch: str) -> str:
+    """The branch name under sluice's one rule (``refs/heads/x`` -> ``x``), or InputError."""
+    if not isinstance(branch, str):
         raise InputError(f"invalid hydrated branch name {branch!r}")
+    name, problem = normalize_branch(branch)
+    if problem:
+        raise InputError(f"invalid hydrated branch name {branch!r}: {problem}")
+    return name
 
 
 # -- reading the dry commit ------------------------------------------------------------
