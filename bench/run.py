@@ -80,6 +80,51 @@ def bench_big(root: Path, sizes: list[int], kubectl_limit: int) -> list[str]:
     return rows
 
 
+def _in_git_work_tree(path: Path) -> bool:
+    return any((p / ".git").exists() for p in [path, *path.parents])
+
+
+def _best_of(cmd: list[str], runs: int) -> tuple[float, str]:
+    best, out = float("inf"), ""
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        best = min(best, time.perf_counter() - start)
+    return best, out
+
+
+def bench_cli_build(root: Path, sizes: list[int], kubectl_limit: int) -> list[str]:
+    """`sluice build DIR` against `kubectl kustomize DIR` as whole processes (startup
+    included), in a directory that is not a git repository: how users run it on tarballs
+    and CI workspaces."""
+    sluice = str(Path(sys.executable).parent / "sluice")
+    rows = []
+    tiny = root / "tiny"
+    (tiny / "base").mkdir(parents=True)
+    (tiny / "overlay").mkdir()
+    (tiny / "base" / "kustomization.yaml").write_text("resources: [cm.yaml, deploy.yaml]\n")
+    (tiny / "base" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: conf}\ndata: {a: b}\n")
+    (tiny / "base" / "deploy.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+                                               "spec: {template: {spec: {containers: [{name: web, image: nginx}]}}}\n")
+    (tiny / "overlay" / "kustomization.yaml").write_text("resources: [../base]\nnamePrefix: prod-\n")
+    targets = [("tiny overlay, 2 resources", tiny / "overlay", 5)]
+    for n in sizes:
+        big = root / f"big{n}"
+        if not big.exists():
+            subprocess.run([sys.executable, str(SHARED_BENCH / "make_big.py"), str(big), "--resources", str(n)], check=True)
+        targets.append((f"big kustomization, {n} resources", big / "overlay", 1))
+    for label, overlay, runs in targets:
+        assert not _in_git_work_tree(overlay), f"{overlay} is inside a git work tree"
+        ours, text = _best_of([sluice, "build", str(overlay)], runs)
+        if label.startswith("big") and int(label.split(", ")[1].split()[0]) > kubectl_limit:
+            rows.append(f"| `sluice build` (process), {label}, no git | {ours:.2f} s | (skipped: > {kubectl_limit}) | | |")
+            continue
+        theirs, expected = _best_of([kubectl(), "kustomize", str(overlay)], runs)
+        rows.append(f"| `sluice build` (process), {label}, no git | {ours * 1000:.0f} ms | {theirs * 1000:.0f} ms "
+                    f"| {theirs / ours:.1f}x | {'byte-identical' if text == expected else 'DIFFERS'} |")
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
@@ -92,6 +137,7 @@ def main() -> int:
         rows = ["| workload | sluice | kubectl kustomize | ratio | output |", "|---|---|---|---|---|"]
         rows += bench_fleet(Path(tmp) / "fleet", 5 if args.quick else args.kubectl_sample)
         rows += bench_big(Path(tmp), sizes, args.kubectl_limit)
+        rows += bench_cli_build(Path(tmp), [n for n in sizes if n <= 1200], args.kubectl_limit)
     print("\n".join(rows))
     print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     return 0
