@@ -15,6 +15,14 @@ from typing import Any
 from .errors import InputError
 
 ROOT = "."
+GIT_DIR = ".git"
+
+
+def refuse_git_path(path: str, shown: str, referrer: str | None) -> None:
+    """`.git` (a directory, or a submodule's `.git` file) at any depth holds credentials
+    and hooks, never manifests: no render reads it."""
+    if any(part.lower() == GIT_DIR for part in path.replace("\\", "/").split("/")):
+        raise InputError(f"path {shown!r} is inside .git, which a render never reads", file=referrer)
 
 
 def join(base: str, rel: str) -> str:
@@ -44,9 +52,17 @@ class RepoFS:
         return path
 
     def _check_real(self, path: str, rel: str, referrer: str | None) -> None:
+        refuse_git_path(path, rel, referrer)
         real = os.path.realpath(self.abspath(path))
         if real != self._real_root and not real.startswith(self._real_root + os.sep):
             raise InputError(f"path {rel!r} resolves (through a symlink) outside the repository root", file=referrer)
+        if real != self._real_root:
+            refuse_git_path(real[len(self._real_root) + 1:].replace(os.sep, "/"), rel, referrer)
+
+    def check(self, path: str, *, referrer: str | None = None) -> None:
+        """Raise InputError unless `path` (repo-relative) resolves inside the boundary and
+        outside `.git`: for callers that hand a path to another reader (Helm, git)."""
+        self._check_real(path, path, referrer)
 
     def abspath(self, path: str) -> str:
         return os.path.join(self.root, path) if path != ROOT else str(self.root)
@@ -82,6 +98,7 @@ class RepoFS:
 
     def listdir(self, path: str) -> list[str]:
         """Sorted entry names of a directory (deterministic order)."""
+        self._check_real(path, path, None)
         try:
             return sorted(os.listdir(self.abspath(path)))
         except FileNotFoundError:
