@@ -21,6 +21,7 @@ from typing import Any, Callable, Mapping
 
 from renderer.appset.gotemplate import go_sprint_value, sanitize_name
 from renderer.appset.templates import TemplateRenderError, deep_replace, replace
+from renderer.regex import RegexError, compile_user_regex
 
 IN_CLUSTER_NAME = "in-cluster"
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
@@ -300,8 +301,8 @@ def gen_clusters(spec: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
 def _path_match(pattern: str, name: str) -> bool:
     """Go's path.Match: `*` and `?` never cross `/`; `[...]` classes; `\\` escapes."""
     try:
-        return re.fullmatch(_glob_regex(pattern, cross_slash=False), name) is not None
-    except re.error:
+        return compile_user_regex(_glob_regex(pattern, cross_slash=False), dotall=True).fullmatch(name) is not None
+    except RegexError:
         raise GeneratorError(f"syntax error in pattern {pattern!r}") from None
 
 
@@ -377,7 +378,10 @@ def _ls_files_match(pattern: str, path: str) -> bool:
         return True
     if not any(c in pattern for c in "*?["):
         return False
-    return re.fullmatch(_glob_regex(pattern, cross_slash=True), path) is not None
+    try:
+        return compile_user_regex(_glob_regex(pattern, cross_slash=True), dotall=True).fullmatch(path) is not None
+    except RegexError:
+        raise GeneratorError(f"syntax error in pattern {pattern!r}") from None
 
 
 def gen_git(spec: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:

@@ -21,10 +21,11 @@ import re
 from typing import Any
 
 from renderer.appset.gotemplate import Template, TemplateError
+from renderer.regex import compile_user_regex
 
 RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 
-_TEMPLATED = re.compile(r"\{\{.*\}\}")  # Go's `.*{{.*}}.*`: `.` stops at newlines
+_TEMPLATED = compile_user_regex(r"\{\{.*\}\}")  # Go's `.*{{.*}}.*`: `.` stops at newlines; RE2: linear on long values
 
 
 class TemplateRenderError(Exception):
