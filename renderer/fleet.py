@@ -714,7 +714,8 @@ def _expand_documents(
         known = dict(config.repositories)
         if config.repo_url:
             known[config.repo_url] = root
-        repos = RepoResolver(known, default=None if config.repo_url and own_root is None else (own_root or root))
+        repos = RepoResolver(known, default=None if config.repo_url and own_root is None else (own_root or root),
+                             filesystems=[fs])
         label = f"ApplicationSet {_meta_name(doc) or '?'}"
         for app in expand(doc, clusters=clusters, repos=repos, source=path, line=line):
             yield app, line or 0, label

@@ -72,11 +72,25 @@ def cluster_info_from_secret(doc: dict[str, Any], file: str = "<secret>", line: 
 class RepoResolver:
     """Maps a generator's `repoURL` to a local directory holding that repository's files.
 
-    `default`: the directory for any URL not listed in `repos`."""
+    `default`: the directory for any URL not listed in `repos`. A git generator reads
+    through `RepoFS` (the read boundary: symlinks out and `.git` refused); `filesystems`
+    are views already open on some of the directories, so their reads are recorded
+    where the render records its inputs."""
 
-    def __init__(self, repos: Mapping[str, str] | None = None, default: str | None = None) -> None:
+    def __init__(self, repos: Mapping[str, str] | None = None, default: str | None = None,
+                 filesystems: Any = ()) -> None:
         self.repos = {_norm_url(k): v for k, v in (repos or {}).items()}
         self.default = default
+        self._fs: dict[str, Any] = {os.path.realpath(f.root): f for f in filesystems}
+
+    def filesystem(self, url: str, revision: str = "") -> Any:
+        """The read-boundary view of the repository `url` names."""
+        from renderer.fs import RepoFS
+
+        path = os.path.realpath(self.resolve(url, revision))
+        if path not in self._fs:
+            self._fs[path] = RepoFS(path)
+        return self._fs[path]
 
     def resolve(self, url: str, revision: str = "") -> str:
         path = self.repos.get(_norm_url(url), self.default)
@@ -338,22 +352,17 @@ def _glob_regex(pattern: str, *, cross_slash: bool) -> str:
     return "".join(out)
 
 
-def _git_directories(root: str, include_hidden: bool) -> list[str]:
+def _git_directories(fs: Any, include_hidden: bool) -> list[str]:
+    """Directories of the repository (git tracks no empty ones; links are not directories)."""
     paths: list[str] = []
 
     def walk(rel: str) -> None:
-        full = os.path.join(root, rel) if rel else root
-        try:
-            names = sorted(os.listdir(full))
-        except OSError:
-            return
-        for n in names:
-            p = os.path.join(full, n)
-            if not os.path.isdir(p) or os.path.islink(p):
-                continue
-            if n == ".git" or (not include_hidden and n.startswith(".")):
-                continue
+        for n in fs.listdir(rel or "."):
             r = f"{rel}/{n}" if rel else n
+            if n.lower() == ".git" or (not include_hidden and n.startswith(".")):
+                continue
+            if os.path.islink(fs.abspath(r)) or not fs.is_dir(r):
+                continue
             paths.append(r)
             walk(r)
 
@@ -361,13 +370,21 @@ def _git_directories(root: str, include_hidden: bool) -> list[str]:
     return paths
 
 
-def _git_files(root: str) -> list[str]:
+def _git_files(fs: Any) -> list[str]:
+    """Files of the repository, `.git` left out; symlinks are judged when one is read."""
     files: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d != ".git")
-        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        for f in sorted(filenames):
-            files.append(f if rel == "." else f"{rel}/{f}")
+
+    def walk(rel: str) -> None:
+        for n in fs.listdir(rel or "."):
+            r = f"{rel}/{n}" if rel else n
+            if n.lower() == ".git":
+                continue
+            if fs.is_dir(r) and not os.path.islink(fs.abspath(r)):
+                walk(r)
+            else:
+                files.append(r)
+
+    walk("")
     return sorted(files)
 
 
@@ -386,7 +403,7 @@ def _ls_files_match(pattern: str, path: str) -> bool:
 
 def gen_git(spec: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
     url = spec.get("repoURL") or ""
-    root = ctx.repos.resolve(url, spec.get("revision") or "")
+    root = ctx.repos.filesystem(url, spec.get("revision") or "")
     prefix = spec.get("pathParamPrefix") or ""
     if spec.get("files"):
         return _git_files_params(spec, ctx, root, prefix)
@@ -427,7 +444,7 @@ def gen_git(spec: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
     raise GeneratorError("git generator needs directories or files")
 
 
-def _git_files_params(spec: Mapping[str, Any], ctx: Context, root: str, prefix: str) -> list[dict[str, Any]]:
+def _git_files_params(spec: Mapping[str, Any], ctx: Context, root: Any, prefix: str) -> list[dict[str, Any]]:
     from renderer.errors import SluiceError
     from renderer.yaml import load_documents
 
@@ -441,8 +458,10 @@ def _git_files_params(spec: Mapping[str, Any], ctx: Context, root: str, prefix: 
             chosen.difference_update(f for f in all_files if _ls_files_match(str(item.get("path", "")), f))
     res: list[dict[str, Any]] = []
     for file_path in sorted(chosen):
-        with open(os.path.join(root, file_path), encoding="utf-8") as fh:
-            text = fh.read()
+        try:
+            text = root.read_text(file_path)  # the read boundary: a link out or into .git is refused
+        except SluiceError as e:
+            raise GeneratorError(f"unable to process file '{file_path}' from repository '{spec.get('repoURL')}': {e}") from None
         try:
             docs = load_documents(text, file_path, dialect="config")
         except SluiceError as e:
