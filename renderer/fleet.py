@@ -717,7 +717,8 @@ def _expand_documents(
         repos = RepoResolver(known, default=None if config.repo_url and own_root is None else (own_root or root),
                              filesystems=[fs])
         label = f"ApplicationSet {_meta_name(doc) or '?'}"
-        for app in expand(doc, clusters=clusters, repos=repos, source=path, line=line):
+        for app in expand(doc, clusters=clusters, repos=repos, source=path, line=line,
+                          max_generated=config.max_generated_applications):
             yield app, line or 0, label
 
 

@@ -29,6 +29,12 @@ DEFAULT_OUTPUT_DIR = "out"
 TEMPLATE_FIELDS = ("cluster",)
 
 
+# sluice.yaml `limits` (bounded work on content a pull request controls)
+DEFAULT_MAX_GENERATED = 10_000
+DEFAULT_HELM_RENDER_SECONDS = 60
+DEFAULT_HELM_OUTPUT_BYTES = 64 * 1024 * 1024
+
+
 @dataclass(frozen=True, slots=True)
 class FleetConfig:
     """sluice.yaml, validated. `applications`/`clusters` None: search the whole repository."""
@@ -50,6 +56,9 @@ class FleetConfig:
     kube_version: str = DEFAULT_KUBE_VERSION  # the clusters' Kubernetes version, as Helm's capabilities
     api_versions: tuple[str, ...] = ()  # API versions every cluster serves beyond the built-in ones
     child_applications: str = "dry"  # or "hydrated": rendered Application manifests point at hydrated branches
+    max_generated_applications: int = DEFAULT_MAX_GENERATED  # limits.generatedApplications
+    helm_render_seconds: int = DEFAULT_HELM_RENDER_SECONDS  # limits.helmRenderSeconds
+    helm_output_bytes: int = DEFAULT_HELM_OUTPUT_BYTES  # limits.helmOutputBytes
 
     def repository_key(self, url: str | None, ref: str | None = None) -> str | None:
         """The `repositories` entry for `url` at `ref`: `URL#ref` when one is mapped (another
@@ -188,6 +197,9 @@ def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = N
         kube_version=str(data.get("kubeVersion") or DEFAULT_KUBE_VERSION),
         api_versions=strings("apiVersions") or (),
         child_applications=data.get("childApplications", "dry"),
+        max_generated_applications=int((data.get("limits") or {}).get("generatedApplications", DEFAULT_MAX_GENERATED)),
+        helm_render_seconds=int((data.get("limits") or {}).get("helmRenderSeconds", DEFAULT_HELM_RENDER_SECONDS)),
+        helm_output_bytes=int((data.get("limits") or {}).get("helmOutputBytes", DEFAULT_HELM_OUTPUT_BYTES)),
     )
     for key in ("applications", "clusters", "exclude", "preserve"):
         check_patterns(key, getattr(config, key))

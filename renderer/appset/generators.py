@@ -122,6 +122,15 @@ class Context:
     repos: RepoResolver
     inputs: GeneratorInputs | None = None
     include_hidden_directories: bool = False
+    max_generated: int = 10_000  # sluice.yaml limits.generatedApplications
+
+
+def check_generated_count(count: int, ctx: Context, what: str) -> None:
+    """Refuse a generator result larger than the cap, before it is built."""
+    if count > ctx.max_generated:
+        raise GeneratorError(
+            f"{what} would generate {count} parameter sets, more than the limit of {ctx.max_generated}; "
+            f"raise limits.generatedApplications in sluice.yaml if this is intended")
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -661,8 +670,11 @@ def gen_matrix(spec: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
         raise GeneratorError("matrix generator must have at most 2 generators")
     res: list[dict[str, Any]] = []
     first = _child(gens[0], ctx, None, "first generator in matrix generator")
-    for a in first:
+    for index, a in enumerate(first):
         second = _child(gens[1], ctx, a, "second generator in the matrix generator")
+        if index == 0:  # estimate before building: the second generator usually yields as much for each
+            check_generated_count(len(first) * len(second), ctx, "the matrix generator (estimated)")
+        check_generated_count(len(res) + len(second), ctx, "the matrix generator")
         for b in second:
             if ctx.go_template:
                 res.append(_mergo_override(_mergo_override({}, b), a))
