@@ -199,6 +199,7 @@ class _RepoRenderers:
         self._chart_cache = chart_cache
         dry = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs, chart_cache=chart_cache,
                              flux_sources=flux_sources(plan.config))
+        dry.helm_limits = (plan.config.helm_render_seconds, plan.config.helm_output_bytes)
         self._made: dict[str, tuple[SourceRenderer, HelmReleaseInflater]] = {"": (dry, HelmReleaseInflater(fs, dry, chart_cache))}
 
     def get(self, repo: str) -> tuple[SourceRenderer, "HelmReleaseInflater"]:

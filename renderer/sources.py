@@ -179,6 +179,7 @@ class SourceRenderer:
         self.flux_sources = flux_sources  # how Flux sources resolve (fleet_flux.flux_sources); default: dry repo only
         self._helm: Any = None
         self._helm_from = helm_from  # another repository's renderer whose Helm engine this one shares
+        self.helm_limits: tuple[float, int] | None = None  # (seconds, output bytes): sluice.yaml limits
         self._flux: dict[str, dict[str, list[dict[str, Any]]]] = {}
         self.fs = fs
         self.skip_dirs = tuple(skip_dirs)
@@ -290,6 +291,8 @@ class SourceRenderer:
             from .helm.engine import default_engine
 
             self._helm = default_engine()
+            if self.helm_limits is not None:
+                self._helm.timeout_seconds, self._helm.max_output_bytes = self.helm_limits  # type: ignore[attr-defined]
         return self._helm
 
 

@@ -16,7 +16,7 @@ import posixpath
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, Optional
 
-from ..errors import InputError, OutOfReach
+from ..errors import InputError, OutOfReach, RenderError
 from ..fs import RepoFS, join
 from .engine import DEFAULT_KUBE_VERSION
 from .strvals import StrvalsError, parse_into
@@ -151,7 +151,7 @@ def _with_dependencies(engine: Any, chart: str, helm: dict[str, Any], values: di
     repository directory, staged through the read boundary before Helm sees it."""
     import shutil
 
-    from .charts import StagedRepo
+    from .charts import StagedRepo, unstaged
     from .dependencies import vendor_dependencies
 
     tmp: list[str] = []
@@ -162,7 +162,10 @@ def _with_dependencies(engine: Any, chart: str, helm: dict[str, Any], values: di
             chart, root = staged.stage(chart), staged.root
         ready = vendor_dependencies(chart, chart_cache=chart_cache, tmp_dirs=tmp, where=where, file=file, root=root,
                                     staged=staged)
-        return _argo_template(engine, ready, helm, values, app_name=app_name, namespace=namespace)
+        try:
+            return _argo_template(engine, ready, helm, values, app_name=app_name, namespace=namespace)
+        except RenderError as exc:
+            raise RenderError(unstaged(exc.message, tmp), file=exc.file, line=exc.line) from None
     finally:
         for d in tmp:
             shutil.rmtree(d, ignore_errors=True)

@@ -85,6 +85,13 @@ class StagedRepo:
             # anything else (a dangling link, a socket) is left out, as Helm's loader does
 
 
+def unstaged(message: str, tmp_dirs: list[str]) -> str:
+    """`message` with staged-copy paths shown as the repository paths they copy."""
+    for d in tmp_dirs:
+        message = message.replace(d + os.sep, "")
+    return message
+
+
 def cleanup(tmp_dirs: list[str]) -> None:
     """Remove staged copies and other temporary directories of one render."""
     for d in tmp_dirs:

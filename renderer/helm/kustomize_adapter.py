@@ -138,7 +138,7 @@ class KustomizeHelm:
             values = merge_maps(values, read_values(loader.read_text(str(extra)), loader.file_path(str(extra))))
         if c.get("skipHooks"):
             raise InputError(f"helmCharts {name}: skipHooks is not supported by sluice's Helm engine yet", file=where)
-        from .charts import StagedRepo, cleanup
+        from .charts import StagedRepo, cleanup, unstaged
 
         tmp: list[str] = []
         try:
@@ -154,7 +154,7 @@ class KustomizeHelm:
                 skip_tests=bool(c.get("skipTests")),
             )
         except RenderError as exc:
-            raise RenderError(f"helmCharts {name}: {exc.message}", file=where) from None
+            raise RenderError(f"helmCharts {name}: {unstaged(exc.message, tmp)}", file=where) from None
         finally:
             cleanup(tmp)
         out = []

@@ -534,7 +534,9 @@ def render_helmrelease(
                 with_crds = engine.template(prepared.chart, include_crds=True, **options)
                 crds = with_crds[: len(with_crds) - len(docs)]  # helm template prints crds/ first
         except RenderError as exc:
-            raise RenderError(f"{prepared.label}: {exc.message}", file=file) from None
+            from .charts import unstaged
+
+            raise RenderError(f"{prepared.label}: {unstaged(exc.message, prepared._tmp)}", file=file) from None
     finally:
         prepared.cleanup()
     docs = select_tests(docs, ((hr.get("spec") or {}).get("test") or {}).get("filters") or [])
