@@ -147,7 +147,11 @@ def walk_yaml(fs: RepoFS, start: str, *, skip: Iterable[str] = (), exclude: Iter
             if entry.is_dir(follow_symlinks=False):
                 yield from walk(path)
             elif entry.name.endswith(_YAML_SUFFIXES) and entry.name not in KUSTOMIZATION_FILES:
-                if entry.is_file(follow_symlinks=True):
+                try:
+                    is_file = entry.is_file(follow_symlinks=True)
+                except OSError:  # a symlink loop: reading it reports it, naming the file
+                    is_file = True
+                if is_file:
                     yield path
 
     if start != "." and excluded(start):

@@ -16,6 +16,9 @@ from .errors import InputError
 
 ROOT = "."
 GIT_DIR = ".git"
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Largest file a render reads: far above any manifest, below what would exhaust a CI
+runner's memory once parsed (memory stays proportional to the input)."""
 
 
 def refuse_git_path(path: str, shown: str, referrer: str | None) -> None:
@@ -33,7 +36,8 @@ def join(base: str, rel: str) -> str:
 class RepoFS:
     """Repository files addressed by normalised, repo-relative POSIX paths ('.' is the root)."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], *, max_file_bytes: int = MAX_FILE_BYTES) -> None:
+        self.max_file_bytes = max_file_bytes
         self.root = Path(root).resolve()
         self._real_root = os.path.realpath(self.root)
         self.reads: dict[str, str | None] = {}  # path -> sha256 of the content read (None: looked for, absent)
@@ -111,11 +115,16 @@ class RepoFS:
         self._check_real(path, path, None)
         try:
             with open(self.abspath(path), "rb") as fh:
-                data = fh.read()
+                if os.fstat(fh.fileno()).st_size > self.max_file_bytes:
+                    raise InputError(f"larger than {self.max_file_bytes} bytes, the most a render reads from one file",
+                                     file=path)
+                data = fh.read(self.max_file_bytes + 1)
         except FileNotFoundError:
             raise InputError("file not found", file=path) from None
         except IsADirectoryError:
             raise InputError("is a directory, expected a file", file=path) from None
+        except OSError as exc:  # a symlink loop, a FIFO gone away, permissions
+            raise InputError(f"cannot read: {exc.strerror or exc}", file=path) from None
         self.reads[path] = hashlib.sha256(data).hexdigest()
         return data
 
