@@ -10,8 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import re2
-
 __all__ = ["RegexError", "compile_user_regex"]
 
 MAX_PATTERN = 64 * 1024
@@ -27,6 +25,8 @@ def compile_user_regex(pattern: str, *, dotall: bool = False, ignorecase: bool =
     """The compiled RE2 pattern (`.fullmatch`, `.search`, `.match` as in `re`)."""
     if len(pattern) > MAX_PATTERN:
         raise RegexError(f"pattern longer than {MAX_PATTERN} characters")
+    import re2  # google-re2; imported on first use so that commands needing no pattern start without it
+
     options = re2.Options()
     options.log_errors = False
     options.dot_nl = dotall

@@ -25,7 +25,7 @@ from renderer.regex import compile_user_regex
 
 RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 
-_TEMPLATED = compile_user_regex(r"\{\{.*\}\}")  # Go's `.*{{.*}}.*`: `.` stops at newlines; RE2: linear on long values
+_TEMPLATED_PATTERN = r"\{\{.*\}\}"  # Go's `.*{{.*}}.*`: `.` stops at newlines; RE2: linear on long values
 
 
 class TemplateRenderError(Exception):
@@ -34,7 +34,7 @@ class TemplateRenderError(Exception):
 
 def fasttemplate(text: str, params: dict[str, Any]) -> str:
     """valyala/fasttemplate with `{{` `}}`, as Argo CD's Replace calls it."""
-    if not _TEMPLATED.search(text):
+    if "{{" not in text or not compile_user_regex(_TEMPLATED_PATTERN).search(text):
         return text
     out: list[str] = []
     i = 0
