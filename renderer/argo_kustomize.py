@@ -104,7 +104,7 @@ def _replica(item: Any, fail: Any) -> dict[str, Any]:
     if not isinstance(item, dict) or set(item) - {"name", "count"} or not isinstance(item.get("name"), str):
         raise fail("replicas", f"each entry must be {{name: string, count: integer}}, not {item!r}")
     count = item.get("count")
-    if isinstance(count, str) and re.fullmatch(r"[+-]?[0-9]+", count):
+    if isinstance(count, str) and len(count) <= 20 and re.fullmatch(r"[+-]?[0-9]+", count):
         count = int(count)
     if not isinstance(count, int) or isinstance(count, bool):
         raise fail("replicas", f"expected integer value for count. Received: {count!r} (replica {item['name']!r})")

@@ -13,7 +13,14 @@ from typing import Any, Callable
 
 import click
 
-from .cli_options import CHART_CACHE_OPTION, HELM_RELEASES_OPTION, REPOSITORY_OPTION, STRICT_OPTION, repository_map
+from .cli_options import (
+    ALLOW_ROOT_OPTION,
+    CHART_CACHE_OPTION,
+    HELM_RELEASES_OPTION,
+    REPOSITORY_OPTION,
+    STRICT_OPTION,
+    repository_map,
+)
 from .errors import SluiceError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -39,6 +46,8 @@ def _run(fn: Callable[[], int | None]) -> None:
         code = _fail(exc, debug)
     except RecursionError:
         code = _fail(SluiceError("input nests too deeply (a cycle or a YAML bomb?)"), debug)
+    except OSError as exc:  # the last line of defence: a file the core could not read is an input error
+        code = _fail(SluiceError(f"cannot read {exc.filename or 'a file'}: {exc.strerror or exc}"), debug)
     ctx.exit(code)
 
 
@@ -130,7 +139,8 @@ def _dry_source(root: Path, rev: str, commands: tuple[str, ...], *, required: bo
 
 
 def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], chart_cache: str | None = None,
-            repositories: tuple[str, ...] = (), helm_releases: str | None = None, strict: bool = False) -> tuple[Any, Any]:
+            repositories: tuple[str, ...] = (), helm_releases: str | None = None, strict: bool = False,
+            allowed_roots: tuple[str, ...] = ()) -> tuple[Any, Any]:
     from .pipeline import render_repo
 
     root = Path(repo).resolve()
@@ -140,7 +150,7 @@ def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], 
     bundles = render_repo(
         root, out, dry_sha=dry.dry_sha if dry else None, repo_url=dry.repo_url if dry else None,
         commands=commands, write=write, chart_cache=chart_cache, repositories=repository_map(repositories),
-        helm_releases=helm_releases, strict=strict,
+        helm_releases=helm_releases, strict=strict, allowed_roots=allowed_roots,
     )
     return bundles, dry
 
@@ -172,14 +182,16 @@ def _echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
 @click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @CHART_CACHE_OPTION
 @REPOSITORY_OPTION
+@ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
 @STRICT_OPTION
 def render(repo: str, out: str | None, output_format: str, chart_cache: str | None, repositories: tuple[str, ...],
-           helm_releases: str | None, strict: bool) -> None:
+           allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool) -> None:
     """Render the whole fleet of REPO into per-cluster bundles."""
 
     def go() -> int:
-        bundles, dry = _render(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict)
+        bundles, dry = _render(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict,
+                               allowed_roots)
         _echo_bundles(bundles, out or "the output directory", output_format == "json")
         dirty = _dirty(Path(repo).resolve(), out) if dry is not None else ()
         if dirty:
@@ -225,11 +237,12 @@ REMOTE_HELP = ("Where the hydrated branches live: a URL, a path, or a remote con
 @click.option("--author", "author", help="Author/committer 'Name <email>' (default: git config user.name/email, else sluice).")
 @CHART_CACHE_OPTION
 @REPOSITORY_OPTION
+@ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
 @STRICT_OPTION
 def hydrate(repo: str, remote: str, output_format: str, allow_dirty: bool, allow_unrelated: bool, release_rollback: bool,
             author: str | None, chart_cache: str | None, repositories: tuple[str, ...],
-            helm_releases: str | None, strict: bool) -> None:
+            allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool) -> None:
     """Render REPO and commit each cluster's bundle to its hydrated branch in REMOTE (one atomic push).
 
     Branches only move forward in the dry history. Exit status: 0 pushed or nothing to change;
@@ -253,7 +266,8 @@ def hydrate(repo: str, remote: str, output_format: str, allow_dirty: bool, allow
                               f"{', '.join(dirty)}; commit them, or pass --allow-dirty. Nothing was pushed.")
         url, access = _remote_access(root, remote)
         who = parse_author(author) if author else git_author(root)
-        bundles, dry = _render(repo, None, False, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict)
+        bundles, dry = _render(repo, None, False, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict,
+                               allowed_roots)
         if dirty:
             dry = dataclasses.replace(dry, dirty=dirty)
         policy = Monotonic(DryHistory(root), allow_unrelated=allow_unrelated, release_rollback=release_rollback)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-__all__ = ["CHART_CACHE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION", "STRICT_OPTION", "repository_map"]
+__all__ = ["ALLOW_ROOT_OPTION", "CHART_CACHE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION", "STRICT_OPTION",
+           "repository_map"]
 
 CHART_CACHE_OPTION = click.option(
     "--chart-cache", type=click.Path(file_okay=False),
@@ -25,6 +26,12 @@ def repository_map(pairs: tuple[str, ...]) -> dict[str, str]:
 REPOSITORY_OPTION = click.option(
     "--repository", "repositories", multiple=True, metavar="URL=PATH",
     help="A local checkout of another repository the Applications use (adds to sluice.yaml `repositories`).")
+
+
+ALLOW_ROOT_OPTION = click.option(
+    "--allow-root", "allowed_roots", multiple=True, metavar="DIR", type=click.Path(file_okay=False),
+    help="A directory outside the repository that sluice.yaml `repositories` may name (repeatable). Only the "
+         "command line grants reads outside the repository; the repository's own files never can.")
 
 
 HELM_RELEASES_OPTION = click.option(

@@ -7,7 +7,7 @@ from typing import Callable
 
 import click
 
-from .cli_options import CHART_CACHE_OPTION, HELM_RELEASES_OPTION, REPOSITORY_OPTION, repository_map
+from .cli_options import ALLOW_ROOT_OPTION, CHART_CACHE_OPTION, HELM_RELEASES_OPTION, REPOSITORY_OPTION, repository_map
 
 COLOR_CHOICES = ("auto", "always", "never")
 
@@ -45,9 +45,11 @@ def stderr_progress() -> tuple[Callable[[str], None] | None, Callable[[], None]]
 @click.option("--exit-code", is_flag=True, help="Exit with 1 when there are differences.")
 @CHART_CACHE_OPTION
 @REPOSITORY_OPTION
+@ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
 def diff(repo: str, base: str, head: str | None, output_format: str, color: str, max_bytes: int, exit_code: bool,
-         chart_cache: str | None, repositories: tuple[str, ...], helm_releases: str | None) -> None:
+         chart_cache: str | None, repositories: tuple[str, ...], allowed_roots: tuple[str, ...],
+         helm_releases: str | None) -> None:
     """Render two revisions of REPO and show the difference per cluster, app and resource."""
     from .cli import EXIT_FINDINGS, EXIT_OK, _run
 
@@ -57,7 +59,8 @@ def diff(repo: str, base: str, head: str | None, output_format: str, color: str,
         progress, done = stderr_progress()
         try:
             result = diff_revisions(repo, base, head, progress=progress, chart_cache=chart_cache,
-                                    repositories=repository_map(repositories), helm_releases=helm_releases)
+                                    repositories=repository_map(repositories), helm_releases=helm_releases,
+                                    allowed_roots=allowed_roots)
         finally:
             done()
         if output_format == "json":

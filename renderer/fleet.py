@@ -147,7 +147,11 @@ def walk_yaml(fs: RepoFS, start: str, *, skip: Iterable[str] = (), exclude: Iter
             if entry.is_dir(follow_symlinks=False):
                 yield from walk(path)
             elif entry.name.endswith(_YAML_SUFFIXES) and entry.name not in KUSTOMIZATION_FILES:
-                if entry.is_file(follow_symlinks=True):
+                try:
+                    is_file = entry.is_file(follow_symlinks=True)
+                except OSError:  # a symlink loop: reading it reports it, naming the file
+                    is_file = True
+                if is_file:
                     yield path
 
     if start != "." and excluded(start):
@@ -712,9 +716,11 @@ def _expand_documents(
         known = dict(config.repositories)
         if config.repo_url:
             known[config.repo_url] = root
-        repos = RepoResolver(known, default=None if config.repo_url and own_root is None else (own_root or root))
+        repos = RepoResolver(known, default=None if config.repo_url and own_root is None else (own_root or root),
+                             filesystems=[fs])
         label = f"ApplicationSet {_meta_name(doc) or '?'}"
-        for app in expand(doc, clusters=clusters, repos=repos, source=path, line=line):
+        for app in expand(doc, clusters=clusters, repos=repos, source=path, line=line,
+                          max_generated=config.max_generated_applications):
             yield app, line or 0, label
 
 

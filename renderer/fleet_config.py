@@ -14,7 +14,7 @@ import string
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources as _resources
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from .branchname import branch_name_problem, normalize_branch  # re-exported: one rule for every branch field
 from .errors import InputError
@@ -28,6 +28,12 @@ SCHEMA_RESOURCE = "sluice.schema.json"  # renderer/data/, the one copy (schemas/
 DEFAULT_BRANCH_TEMPLATE = "hydrated/{cluster}"
 DEFAULT_OUTPUT_DIR = "out"
 TEMPLATE_FIELDS = ("cluster",)
+
+
+# sluice.yaml `limits` (bounded work on content a pull request controls)
+DEFAULT_MAX_GENERATED = 10_000
+DEFAULT_HELM_RENDER_SECONDS = 60
+DEFAULT_HELM_OUTPUT_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +57,9 @@ class FleetConfig:
     kube_version: str = DEFAULT_KUBE_VERSION  # the clusters' Kubernetes version, as Helm's capabilities
     api_versions: tuple[str, ...] = ()  # API versions every cluster serves beyond the built-in ones
     child_applications: str = "dry"  # or "hydrated": rendered Application manifests point at hydrated branches
+    max_generated_applications: int = DEFAULT_MAX_GENERATED  # limits.generatedApplications
+    helm_render_seconds: int = DEFAULT_HELM_RENDER_SECONDS  # limits.helmRenderSeconds
+    helm_output_bytes: int = DEFAULT_HELM_OUTPUT_BYTES  # limits.helmOutputBytes
 
     def repository_key(self, url: str | None, ref: str | None = None) -> str | None:
         """The `repositories` entry for `url` at `ref`: `URL#ref` when one is mapped (another
@@ -134,10 +143,14 @@ def _config_error(path: str, text: str, parts: list[Any], message: str) -> Input
     return InputError(f"{_format_path(parts)}: {message}", file=path, line=_line_of(text, parts) if parts else None)
 
 
-def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = None) -> FleetConfig:
+def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = None,
+                granted: Sequence[str | os.PathLike[str]] = (), overridden: Iterable[str] = ()) -> FleetConfig:
     """Read and validate `sluice.yaml`; the defaults (search everything) without one.
     Relative `repositories` paths resolve against `checkouts_root` (default: the repository
-    root; `sluice diff` renders an export elsewhere but the checkouts stay beside the repo)."""
+    root; `sluice diff` renders an export elsewhere but the checkouts stay beside the repo).
+    The file is content of the repository (a pull request controls it), so its paths must
+    stay inside the repository or inside a root `granted` on the command line; `repositories`
+    entries the command line `overridden` are not looked at."""
     if not fs.is_file(CONFIG_FILE):
         if fs.is_file("sluice.yml"):
             raise InputError(f"sluice reads its configuration from {CONFIG_FILE}; rename the file", file="sluice.yml")
@@ -180,10 +193,14 @@ def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = N
         helm_releases=data.get("helmReleases", "inflate"),
         allow_plaintext_secrets=bool(data.get("allowPlaintextSecrets", False)),
         flux_clusters=strings("fluxClusters"),
-        repositories=_repositories(checkouts_root or fs.root, data.get("repositories") or {}, text),
+        repositories=_repositories(checkouts_root or fs.root, data.get("repositories") or {}, text, granted,
+                                   {repository_entry_key(u) for u in overridden}),
         kube_version=str(data.get("kubeVersion") or DEFAULT_KUBE_VERSION),
         api_versions=strings("apiVersions") or (),
         child_applications=data.get("childApplications", "dry"),
+        max_generated_applications=int((data.get("limits") or {}).get("generatedApplications", DEFAULT_MAX_GENERATED)),
+        helm_render_seconds=int((data.get("limits") or {}).get("helmRenderSeconds", DEFAULT_HELM_RENDER_SECONDS)),
+        helm_output_bytes=int((data.get("limits") or {}).get("helmOutputBytes", DEFAULT_HELM_OUTPUT_BYTES)),
     )
     for key in ("applications", "clusters", "exclude", "preserve"):
         check_patterns(key, getattr(config, key))
@@ -199,11 +216,23 @@ def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = N
     return config
 
 
-def _repositories(base: str | os.PathLike[str], mapping: dict[str, str], text: str) -> tuple[tuple[str, str], ...]:
-    """sluice.yaml `repositories`: each repoURL's local checkout, which must be a directory."""
+def _repositories(base: str | os.PathLike[str], mapping: dict[str, str], text: str,
+                  granted: Sequence[str | os.PathLike[str]] = (), skip: frozenset[str] | set[str] = frozenset(),
+                  ) -> tuple[tuple[str, str], ...]:
+    """sluice.yaml `repositories`: each repoURL's local checkout, which must be a directory
+    inside the repository or inside a granted root."""
     out: dict[str, str] = {}
+    roots = [os.path.realpath(base), *(os.path.realpath(g) for g in granted)]
     for url, raw in mapping.items():
+        if repository_entry_key(url) in skip:
+            continue  # the command line maps this URL itself
         path = os.path.normpath(os.path.join(base, os.path.expanduser(raw)))
+        real = os.path.realpath(path)
+        if not any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
+            raise _config_error(
+                CONFIG_FILE, text, ["repositories", url],
+                f"{raw!r} leads outside the repository; sluice.yaml cannot widen what a render reads: grant the "
+                f"checkout on the command line (--repository {url}=PATH or --allow-root DIR)")
         if not os.path.isdir(path):
             raise _config_error(CONFIG_FILE, text, ["repositories", url], f"{raw!r} is not a directory")
         out[repository_entry_key(url)] = path

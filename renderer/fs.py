@@ -15,6 +15,17 @@ from typing import Any
 from .errors import InputError
 
 ROOT = "."
+GIT_DIR = ".git"
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Largest file a render reads: far above any manifest, below what would exhaust a CI
+runner's memory once parsed (memory stays proportional to the input)."""
+
+
+def refuse_git_path(path: str, shown: str, referrer: str | None) -> None:
+    """`.git` (a directory, or a submodule's `.git` file) at any depth holds credentials
+    and hooks, never manifests: no render reads it."""
+    if any(part.lower() == GIT_DIR for part in path.replace("\\", "/").split("/")):
+        raise InputError(f"path {shown!r} is inside .git, which a render never reads", file=referrer)
 
 
 def join(base: str, rel: str) -> str:
@@ -32,7 +43,8 @@ def build_root(target: Path) -> Path:
 class RepoFS:
     """Repository files addressed by normalised, repo-relative POSIX paths ('.' is the root)."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], *, max_file_bytes: int = MAX_FILE_BYTES) -> None:
+        self.max_file_bytes = max_file_bytes
         self.root = Path(root).resolve()
         self._real_root = os.path.realpath(self.root)
         self.reads: dict[str, str | None] = {}  # path -> sha256 of the content read (None: looked for, absent)
@@ -51,9 +63,17 @@ class RepoFS:
         return path
 
     def _check_real(self, path: str, rel: str, referrer: str | None) -> None:
+        refuse_git_path(path, rel, referrer)
         real = os.path.realpath(self.abspath(path))
         if real != self._real_root and not real.startswith(self._real_root.rstrip(os.sep) + os.sep):
             raise InputError(f"path {rel!r} resolves (through a symlink) outside the repository root", file=referrer)
+        if real != self._real_root:
+            refuse_git_path(real[len(self._real_root) + 1:].replace(os.sep, "/"), rel, referrer)
+
+    def check(self, path: str, *, referrer: str | None = None) -> None:
+        """Raise InputError unless `path` (repo-relative) resolves inside the boundary and
+        outside `.git`: for callers that hand a path to another reader (Helm, git)."""
+        self._check_real(path, path, referrer)
 
     def abspath(self, path: str) -> str:
         return os.path.join(self.root, path) if path != ROOT else str(self.root)
@@ -89,6 +109,7 @@ class RepoFS:
 
     def listdir(self, path: str) -> list[str]:
         """Sorted entry names of a directory (deterministic order)."""
+        self._check_real(path, path, None)
         try:
             return sorted(os.listdir(self.abspath(path)))
         except FileNotFoundError:
@@ -101,11 +122,16 @@ class RepoFS:
         self._check_real(path, path, None)
         try:
             with open(self.abspath(path), "rb") as fh:
-                data = fh.read()
+                if os.fstat(fh.fileno()).st_size > self.max_file_bytes:
+                    raise InputError(f"larger than {self.max_file_bytes} bytes, the most a render reads from one file",
+                                     file=path)
+                data = fh.read(self.max_file_bytes + 1)
         except FileNotFoundError:
             raise InputError("file not found", file=path) from None
         except IsADirectoryError:
             raise InputError("is a directory, expected a file", file=path) from None
+        except OSError as exc:  # a symlink loop, a FIFO gone away, permissions
+            raise InputError(f"cannot read: {exc.strerror or exc}", file=path) from None
         self.reads[path] = hashlib.sha256(data).hexdigest()
         return data
 

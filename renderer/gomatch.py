@@ -1,15 +1,18 @@
 """Go's glob matching (path.Match, filepath.Match), which Flux and kustomize use: one
-translation to Python regular expressions for every caller."""
+translation to an RE2 pattern (linear time, see renderer/regex.py) for every caller."""
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
+
+from .regex import RegexError, compile_user_regex
 
 __all__ = ["glob_regex", "go_match"]
 
 
 @lru_cache(maxsize=4096)
-def glob_regex(pattern: str) -> re.Pattern[str] | None:
+def glob_regex(pattern: str) -> Any | None:
     """Go's path.Match / filepath.Match as a regular expression: `*` and `?` stay within a
     path segment, `[...]` classes (`^` negates), `\\` escapes; None for a malformed
     pattern, which Go reports as ErrBadPattern (callers treat it as no match)."""
@@ -62,14 +65,14 @@ def glob_regex(pattern: str) -> re.Pattern[str] | None:
                 else:
                     items.append(re.escape(lo))
             cls = "".join(items)
-            out.append(f"(?!/)[^{cls}]" if negate else f"[{cls}]")
+            out.append(f"[^/{cls}]" if negate else f"[{cls}]")
             i = j
         else:
             out.append(re.escape(ch))
         i += 1
     try:
-        return re.compile("".join(out), re.DOTALL)
-    except re.error:
+        return compile_user_regex("".join(out), dotall=True)
+    except RegexError:
         return None
 
 

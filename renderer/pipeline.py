@@ -11,7 +11,7 @@ import dataclasses
 import os
 from collections import deque
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from .bundle import (
     MANIFEST,
@@ -199,6 +199,7 @@ class _RepoRenderers:
         self._chart_cache = chart_cache
         dry = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs, chart_cache=chart_cache,
                              flux_sources=flux_sources(plan.config))
+        dry.helm_limits = (plan.config.helm_render_seconds, plan.config.helm_output_bytes)
         self._made: dict[str, tuple[SourceRenderer, HelmReleaseInflater]] = {"": (dry, HelmReleaseInflater(fs, dry, chart_cache))}
 
     def get(self, repo: str) -> tuple[SourceRenderer, "HelmReleaseInflater"]:
@@ -372,13 +373,16 @@ def render_repo(
     helm_releases: str | None = None,
     strict: bool = False,
     checkouts_root: str | os.PathLike[str] | None = None,
+    allowed_roots: Sequence[str | os.PathLike[str]] = (),
 ) -> Bundles:
     """Load the config, discover, render and (with `write`) write the bundles atomically
     to `out_dir` (default: sluice.yaml `output.dir` under the root). Returns the bundles.
     `repositories` adds repoURL -> local checkout mappings to sluice.yaml's. With `strict`,
-    anything left out as out of reach is an error and nothing is written."""
+    anything left out as out of reach is an error and nothing is written. `allowed_roots`
+    (and the `repositories` checkouts) are the roots the caller grants beyond the repository."""
     fs = RepoFS(root)
-    config = load_config(fs, checkouts_root=checkouts_root)
+    granted = [*allowed_roots, *(repositories or {}).values()]
+    config = load_config(fs, checkouts_root=checkouts_root, granted=granted, overridden=(repositories or {}).keys())
     if repositories:
         config = with_repositories(config, repositories)
     if helm_releases:

@@ -32,6 +32,7 @@ from typing import Any, Iterable
 
 from .errors import InputError, OutOfReach
 from .fs import RepoFS, join
+from .regex import compile_user_regex
 
 SOURCE_TYPES = ("auto", "kustomize", "directory", "helm", "flux", "helm-repo")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -150,13 +151,14 @@ def translate_glob(pattern: str, *, separator: bool) -> str:
     if depth:
         raise ValueError("unclosed '{'")
     regex = "".join(out)
-    re.compile(regex)
+    compile_user_regex(regex, dotall=True)  # RegexError is a ValueError
     return regex
 
 
 @lru_cache(maxsize=512)
-def compile_glob(pattern: str, separator: bool) -> re.Pattern[str]:
-    return re.compile(translate_glob(pattern, separator=separator), re.DOTALL)
+def compile_glob(pattern: str, separator: bool) -> Any:
+    """The glob on RE2 (linear time: patterns come from the repository)."""
+    return compile_user_regex(translate_glob(pattern, separator=separator), dotall=True)
 
 
 def argo_glob_match(pattern: str, text: str) -> bool:
@@ -177,6 +179,7 @@ class SourceRenderer:
         self.flux_sources = flux_sources  # how Flux sources resolve (fleet_flux.flux_sources); default: dry repo only
         self._helm: Any = None
         self._helm_from = helm_from  # another repository's renderer whose Helm engine this one shares
+        self.helm_limits: tuple[float, int] | None = None  # (seconds, output bytes): sluice.yaml limits
         self._flux: dict[str, dict[str, list[dict[str, Any]]]] = {}
         self.fs = fs
         self.skip_dirs = tuple(skip_dirs)
@@ -288,6 +291,8 @@ class SourceRenderer:
             from .helm.engine import default_engine
 
             self._helm = default_engine()
+            if self.helm_limits is not None:
+                self._helm.timeout_seconds, self._helm.max_output_bytes = self.helm_limits  # type: ignore[attr-defined]
         return self._helm
 
 

@@ -154,7 +154,7 @@ def test_diff_reads_other_repositories_from_their_checkouts(tmp_path: Path, isol
     git("add", "-A", cwd=dry)
     git("commit", "-q", "-m", "web", cwd=dry)
     (dry / "web.yaml").write_text((dry / "web.yaml").read_text().replace("namespace: web}", "namespace: web-2}"))
-    result = diff_revisions(dry, "HEAD")
+    result = diff_revisions(dry, "HEAD", allowed_roots=[str(apps)])  # the CI job grants the checkout
     assert [(c.cluster, a.app) for c in result.clusters for a in c.apps] == [("in-cluster", "web")]
     assert {(ch.key.namespace, ch.status) for ch in result.clusters[0].apps[0].changes} == {("web", REMOVED), ("web-2", ADDED)}
     other = write_tree(tmp_path / "other-apps", {"web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {v: '2'}\n"})

@@ -60,7 +60,7 @@ def example_apps(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
     (config_repo / "apps").mkdir()
     (config_repo / "apps" / "root.yaml").write_text(ROOT_APP)
     (config_repo / "sluice.yaml").write_text(f"repositories:\n  {EXAMPLE_APPS_URL}: {EXAMPLE_APPS}\n")
-    return render_repo(config_repo, write=False)
+    return render_repo(config_repo, write=False, allowed_roots=[str(EXAMPLE_APPS)])  # granted by the caller
 
 
 def _app(bundles, name: str):  # type: ignore[no-untyped-def]
@@ -270,7 +270,7 @@ def test_ack_one_fleet_from_an_applicationset_git_files_generator(tmp_path: Path
               destination: {{server: '{{{{.cluster_address.bj}}}}', namespace: app1}}
         """))
     (platform / "sluice.yaml").write_text(f"repoURL: https://example.com/platform.git\nrepositories:\n  {ACK_URL}: {ACK_DEMO}\n")
-    bundles = render_repo(platform, write=False)
+    bundles = render_repo(platform, write=False, allowed_roots=[str(ACK_DEMO)])
     assert sorted((a.cluster, a.app) for a in bundles.apps) == [("production", "app1-dev"), ("staging", "app1-staging")]
     for app in bundles.apps:
         env = app.app.removeprefix("app1-")

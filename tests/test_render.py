@@ -28,9 +28,9 @@ FIXTURES = REPO / "fixtures"
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
 
-def render(root: Path, **kwargs: object) -> Bundles:
+def render(root: Path, granted: tuple[Path, ...] = (), **kwargs: object) -> Bundles:
     fs = RepoFS(root)
-    return render_plan(fs, discover(fs, load_config(fs)), **kwargs)  # type: ignore[arg-type]
+    return render_plan(fs, discover(fs, load_config(fs, granted=granted)), **kwargs)  # type: ignore[arg-type]
 
 
 def names(bundles: Bundles, app_dir: str) -> list[tuple[str, str, str | None]]:
@@ -875,11 +875,14 @@ def test_repositories_map_other_repos_to_local_checkouts(tmp_path: Path) -> None
             """,
         "sluice.yaml": "repoURL: https://github.com/example/platform\nrepositories:\n  https://github.com/example/apps: ../apps-repo\n",
     })
-    bundles = render(platform)
+    with pytest.raises(InputError, match=r"sluice.yaml:3: repositories.https://github.com/example/apps: '../apps-repo' leads "
+                                         r"outside the repository; sluice.yaml cannot widen what a render reads"):
+        render(platform)  # not granted by whoever runs sluice
+    bundles = render(platform, granted=(apps,))
     assert names(bundles, "web") == [("ConfigMap", "web", "web")]
     (platform / "sluice.yaml").write_text("repositories:\n  https://github.com/example/apps: ../nowhere\n")
     with pytest.raises(InputError, match=r"sluice.yaml:2: repositories.https://github.com/example/apps: '../nowhere' is not a directory"):
-        render(platform)
+        render(platform, granted=(tmp_path,))
     (platform / "sluice.yaml").write_text("repoURL: https://github.com/example/platform\n")
     from renderer.pipeline import render_repo
 
@@ -1013,7 +1016,7 @@ def test_repositories_can_map_one_branch_of_a_repository(tmp_path: Path) -> None
             """,
         "sluice.yaml": f"repoURL: https://github.com/example/platform\nrepositories:\n  https://github.com/example/platform#release-1.2: {release}\n",
     })
-    bundles = render(platform)
+    bundles = render(platform, granted=(release,))
     assert names(bundles, "main") == [("ConfigMap", "from-main", "a")]
     assert names(bundles, "release") == [("ConfigMap", "from-release", "b")]
 

@@ -60,8 +60,10 @@ def _spec(appset: dict[str, Any], source: str, line: int | None) -> dict[str, An
     return spec
 
 
-def _context(appset: dict[str, Any], spec: dict[str, Any], clusters: list[ClusterInfo], repos: RepoResolver, inputs: GeneratorInputs | None) -> Context:
+def _context(appset: dict[str, Any], spec: dict[str, Any], clusters: list[ClusterInfo], repos: RepoResolver,
+             inputs: GeneratorInputs | None, max_generated: int = 10_000) -> Context:
     return Context(
+        max_generated=max_generated,
         appset_name=_name(appset),
         go_template=bool(spec.get("goTemplate")),
         options=tuple(spec.get("goTemplateOptions") or ()),
@@ -121,12 +123,14 @@ def expand(
     source: str,
     inputs: GeneratorInputs | None = None,
     line: int | None = None,
+    max_generated: int = 10_000,
 ) -> list[dict[str, Any]]:
     """The Applications the ApplicationSet controller would create for `appset`, in
     generator order. Each has apiVersion, kind, metadata (name, namespace = the
-    ApplicationSet's, labels, annotations, finalizers) and spec."""
+    ApplicationSet's, labels, annotations, finalizers) and spec. More than `max_generated`
+    from one generator is an error, raised before they are built."""
     spec = _spec(appset, source, line)
-    ctx = _context(appset, spec, clusters, repos, inputs)
+    ctx = _context(appset, spec, clusters, repos, inputs, max_generated)
     base_template = spec.get("template") or {}
     if not isinstance(base_template, dict):
         raise InputError(f"ApplicationSet {_name(appset)}: spec.template must be a mapping", file=source, line=line)
@@ -134,6 +138,9 @@ def expand(
     apps: list[dict[str, Any]] = []
     for i, gen in enumerate(spec["generators"]):
         params_list = _run(appset, ctx, i, gen, source, line)
+        if len(apps) + len(params_list) > max_generated:
+            raise InputError(f"ApplicationSet {_name(appset)}: more than {max_generated} Applications; raise "
+                             f"limits.generatedApplications in sluice.yaml if this is intended", file=source, line=line)
         kind = generator_type(gen)
         gen_template = (gen.get(kind) or {}).get("template") if isinstance(gen.get(kind), dict) else None
         template = merge_template(gen_template, base_template)

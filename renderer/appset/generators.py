@@ -21,6 +21,7 @@ from typing import Any, Callable, Mapping
 
 from renderer.appset.gotemplate import go_sprint_value, sanitize_name
 from renderer.appset.templates import TemplateRenderError, deep_replace, replace
+from renderer.regex import RegexError, compile_user_regex
 
 IN_CLUSTER_NAME = "in-cluster"
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
@@ -71,11 +72,25 @@ def cluster_info_from_secret(doc: dict[str, Any], file: str = "<secret>", line: 
 class RepoResolver:
     """Maps a generator's `repoURL` to a local directory holding that repository's files.
 
-    `default`: the directory for any URL not listed in `repos`."""
+    `default`: the directory for any URL not listed in `repos`. A git generator reads
+    through `RepoFS` (the read boundary: symlinks out and `.git` refused); `filesystems`
+    are views already open on some of the directories, so their reads are recorded
+    where the render records its inputs."""
 
-    def __init__(self, repos: Mapping[str, str] | None = None, default: str | None = None) -> None:
+    def __init__(self, repos: Mapping[str, str] | None = None, default: str | None = None,
+                 filesystems: Any = ()) -> None:
         self.repos = {_norm_url(k): v for k, v in (repos or {}).items()}
         self.default = default
+        self._fs: dict[str, Any] = {os.path.realpath(f.root): f for f in filesystems}
+
+    def filesystem(self, url: str, revision: str = "") -> Any:
+        """The read-boundary view of the repository `url` names."""
+        from renderer.fs import RepoFS
+
+        path = os.path.realpath(self.resolve(url, revision))
+        if path not in self._fs:
+            self._fs[path] = RepoFS(path)
+        return self._fs[path]
 
     def resolve(self, url: str, revision: str = "") -> str:
         path = self.repos.get(_norm_url(url), self.default)
@@ -107,6 +122,15 @@ class Context:
     repos: RepoResolver
     inputs: GeneratorInputs | None = None
     include_hidden_directories: bool = False
+    max_generated: int = 10_000  # sluice.yaml limits.generatedApplications
+
+
+def check_generated_count(count: int, ctx: Context, what: str) -> None:
+    """Refuse a generator result larger than the cap, before it is built."""
+    if count > ctx.max_generated:
+        raise GeneratorError(
+            f"{what} would generate {count} parameter sets, more than the limit of {ctx.max_generated}; "
+            f"raise limits.generatedApplications in sluice.yaml if this is intended")
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -300,8 +324,8 @@ def gen_clusters(spec: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
 def _path_match(pattern: str, name: str) -> bool:
     """Go's path.Match: `*` and `?` never cross `/`; `[...]` classes; `\\` escapes."""
     try:
-        return re.fullmatch(_glob_regex(pattern, cross_slash=False), name) is not None
-    except re.error:
+        return compile_user_regex(_glob_regex(pattern, cross_slash=False), dotall=True).fullmatch(name) is not None
+    except RegexError:
         raise GeneratorError(f"syntax error in pattern {pattern!r}") from None
 
 
@@ -337,22 +361,17 @@ def _glob_regex(pattern: str, *, cross_slash: bool) -> str:
     return "".join(out)
 
 
-def _git_directories(root: str, include_hidden: bool) -> list[str]:
+def _git_directories(fs: Any, include_hidden: bool) -> list[str]:
+    """Directories of the repository (git tracks no empty ones; links are not directories)."""
     paths: list[str] = []
 
     def walk(rel: str) -> None:
-        full = os.path.join(root, rel) if rel else root
-        try:
-            names = sorted(os.listdir(full))
-        except OSError:
-            return
-        for n in names:
-            p = os.path.join(full, n)
-            if not os.path.isdir(p) or os.path.islink(p):
-                continue
-            if n == ".git" or (not include_hidden and n.startswith(".")):
-                continue
+        for n in fs.listdir(rel or "."):
             r = f"{rel}/{n}" if rel else n
+            if n.lower() == ".git" or (not include_hidden and n.startswith(".")):
+                continue
+            if os.path.islink(fs.abspath(r)) or not fs.is_dir(r):
+                continue
             paths.append(r)
             walk(r)
 
@@ -360,13 +379,21 @@ def _git_directories(root: str, include_hidden: bool) -> list[str]:
     return paths
 
 
-def _git_files(root: str) -> list[str]:
+def _git_files(fs: Any) -> list[str]:
+    """Files of the repository, `.git` left out; symlinks are judged when one is read."""
     files: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d != ".git")
-        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        for f in sorted(filenames):
-            files.append(f if rel == "." else f"{rel}/{f}")
+
+    def walk(rel: str) -> None:
+        for n in fs.listdir(rel or "."):
+            r = f"{rel}/{n}" if rel else n
+            if n.lower() == ".git":
+                continue
+            if fs.is_dir(r) and not os.path.islink(fs.abspath(r)):
+                walk(r)
+            else:
+                files.append(r)
+
+    walk("")
     return sorted(files)
 
 
@@ -377,12 +404,15 @@ def _ls_files_match(pattern: str, path: str) -> bool:
         return True
     if not any(c in pattern for c in "*?["):
         return False
-    return re.fullmatch(_glob_regex(pattern, cross_slash=True), path) is not None
+    try:
+        return compile_user_regex(_glob_regex(pattern, cross_slash=True), dotall=True).fullmatch(path) is not None
+    except RegexError:
+        raise GeneratorError(f"syntax error in pattern {pattern!r}") from None
 
 
 def gen_git(spec: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
     url = spec.get("repoURL") or ""
-    root = ctx.repos.resolve(url, spec.get("revision") or "")
+    root = ctx.repos.filesystem(url, spec.get("revision") or "")
     prefix = spec.get("pathParamPrefix") or ""
     if spec.get("files"):
         return _git_files_params(spec, ctx, root, prefix)
@@ -423,7 +453,7 @@ def gen_git(spec: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
     raise GeneratorError("git generator needs directories or files")
 
 
-def _git_files_params(spec: Mapping[str, Any], ctx: Context, root: str, prefix: str) -> list[dict[str, Any]]:
+def _git_files_params(spec: Mapping[str, Any], ctx: Context, root: Any, prefix: str) -> list[dict[str, Any]]:
     from renderer.errors import SluiceError
     from renderer.yaml import load_documents
 
@@ -437,8 +467,10 @@ def _git_files_params(spec: Mapping[str, Any], ctx: Context, root: str, prefix: 
             chosen.difference_update(f for f in all_files if _ls_files_match(str(item.get("path", "")), f))
     res: list[dict[str, Any]] = []
     for file_path in sorted(chosen):
-        with open(os.path.join(root, file_path), encoding="utf-8") as fh:
-            text = fh.read()
+        try:
+            text = root.read_text(file_path)  # the read boundary: a link out or into .git is refused
+        except SluiceError as e:
+            raise GeneratorError(f"unable to process file '{file_path}' from repository '{spec.get('repoURL')}': {e}") from None
         try:
             docs = load_documents(text, file_path, dialect="config")
         except SluiceError as e:
@@ -638,8 +670,11 @@ def gen_matrix(spec: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
         raise GeneratorError("matrix generator must have at most 2 generators")
     res: list[dict[str, Any]] = []
     first = _child(gens[0], ctx, None, "first generator in matrix generator")
-    for a in first:
+    for index, a in enumerate(first):
         second = _child(gens[1], ctx, a, "second generator in the matrix generator")
+        if index == 0:  # estimate before building: the second generator usually yields as much for each
+            check_generated_count(len(first) * len(second), ctx, "the matrix generator (estimated)")
+        check_generated_count(len(res) + len(second), ctx, "the matrix generator")
         for b in second:
             if ctx.go_template:
                 res.append(_mergo_override(_mergo_override({}, b), a))

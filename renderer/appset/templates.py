@@ -21,10 +21,11 @@ import re
 from typing import Any
 
 from renderer.appset.gotemplate import Template, TemplateError
+from renderer.regex import compile_user_regex
 
 RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 
-_TEMPLATED = re.compile(r"\{\{.*\}\}")  # Go's `.*{{.*}}.*`: `.` stops at newlines
+_TEMPLATED_PATTERN = r"\{\{.*\}\}"  # Go's `.*{{.*}}.*`: `.` stops at newlines; RE2: linear on long values
 
 
 class TemplateRenderError(Exception):
@@ -33,7 +34,7 @@ class TemplateRenderError(Exception):
 
 def fasttemplate(text: str, params: dict[str, Any]) -> str:
     """valyala/fasttemplate with `{{` `}}`, as Argo CD's Replace calls it."""
-    if not _TEMPLATED.search(text):
+    if "{{" not in text or not compile_user_regex(_TEMPLATED_PATTERN).search(text):
         return text
     out: list[str] = []
     i = 0

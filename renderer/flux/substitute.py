@@ -256,7 +256,7 @@ def _trim(s: str, pattern: str, *, longest: bool) -> str:
 
 
 def _atoi(text: str) -> int | None:
-    return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
+    return int(text) if len(text) <= 20 and re.fullmatch(r"[+-]?[0-9]+", text) else None  # int64 at most
 
 
 def _substr(s: str, args: list[str]) -> str:

@@ -16,7 +16,7 @@ import posixpath
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, Optional
 
-from ..errors import InputError, OutOfReach
+from ..errors import InputError, OutOfReach, RenderError
 from ..fs import RepoFS, join
 from .engine import DEFAULT_KUBE_VERSION
 from .strvals import StrvalsError, parse_into
@@ -139,23 +139,33 @@ def render_argo_helm(fs: RepoFS, chart_dir: str, helm: dict[str, Any], *, app_na
     if not fs.is_file(join(chart_dir, "Chart.yaml")):
         raise InputError(f"{where}.path: {chart_dir!r} holds no Chart.yaml", file=file)
     values = argo_helm_values(fs, repo_chart_reader(fs, chart_dir, file=file), helm, where=where, file=file, refs=refs)
-    return _with_dependencies(engine, fs.abspath(chart_dir), helm, values, app_name=app_name, namespace=namespace,
-                              chart_cache=chart_cache, where=where, file=file, root=str(fs.root))
+    return _with_dependencies(engine, chart_dir, helm, values, app_name=app_name, namespace=namespace,
+                              chart_cache=chart_cache, where=where, file=file, root=None, fs=fs)
 
 
 def _with_dependencies(engine: Any, chart: str, helm: dict[str, Any], values: dict[str, Any], *, app_name: str,
                        namespace: str, chart_cache: Any, where: str, file: str | None,
-                       root: str | None) -> list[dict[str, Any]]:
+                       root: str | None, fs: RepoFS | None = None) -> list[dict[str, Any]]:
     """`_argo_template` on the chart with its missing dependencies vendored (a temporary
-    copy, removed afterwards, only when something is missing)."""
+    copy, removed afterwards, only when something is missing). With `fs`, `chart` is a
+    repository directory, staged through the read boundary before Helm sees it."""
     import shutil
 
+    from .charts import StagedRepo, unstaged
     from .dependencies import vendor_dependencies
 
     tmp: list[str] = []
     try:
-        ready = vendor_dependencies(chart, chart_cache=chart_cache, tmp_dirs=tmp, where=where, file=file, root=root)
-        return _argo_template(engine, ready, helm, values, app_name=app_name, namespace=namespace)
+        staged = None
+        if fs is not None:
+            staged = StagedRepo(fs, tmp, referrer=file)
+            chart, root = staged.stage(chart), staged.root
+        ready = vendor_dependencies(chart, chart_cache=chart_cache, tmp_dirs=tmp, where=where, file=file, root=root,
+                                    staged=staged)
+        try:
+            return _argo_template(engine, ready, helm, values, app_name=app_name, namespace=namespace)
+        except RenderError as exc:
+            raise RenderError(unstaged(exc.message, tmp), file=exc.file, line=exc.line) from None
     finally:
         for d in tmp:
             shutil.rmtree(d, ignore_errors=True)

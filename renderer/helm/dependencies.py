@@ -260,7 +260,9 @@ def _package(chart_dir: str, dest_dir: str) -> str:
 class _Resolver:
     """One vendoring run: shared chart cache, temporary directories and messages."""
 
-    def __init__(self, chart_cache: Any, tmp_dirs: list[str], where: str, file: str | None) -> None:
+    def __init__(self, chart_cache: Any, tmp_dirs: list[str], where: str, file: str | None,
+                 staged: Any = None) -> None:
+        self.staged = staged  # a charts.StagedRepo: file:// targets are copied through the read boundary
         self.chart_cache = chart_cache
         self.tmp_dirs = tmp_dirs
         self.where = where
@@ -347,6 +349,13 @@ class _Resolver:
             real, real_root = os.path.realpath(path), os.path.realpath(root)
             if real != real_root and not real.startswith(real_root + os.sep):
                 raise InputError(f"{prefix}: the path escapes the repository root {root}", file=self.file)
+        if self.staged is not None:
+            rel = self.staged.rel_of(path)
+            if rel is not None and self.staged.fs.is_dir(rel):
+                try:
+                    self.staged.stage(rel)
+                except InputError as exc:
+                    raise InputError(f"{prefix}: {exc.message}", file=exc.file or self.file) from None
         if not os.path.isfile(os.path.join(path, "Chart.yaml")):
             raise InputError(f"{prefix}: {path} is not a chart directory (no Chart.yaml)", file=self.file)
         info = _read_chart(path)
@@ -372,16 +381,18 @@ def vendor_dependencies(
     where: str,
     file: str | None = None,
     root: str | os.PathLike[str] | None = None,
+    staged: Any = None,
 ) -> str:
     """`chart_path` itself when `charts/` already has every dependency; else a temporary
     copy (a directory, for a .tgz too) with the missing ones placed in its charts/, as
     `helm dependency build` would leave it. Temporary directories go to `tmp_dirs` for the
-    caller to remove. `root` (the repository root) confines `file://` paths. Raises
+    caller to remove. `root` (the repository root) confines `file://` paths; with `staged`
+    (the StagedRepo `root` belongs to) their targets are staged through the boundary. Raises
     OutOfReach when a dependency is not available offline, InputError when the chart is
     wrong."""
     chart = os.fspath(chart_path)
     root_s = os.fspath(root) if root is not None else None
-    return _Resolver(chart_cache, tmp_dirs, where, file).vendor(chart, root_s)
+    return _Resolver(chart_cache, tmp_dirs, where, file, staged).vendor(chart, root_s)
 
 
 def remote_dependencies(chart_path: str | os.PathLike[str]) -> list[tuple[str, Dependency]]:

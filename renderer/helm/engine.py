@@ -222,6 +222,44 @@ def template_text(
     return out
 
 
+DEFAULT_RENDER_SECONDS = 60
+DEFAULT_OUTPUT_BYTES = 64 * 1024 * 1024
+
+
+def _too_slow(chart: str, seconds: float) -> RenderError:
+    return RenderError(f"chart {chart}: the render ran longer than {seconds:g} s (a runaway template loop?); "
+                       f"raise limits.helmRenderSeconds in sluice.yaml if the chart really needs it")
+
+
+def _check_output_size(size: int, chart: str, limit: int) -> None:
+    if size > limit:
+        raise RenderError(f"chart {chart}: the render produced more than {limit} bytes; raise limits.helmOutputBytes "
+                          f"in sluice.yaml if the chart really renders that much")
+
+
+def _bounded_call(fn: Any, seconds: float, chart: str) -> Any:
+    """`fn()` on a daemon thread, given up on after `seconds`: Go's template engine cannot
+    be interrupted, so a runaway render is abandoned (the CLI then exits, ending it)."""
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="sluice-helm-render", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise _too_slow(chart, seconds)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 def _documents(text: str, chart: str) -> list[dict[str, Any]]:
     try:
         docs = load_documents(text, f"helm template {chart}")
@@ -301,6 +339,8 @@ class InProcessHelm:
     """Helm v4's Go SDK in this process (PyPI `helm-python-sdk`); ~2 ms a chart."""
 
     name = "in-process"
+    timeout_seconds: float = DEFAULT_RENDER_SECONDS  # sluice.yaml limits.helmRenderSeconds
+    max_output_bytes: int = DEFAULT_OUTPUT_BYTES  # sluice.yaml limits.helmOutputBytes
 
     def __init__(self) -> None:
         import helm_python  # noqa: F401 - fail early with ImportError when absent
@@ -360,7 +400,10 @@ class InProcessHelm:
             try:
                 merged = ch.merge_values(values or {})
                 ch.validate_schema(merged)
-                raw = _native.call_string("helm_render", ch._raw(), json.dumps(values or {}), json.dumps(opts))
+                handle, values_json, opts_json = ch._raw(), json.dumps(values or {}), json.dumps(opts)
+                raw = _bounded_call(lambda: _native.call_string("helm_render", handle, values_json, opts_json),
+                                    self.timeout_seconds, chart)
+                _check_output_size(len(raw), chart, self.max_output_bytes)
                 crds = [(c["filename"], c["data"]) for c in ch.crds]
             except self._helm.HelmError as exc:
                 raise RenderError(f"chart {chart}: helm template failed: {exc}") from None
@@ -428,6 +471,8 @@ class HelmCLI:
     """
 
     name = "cli"
+    timeout_seconds: float = DEFAULT_RENDER_SECONDS  # sluice.yaml limits.helmRenderSeconds
+    max_output_bytes: int = DEFAULT_OUTPUT_BYTES  # sluice.yaml limits.helmOutputBytes
 
     def __init__(self, executable: str | None = None) -> None:
         exe = executable or find_helm_binary()
@@ -466,7 +511,7 @@ class HelmCLI:
         """Run `helm ARGS` through pyhelm3; a failure becomes pyhelm3's typed error."""
         import asyncio
 
-        coro = self._command.run(args, stdin)
+        coro = asyncio.wait_for(self._command.run(args, stdin), self.timeout_seconds)
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -536,11 +581,16 @@ class HelmCLI:
             api_versions=api_versions, include_crds=include_crds, skip_tests=skip_tests,
             is_upgrade=is_upgrade, no_hooks=no_hooks, skip_schema_validation=skip_schema_validation,
         )
+        import asyncio
+
         try:
             out = self._run(args, json.dumps(values or {}).encode("utf-8"))
         except helm_errors.Error as exc:
             msg = exc.stderr.decode("utf-8", "replace").strip().removeprefix("Error: ")
             raise RenderError(f"chart {chart}: helm template failed: {msg}") from None
+        except (asyncio.TimeoutError, TimeoutError):
+            raise _too_slow(chart, self.timeout_seconds) from None
+        _check_output_size(len(out), chart, self.max_output_bytes)
         return out.decode("utf-8")
 
     def template(self, chart: str | os.PathLike[str], **kw: Any) -> list[dict[str, Any]]:

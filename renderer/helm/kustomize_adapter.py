@@ -138,9 +138,13 @@ class KustomizeHelm:
             values = merge_maps(values, read_values(loader.read_text(str(extra)), loader.file_path(str(extra))))
         if c.get("skipHooks"):
             raise InputError(f"helmCharts {name}: skipHooks is not supported by sluice's Helm engine yet", file=where)
+        from .charts import StagedRepo, cleanup, unstaged
+
+        tmp: list[str] = []
         try:
+            staged = StagedRepo(fs, tmp, referrer=where).stage(chart_path)  # Helm sees only what passed the boundary
             docs = self.engine.template(
-                fs.abspath(chart_path),
+                staged,
                 release_name=str(c.get("releaseName") or "release-name"),
                 namespace=str(c.get("namespace") or "default"),
                 values=values,
@@ -150,7 +154,9 @@ class KustomizeHelm:
                 skip_tests=bool(c.get("skipTests")),
             )
         except RenderError as exc:
-            raise RenderError(f"helmCharts {name}: {exc.message}", file=where) from None
+            raise RenderError(f"helmCharts {name}: {unstaged(exc.message, tmp)}", file=where) from None
+        finally:
+            cleanup(tmp)
         out = []
         for doc in docs:
             meta = doc.setdefault("metadata", {}) if isinstance(doc.get("metadata"), dict) or "metadata" not in doc else doc["metadata"]

@@ -183,6 +183,8 @@ class ChartCache:
     root: Path
 
     def find(self, repo_name: str, chart: str, constraint: str, *, what: str) -> Path:
+        if ".." in repo_name.replace("\\", "/").split("/") or repo_name.startswith("/") or "/" in chart or ".." in chart:
+            raise InputError(f"{what}: {repo_name}/{chart} would leave the chart cache; names are single path segments")
         repo_dir = self.root / repo_name
         candidates: dict[str, Path] = {}
         index = repo_dir / "index.yaml"
@@ -211,7 +213,11 @@ class ChartCache:
                 f"(expected {repo_dir}/{chart}-<version>.tgz or an index.yaml there; versions present: {have})"
             )
         best = max(matching, key=lambda ver: _vkey(_parse_version(ver)))  # type: ignore[arg-type]
-        return candidates[best]
+        found = candidates[best]
+        real, real_root = os.path.realpath(found), os.path.realpath(self.root)
+        if not real.startswith(real_root + os.sep):
+            raise InputError(f"{what}: {found} resolves (through a symlink) outside the chart cache {self.root}")
+        return found
 
 
 # ----------------------------------------------------------------------------------------
@@ -277,7 +283,8 @@ def _with_defaults(chart_path: str, defaults: dict[str, Any], tmp: list[str]) ->
 
 
 def _resolve_chart(
-    hr: dict[str, Any], fs: RepoFS, objects: ObjectResolver, cache: ChartCache | None, label: str, file: str | None
+    hr: dict[str, Any], fs: RepoFS, objects: ObjectResolver, cache: ChartCache | None, label: str, file: str | None,
+    staged: Any = None,
 ) -> tuple[str, Callable[[str], Optional[str]], Callable[[], dict[str, Any]] | None, dict[str, Any]]:
     """(chart path, valuesFiles reader, chart-values reader for remote charts or None, chart spec)."""
     spec = hr.get("spec") or {}
@@ -308,16 +315,16 @@ def _resolve_chart(
             hc = objects("HelmChart", ref_ns, name)
             if hc is None:
                 raise InputError(f"{label}: chartRef HelmChart {ref_ns}/{name} not found", file=file)
-            return _resolve_template(hc.get("spec") or {}, ref_ns, fs, objects, cache, label, file, need_cache)
+            return _resolve_template(hc.get("spec") or {}, ref_ns, fs, objects, cache, label, file, need_cache, staged)
         raise InputError(f"{label}: unsupported chartRef kind {kind!r} (OCIRepository or HelmChart)", file=file)
     template = ((spec.get("chart") or {}).get("spec")) or {}
     if not template:
         raise InputError(f"{label}: spec.chart.spec or spec.chartRef is required", file=file)
-    return _resolve_template(template, ns, fs, objects, cache, label, file, need_cache)
+    return _resolve_template(template, ns, fs, objects, cache, label, file, need_cache, staged)
 
 
 def _resolve_template(template: dict[str, Any], ns: str, fs: RepoFS, objects: ObjectResolver, cache: ChartCache | None,
-                      label: str, file: str | None, need_cache: Callable[[str], ChartCache]):
+                      label: str, file: str | None, need_cache: Callable[[str], ChartCache], staged: Any = None):
     source = template.get("sourceRef") or {}
     kind, name = source.get("kind"), str(source.get("name", ""))
     src_ns = source.get("namespace") or ns
@@ -334,7 +341,9 @@ def _resolve_template(template: dict[str, Any], ns: str, fs: RepoFS, objects: Ob
             path = fs.resolve(p, referrer=file)
             return fs.read_text(path) if fs.is_file(path) else None
 
-        return fs.abspath(rel), read, None, template
+        if staged is None:
+            return fs.abspath(rel), read, None, template
+        return staged.stage(rel), read, None, template  # Helm sees only what passed the boundary
     if kind == "HelmRepository":
         path = need_cache(f"chart {chart!r} from HelmRepository {src_ns}/{name}").find(
             name, chart, str(template.get("version") or "*"), what=f"{label}: HelmRepository {src_ns}/{name}")
@@ -363,18 +372,21 @@ def prepare_release(
     if not meta.get("name"):
         raise InputError(f"{label}: metadata.name is required", file=file)
     cache = ChartCache(Path(chart_cache)) if chart_cache else None
-    chart_path, read, chart_values, template = _resolve_chart(hr, fs, objects, cache, label, file)
+    from .charts import StagedRepo
+
     tmp: list[str] = []
     try:
+        staged = StagedRepo(fs, tmp, referrer=file)
+        chart_path, read, chart_values, template = _resolve_chart(hr, fs, objects, cache, label, file, staged)
         defaults = values_files_defaults(
             values_files(template), read, chart_values=chart_values,
             ignore_missing=bool(template.get("ignoreMissingValuesFiles")), label=label, file=file,
         )
         # source-controller builds the chart's missing dependencies before packaging it;
         # file:// paths are relative to the chart where it sits, so this comes first
-        in_repo = _inside(chart_path, str(fs.root))
+        in_repo = staged.rel_of(chart_path) is not None
         chart_path = vendor_dependencies(chart_path, chart_cache=chart_cache, tmp_dirs=tmp, where=label, file=file,
-                                         root=str(fs.root) if in_repo else None)
+                                         root=staged.root if in_repo else None, staged=staged if in_repo else None)
         if defaults is not None:
             chart_path = _with_defaults(chart_path, defaults, tmp)
     except BaseException:
@@ -522,7 +534,9 @@ def render_helmrelease(
                 with_crds = engine.template(prepared.chart, include_crds=True, **options)
                 crds = with_crds[: len(with_crds) - len(docs)]  # helm template prints crds/ first
         except RenderError as exc:
-            raise RenderError(f"{prepared.label}: {exc.message}", file=file) from None
+            from .charts import unstaged
+
+            raise RenderError(f"{prepared.label}: {unstaged(exc.message, prepared._tmp)}", file=file) from None
     finally:
         prepared.cleanup()
     docs = select_tests(docs, ((hr.get("spec") or {}).get("test") or {}).get("filters") or [])

@@ -152,7 +152,7 @@ class _Parser:
         v, last = self.sc.until("]")
         if last is None:
             raise _EOF
-        if re.fullmatch(r"[+-]?[0-9]+", v):
+        if re.fullmatch(r"[+-]?[0-9]+", v) and len(v) <= 20:  # strconv.Atoi: int64 at most
             return int(v, 10)
         if True:
             raise StrvalsError(f"error parsing index: strconv.Atoi: parsing {v!r}: invalid syntax") from None

@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from ..bundle import AppBundle
 from ..fleet import FleetPlan, Target, discover
@@ -174,11 +174,11 @@ def check_bundles(
 
 
 def _plan(root: Path, repositories: dict[str, str] | None = None,
-          helm_releases: str | None = None) -> tuple[RepoFS, FleetPlan]:
+          helm_releases: str | None = None, allowed_roots: Sequence[str] = ()) -> tuple[RepoFS, FleetPlan]:
     from ..fleet_config import with_repositories
 
     fs = RepoFS(root)
-    config = load_config(fs)
+    config = load_config(fs, granted=[*allowed_roots, *(repositories or {}).values()], overridden=(repositories or {}).keys())
     if repositories:
         config = with_repositories(config, repositories)
     if helm_releases:
@@ -198,6 +198,7 @@ def verify_repo(
     progress: Callable[[str], None] | None = None,
     chart_cache: str | os.PathLike[str] | None = None,
     repositories: dict[str, str] | None = None,
+    allowed_roots: Sequence[str] = (),
     helm_releases: str | None = None,
 ) -> VerifyResult:
     """Render the fleet at `root` and check every resource; all findings are collected.
@@ -207,7 +208,7 @@ def verify_repo(
 
     if not path.is_dir():
         raise InputError(f"repository directory not found: {root}")
-    fs, plan = _plan(path, repositories, helm_releases)
+    fs, plan = _plan(path, repositories, helm_releases, allowed_roots)
     allow_secrets = allow_secrets or plan.config.allow_plaintext_secrets
     checks = Checks(allow_secrets=allow_secrets, schemas=schemas, kubernetes_version=kubernetes_version)
     checker = SchemaChecker(kubernetes_version) if schemas else None

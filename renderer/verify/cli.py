@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ..cli_options import CHART_CACHE_OPTION, HELM_RELEASES_OPTION, REPOSITORY_OPTION, repository_map
+from ..cli_options import ALLOW_ROOT_OPTION, CHART_CACHE_OPTION, HELM_RELEASES_OPTION, REPOSITORY_OPTION, repository_map
 from ..diff_cli import COLOR_CHOICES, stderr_progress, use_color
 
 
@@ -17,10 +17,11 @@ from ..diff_cli import COLOR_CHOICES, stderr_progress, use_color
 @click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True)
 @CHART_CACHE_OPTION
 @REPOSITORY_OPTION
+@ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
 def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kubernetes_version: str | None,
            output_format: str, color: str, chart_cache: str | None, repositories: tuple[str, ...],
-           helm_releases: str | None) -> None:
+           allowed_roots: tuple[str, ...], helm_releases: str | None) -> None:
     """Render REPO and check every resource: secrets, AppProject policy, schemas. Exit 1 on errors."""
     from ..cli import EXIT_FINDINGS, EXIT_OK, _run
 
@@ -32,7 +33,7 @@ def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kube
             result = verify_repo(repo, allow_secrets=allow_secrets, schemas=not no_schemas,
                                  kubernetes_version=kubernetes_version, changed=changed, progress=progress,
                                  chart_cache=chart_cache, repositories=repository_map(repositories),
-                                 helm_releases=helm_releases)
+                                 helm_releases=helm_releases, allowed_roots=allowed_roots)
         finally:
             done()
         if output_format == "json":

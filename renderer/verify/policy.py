@@ -23,6 +23,7 @@ from typing import Any, Iterable
 
 from ..fleet import normalize_repo_url, select_files, walk_yaml
 from ..fs import RepoFS
+from ..regex import RegexError, compile_user_regex
 
 
 
@@ -49,7 +50,7 @@ class Project:
 
 
 @lru_cache(maxsize=1024)
-def _glob_regex(pattern: str, separator: str | None) -> re.Pattern[str]:
+def _glob_regex(pattern: str, separator: str | None) -> Any:
     """gobwas/glob-style: `*`, `**`, `?`, `[...]`/`[!...]`, `{a,b}`."""
     any_char = f"[^{re.escape(separator)}]" if separator else "."
     out: list[str] = []
@@ -85,10 +86,10 @@ def _glob_regex(pattern: str, separator: str | None) -> re.Pattern[str]:
         else:
             out.append(re.escape(ch))
         i += 1
-    try:
-        return re.compile("".join(out) + ")" * depth, re.DOTALL)
-    except re.error:
-        return re.compile(re.escape(pattern))
+    try:  # RE2: AppProject patterns come from the repository (linear-time matching)
+        return compile_user_regex("".join(out) + ")" * depth, dotall=True)
+    except RegexError:
+        return compile_user_regex(re.escape(pattern))
 
 
 def _deny(pattern: str) -> bool:
