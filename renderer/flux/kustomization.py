@@ -373,6 +373,7 @@ def expand_flux_tree(
     builder_options: BuildOptions | None = None,
     source_fs: SourceFS | None = None,
     strict: bool = True,
+    unreached: dict[tuple[str, str], str] | None = None,
 ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """Every Flux Kustomization reachable from the cluster directory `root_path`, each with
     the objects it renders, in dependsOn order (stable: discovery order otherwise).
@@ -381,7 +382,9 @@ def expand_flux_tree(
     a dependsOn on a Kustomization the tree never defines, or two different definitions of
     one Kustomization are InputErrors. `objects` is consulted after everything rendered so
     far (for substituteFrom); `source_fs` maps a source to another repository view or
-    skips it (see `dry_repo_sources`); without it every repository source is the dry one."""
+    skips it (see `dry_repo_sources`); without it every repository source is the dry one.
+    A skipped Kustomization is listed with no objects and, in `unreached`, with the reason
+    (its source is not available offline): callers must say so, never render it as empty."""
     root = root_kustomization(fs, root_path)
     known: dict[tuple[str, str], dict[str, Any]] = {ks_key(root): root}
     pending: list[tuple[str, str]] = [ks_key(root)]
@@ -441,6 +444,8 @@ def expand_flux_tree(
         if source_fs is not None:
             mapped = source_fs(ref, src)
             if isinstance(mapped, str) and mapped == SKIP:
+                if unreached is not None:
+                    unreached[ready] = _unreached_reason(ref, src)
                 rendered.add(ready)
                 done.append((ks, []))
                 continue
@@ -452,6 +457,16 @@ def expand_flux_tree(
         done.append((ks, resources))
         discover(resources, ks)
     return done
+
+
+def _unreached_reason(ref: dict[str, Any], source: dict[str, Any] | None) -> str:
+    kind, name = str(ref.get("kind") or ""), str(ref.get("name") or "")
+    url = str(((source or {}).get("spec") or {}).get("url") or "")
+    where = f"{kind} {name}" + (f" ({url})" if url else " (not found in the repository)")
+    if kind == "GitRepository":
+        return (f"its source {where} is another repository: map its URL to a local checkout with `repositories` "
+                "in sluice.yaml (or --repository URL=PATH) to render it")
+    return f"its source {where} is an artifact sluice cannot fetch offline; Flux applies it from the cluster"
 
 
 def _blocked(pending: list[tuple[str, str]], known: dict[tuple[str, str], dict[str, Any]]) -> NoReturn:

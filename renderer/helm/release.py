@@ -42,6 +42,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 from ..errors import InputError, OutOfReach, RenderError
 from ..fs import RepoFS
 from ..yaml import load_documents
+from .cachekey import chart_cache_key, oci_cache_key
 from .dependencies import vendor_dependencies
 from .engine import DEFAULT_KUBE_VERSION, HelmEngine, default_engine, is_hook, sort_rendered
 from .values import compose_values, helmrelease_label, read_values, values_files, values_files_defaults
@@ -182,7 +183,12 @@ class ChartCache:
 
     root: Path
 
-    def find(self, repo_name: str, chart: str, constraint: str, *, what: str) -> Path:
+    def find(self, repo_name: str, chart: str, constraint: str, *, what: str, legacy: str | None = None) -> Path:
+        """The newest archive of `chart` matching `constraint` under `repo_name` (the
+        repository URL's cache key); `legacy` is the pre-URL layout's folder (a Flux
+        source's name), still read so that caches filled by older sluice keep working."""
+        if legacy and legacy != repo_name and not (self.root / repo_name).is_dir() and (self.root / legacy).is_dir():
+            repo_name = legacy
         repo_dir = self.root / repo_name
         candidates: dict[str, Path] = {}
         index = repo_dir / "index.yaml"
@@ -285,9 +291,8 @@ def _resolve_chart(
 
     def need_cache(what: str) -> ChartCache:
         if cache is None:
-            raise OutOfReach(f"{label}: {what} needs network access; sluice renders offline: pass --chart-cache DIR "
-                             f"holding <repo-name>/<chart>-<version>.tgz (`sluice helm pull` fills it), or set "
-                             f"helmReleases: passthrough to leave HelmReleases to Flux", file=file)
+            raise OutOfReach(f"{label}: {what} is not in a chart cache and sluice renders offline: pass --chart-cache DIR "
+                             f"(`sluice helm pull --chart-cache DIR` fills it)", file=file)
         return cache
 
     chart_ref = spec.get("chartRef")
@@ -301,7 +306,8 @@ def _resolve_chart(
             chart_name = url.rstrip("/").rsplit("/", 1)[-1] or name
             version = str(ref.get("tag") or ref.get("semver") or "*")
             path = need_cache(f"chartRef OCIRepository {ref_ns}/{name}").find(
-                name, chart_name, version, what=f"{label}: chartRef OCIRepository {ref_ns}/{name}")
+                oci_cache_key(url) if url else name, chart_name, version,
+                what=f"{label}: chartRef OCIRepository {ref_ns}/{name}", legacy=name)
             read, values = _chart_file_reader(str(path))
             return str(path), read, values, {}
         if kind == "HelmChart":
@@ -336,8 +342,11 @@ def _resolve_template(template: dict[str, Any], ns: str, fs: RepoFS, objects: Ob
 
         return fs.abspath(rel), read, None, template
     if kind == "HelmRepository":
+        helm_repo = objects("HelmRepository", src_ns, name)
+        url = str(((helm_repo or {}).get("spec") or {}).get("url") or "")
         path = need_cache(f"chart {chart!r} from HelmRepository {src_ns}/{name}").find(
-            name, chart, str(template.get("version") or "*"), what=f"{label}: HelmRepository {src_ns}/{name}")
+            chart_cache_key(url) if url else name, chart, str(template.get("version") or "*"),
+            what=f"{label}: HelmRepository {src_ns}/{name}", legacy=name)
         archive_read, values = _chart_file_reader(str(path))
         return str(path), archive_read, values, template
     raise InputError(f"{label}: unsupported chart sourceRef kind {kind!r}", file=file)

@@ -274,8 +274,13 @@ def fleet_charts(fs: Any, cache_dir: Path | None = None) -> list[ChartWant]:
     from ..kustomize import find_kustomization
     from .release import is_helmrelease, iter_repo_objects, objects_resolver
 
-    plan = discover(fs, load_config(fs))
-    targets = _all_targets(fs, plan, cache_dir)
+    from ..errors import NothingFound
+
+    try:
+        plan = discover(fs, load_config(fs))
+        targets = _all_targets(fs, plan, cache_dir)
+    except NothingFound:
+        targets = []  # no Application or Flux cluster: the HelmReleases in the repository still count
     wants: list[ChartWant] = []
     for target in targets:
         for spec in (target.source, *target.extra_sources):
