@@ -259,6 +259,7 @@ def _render_targets(
         except SluiceError as exc:
             raise _in_context(exc, target) from exc
         rendered.append((target, kind, resources))
+        notes.extend(n for n in renderer.flux_notes if n not in notes)
         if target.source.type != "flux":
             children, child_notes = plan_child_applications(fs, plan, target, resources, known, parent_fs=renderer.fs)
             queue.extend(children)

@@ -178,6 +178,7 @@ class SourceRenderer:
         self._helm: Any = None
         self._helm_from = helm_from  # another repository's renderer whose Helm engine this one shares
         self._flux: dict[str, dict[str, list[dict[str, Any]] | OutOfReach]] = {}
+        self.flux_notes: list[str] = []  # what Flux trees left for the cluster (substituteFrom objects)
         self.fs = fs
         self.skip_dirs = tuple(skip_dirs)
         self._build_options = build_options
@@ -275,7 +276,8 @@ class SourceRenderer:
             tree = {}
             unreached: dict[tuple[str, str], str] = {}
             source_fs = self.flux_sources if self.flux_sources is not None else dry_repo_sources()
-            for ks, objects in expand_flux_tree(self.fs, spec.path, source_fs=source_fs, unreached=unreached):
+            for ks, objects in expand_flux_tree(self.fs, spec.path, source_fs=source_fs, unreached=unreached,
+                                                notes=self.flux_notes):
                 meta = ks.get("metadata") or {}
                 key = (str(meta.get("namespace") or "flux-system"), str(meta.get("name")))
                 tree[f"{key[0]}/{key[1]}"] = objects if key not in unreached else SourceOutOfReach(

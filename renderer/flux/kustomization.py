@@ -281,6 +281,7 @@ def render_flux_kustomization(
     builder_options: BuildOptions | None = None,
     generators: Sequence[dict[str, Any]] = (),
     strict: bool = True,
+    notes: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The objects kustomize-controller would apply for the Flux Kustomization `ks`, whose
     source is the repository `fs`. `objects(kind, namespace, name)` finds the ConfigMaps and
@@ -310,7 +311,7 @@ def render_flux_kustomization(
         if not body.get("apiVersion") or not body.get("kind") or not meta.get("name"):
             raise InputError(f"failed to decode Kubernetes apiVersion, kind and name from a built {body.get('kind')} "
                              "resource", file=where)
-    resources = postbuild(ks, built, objects, strict=strict)
+    resources = postbuild(ks, built, objects, strict=strict, notes=notes)
     ns, name = ks_key(ks)
     common = (ks.get("spec") or {}).get("commonMetadata") or {}
     for body in resources:
@@ -374,6 +375,7 @@ def expand_flux_tree(
     source_fs: SourceFS | None = None,
     strict: bool = True,
     unreached: dict[tuple[str, str], str] | None = None,
+    notes: list[str] | None = None,
 ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """Every Flux Kustomization reachable from the cluster directory `root_path`, each with
     the objects it renders, in dependsOn order (stable: discovery order otherwise).
@@ -452,7 +454,7 @@ def expand_flux_tree(
             base = mapped if isinstance(mapped, RepoFS) else fs
         ks_fs = artifact(base, src if str(ref.get("kind") or "") in REPO_SOURCE_KINDS else None)
         resources = render_flux_kustomization(ks, ks_fs, lookup, builder_options=builder_options,
-                                              generators=generators, strict=strict)
+                                              generators=generators, strict=strict, notes=notes)
         rendered.add(ready)
         done.append((ks, resources))
         discover(resources, ks)

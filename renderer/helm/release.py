@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 from ..errors import InputError, OutOfReach, RenderError
-from ..fs import RepoFS
+from ..fs import RepoFS, join
 from ..yaml import load_documents
 from .cachekey import chart_cache_key, oci_cache_key
 from .dependencies import vendor_dependencies
@@ -335,6 +335,8 @@ def _resolve_template(template: dict[str, Any], ns: str, fs: RepoFS, objects: Ob
         rel = fs.resolve(chart, referrer=file)
         if not fs.exists(rel):
             raise InputError(f"{label}: chart path {chart!r} not found in the repository", file=file)
+        if fs.is_dir(rel) and fs.is_file(join(rel, "Chart.yaml")):
+            fs.read_bytes(join(rel, "Chart.yaml"))  # recorded: `--changed` tracks the chart (Helm reads it itself)
 
         def read(p: str) -> Optional[str]:
             path = fs.resolve(p, referrer=file)
