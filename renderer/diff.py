@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .bundle import Bundles
-from .errors import GitError, InputError
+from .errors import GitError, InputError, NothingFound
 from .resource import split_api_version
 from .resource import as_map as _map
 
@@ -202,6 +202,13 @@ def resolve_revision(repo: Path, ref: str) -> str:
     return res.stdout.decode().strip()
 
 
+def _unborn(repo: Path) -> bool:
+    """Whether HEAD names no commit (a repository before its first commit)."""
+    from .applier.git import run_git
+
+    return run_git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd=repo, check=False).returncode != 0
+
+
 def export_revision(repo: Path, sha: str, prefix: str, dest: Path) -> Path:
     """Write the tree of `sha` (below `prefix`) into `dest` with `git archive`; returns the dry root."""
     treeish = f"{sha}:{prefix.rstrip('/')}" if prefix else sha
@@ -236,12 +243,19 @@ def diff_revisions(
     if not path.is_dir():
         raise InputError(f"repository directory not found: {repo}")
     top, prefix = git_toplevel(path)
-    base_sha = resolve_revision(top, base)
+    # a repository's first commit: HEAD names no commit yet, so the base is empty
+    base_sha = None if base == "HEAD" and _unborn(top) else resolve_revision(top, base)
     head_sha = resolve_revision(top, head) if head is not None else None
     with tempfile.TemporaryDirectory(prefix="sluice-diff-") as tmp:
         if progress:
             progress(f"rendering {base}")
-        base_bundles = render_tree(export_revision(top, base_sha, prefix, Path(tmp) / "base"), base_sha, **options)
+        if base_sha is None:
+            base_bundles = Bundles(apps=())
+        else:
+            try:
+                base_bundles = render_tree(export_revision(top, base_sha, prefix, Path(tmp) / "base"), base_sha, **options)
+            except NothingFound:
+                base_bundles = Bundles(apps=())  # the base predates the fleet: everything is added
         if progress:
             progress(f"rendering {head or 'working tree'}")
         if head_sha is None:

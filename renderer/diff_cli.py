@@ -24,9 +24,12 @@ def use_color(mode: str, stream: object = None) -> bool:
 
 
 def stderr_progress() -> tuple[Callable[[str], None] | None, Callable[[], None]]:
-    """A `rich` status line on stderr when it is a terminal; (None, no-op) otherwise."""
+    """A `rich` status line on stderr when it is a terminal; otherwise plain lines, once
+    the work has taken a second, at most one a second (pre-commit has no terminal)."""
     if not sys.stderr.isatty():
-        return None, lambda: None
+        from .progress import Throttled
+
+        return Throttled(sys.stderr), lambda: None
     from rich.console import Console
 
     status = Console(stderr=True).status("sluice")

@@ -36,3 +36,13 @@ class OutOfReach(InputError):
     plugin, a chart or dependency that is not available offline. An Application written in
     the repository stops the render with it; one that an ApplicationSet or a parent
     Application generates is skipped with a note instead."""
+
+
+class NothingFound(InputError):
+    """Discovery found nothing to render (no Application, ApplicationSet or Flux cluster):
+    a first run pointed at the wrong place must not pass as a render of zero apps."""
+
+
+class SourceOutOfReach(OutOfReach):
+    """A Flux Kustomization's source (an OCIRepository, a GitRepository of another
+    repository) is not available offline: the Kustomization is noted, never rendered empty."""

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from .argo_kustomize import build_env, validate_options
-from .errors import InputError, OutOfReach
-from .fleet_config import CONFIG_FILE, FleetConfig, cluster_name_problem, normalize_branch
+from .errors import InputError, NothingFound, OutOfReach
+from .fleet_config import CONFIG_FILE, FleetConfig, branch_name_problem, cluster_name_problem, normalize_branch
 from .helm.engine import DEFAULT_KUBE_VERSION
 from .notes import Skipped
 from .repourl import normalize_repo_url
@@ -74,7 +74,7 @@ class Target:
     server: str = ""
     app_namespace: str | None = None  # the Application's own metadata.namespace
     hydrator: bool = False  # configured through spec.sourceHydrator
-    helm_releases: str = "inflate"  # inflate Flux HelmReleases, or pass them through
+    helm_releases: str = "auto"  # inflate Flux HelmReleases (keeping those out of reach), or pass them through
     extra_sources: tuple[SourceSpec, ...] = ()  # spec.sources after the first, rendered in order
     generated_by: str = ""  # "ApplicationSet x" / "Application y" when not written in the repo
     kube_version: str = DEFAULT_KUBE_VERSION  # the destination cluster's, for Helm's capabilities
@@ -625,7 +625,7 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
     apps: list[_App] = []
     seen_apps: dict[tuple[str, str], _App] = {}
     for path in app_files:
-        for doc, line, generated_by in _application_docs(fs, path, config, cluster_docs):
+        for doc, line, generated_by in _application_docs(fs, path, config, cluster_docs, notes):
             if not _is_application(doc):
                 continue
             app = _app_from_doc(doc, path, line, generated_by=generated_by)
@@ -676,6 +676,11 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
     from .fleet_flux import flux_targets
 
     targets.extend(flux_targets(fs, config, skip_dirs, notes))
+    chosen = config.applications is not None or config.flux_clusters is not None or bool(config.exclude)
+    if not targets and not skipped and not chosen and not any(isinstance(n, Skipped) for n in notes):
+        # zero-config discovery found nothing: a first run pointed at the wrong place (a
+        # sluice.yaml that narrows discovery to nothing says so itself)
+        raise NothingFound(_nothing_found(config, len(app_files)))
     _check_locations(targets)
     targets.sort(key=lambda t: (t.cluster, t.app_dir))
     return FleetPlan(
@@ -690,17 +695,29 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
     )
 
 
+def _nothing_found(config: FleetConfig, argo_files: int) -> str:
+    """What zero-config discovery searched, and the sluice.yaml keys that point it elsewhere."""
+    searched = [f"{argo_files} YAML file(s) mentioning argoproj.io for Argo CD Applications and ApplicationSets",
+                "every directory for Flux clusters (a flux-system/ holding gotk-sync.yaml or gotk-components.yaml, "
+                "a Flux Kustomization syncing its own directory, a FluxInstance sync.path)"]
+    return ("nothing to render: no Application, ApplicationSet or Flux cluster found; searched " + "; ".join(searched)
+            + f". Point sluice at them in {CONFIG_FILE}: `applications: [GLOB...]` (Argo CD), `clusters: [GLOB...]` "
+            "(cluster Secrets), `fluxClusters: [DIR...]` (Flux), and `exclude` for paths to leave out")
+
+
 def _application_docs(
-    fs: RepoFS, path: str, config: FleetConfig, cluster_docs: Iterable[tuple[dict[str, Any], str, int | None]]
+    fs: RepoFS, path: str, config: FleetConfig, cluster_docs: Iterable[tuple[dict[str, Any], str, int | None]],
+    notes: list[str] | None = None,
 ) -> Iterator[tuple[Any, int, str]]:
     """The documents of an applications file, ApplicationSets expanded into the
     Applications the controller would create (each located at its ApplicationSet)."""
-    yield from _expand_documents(fs, _load_docs(fs, path), path, config, cluster_docs)
+    yield from _expand_documents(fs, _load_docs(fs, path), path, config, cluster_docs, notes=notes)
 
 
 def _expand_documents(
     fs: RepoFS, docs: Iterable[tuple[Any, int | None]], path: str, config: FleetConfig,
     cluster_docs: Iterable[tuple[dict[str, Any], str, int | None]], *, own_root: str | None = None,
+    notes: list[str] | None = None,
 ) -> Iterator[tuple[Any, int, str]]:
     """(document, line, generated_by): ApplicationSets replaced by what they generate. Their
     git generators read the dry repository (`fs`), the `repositories` checkouts, and, for
@@ -719,9 +736,14 @@ def _expand_documents(
         repos = RepoResolver(known, default=None if config.repo_url and own_root is None else (own_root or root),
                              filesystems=[fs])
         label = f"ApplicationSet {_meta_name(doc) or '?'}"
+        generated = 0
         for app in expand(doc, clusters=clusters, repos=repos, source=path, line=line,
                           max_generated=config.max_generated_applications):
+            generated += 1
             yield app, line or 0, label
+        if not generated and notes is not None:
+            notes.append(f"{path}:{line or 1}: {label} generates no Application (its generators produced no "
+                         f"parameters from the clusters and files sluice sees)")
 
 
 def _app_from_doc(doc: dict[str, Any], path: str, line: int | None, *, generated_by: str = "",
@@ -756,7 +778,7 @@ def plan_child_applications(
     label = f"Application {parent.app}"
     own_root = str(parent_fs.root) if parent_fs is not None and parent_fs.root != fs.root else None
     for doc, line, generated_by in _expand_documents(fs, docs, parent.origin, plan.config, plan.cluster_docs,
-                                                     own_root=own_root):
+                                                     own_root=own_root, notes=notes):
         if not _is_application(doc):
             continue
         app = _app_from_doc(doc, parent.origin, line or None, namespace=parent.namespace,

@@ -50,7 +50,7 @@ class FleetConfig:
     preserve: tuple[str, ...] = ()
     in_cluster_enabled: bool = True
     cluster_scoped_kinds: tuple[str, ...] = ()  # "Kind" or "Kind.group"
-    helm_releases: str = "inflate"  # HELM_RELEASE_MODES: what a render does with Flux HelmReleases
+    helm_releases: str = "auto"  # HELM_RELEASE_MODES: what a render does with Flux HelmReleases
     allow_plaintext_secrets: bool = False  # `sluice verify` accepts plaintext Secrets
     flux_clusters: tuple[str, ...] | None = None  # Flux cluster directories (paths or globs); None: detect
     repositories: tuple[tuple[str, str], ...] = ()  # (normalized repoURL, absolute directory) of other repos
@@ -190,7 +190,7 @@ def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = N
         preserve=strings("preserve") or (),
         in_cluster_enabled=data.get("inClusterEnabled", True),
         cluster_scoped_kinds=strings("clusterScopedKinds") or (),
-        helm_releases=data.get("helmReleases", "inflate"),
+        helm_releases=data.get("helmReleases", "auto"),
         allow_plaintext_secrets=bool(data.get("allowPlaintextSecrets", False)),
         flux_clusters=strings("fluxClusters"),
         repositories=_repositories(checkouts_root or fs.root, data.get("repositories") or {}, text, granted,

@@ -153,7 +153,7 @@ def flux_targets(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str], note
         if problem:
             raise InputError(f"fluxClusters: {directory!r}: {problem}", file=CONFIG_FILE)
         branch = config.branch_template.format(cluster=cluster)
-        tree = expand_flux_tree(fs, directory, source_fs=flux_sources(config))
+        tree = expand_flux_tree(fs, directory, source_fs=flux_sources(config), notes=[])  # render notes them
         names = [(ks.get("metadata") or {}).get("name") for ks, _ in tree]
         for ks, _objects in tree:
             meta = ks.get("metadata") or {}

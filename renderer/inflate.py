@@ -8,6 +8,7 @@ HelmRelease for another cluster (`spec.kubeConfig`) stays as it is, and with
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import OutOfReach
@@ -15,7 +16,28 @@ from .fs import RepoFS
 from .notes import Skipped
 from .sources import SourceRenderer
 
-__all__ = ["HelmReleaseInflater"]
+__all__ = ["HelmReleaseInflater", "KeptRelease", "kept_summary"]
+
+
+@dataclass(frozen=True)
+class KeptRelease:
+    """A HelmRelease left for helm-controller because its chart is out of reach offline."""
+
+    origin: str  # the target's source (a Flux cluster directory, an Application's path)
+    name: str  # namespace/name
+    reason: str
+
+
+def kept_summary(kept: list[KeptRelease], chart_cache: str | os.PathLike[str] | None) -> Skipped | None:
+    """One line for a whole render: which HelmReleases stayed for the controller and the
+    command that fills the cache (rather than one line per release)."""
+    if not kept:
+        return None
+    names = sorted({f"{k.name} ({k.origin})" for k in kept})
+    cache = str(chart_cache) if chart_cache else ".sluice/charts"
+    return Skipped(f"{len(names)} HelmRelease(s) kept for Flux, not inflated (chart out of reach offline): "
+                   f"{', '.join(names)}; to inflate them run `sluice helm pull --fleet --chart-cache {cache}` "
+                   f"and render again with `--chart-cache {cache}`")
 
 
 class HelmReleaseInflater:
@@ -29,12 +51,13 @@ class HelmReleaseInflater:
         self.renderer = renderer
         self.chart_cache = chart_cache
         self._repo_objects: list[dict[str, Any]] | None = None
+        self.kept: list[KeptRelease] = []  # with keep_unreachable: what stayed a HelmRelease
 
     def inflate(self, resources: list[dict[str, Any]], origin: str, *, keep_unreachable: bool = False,
                 notes: list[str] | None = None, kube_version: str | None = None,
                 api_versions: tuple[str, ...] = ()) -> list[dict[str, Any]]:
         """With `keep_unreachable` (helmReleases: auto), a HelmRelease whose chart is out of
-        reach offline stays a HelmRelease for Flux, and a line goes to `notes`."""
+        reach offline stays a HelmRelease for Flux and is listed in `self.kept`."""
         from .helm.release import is_helmrelease
 
         if not any(is_helmrelease(r) for r in resources):
@@ -62,9 +85,11 @@ class HelmReleaseInflater:
                                                    kube_version=kube_version, api_versions=api_versions)
                 except OutOfReach as exc:
                     if not keep_unreachable:
-                        raise
-                    if notes is not None:
-                        notes.append(Skipped(f"{origin}: kept for Flux, not inflated: {exc.message}"))
+                        raise OutOfReach(f"{exc.message}; or keep such HelmReleases for Flux with --helm-releases auto "
+                                         f"(sluice.yaml helmReleases: auto)", file=exc.file, line=exc.line) from None
+                    meta = body.get("metadata") or {}
+                    self.kept.append(KeptRelease(origin, f"{meta.get('namespace') or 'default'}/{meta.get('name')}",
+                                                 exc.message))
                     out.append(body)
                     continue
                 out.extend([*_created_namespace(body), *_in_release_namespace(manifests, body)])

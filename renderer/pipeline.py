@@ -23,7 +23,7 @@ from .bundle import (
     readme,
     write_bundles,
 )
-from .errors import OutOfReach, RenderError, SluiceError
+from .errors import OutOfReach, RenderError, SluiceError, SourceOutOfReach
 from .fleet import (
     DEFAULT_APP_NAMESPACE,
     MAX_TARGETS,
@@ -36,7 +36,7 @@ from .fleet import (
 )
 from .fleet_config import load_config, with_repositories
 from .fleet_flux import flux_sources
-from .inflate import HelmReleaseInflater
+from .inflate import HelmReleaseInflater, KeptRelease, kept_summary
 from .fs import RepoFS
 from .notes import Skipped
 from .resource import split_api_version
@@ -202,6 +202,14 @@ class _RepoRenderers:
         dry.helm_limits = (plan.config.helm_render_seconds, plan.config.helm_output_bytes)
         self._made: dict[str, tuple[SourceRenderer, HelmReleaseInflater]] = {"": (dry, HelmReleaseInflater(fs, dry, chart_cache))}
 
+    @property
+    def chart_cache(self) -> str | os.PathLike[str] | None:
+        return self._chart_cache
+
+    def kept(self) -> list[KeptRelease]:
+        """HelmReleases every inflater kept for Flux (helmReleases: auto)."""
+        return [k for _, inflater in self._made.values() for k in inflater.kept]
+
     def get(self, repo: str) -> tuple[SourceRenderer, "HelmReleaseInflater"]:
         if repo not in self._made:
             other = RepoFS(self._dirs[repo])
@@ -212,12 +220,13 @@ class _RepoRenderers:
 
 def _render_targets(
     fs: RepoFS, plan: FleetPlan, repos: _RepoRenderers, notes: list[str], *, lenient: bool = False,
-    planned: list[Target] | None = None,
+    planned: list[Target] | None = None, unreached: list[Target] | None = None,
 ) -> list[tuple[Target, str, list[dict[str, Any]]]]:
     """Render the plan's targets and, app of apps, the Applications they render, in queue
     order. An out-of-reach source stops the render for an Application written in the repo
     and becomes a note for a generated one (for every one when `lenient`, which also keeps
-    unreachable HelmReleases). `planned` receives every target taken up."""
+    unreachable HelmReleases). `planned` receives every target taken up, `unreached` those
+    left out as out of reach."""
     rendered: list[tuple[Target, str, list[dict[str, Any]]]] = []
     queue = deque(plan.targets)
     known = {t.app_key for t in plan.targets} | set(plan.skipped)
@@ -236,14 +245,22 @@ def _render_targets(
                                              keep_unreachable=lenient or target.helm_releases == "auto", notes=notes,
                                              kube_version=target.kube_version, api_versions=target.api_versions)
         except OutOfReach as exc:
-            if not (target.generated_by or lenient):
+            flux = isinstance(exc, SourceOutOfReach)
+            if not (target.generated_by or lenient or flux):
                 raise _in_context(exc, target) from exc
+            if unreached is not None:
+                unreached.append(target)
+            if flux:  # a Flux Kustomization whose source is not available offline
+                notes.append(Skipped(f"{target.where}: {exc.message} (cluster {target.cluster}; its hydrated "
+                                     f"directory {target.app_dir}/ is left as it was)"))
+                continue
             notes.append(Skipped(f"{target.where}: Application {target.app} ({target.generated_by or 'in the repository'}) "
                                  f"not rendered: {out_of_reach_reason(exc.message, target.app)}"))
             continue
         except SluiceError as exc:
             raise _in_context(exc, target) from exc
         rendered.append((target, kind, resources))
+        notes.extend(n for n in renderer.flux_notes if n not in notes)
         if target.source.type != "flux":
             children, child_notes = plan_child_applications(fs, plan, target, resources, known, parent_fs=renderer.fs)
             queue.extend(children)
@@ -251,6 +268,9 @@ def _render_targets(
             if len(rendered) + len(queue) > MAX_TARGETS:
                 raise RenderError(f"more than {MAX_TARGETS} Applications after app-of-apps expansion (last parent: "
                                   f"Application {target.app}, {target.where}); is a generator producing without end?")
+    summary = kept_summary(repos.kept(), repos.chart_cache)
+    if summary is not None:
+        notes.append(summary)
     if len(rendered) > len(plan.targets):
         check_locations([t for t, _, _ in rendered])
     if plan.config.child_applications == "hydrated":
@@ -315,7 +335,8 @@ def render_plan(
     repo_url = repo_url if repo_url is not None else plan.repo_url
     repos = _RepoRenderers(fs, plan, build_options, chart_cache)
     notes = list(plan.notes)
-    rendered = _render_targets(fs, plan, repos, notes)
+    unreached: list[Target] = []
+    rendered = _render_targets(fs, plan, repos, notes, unreached=unreached)
 
     base_scopes = ScopeTable(plan.config.cluster_scoped_kinds)
     scopes: dict[str, ScopeTable] = {}
@@ -356,8 +377,18 @@ def render_plan(
     apps.sort(key=lambda a: (a.cluster, a.app_dir))
     return Bundles(
         apps=tuple(apps), repo_url=repo_url, dry_sha=dry_sha, commands=commands,
-        preserve=plan.config.preserve, warnings=tuple(warnings), notes=tuple(notes),
+        preserve=(*plan.config.preserve, *_kept_dirs(unreached, apps)), warnings=tuple(warnings), notes=tuple(notes),
     )
+
+
+def _kept_dirs(unreached: list[Target], apps: list[AppBundle]) -> tuple[str, ...]:
+    """Hydrated directories of targets left out as out of reach: the applier keeps what the
+    branch has there (never an emptied app, which Argo CD or Flux would prune). Globs are
+    per branch path, so a directory another cluster renders is not listed."""
+    import glob
+
+    rendered = {a.app_dir for a in apps}
+    return tuple(sorted({glob.escape(t.app_dir) for t in unreached if t.app_dir not in rendered}))
 
 
 def render_repo(
@@ -396,8 +427,7 @@ def render_repo(
     plan = discover(fs, config, skip=skip)
     bundles = render_plan(fs, plan, dry_sha=dry_sha, repo_url=repo_url, commands=commands, chart_cache=chart_cache)
     if strict and bundles.skipped:
-        raise RenderError(f"{len(bundles.skipped)} Application(s)/HelmRelease(s) left out (--strict): "
-                          + "; ".join(bundles.skipped))
+        raise RenderError("left out (--strict) as out of reach offline: " + "; ".join(bundles.skipped))
     if write:
         write_bundles(bundles, out)
     return bundles

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
-from .errors import InputError, OutOfReach
+from .errors import InputError, OutOfReach, SourceOutOfReach
 from .fs import RepoFS, join
 from .regex import compile_user_regex
 
@@ -180,7 +180,8 @@ class SourceRenderer:
         self._helm: Any = None
         self._helm_from = helm_from  # another repository's renderer whose Helm engine this one shares
         self.helm_limits: tuple[float, int] | None = None  # (seconds, output bytes): sluice.yaml limits
-        self._flux: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        self._flux: dict[str, dict[str, list[dict[str, Any]] | OutOfReach]] = {}
+        self.flux_notes: list[str] = []  # what Flux trees left for the cluster (substituteFrom objects)
         self.fs = fs
         self.skip_dirs = tuple(skip_dirs)
         self._build_options = build_options
@@ -276,12 +277,19 @@ class SourceRenderer:
             from .flux import dry_repo_sources, expand_flux_tree
 
             tree = {}
+            unreached: dict[tuple[str, str], str] = {}
             source_fs = self.flux_sources if self.flux_sources is not None else dry_repo_sources()
-            for ks, objects in expand_flux_tree(self.fs, spec.path, source_fs=source_fs):
+            for ks, objects in expand_flux_tree(self.fs, spec.path, source_fs=source_fs, unreached=unreached,
+                                                notes=self.flux_notes):
                 meta = ks.get("metadata") or {}
-                tree[f"{meta.get('namespace') or 'flux-system'}/{meta.get('name')}"] = objects
+                key = (str(meta.get("namespace") or "flux-system"), str(meta.get("name")))
+                tree[f"{key[0]}/{key[1]}"] = objects if key not in unreached else SourceOutOfReach(
+                    f"Flux Kustomization {key[0]}/{key[1]} not rendered: {unreached[key]}")
             self._flux[spec.path] = tree
-        return list(tree.get(spec.app_name, []))
+        found = tree.get(spec.app_name, [])
+        if isinstance(found, OutOfReach):
+            raise SourceOutOfReach(found.message)  # a fresh one per raise: never mutate the cached one
+        return list(found)
 
     def helm_engine(self) -> Any:
         """The Helm engine (in-process when available, else the helm binary), made once."""

@@ -75,8 +75,9 @@ def test_zero_config_discovery_finds_apps_and_clusters_anywhere() -> None:
     ]
     # the two Applications spell the repository differently; it is one repository
     assert plan.repo_url == "https://github.com/example/zero-config.git"
-    # the ApplicationSet `later` has an empty list generator: it generates no Application
-    assert plan.notes == ()
+    # the ApplicationSet `later` has an empty list generator: it generates no Application, and says so
+    assert plan.notes == ("argocd/apps.yaml:41: ApplicationSet later generates no Application (its generators "
+                          "produced no parameters from the clusters and files sluice sees)",)
     # not read: .hidden/, the Helm chart's templates (not YAML), the output dir out/
     assert all(t.app not in ("hidden", "stale-output") for t in plan.targets)
 

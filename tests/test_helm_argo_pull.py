@@ -110,9 +110,7 @@ def test_pull_single_source_application(chart_repo: str, tmp_path: Path) -> None
     key = chart_cache_key(chart_repo)
     assert key.startswith("127.0.0.1_") and key.endswith("/stable")
     assert pulled(result) == [str(cache / key / "webapp-1.1.0.tgz")], "1.x: the newest 1.* version"
-    index = load_documents((cache / key / "index.yaml").read_text(), "index")[0]
-    assert [e["version"] for e in index["entries"]["webapp"]] == ["1.1.0"]
-    assert index["entries"]["webapp"][0]["urls"] == ["webapp-1.1.0.tgz"]
+    assert sorted(p.name for p in (cache / key).iterdir()) == ["webapp-1.1.0.tgz"], "the archive, nothing else"
 
 
 def test_pull_multi_source_application(chart_repo: str, tmp_path: Path) -> None:
@@ -134,8 +132,7 @@ def test_pull_multi_source_application(chart_repo: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     key = chart_cache_key(chart_repo)
     assert pulled(result) == [str(cache / key / "webapp-1.0.0.tgz"), str(cache / key / "operator-0.3.0.tgz")]
-    index = load_documents((cache / key / "index.yaml").read_text(), "index")[0]
-    assert sorted(index["entries"]) == ["operator", "webapp"], "one local index merges both pulls"
+    assert sorted(p.name for p in (cache / key).iterdir()) == ["operator-0.3.0.tgz", "webapp-1.0.0.tgz"], "one folder per URL"
 
 
 def test_pull_name_picks_one_of_several(chart_repo: str, tmp_path: Path) -> None:
@@ -180,22 +177,23 @@ def test_version_constraints_pick_the_newest_matching(chart_repo: str, tmp_path:
                "spec": {"source": source}}
         assert [p.name for p in pull_for_application(app, cache)] == [f"webapp-{version}.tgz"], revision
     app["spec"]["source"]["targetRevision"] = ">=3.0"
-    with pytest.raises(InputError, match=r"version '>=3.0' is not in .*index.yaml \(versions: 1.0.0, 1.1.0, 2.0.0\)"):
+    with pytest.raises(InputError, match=r"Application web spec.source: chart webapp >=3.0 from .*: helm pull failed: .*webapp.*>=3.0"):
         pull_for_application(app, cache)
 
 
-def test_oci_repo_url_cannot_be_pulled(chart_repo: str, tmp_path: Path) -> None:
+def test_an_unreachable_registry_is_a_clear_error(chart_repo: str, tmp_path: Path) -> None:
+    """OCI sources are pulled by Helm like HTTP ones; a registry Helm cannot reach (an
+    `.invalid` host never resolves) names the Application's source and Helm's reason."""
     app = write_tree(tmp_path / "dry", {"app.yaml": application("cache", f"""
         sources:
           - {{repoURL: {chart_repo}, chart: webapp, targetRevision: "1.0.0"}}
-          - {{repoURL: registry-1.docker.io/bitnamicharts, chart: redis, targetRevision: 19.0.1}}
+          - {{repoURL: registry.invalid/charts, chart: redis, targetRevision: 19.0.1}}
         """)}) / "app.yaml"
     cache = tmp_path / "cache"
     result = sluice("helm", "pull", str(app), "--chart-cache", str(cache))
     assert result.exit_code == 2
-    assert "Application cache spec.sources[1]: repoURL 'registry-1.docker.io/bitnamicharts' is an OCI registry" in result.output
-    assert "place registry-1.docker.io/bitnamicharts/redis-<version>.tgz in the chart cache by hand" in result.output
-    assert not cache.exists(), "checked before anything is downloaded"
+    assert "Application cache spec.sources[1]: chart redis 19.0.1 from registry.invalid/charts: helm pull failed" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_application_without_repository_chart_needs_no_pull(tmp_path: Path) -> None:
@@ -248,7 +246,8 @@ def test_fleet_pull_fills_the_cache_then_render_succeeds(chart_repo: str, tmp_pa
     result = sluice("helm", "pull", "--fleet", "--repo", str(repo), "--chart-cache", str(cache))
     assert result.exit_code == 0, result.output
     key = chart_cache_key(chart_repo)
-    assert pulled(result) == sorted([str(cache / key / "webapp-1.1.0.tgz"), str(cache / "stable" / "webapp-1.0.0.tgz")])
+    # one layout for Argo CD and Flux sources: the HelmRepository's chart is under its URL too
+    assert pulled(result) == sorted([str(cache / key / "webapp-1.1.0.tgz"), str(cache / key / "webapp-1.0.0.tgz")])
     again = sluice("helm", "pull", "--fleet", "--repo", str(repo), "--chart-cache", str(cache))
     assert again.stdout == result.stdout, "deterministic"
     result = sluice("render", str(repo), "--chart-cache", str(cache), "--out", str(tmp_path / "out"))
@@ -264,15 +263,16 @@ def test_fleet_pull_fills_the_cache_then_render_succeeds(chart_repo: str, tmp_pa
     assert release["metadata"]["labels"]["helm.sh/chart"] == "webapp-1.0.0"
 
 
-def test_fleet_pull_lists_oci_charts_as_skipped(chart_repo: str, tmp_path: Path) -> None:
+def test_fleet_pull_reports_what_helm_could_not_pull(chart_repo: str, tmp_path: Path) -> None:
+    """A chart Helm cannot pull does not stop the others: each is named, exit 1."""
     repo = fleet_repo(tmp_path / "dry", chart_repo)
     write_tree(repo, {
-        "apps/redis.yaml": application("redis", "source: {repoURL: registry-1.docker.io/bitnamicharts, chart: redis, targetRevision: 19.0.1}"),
+        "apps/redis.yaml": application("redis", "source: {repoURL: registry.invalid/bitnamicharts, chart: redis, targetRevision: 19.0.1}"),
         "infra/oci.yaml": """
             apiVersion: source.toolkit.fluxcd.io/v1
             kind: HelmRepository
             metadata: {name: ghcr, namespace: flux-system}
-            spec: {type: oci, url: "oci://ghcr.io/example/charts"}
+            spec: {type: oci, url: "oci://ghcr.invalid/example/charts"}
             ---
             apiVersion: helm.toolkit.fluxcd.io/v2
             kind: HelmRelease
@@ -283,15 +283,14 @@ def test_fleet_pull_lists_oci_charts_as_skipped(chart_repo: str, tmp_path: Path)
             """,
     })
     result = sluice("helm", "pull", "--fleet", "--repo", str(repo), "--chart-cache", str(tmp_path / "cache"))
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert len(pulled(result)) == 2
-    skipped = [line for line in result.stdout.splitlines() if line.startswith("skipped (OCI): ")]
-    assert skipped == [
-        "skipped (OCI): HelmRelease flux-system/tool: chart tool 1.2.3 from oci://ghcr.io/example/charts: "
-        "place ghcr/tool-<version>.tgz in the chart cache by hand",
-        "skipped (OCI): Application redis spec.source (apps/redis.yaml): chart redis 19.0.1 from registry-1.docker.io/bitnamicharts: "
-        "place registry-1.docker.io/bitnamicharts/redis-<version>.tgz in the chart cache by hand",
+    failed = [line for line in result.output.splitlines() if line.startswith("failed: ")]
+    assert [line.split(": helm pull failed")[0] for line in failed] == [
+        "failed: HelmRelease flux-system/tool: chart tool 1.2.3 from oci://ghcr.invalid/example/charts",
+        "failed: Application redis spec.source (apps/redis.yaml): chart redis 19.0.1 from registry.invalid/bitnamicharts",
     ]
+    assert "error: 2 chart(s) not pulled" in result.output
     assert sluice("helm", "pull", "--fleet", "app.yaml", "--chart-cache", "c").exit_code == 2
 
 

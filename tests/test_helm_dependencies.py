@@ -126,7 +126,7 @@ def full_cache(chart_repo: str, tmp_path: Path) -> Path:
     """A chart cache holding every backend version, pulled from the served repository."""
     cache = tmp_path / "cache"
     for version in BACKEND_VERSIONS:
-        pull_chart(chart_repo, chart_cache_key(chart_repo), "backend", version, cache)
+        pull_chart(chart_repo, "backend", version, cache)
     return cache
 
 

@@ -15,6 +15,7 @@ import pytest
 from renderer.cli import main
 from renderer.errors import InputError
 from renderer.helm.engine import find_helm_binary
+from renderer.helm.cachekey import chart_cache_key
 from renderer.helm.repository import pull_chart
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "helm"
@@ -47,12 +48,11 @@ def chart_repo(tmp_path: Path) -> Iterator[str]:
 
 def test_pull_picks_the_newest_matching_version_and_checks_the_digest(chart_repo: str, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    assert pull_chart(chart_repo, "podinfo", "webapp", "*", cache).name == "webapp-0.2.0.tgz"
-    assert pull_chart(chart_repo, "podinfo", "webapp", "~0.1.0", cache).name == "webapp-0.1.0.tgz"
-    index = (cache / "podinfo" / "index.yaml").read_text()
-    assert "0.1.0" in index and "0.2.0" in index
-    with pytest.raises(InputError, match="versions: 0.1.0, 0.2.0"):
-        pull_chart(chart_repo, "podinfo", "webapp", ">=1.0", cache)
+    assert pull_chart(chart_repo, "webapp", "*", cache).name == "webapp-0.2.0.tgz"
+    assert pull_chart(chart_repo, "webapp", "~0.1.0", cache).name == "webapp-0.1.0.tgz"
+    assert sorted(p.name for p in (cache / chart_cache_key(chart_repo)).iterdir()) == ["webapp-0.1.0.tgz", "webapp-0.2.0.tgz"]
+    with pytest.raises(InputError, match="chart webapp >=1.0 from .*: helm pull failed"):
+        pull_chart(chart_repo, "webapp", ">=1.0", cache)
 
 
 def test_pull_then_render_offline_through_the_cli(chart_repo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

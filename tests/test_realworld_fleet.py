@@ -148,12 +148,14 @@ def test_flux_example_zero_config_auto_inflation(podinfo_cache: Path) -> None:
         assert sorted(r["metadata"]["name"] for r in controllers.resources if r["kind"] == "HelmRelease") == [
             "cert-manager", "envoy-gateway"]
     assert bundles.notes[0].startswith("Flux cluster directories detected")
-    assert sum("kept for Flux, not inflated" in n for n in bundles.notes) == 4
+    kept = [n for n in bundles.notes if "kept for Flux, not inflated" in n]
+    assert len(kept) == 1 and kept[0].startswith("4 HelmRelease(s) kept for Flux") and kept in [list(bundles.skipped)]
+    assert f"sluice helm pull --fleet --chart-cache {podinfo_cache}" in kept[0]
 
 
 def test_flux_example_strict_inflation_names_the_unreachable_chart(podinfo_cache: Path) -> None:
     with pytest.raises(InputError, match=r"chartRef OCIRepository cert-manager/cert-manager: chart .cert-manager. version .1.x. is not in the chart cache"):
-        render_repo(FLUX_HELM, write=False, chart_cache=podinfo_cache)
+        render_repo(FLUX_HELM, write=False, chart_cache=podinfo_cache, helm_releases="inflate")
 
 
 def test_rendering_the_corpus_is_deterministic(podinfo_cache: Path) -> None:
@@ -214,9 +216,12 @@ def test_flux_multi_tenancy_follows_the_tenant_repository(podinfo_cache: Path, c
     # installed by helm-controller, not applied by kustomize-controller: Helm's origin labels only
     labels = deployment["metadata"]["labels"]
     assert labels["helm.toolkit.fluxcd.io/name"] == "podinfo" and "kustomize.toolkit.fluxcd.io/name" not in labels
-    # without the checkout the tenant's source is out of reach: its Kustomization renders nothing
+    # without the checkout the tenant's source is out of reach: not an empty app (which would
+    # prune it) but a skipped note, and the applier keeps what its branch holds there
     without = render_repo(MULTI_TENANCY, write=False, chart_cache=podinfo_cache, helm_releases="auto")
-    assert next(a for a in without.apps if (a.cluster, a.app_dir) == (cluster, "dev-team")).resources == ()
+    assert (cluster, "dev-team") not in {(a.cluster, a.app_dir) for a in without.apps}
+    assert any(f"clusters/{cluster}: Flux Kustomization apps/dev-team not rendered" in n for n in without.skipped)
+    assert "dev-team" in without.preserve
 
 
 ACK_DEMO = REALWORLD / "AliyunContainerService__gitops-demo"
@@ -290,4 +295,4 @@ def test_verify_the_flux_example_with_its_charts(podinfo_cache: Path) -> None:
     result = verify_repo(FLUX_HELM, chart_cache=podinfo_cache, helm_releases="auto")
     assert len(result.targets) == 8
     assert [f for f in result.findings if f.severity == ERROR] == []
-    assert sum("kept for Flux" in n for n in result.notes) == 4
+    assert sum("4 HelmRelease(s) kept for Flux" in n for n in result.notes) == 1

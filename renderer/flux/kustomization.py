@@ -281,6 +281,7 @@ def render_flux_kustomization(
     builder_options: BuildOptions | None = None,
     generators: Sequence[dict[str, Any]] = (),
     strict: bool = True,
+    notes: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The objects kustomize-controller would apply for the Flux Kustomization `ks`, whose
     source is the repository `fs`. `objects(kind, namespace, name)` finds the ConfigMaps and
@@ -310,7 +311,7 @@ def render_flux_kustomization(
         if not body.get("apiVersion") or not body.get("kind") or not meta.get("name"):
             raise InputError(f"failed to decode Kubernetes apiVersion, kind and name from a built {body.get('kind')} "
                              "resource", file=where)
-    resources = postbuild(ks, built, objects, strict=strict)
+    resources = postbuild(ks, built, objects, strict=strict, notes=notes)
     ns, name = ks_key(ks)
     common = (ks.get("spec") or {}).get("commonMetadata") or {}
     for body in resources:
@@ -373,6 +374,8 @@ def expand_flux_tree(
     builder_options: BuildOptions | None = None,
     source_fs: SourceFS | None = None,
     strict: bool = True,
+    unreached: dict[tuple[str, str], str] | None = None,
+    notes: list[str] | None = None,
 ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """Every Flux Kustomization reachable from the cluster directory `root_path`, each with
     the objects it renders, in dependsOn order (stable: discovery order otherwise).
@@ -381,7 +384,9 @@ def expand_flux_tree(
     a dependsOn on a Kustomization the tree never defines, or two different definitions of
     one Kustomization are InputErrors. `objects` is consulted after everything rendered so
     far (for substituteFrom); `source_fs` maps a source to another repository view or
-    skips it (see `dry_repo_sources`); without it every repository source is the dry one."""
+    skips it (see `dry_repo_sources`); without it every repository source is the dry one.
+    A skipped Kustomization is listed with no objects and, in `unreached`, with the reason
+    (its source is not available offline): callers must say so, never render it as empty."""
     root = root_kustomization(fs, root_path)
     known: dict[tuple[str, str], dict[str, Any]] = {ks_key(root): root}
     pending: list[tuple[str, str]] = [ks_key(root)]
@@ -441,17 +446,29 @@ def expand_flux_tree(
         if source_fs is not None:
             mapped = source_fs(ref, src)
             if isinstance(mapped, str) and mapped == SKIP:
+                if unreached is not None:
+                    unreached[ready] = _unreached_reason(ref, src)
                 rendered.add(ready)
                 done.append((ks, []))
                 continue
             base = mapped if isinstance(mapped, RepoFS) else fs
         ks_fs = artifact(base, src if str(ref.get("kind") or "") in REPO_SOURCE_KINDS else None)
         resources = render_flux_kustomization(ks, ks_fs, lookup, builder_options=builder_options,
-                                              generators=generators, strict=strict)
+                                              generators=generators, strict=strict, notes=notes)
         rendered.add(ready)
         done.append((ks, resources))
         discover(resources, ks)
     return done
+
+
+def _unreached_reason(ref: dict[str, Any], source: dict[str, Any] | None) -> str:
+    kind, name = str(ref.get("kind") or ""), str(ref.get("name") or "")
+    url = str(((source or {}).get("spec") or {}).get("url") or "")
+    where = f"{kind} {name}" + (f" ({url})" if url else " (not found in the repository)")
+    if kind == "GitRepository":
+        return (f"its source {where} is another repository: map its URL to a local checkout with `repositories` "
+                "in sluice.yaml (or --repository URL=PATH) to render it")
+    return f"its source {where} is an artifact sluice cannot fetch offline; Flux applies it from the cluster"
 
 
 def _blocked(pending: list[tuple[str, str]], known: dict[tuple[str, str], dict[str, Any]]) -> NoReturn:

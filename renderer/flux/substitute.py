@@ -353,8 +353,11 @@ def _ks_label(ks: dict[str, Any]) -> str:
     return f"Kustomization {meta.get('namespace') or 'default'}/{meta.get('name')}"
 
 
-def load_variables(ks: dict[str, Any], objects: ObjectResolver | None) -> dict[str, str]:
-    """The variables of a Flux Kustomization: `substituteFrom` in order, then `substitute`."""
+def load_variables(ks: dict[str, Any], objects: ObjectResolver | None,
+                   missing: list[str] | None = None) -> dict[str, str]:
+    """The variables of a Flux Kustomization: `substituteFrom` in order, then `substitute`.
+    With `missing`, a ConfigMap/Secret found neither in the render nor in the repository
+    (one that exists only in the cluster) is listed there instead of failing."""
     post = _spec(ks).get("postBuild") or {}
     where = _ks_label(ks)
     namespace = str((ks.get("metadata") or {}).get("namespace") or "default")
@@ -368,6 +371,9 @@ def load_variables(ks: dict[str, Any], objects: ObjectResolver | None) -> dict[s
         obj = objects(kind, namespace, name) if objects is not None else None
         if obj is None:
             if ref.get("optional"):
+                continue
+            if missing is not None:
+                missing.append(f"{kind} {namespace}/{name}")
                 continue
             raise InputError(
                 f"substitute from '{kind}/{name}' error: {kind} {namespace}/{name} not found in the rendered "
@@ -422,9 +428,26 @@ def substitute_resource(body: dict[str, Any], variables: Mapping[str, str], *, s
     return docs[0]
 
 
+_VAR_REF = re.compile(r"\$\{([_a-zA-Z][_a-zA-Z0-9]*)")
+
+
+def _kept_in_place(resources: list[dict[str, Any]], variables: dict[str, str]) -> dict[str, str]:
+    """Variables for a Kustomization whose substituteFrom names an object only the cluster
+    has: every referenced variable sluice does not know stays `${NAME}` for Flux to fill."""
+    out = dict(variables)
+    for body in resources:
+        if substitution_disabled(body):
+            continue
+        for name in _VAR_REF.findall(dump_document(body)):
+            out.setdefault(name, "${" + name + "}")
+    return out
+
+
 def postbuild(ks: dict[str, Any], resources: list[dict[str, Any]], objects: ObjectResolver | None, *,
-              strict: bool = True) -> list[dict[str, Any]]:
-    """The post-build step of a Flux Kustomization applied to its built resources."""
+              strict: bool = True, notes: list[str] | None = None) -> list[dict[str, Any]]:
+    """The post-build step of a Flux Kustomization applied to its built resources. With
+    `notes`, substituteFrom objects that exist only in the cluster leave their variables in
+    place (`${NAME}`) and a note says so; without it they are an error."""
     post = _spec(ks).get("postBuild")
     if post is None:
         return resources
@@ -433,7 +456,13 @@ def postbuild(ks: dict[str, Any], resources: list[dict[str, Any]], objects: Obje
     strategy = str(post.get("substituteStrategy") or "WithVariables")
     if strategy not in ("WithVariables", "Always"):
         raise InputError(f"postBuild.substituteStrategy must be WithVariables or Always, got {strategy!r}", file=_ks_label(ks))
-    variables = load_variables(ks, objects)
+    missing: list[str] | None = [] if notes is not None else None
+    variables = load_variables(ks, objects, missing)
+    if missing:
+        variables = _kept_in_place(resources, variables)
+        assert notes is not None
+        notes.append(f"{_ks_label(ks)}: postBuild.substituteFrom {', '.join(missing)} is not in the repository "
+                     "(it exists only in the cluster): its variables are left as ${NAME} for Flux to substitute")
     if not variables and strategy != "Always":
         return resources
     out = []

@@ -18,6 +18,7 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from ..errors import InputError, OutOfReach, RenderError
 from ..fs import RepoFS, join
+from .cachekey import chart_cache_key
 from .engine import DEFAULT_KUBE_VERSION
 from .strvals import StrvalsError, parse_into
 from .values import merge_maps, read_values
@@ -185,13 +186,6 @@ def _argo_template(engine: Any, chart: str, helm: dict[str, Any], values: dict[s
         skip_tests=bool(helm.get("skipTests")),
         skip_schema_validation=bool(helm.get("skipSchemaValidation")),
     )
-
-
-def chart_cache_key(repo_url: str) -> str:
-    """Where a Helm repository's charts live in the chart cache: its URL without the scheme
-    (`https://charts.example.com/stable` -> `charts.example.com/stable`)."""
-    rest = repo_url.split("://", 1)[-1].strip("/")
-    return rest.replace(":", "_")
 
 
 def render_argo_repo_chart(fs: RepoFS, repo_url: str, chart: str, version: str, helm: dict[str, Any], *,

@@ -19,6 +19,7 @@ from ..errors import InputError, SluiceError
 from .engine import DEFAULT_KUBE_VERSION
 
 EXIT_INPUT = 2
+EXIT_PARTIAL = 1  # helm pull --fleet: some charts pulled, some not
 _REFERENCED = frozenset({"ConfigMap", "Secret", "GitRepository", "Bucket", "HelmRepository", "OCIRepository", "HelmChart"})
 
 
@@ -72,12 +73,14 @@ def _run(fn: Any) -> None:
     ctx = click.get_current_context()
     debug = bool(ctx.find_root().params.get("debug"))
     try:
-        fn()
+        code = fn()
     except SluiceError as exc:
         if debug:
             traceback.print_exc()
         click.echo(f"error: {exc}", err=True)
         ctx.exit(EXIT_INPUT)
+    if code:
+        ctx.exit(code)
 
 
 def _engine(name: str) -> Any:
@@ -95,7 +98,7 @@ _file = click.argument("file", type=click.Path())
 _repo = click.option("--repo", type=click.Path(file_okay=False), help="Repository root (default: the enclosing git work tree).")
 _name = click.option("--name", help="The HelmRelease to use when FILE holds several.")
 _cache = click.option("--chart-cache", type=click.Path(file_okay=False),
-                      help="Directory of HelmRepository/OCI charts: <repo-name>/<chart>-<version>.tgz or <repo-name>/index.yaml.")
+                      help="Chart cache: <repository URL without scheme>/<chart>-<version>.tgz (fill it with `sluice helm pull`).")
 
 
 @helm.command("values")
@@ -161,16 +164,17 @@ def template_cmd(file: str, repo: str | None, name: str | None, chart_cache: str
 @click.option("--chart-cache", required=True, type=click.Path(file_okay=False), help="Cache directory to fill.")
 def pull_cmd(file: str | None, repo: str | None, name: str | None, fleet: bool, chart_cache: str) -> None:
     """Download into the cache the chart(s) of the HelmRelease or Argo CD Application in FILE,
-    or with --fleet those of the whole repository, from their HTTP Helm repositories (the one
-    networked step; renders then read the cache offline)."""
+    or with --fleet those of the whole repository, from HTTP Helm repositories and OCI registries,
+    through Helm's own pull and the credentials Helm and Docker keep (the one networked step;
+    renders then read the cache offline). Exit 1 when some charts could not be pulled."""
 
-    def go() -> None:
+    def go() -> int:
         if fleet:
-            _pull_fleet(file, repo, name, Path(chart_cache))
-        elif file is None:
+            return _pull_fleet(file, repo, name, Path(chart_cache))
+        if file is None:
             raise InputError("give FILE (a HelmRelease or an Argo CD Application) or --fleet")
-        else:
-            _pull_file(file, repo, name, Path(chart_cache))
+        _pull_file(file, repo, name, Path(chart_cache))
+        return 0
 
     _run(go)
 
@@ -202,15 +206,13 @@ def _pull_file(file: str, repo: str | None, name: str | None, cache: Path) -> No
         if archive is not None:
             click.echo(f"pulled {archive}")
             return
-        # a chart in the repository: what its charts/ misses from http(s) repositories
+        # a chart in the repository: what its charts/ misses from chart repositories
         from .repository import pull_release_dependencies
 
-        pulled, skipped = pull_release_dependencies(fs, doc, _resolver(fs, docs), cache)
+        pulled = pull_release_dependencies(fs, doc, _resolver(fs, docs), cache)
         for path in pulled:
             click.echo(f"pulled {path}")
-        for want in skipped:
-            click.echo(f"skipped (OCI): {want.describe()}: {want.by_hand}")
-        if not pulled and not skipped:
+        if not pulled:
             click.echo("nothing to pull: the chart is a path in the repository")
         return
     try:
@@ -225,7 +227,7 @@ def _pull_file(file: str, repo: str | None, name: str | None, cache: Path) -> No
         click.echo(f"pulled {archive}")
 
 
-def _pull_fleet(file: str | None, repo: str | None, name: str | None, cache: Path) -> None:
+def _pull_fleet(file: str | None, repo: str | None, name: str | None, cache: Path) -> int:
     from ..fs import RepoFS
     from .repository import pull_fleet
 
@@ -237,7 +239,11 @@ def _pull_fleet(file: str | None, repo: str | None, name: str | None, cache: Pat
     result = pull_fleet(RepoFS(root), cache)
     for archive in result.pulled:
         click.echo(f"pulled {archive}")
-    for want in result.skipped:
-        click.echo(f"skipped (OCI): {want.describe()}: {want.by_hand}")
-    if not result.pulled and not result.skipped:
-        click.echo("nothing to pull: no chart of the fleet comes from a Helm repository")
+    for want, reason in result.failed:
+        click.echo(f"failed: {reason}", err=True)
+    if not result.pulled and not result.failed:
+        click.echo("nothing to pull: no chart of the fleet comes from a Helm repository or an OCI registry")
+    if result.failed:
+        click.echo(f"error: {len(result.failed)} chart(s) not pulled (above); the others are in {cache}", err=True)
+        return EXIT_PARTIAL
+    return 0

@@ -40,8 +40,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 from ..errors import InputError, OutOfReach, RenderError
-from ..fs import RepoFS
+from ..fs import RepoFS, join
 from ..yaml import load_documents
+from .cachekey import chart_cache_key, oci_cache_key
 from .dependencies import vendor_dependencies
 from .engine import DEFAULT_KUBE_VERSION, HelmEngine, default_engine, is_hook, sort_rendered
 from .values import compose_values, helmrelease_label, read_values, values_files, values_files_defaults
@@ -182,9 +183,17 @@ class ChartCache:
 
     root: Path
 
-    def find(self, repo_name: str, chart: str, constraint: str, *, what: str) -> Path:
-        if ".." in repo_name.replace("\\", "/").split("/") or repo_name.startswith("/") or "/" in chart or ".." in chart:
-            raise InputError(f"{what}: {repo_name}/{chart} would leave the chart cache; names are single path segments")
+    def find(self, repo_name: str, chart: str, constraint: str, *, what: str, legacy: str | None = None) -> Path:
+        """The newest archive of `chart` matching `constraint` under `repo_name` (the
+        repository URL's cache key); `legacy` is the pre-URL layout's folder (a Flux
+        source's name), still read so that caches filled by older sluice keep working."""
+        for name in (repo_name, legacy or ""):
+            if ".." in name.replace("\\", "/").split("/") or name.startswith("/"):
+                raise InputError(f"{what}: {name}/{chart} would leave the chart cache")
+        if "/" in chart or ".." in chart:
+            raise InputError(f"{what}: chart name {chart!r} would leave the chart cache; it is a single path segment")
+        if legacy and legacy != repo_name and not (self.root / repo_name).is_dir() and (self.root / legacy).is_dir():
+            repo_name = legacy
         repo_dir = self.root / repo_name
         candidates: dict[str, Path] = {}
         index = repo_dir / "index.yaml"
@@ -292,9 +301,8 @@ def _resolve_chart(
 
     def need_cache(what: str) -> ChartCache:
         if cache is None:
-            raise OutOfReach(f"{label}: {what} needs network access; sluice renders offline: pass --chart-cache DIR "
-                             f"holding <repo-name>/<chart>-<version>.tgz (`sluice helm pull` fills it), or set "
-                             f"helmReleases: passthrough to leave HelmReleases to Flux", file=file)
+            raise OutOfReach(f"{label}: {what} is not in a chart cache and sluice renders offline: pass --chart-cache DIR "
+                             f"(`sluice helm pull --chart-cache DIR` fills it)", file=file)
         return cache
 
     chart_ref = spec.get("chartRef")
@@ -308,7 +316,8 @@ def _resolve_chart(
             chart_name = url.rstrip("/").rsplit("/", 1)[-1] or name
             version = str(ref.get("tag") or ref.get("semver") or "*")
             path = need_cache(f"chartRef OCIRepository {ref_ns}/{name}").find(
-                name, chart_name, version, what=f"{label}: chartRef OCIRepository {ref_ns}/{name}")
+                oci_cache_key(url) if url else name, chart_name, version,
+                what=f"{label}: chartRef OCIRepository {ref_ns}/{name}", legacy=name)
             read, values = _chart_file_reader(str(path))
             return str(path), read, values, {}
         if kind == "HelmChart":
@@ -336,6 +345,8 @@ def _resolve_template(template: dict[str, Any], ns: str, fs: RepoFS, objects: Ob
         rel = fs.resolve(chart, referrer=file)
         if not fs.exists(rel):
             raise InputError(f"{label}: chart path {chart!r} not found in the repository", file=file)
+        if fs.is_dir(rel) and fs.is_file(join(rel, "Chart.yaml")):
+            fs.read_bytes(join(rel, "Chart.yaml"))  # recorded: `--changed` tracks the chart (Helm reads it itself)
 
         def read(p: str) -> Optional[str]:
             path = fs.resolve(p, referrer=file)
@@ -345,8 +356,11 @@ def _resolve_template(template: dict[str, Any], ns: str, fs: RepoFS, objects: Ob
             return fs.abspath(rel), read, None, template
         return staged.stage(rel), read, None, template  # Helm sees only what passed the boundary
     if kind == "HelmRepository":
+        helm_repo = objects("HelmRepository", src_ns, name)
+        url = str(((helm_repo or {}).get("spec") or {}).get("url") or "")
         path = need_cache(f"chart {chart!r} from HelmRepository {src_ns}/{name}").find(
-            name, chart, str(template.get("version") or "*"), what=f"{label}: HelmRepository {src_ns}/{name}")
+            chart_cache_key(url) if url else name, chart, str(template.get("version") or "*"),
+            what=f"{label}: HelmRepository {src_ns}/{name}", legacy=name)
         archive_read, values = _chart_file_reader(str(path))
         return str(path), archive_read, values, template
     raise InputError(f"{label}: unsupported chart sourceRef kind {kind!r}", file=file)

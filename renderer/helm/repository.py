@@ -1,105 +1,29 @@
-"""Filling the chart cache from Helm (HTTP) chart repositories.
+"""What charts a render reads from the chart cache, and filling the cache with them.
 
-Rendering is offline: a HelmRelease whose chart comes from a HelmRepository reads it from
-the chart cache (`--chart-cache DIR`, laid out as `<HelmRepository name>/index.yaml` +
-archives), and so does an Argo CD Application whose source is a chart from a Helm
-repository (`<repoURL without scheme>/...`, see `renderer.helm.argo.chart_cache_key`).
-This module is the one step that talks to the network, explicitly, before a render:
-`sluice helm pull` reads the repository's `index.yaml`, picks the newest version matching
-the constraint, checks the archive's sha256 digest and stores both.
-
-OCI registries are not pulled (sluice speaks no registry protocol): their charts go in the
-cache by hand.
+Rendering is offline: a chart from a Helm repository or an OCI registry (a Flux
+HelmRepository or OCIRepository, an Argo CD chart source, a chart dependency) is read from
+the chart cache (`--chart-cache DIR`), one layout for all of them: `<repository URL without
+scheme>/<chart>-<version>.tgz` (renderer.helm.cachekey). This module finds what the fleet
+needs; `renderer.helm.pull` has Helm download it, the one step that talks to the network.
 """
 from __future__ import annotations
 
-import hashlib
-import posixpath
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
 from ..errors import InputError
-from ..yaml import dump_document, load_documents
-from .argo import chart_cache_key
-from .release import _parse_version, _vkey, version_matches
+from .cachekey import chart_cache_key, oci_cache_key, oci_chart_name
+from .pull import helm_pull
 
-TIMEOUT = 30
 APPLICATION_API_VERSION = "argoproj.io/v1alpha1"
 
 
-def _get(url: str) -> bytes:
-    scheme = urllib.parse.urlparse(url).scheme
-    if scheme not in ("http", "https"):
-        raise InputError(f"chart repository URL {url!r}: only http(s) repositories can be pulled (OCI charts go in the cache by hand)")
-    try:
-        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:  # noqa: S310 - http(s) only, checked above
-            return bytes(response.read())
-    except (urllib.error.URLError, OSError) as exc:
-        raise InputError(f"cannot fetch {url}: {exc}") from None
-
-
-def _index_entries(base: str, indexes: dict[str, Any] | None) -> dict[str, Any]:
-    """The `entries` of `<base>index.yaml`, fetched once per pull run when `indexes` is given."""
-    if indexes is not None and base in indexes:
-        return indexes[base]
-    index_text = _get(urllib.parse.urljoin(base, "index.yaml")).decode("utf-8")
-    docs = load_documents(index_text, f"{base}index.yaml", dialect="config")
-    entries = ((docs[0] if docs else {}) or {}).get("entries") or {}
-    if not isinstance(entries, dict):
-        raise InputError(f"{base}index.yaml: entries must be a mapping")
-    if indexes is not None:
-        indexes[base] = entries
-    return entries
-
-
-def pull_chart(repo_url: str, repo_name: str, chart: str, constraint: str, cache_dir: Path, *,
-               indexes: dict[str, Any] | None = None) -> Path:
-    """Download the best matching `chart` version into `cache_dir/repo_name/`; returns the archive.
-    An archive already there with the index's digest is kept (pulling twice changes nothing)."""
-    base = repo_url.rstrip("/") + "/"
-    entries = _index_entries(base, indexes)
-    candidates = [e for e in entries.get(chart) or [] if isinstance(e, dict) and _parse_version(str(e.get("version", "")))]
-    try:
-        matching = [e for e in candidates if version_matches(constraint, str(e["version"]))]
-    except ValueError as exc:
-        raise InputError(f"chart {chart!r}: {exc}") from None
-    if not matching:
-        have = ", ".join(sorted(str(e.get("version")) for e in candidates)) or "none"
-        raise InputError(f"chart {chart!r} version {constraint or '*'!r} is not in {base}index.yaml (versions: {have})")
-    entry = max(matching, key=lambda e: _vkey(_parse_version(str(e["version"]))))  # type: ignore[arg-type]
-    urls = entry.get("urls") or []
-    if not urls:
-        raise InputError(f"chart {chart!r} {entry['version']}: the index names no archive URL")
-    archive_url = urllib.parse.urljoin(base, str(urls[0]))
-    target = cache_dir / repo_name
-    archive = target / posixpath.basename(urllib.parse.urlparse(archive_url).path)
-    digest = entry.get("digest")
-    if not (digest and archive.is_file() and hashlib.sha256(archive.read_bytes()).hexdigest() == str(digest)):
-        data = _get(archive_url)
-        if digest and hashlib.sha256(data).hexdigest() != str(digest):
-            raise InputError(f"chart {chart!r} {entry['version']}: {archive_url} does not match the index digest {digest}")
-        target.mkdir(parents=True, exist_ok=True)
-        archive.write_bytes(data)
-    _record(target / "index.yaml", chart, {**entry, "urls": [archive.name]})
-    return archive
-
-
-def _record(index_path: Path, chart: str, entry: dict[str, Any]) -> None:
-    """Keep a local index.yaml listing what the cache holds (merged with earlier pulls)."""
-    index: dict[str, Any] = {"apiVersion": "v1", "entries": {}}
-    if index_path.is_file():
-        docs = load_documents(index_path.read_text(encoding="utf-8"), str(index_path), dialect="config")
-        if docs and isinstance(docs[0], dict):
-            index = docs[0]
-    versions = [e for e in (index.setdefault("entries", {}).get(chart) or []) if e.get("version") != entry.get("version")]
-    index["entries"][chart] = sorted([*versions, entry], key=lambda e: str(e.get("version")))
-    text = dump_document(index)
-    if not index_path.is_file() or index_path.read_text(encoding="utf-8") != text:
-        index_path.write_text(text, encoding="utf-8")
+def pull_chart(repo_url: str, chart: str, constraint: str, cache_dir: Path, *, oci: bool = False) -> Path:
+    """Helm pulls the newest `chart` matching `constraint` from `repo_url` (an HTTP
+    repository, or an OCI registry path with `oci`) into `cache_dir/<URL key>/`."""
+    return helm_pull(repo_url, chart, constraint, cache_dir, oci=oci)
 
 
 # ----------------------------------------------------------------------------------------
@@ -111,17 +35,13 @@ def _record(index_path: Path, chart: str, entry: dict[str, Any]) -> None:
 class ChartWant:
     """One chart a render reads from the chart cache, and where it comes from."""
 
-    cache_key: str  # the cache directory: a HelmRepository's name, or an Argo CD repoURL without scheme
+    cache_key: str  # the cache directory: the repository URL without scheme (cachekey.chart_cache_key)
     chart: str
     constraint: str  # a version or a semver constraint ("*": the newest)
-    repo_url: str
-    oci: bool = False  # an OCI registry: not pullable, placed in the cache by hand
+    repo_url: str  # the repository (for OCI: the registry path holding the chart)
+    oci: bool = False  # an OCI registry rather than an HTTP repository
     origin: str = field(default="", compare=False)  # who needs it, for messages
     source: str = field(default="", compare=False)  # the Flux source object, for a HelmRelease's chart
-
-    @property
-    def by_hand(self) -> str:
-        return f"place {self.cache_key}/{self.chart}-<version>.tgz in the chart cache by hand"
 
     def describe(self) -> str:
         return f"{self.origin}: chart {self.chart} {self.constraint} from {self.repo_url}"
@@ -187,9 +107,12 @@ def release_chart(hr: dict[str, Any], objects: ObjectLookup, *, file: str | None
             repo = objects("OCIRepository", ref_ns, name) or {}
             url = str((repo.get("spec") or {}).get("url", ""))
             ref = (repo.get("spec") or {}).get("ref") or {}
-            return ChartWant(cache_key=name, chart=url.rstrip("/").rsplit("/", 1)[-1] or name,
-                             constraint=str(ref.get("tag") or ref.get("semver") or "*"), repo_url=url or f"OCIRepository {ref_ns}/{name}",
-                             oci=True, origin=label, source=f"OCIRepository {ref_ns}/{name}")
+            if not url:
+                raise InputError(f"{label}: chartRef OCIRepository {ref_ns}/{name} not found or has no spec.url", file=file)
+            return ChartWant(cache_key=oci_cache_key(url), chart=oci_chart_name(url),
+                             constraint=str(ref.get("tag") or ref.get("semver") or "*"),
+                             repo_url=url.rstrip("/").rsplit("/", 1)[0], oci=True, origin=label,
+                             source=f"OCIRepository {ref_ns}/{name}")
         if kind != "HelmChart":
             return None
         hc = objects("HelmChart", ref_ns, name)
@@ -206,42 +129,30 @@ def release_chart(hr: dict[str, Any], objects: ObjectLookup, *, file: str | None
         raise InputError(f"HelmRepository {src_ns}/{name} (used by {label}) not found", file=file)
     repo_spec = helm_repo.get("spec") or {}
     url = str(repo_spec.get("url", ""))
-    return ChartWant(cache_key=name, chart=str(template.get("chart")), constraint=str(template.get("version") or "*"),
+    return ChartWant(cache_key=chart_cache_key(url), chart=str(template.get("chart")), constraint=str(template.get("version") or "*"),
                      repo_url=url, oci=repo_spec.get("type") == "oci" or not _is_http(url), origin=label,
                      source=f"HelmRepository {src_ns}/{name}")
 
 
-def _pull(want: ChartWant, cache_dir: Path, indexes: dict[str, Any] | None = None) -> Path:
+def _pull(want: ChartWant, cache_dir: Path) -> Path:
     try:
-        return pull_chart(want.repo_url, want.cache_key, want.chart, want.constraint, cache_dir, indexes=indexes)
+        return pull_chart(want.repo_url, want.chart, want.constraint, cache_dir, oci=want.oci)
     except InputError as exc:
         raise InputError(f"{want.origin}: {exc.message}", file=exc.file, line=exc.line) from None
 
 
 def pull_for_release(hr: dict[str, Any], objects: Any, cache_dir: Path) -> Path | None:
-    """Pull the chart of a HelmRelease whose chart comes from an HTTP HelmRepository;
-    None when its chart needs no pull (a path in the repository)."""
+    """Pull the chart of a HelmRelease whose chart comes from a HelmRepository or an
+    OCIRepository; None when its chart needs no pull (a path in the repository)."""
     want = release_chart(hr, objects)
-    if want is None:
-        return None
-    if want.oci:
-        raise InputError(f"{want.source} is an OCI repository: put the chart archive in the cache by hand ({want.by_hand})")
-    return pull_chart(want.repo_url, want.cache_key, want.chart, want.constraint, cache_dir)
+    return None if want is None else _pull(want, cache_dir)
 
 
 def pull_for_application(app: dict[str, Any], cache_dir: Path, *, file: str | None = None) -> list[Path]:
-    """Pull every Helm-repository chart of an Argo CD Application into the cache at
-    `<repoURL without scheme>/`; returns the archives (none for sources that are paths).
-    An OCI registry (a repoURL without http(s) scheme) cannot be pulled: an error, before
-    anything is downloaded."""
+    """Pull every Helm-repository or OCI chart of an Argo CD Application into the cache;
+    returns the archives (none for sources that are paths)."""
     wants = application_charts(app, file=file)
-    for want in wants:
-        if want.oci:
-            raise InputError(
-                f"{want.origin}: repoURL {want.repo_url!r} is an OCI registry (no http(s) scheme): sluice pulls only "
-                f"from http(s) Helm repositories; {want.by_hand}", file=file)
-    indexes: dict[str, Any] = {}
-    return list(dict.fromkeys(_pull(want, cache_dir, indexes) for want in wants))
+    return list(dict.fromkeys(_pull(want, cache_dir) for want in wants))
 
 
 # ----------------------------------------------------------------------------------------
@@ -252,7 +163,7 @@ def pull_for_application(app: dict[str, Any], cache_dir: Path, *, file: str | No
 @dataclass(frozen=True)
 class FleetPull:
     pulled: tuple[Path, ...]  # sorted, each once
-    skipped: tuple[ChartWant, ...]  # OCI charts, to place by hand
+    failed: tuple[tuple[ChartWant, str], ...]  # what Helm could not pull, and why
 
 
 def _unique(wants: Iterable[ChartWant]) -> list[ChartWant]:
@@ -274,8 +185,13 @@ def fleet_charts(fs: Any, cache_dir: Path | None = None) -> list[ChartWant]:
     from ..kustomize import find_kustomization
     from .release import is_helmrelease, iter_repo_objects, objects_resolver
 
-    plan = discover(fs, load_config(fs))
-    targets = _all_targets(fs, plan, cache_dir)
+    from ..errors import NothingFound
+
+    try:
+        plan = discover(fs, load_config(fs))
+        targets = _all_targets(fs, plan, cache_dir)
+    except NothingFound:
+        targets = []  # no Application or Flux cluster: the HelmReleases in the repository still count
     wants: list[ChartWant] = []
     for target in targets:
         for spec in (target.source, *target.extra_sources):
@@ -367,25 +283,21 @@ def _release_dependencies(fs: Any, hr: dict[str, Any], objects: ObjectLookup) ->
     return _dependency_wants(fs, str(template["chart"]), f"HelmRelease {ns}/{meta.get('name')}")
 
 
-def pull_release_dependencies(fs: Any, hr: dict[str, Any], objects: ObjectLookup,
-                              cache_dir: Path) -> tuple[list[Path], list[ChartWant]]:
-    """For a HelmRelease whose chart is a path in the repository: pull the http(s)
-    dependencies its charts/ misses; OCI ones are returned to be placed by hand."""
+def pull_release_dependencies(fs: Any, hr: dict[str, Any], objects: ObjectLookup, cache_dir: Path) -> list[Path]:
+    """For a HelmRelease whose chart is a path in the repository: pull the dependencies its
+    charts/ misses."""
     wants = _unique(_release_dependencies(fs, hr, objects))
-    indexes: dict[str, Any] = {}
-    pulled = sorted({_pull(w, cache_dir, indexes) for w in wants if not w.oci})
-    return pulled, [w for w in wants if w.oci]
+    return sorted({_pull(w, cache_dir) for w in wants})
 
 
 MAX_PULL_ROUNDS = 5
 
 
 def pull_fleet(fs: Any, cache_dir: Path) -> FleetPull:
-    """Pull every HTTP chart `fleet_charts` finds (charts, and the http(s) dependencies
-    missing from the charts/ of charts in the repository); OCI ones are reported, not errors."""
-    indexes: dict[str, Any] = {}
+    """Pull every chart `fleet_charts` finds (charts, and the dependencies missing from the
+    charts/ of charts in the repository); one that fails does not stop the others."""
     pulled: set[Path] = set()
-    skipped: dict[ChartWant, None] = {}
+    failed: dict[ChartWant, str] = {}
     done: set[ChartWant] = set()
     for _round in range(MAX_PULL_ROUNDS):
         # a pulled chart can render Applications that need more charts (app of apps): again
@@ -394,8 +306,8 @@ def pull_fleet(fs: Any, cache_dir: Path) -> FleetPull:
             break
         for want in wants:
             done.add(want)
-            if want.oci:
-                skipped.setdefault(want, None)
-            else:
-                pulled.add(_pull(want, cache_dir, indexes))
-    return FleetPull(pulled=tuple(sorted(pulled)), skipped=tuple(skipped))
+            try:
+                pulled.add(_pull(want, cache_dir))
+            except InputError as exc:
+                failed[want] = exc.message
+    return FleetPull(pulled=tuple(sorted(pulled)), failed=tuple(failed.items()))

@@ -1,14 +1,23 @@
 """`sluice verify --changed`: render only the targets whose input files changed.
 
-Each target is rendered with its own `RepoFS`, so the files it read (`RepoFS.reads`,
-with content digests) are exactly its inputs; add the Application's file, the cluster
-Secret's file, `sluice.yaml` and its AppProject's file. The inputs are cached per target
-in `.sluice/reads.json` (the directory ignores itself with its own `.gitignore`).
+Targets are rendered in units: one Argo CD Application, or every Flux Kustomization of one
+cluster directory together (Flux builds a cluster's tree as a whole: substitutions and
+dependsOn cross Kustomizations, so a unit smaller than the tree would expand it again
+per Kustomization). Each unit is rendered with its own `RepoFS`, so the files it read
+(`RepoFS.reads`, with content digests) are exactly its inputs; added to them: the
+Application's file, the cluster Secret's file, `sluice.yaml`, its AppProject's file, and
+every file of each chart the unit used (a recorded `Chart.yaml`, or a source path that
+is a chart; Helm reads the rest itself) with its `file://` dependencies. The inputs are
+cached per target in `.sluice/reads.json` (the directory ignores itself with its own
+`.gitignore`), with a digest of the context every render shares (the chart cache's
+archives, the sluice version).
 
-A target is rendered again when it has no record, when its planned form changed (what an
-ApplicationSet generated from files only the generator reads), when one of its recorded inputs is
-changed against HEAD (`git diff --name-only HEAD`, plus untracked files), or when a
-recorded digest differs from the file's content now (the cache is older than HEAD).
+A unit is rendered again when one of its targets has no record, when its planned form
+changed (what an ApplicationSet generated from files only the generator reads), when the
+shared context changed, when one of its recorded inputs is changed against HEAD (`git diff
+--name-only HEAD`, plus untracked files), or when a recorded digest differs from the
+file's content now (the cache is older than HEAD). A cold or unreadable index renders
+every unit, which costs about what a full verify does.
 Limitation: CRDs of targets not rendered are unknown to the scope and schema checks of
 the rendered ones (a custom resource of a cluster-scoped CRD rendered by another
 Application gets checked as namespaced; its kind is reported as unknown).
@@ -19,11 +28,12 @@ import dataclasses
 import hashlib
 import json
 import os
+import posixpath
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from ..bundle import AppBundle
-from ..errors import GitError
+from ..errors import GitError, SluiceError
 from ..fleet import FleetPlan, Target
 from ..fleet_config import CONFIG_FILE
 from ..fs import RepoFS
@@ -32,7 +42,7 @@ from .policy import Project
 
 CACHE_DIR = ".sluice"
 READS_FILE = "reads.json"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 
 def target_key(target: Target) -> str:
@@ -57,25 +67,34 @@ def changed_files(root: Path) -> set[str] | None:
     return {p for p in (diff + untracked).decode("utf-8", "surrogateescape").split("\0") if p}
 
 
-def _digest(root: Path, rel: str) -> str | None:
-    try:
-        return hashlib.sha256((root / rel).read_bytes()).hexdigest()
-    except OSError:
-        return None
+class _Digests:
+    """sha256 of repository files, each computed once per run (many targets share files)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._memo: dict[str, str | None] = {}
+
+    def __call__(self, rel: str) -> str | None:
+        if rel not in self._memo:
+            try:
+                self._memo[rel] = hashlib.sha256((self.root / rel).read_bytes()).hexdigest()
+            except OSError:
+                self._memo[rel] = None
+        return self._memo[rel]
 
 
-def load_index(root: Path) -> dict[str, dict[str, Any]]:
+def load_index(root: Path) -> dict[str, Any]:
+    """The saved index ({"context": ..., "targets": {...}}); {} when absent or unreadable."""
     try:
         data = json.loads((root / CACHE_DIR / READS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("version") != INDEX_VERSION or not isinstance(data.get("targets"), dict):
         return {}
-    targets: dict[str, dict[str, Any]] = data["targets"]
-    return targets
+    return data
 
 
-def save_index(root: Path, targets: dict[str, dict[str, Any]]) -> None:
+def save_index(root: Path, targets: dict[str, dict[str, Any]], context: str = "") -> None:
     cache = root / CACHE_DIR
     try:
         cache.mkdir(exist_ok=True)
@@ -83,7 +102,8 @@ def save_index(root: Path, targets: dict[str, dict[str, Any]]) -> None:
         if not ignore.exists():
             ignore.write_text("# sluice's cache; never committed\n*\n", encoding="utf-8")
         tmp = cache / f".{READS_FILE}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({"version": INDEX_VERSION, "targets": dict(sorted(targets.items()))}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        data = {"version": INDEX_VERSION, "context": context, "targets": dict(sorted(targets.items()))}
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, cache / READS_FILE)
     except OSError:
         pass  # a cache is a nicety: a read-only checkout still verifies
@@ -93,11 +113,29 @@ def plan_digest(target: Target) -> str:
     """A digest of everything planned for a target (source spec, destination, capabilities):
     what an ApplicationSet generates from files it reads (a git files generator's
     config.json) changes it without changing any file the target itself reads."""
-    text = json.dumps(dataclasses.asdict(target), sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(repr(target).encode("utf-8")).hexdigest()
 
 
-def needs_render(root: Path, record: dict[str, Any] | None, changed: set[str] | None, digest: str | None = None) -> bool:
+def context_digest(chart_cache: str | os.PathLike[str] | None) -> str:
+    """What every render shares beyond the repository: the chart cache's archives (name,
+    size, mtime; pulling a chart changes it) and sluice's version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        parts = [version("sluice")]
+    except PackageNotFoundError:
+        parts = ["dev"]
+    if chart_cache:
+        base = Path(chart_cache)
+        for path in sorted(base.rglob("*")) if base.is_dir() else []:
+            if path.is_file():
+                stat = path.stat()
+                parts.append(f"{path.relative_to(base).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def needs_render(root: Path, record: dict[str, Any] | None, changed: set[str] | None, digest: str | None = None,
+                 digests: Callable[[str], str | None] | None = None) -> bool:
     if not record or not isinstance(record.get("reads"), dict):
         return True
     if digest is not None and record.get("plan") != digest:
@@ -105,7 +143,8 @@ def needs_render(root: Path, record: dict[str, Any] | None, changed: set[str] | 
     reads: dict[str, str | None] = record["reads"]
     if changed is not None and any(path in changed for path in reads):
         return True
-    return any(_digest(root, path) != sha for path, sha in reads.items())
+    sha_of = digests or _Digests(root)
+    return any(sha_of(path) != sha for path, sha in reads.items())
 
 
 def _project_file(fs: RepoFS, target: Target, projects: dict[str, Project], plan: FleetPlan) -> str | None:
@@ -114,6 +153,52 @@ def _project_file(fs: RepoFS, target: Target, projects: dict[str, Project], plan
     name, _ = _app_project_and_repo(fs, target, plan)
     project = projects.get(name) if name is not None else None
     return project.file if project else None
+
+
+def render_units(plan: FleetPlan) -> list[list[Target]]:
+    """The plan's targets in render units: each Flux cluster directory's Kustomizations
+    together, every other target alone; in plan order."""
+    units: dict[tuple[str, str], list[Target]] = {}
+    for target in plan.targets:
+        key = ("flux", target.source.path) if target.source.type == "flux" else ("app", target_key(target))
+        units.setdefault(key, []).append(target)
+    return list(units.values())
+
+
+def _chart_roots(fs: RepoFS, reads: Iterable[str], targets: Iterable[Target]) -> set[str]:
+    """Chart directories a unit used: those of recorded Chart.yaml files and source paths
+    that are charts, with their `file://` dependencies (Helm reads their files itself)."""
+    from ..fs import join
+
+    todo = [posixpath.dirname(p) or "." for p in reads if posixpath.basename(p) == "Chart.yaml"]
+    for target in targets:
+        for spec in (target.source, *target.extra_sources):
+            if spec.type != "flux" and not getattr(spec, "repo", "") and spec.path:
+                todo.append(posixpath.normpath(spec.path))
+    roots: set[str] = set()
+    while todo:
+        root = todo.pop()
+        if root in roots or root.startswith("../") or not fs.is_file(join(root, "Chart.yaml")):
+            continue
+        roots.add(root)
+        try:
+            docs = fs.load_yaml(join(root, "Chart.yaml"), dialect="config")
+        except SluiceError:
+            continue
+        chart = docs[0][0] if docs and isinstance(docs[0][0], dict) else {}
+        for dep in chart.get("dependencies") or []:
+            repo = str((dep or {}).get("repository") or "") if isinstance(dep, dict) else ""
+            if repo.startswith("file://"):
+                todo.append(join(root, repo[len("file://"):]))
+    return roots
+
+
+def _files_under(root: Path, directory: str) -> Iterable[str]:
+    for dirpath, dirnames, filenames in os.walk(root / directory):
+        dirnames.sort()
+        rel = Path(dirpath).relative_to(root).as_posix()
+        for name in sorted(filenames):
+            yield f"{rel}/{name}" if rel != "." else name
 
 
 def render_changed(
@@ -125,31 +210,54 @@ def render_changed(
     progress: Callable[[str], None] | None = None,
     chart_cache: str | os.PathLike[str] | None = None,
 ) -> tuple[list[tuple[Target, AppBundle]], list[str]]:
-    """Render the targets whose inputs changed, one RepoFS each; update the reads index.
-    Returns (rendered (target, bundle) pairs, keys of the targets skipped)."""
-    index = load_index(root)
+    """Render the units whose inputs changed, one RepoFS each; update the reads index.
+    Returns (rendered (target, bundle) pairs, each target once; keys of the targets skipped)."""
+    saved = load_index(root)
+    context = context_digest(chart_cache)
+    index: dict[str, dict[str, Any]] = saved.get("targets", {}) if saved.get("context") == context else {}
     changed = changed_files(root)
-    selected = [t for t in plan.targets if needs_render(root, index.get(target_key(t)), changed, plan_digest(t))]
-    skipped = [target_key(t) for t in plan.targets if t not in selected]
+    digests = _Digests(root)
+    units = render_units(plan)
+    selected = [u for u in units
+                if any(needs_render(root, index.get(target_key(t)), changed, plan_digest(t), digests) for t in u)]
+    chosen = {target_key(t) for u in selected for t in u}
+    skipped = [target_key(t) for t in plan.targets if target_key(t) not in chosen]
+    planned = {target_key(t) for t in plan.targets}
     pairs: list[tuple[Target, AppBundle]] = []
-    new_index = {k: v for k, v in index.items() if k in {target_key(t) for t in plan.targets}}
+    seen: set[str] = set()
+    new_index = {k: v for k, v in index.items() if k in planned}
     clusters = {c.name: c for c in plan.clusters}
-    for i, target in enumerate(selected, 1):
+    total = sum(len(u) for u in selected)
+    done = 0
+    for unit in selected:
+        done += len(unit)
         if progress:
-            progress(f"rendering {target_key(target)} ({i}/{len(selected)})")
+            progress(f"rendering {target_key(unit[0])}{f' and {len(unit) - 1} more' if len(unit) > 1 else ''} ({done}/{total})")
         own = RepoFS(root)
-        bundles = render_plan(own, dataclasses.replace(plan, targets=(target,)), chart_cache=chart_cache)
-        pairs.extend((app.target, app) for app in bundles.apps)  # the target, and its children (app of apps)
+        bundles = render_plan(own, dataclasses.replace(plan, targets=tuple(unit)), chart_cache=chart_cache)
+        for app in bundles.apps:  # the unit's targets, and their children (app of apps)
+            key = target_key(app.target)
+            if key in seen or (key in planned and key not in {target_key(t) for t in unit}):
+                continue  # a child that is also a target of its own is checked as that target
+            seen.add(key)
+            pairs.append((app.target, app))
         reads = dict(own.reads)
-        extra = [target.origin, CONFIG_FILE, _project_file(fs, target, projects, plan)]
-        cluster = clusters.get(target.cluster)
-        if cluster is not None:
-            extra.append(cluster.origin)
-        for path in extra:
-            if path and path not in reads:
-                sha = _digest(root, path)
-                if sha is not None:
-                    reads[path] = sha
-        new_index[target_key(target)] = {"app": target.app, "plan": plan_digest(target), "reads": dict(sorted(reads.items()))}
-    save_index(root, new_index)
+        for chart in _chart_roots(own, list(reads), unit):
+            for path in _files_under(root, chart):
+                reads.setdefault(path, digests(path))
+        for target in unit:
+            extra = [target.origin, CONFIG_FILE, _project_file(fs, target, projects, plan)]
+            cluster = clusters.get(target.cluster)
+            if cluster is not None:
+                extra.append(cluster.origin)
+            mine = dict(reads)
+            for path in extra:
+                if path and path not in mine:
+                    sha = digests(path)
+                    if sha is not None:
+                        mine[path] = sha
+            new_index[target_key(target)] = {"app": target.app, "plan": plan_digest(target),
+                                             "reads": dict(sorted(mine.items()))}
+    if selected or saved.get("context") != context:
+        save_index(root, new_index, context)
     return pairs, skipped

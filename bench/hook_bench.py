@@ -1,0 +1,93 @@
+"""The pre-commit hook (`sluice verify --changed`) against a full `sluice verify`.
+
+    python bench/hook_bench.py [--services 100 --clusters 10] [--repo DIR ...]
+
+Builds the fleet of ../shared/bench/make_fleet.py (or copies each --repo) into a fresh git
+repository, then times, as separate processes as a hook runs them: a full verify, a cold
+--changed (no index), --changed with no edit, and --changed after a one-file edit (a
+value in one base file). Wall seconds, best of --repeat.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAKE_FLEET = ROOT.parent / "shared" / "bench" / "make_fleet.py"
+GIT = ["git", "-c", "user.name=b", "-c", "user.email=b@example.com", "-c", "commit.gpgsign=false"]
+
+
+def _verify(repo: Path, *args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "renderer", "verify", *args, str(repo)], cwd=ROOT,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def _edit_target(repo: Path) -> Path:
+    """A file most targets do not read: one service's base (or any YAML file)."""
+    files = sorted(repo.glob("base/**/*.yaml")) or sorted(repo.rglob("*.yaml"))
+    return files[len(files) // 2]
+
+
+def bench(repo: Path, repeat: int) -> dict[str, float]:
+    shutil.rmtree(repo / ".sluice", ignore_errors=True)
+    full = min(_verify(repo) for _ in range(repeat))
+    cold = []
+    for _ in range(repeat):
+        shutil.rmtree(repo / ".sluice", ignore_errors=True)
+        cold.append(_verify(repo, "--changed"))
+    none = min(_verify(repo, "--changed") for _ in range(repeat))
+    target = _edit_target(repo)
+    original = target.read_bytes()
+    edits = []
+    for i in range(repeat):
+        target.write_bytes(original + f"\n# edit {i}\n".encode())
+        edits.append(_verify(repo, "--changed"))
+    target.write_bytes(original)
+    return {"full verify": full, "--changed cold": min(cold), "--changed no edit": none, "--changed one edit": min(edits)}
+
+
+def _git_repo(path: Path) -> None:
+    subprocess.run([*GIT, "init", "-q"], cwd=path, check=True)
+    subprocess.run([*GIT, "add", "-A"], cwd=path, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "dry"], cwd=path, check=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--services", type=int, default=100)
+    parser.add_argument("--clusters", type=int, default=10)
+    parser.add_argument("--repo", action="append", default=[], help="Bench a copy of this repository instead.")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="sluice-hook-bench-") as tmp:
+        work: list[tuple[str, Path]] = []
+        if args.repo:
+            for i, source in enumerate(args.repo):
+                dest = Path(tmp) / f"repo{i}"
+                shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".git", ".sluice"))
+                for p in dest.rglob("*"):
+                    p.chmod(0o755 if p.is_dir() else 0o644)
+                work.append((Path(source).name, dest))
+        else:
+            dest = Path(tmp) / "fleet"
+            subprocess.run([sys.executable, str(MAKE_FLEET), "--services", str(args.services), "--clusters",
+                            str(args.clusters), str(dest)], check=True, stdout=subprocess.DEVNULL)
+            work.append((f"make_fleet {args.services}x{args.clusters}", dest))
+        print("| repository | full verify | --changed cold | --changed no edit | --changed one edit |")
+        print("|---|---|---|---|---|")
+        for name, path in work:
+            _git_repo(path)
+            row = bench(path, args.repeat)
+            print(f"| {name} | " + " | ".join(f"{row[k]:.2f} s" for k in row) + " |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
