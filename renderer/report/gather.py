@@ -1,0 +1,121 @@
+"""What a report shows, read from the repository: the rendered fleet, optionally the change
+against a base revision (`sluice diff`'s) and the hydrated branches' history."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..bundle import Bundles
+from ..errors import GitError, InputError
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInputs:
+    bundles: Bundles
+    changes: Any = None  # renderer.diff.DiffResult
+    history: dict[str, Any] | None = None
+
+
+def render_fleet(root: Path, *, dry_sha: str | None = None, repo_url: str | None = None, **options: Any) -> Bundles:
+    """The fleet as `sluice render` renders it, in memory (nothing written)."""
+    from ..pipeline import render_repo
+
+    return render_repo(root, write=False, dry_sha=dry_sha, repo_url=repo_url, **options)
+
+
+def read_changes(root: Path, base: str, **options: Any) -> Any:
+    """The working tree against `base`, exactly as `sluice diff --base` computes it."""
+    from ..diff import diff_revisions
+
+    return diff_revisions(root, base, None, **options)
+
+
+def _dry_commits(root: Path | None, shas: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Author, date and subject of the dry commits this checkout knows (others are left out)."""
+    if root is None or not shas:
+        return {}
+    from ..applier.git import run_git
+
+    res = run_git(["log", "--no-walk=unsorted", "--ignore-missing", "--format=%H%x01%an%x01%aI%x01%s%x00",
+                   *sorted(set(shas)), "--"], cwd=root, check=False)
+    if res.returncode != 0:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for record in res.stdout.decode("utf-8", "replace").split("\0"):
+        parts = record.strip("\n").split("\x01")
+        if len(parts) == 4:
+            out[parts[0]] = {"author": parts[1], "date": parts[2], "subject": parts[3]}
+    return out
+
+
+def read_history(remote: str, branches: Sequence[str], *, root: Path | None, limit: int = 20) -> dict[str, Any]:
+    """Each hydrated branch's last `limit` commits on `remote`, with the dry commit each one
+    hydrated (trailer or note) and, when this checkout has it, that commit's author and date."""
+    from ..applier.dryrepo import resolve_remote, transport_config
+    from ..applier.git import redact_url
+    from ..applier.history import history
+
+    url = resolve_remote(remote, root)
+    config = transport_config(root) if root else ()
+    per_branch = {branch: history(url, branch, limit, config=config) for branch in branches}
+    known = _dry_commits(root, [c.dry_sha for commits in per_branch.values() for c in commits if c.dry_sha])
+    return {
+        "remote": redact_url(url),
+        "limit": limit,
+        "branches": [
+            {
+                "branch": branch,
+                "commits": [
+                    {
+                        "sha": c.sha, "date": c.date, "subject": c.subject, "drySha": c.dry_sha or "",
+                        "dryAuthor": known.get(c.dry_sha or "", {}).get("author", ""),
+                        "dryDate": known.get(c.dry_sha or "", {}).get("date", ""),
+                        "drySubject": known.get(c.dry_sha or "", {}).get("subject", ""),
+                        "rollbackTo": c.rollback_to or "", "bySluice": c.by_sluice,
+                    }
+                    for c in commits
+                ],
+            }
+            for branch, commits in per_branch.items()
+        ],
+    }
+
+
+def _head(root: Path) -> tuple[str | None, str | None]:
+    """The dry commit (HEAD) and the repoURL a render records; (None, None) outside git."""
+    if not (root / ".git").exists():
+        return None, None
+    from ..applier import read_dry_source
+    from ..applier.dryrepo import recorded_repo_url
+    from ..fleet_config import load_config
+    from ..fs import RepoFS
+
+    try:
+        config = load_config(RepoFS(root))
+        source = read_dry_source(root, "HEAD", repo_url=recorded_repo_url(config.repo_url, root), commands=())
+    except (GitError, InputError):
+        return None, None
+    return source.dry_sha, source.repo_url
+
+
+def collect(
+    repo: str | os.PathLike[str],
+    *,
+    base: str | None = None,
+    remote: str | None = None,
+    history_limit: int = 20,
+    **options: Any,
+) -> ReportInputs:
+    """Everything one report shows. `options` go to every render (chart cache, ...)."""
+    root = Path(repo).resolve()
+    if not root.is_dir():
+        raise InputError(f"repository directory not found: {repo}")
+    dry_sha, repo_url = _head(root)
+    bundles = render_fleet(root, dry_sha=dry_sha, repo_url=repo_url, **options)
+    changes = read_changes(root, base, **options) if base else None
+    git_root = root if (root / ".git").exists() else None
+    history = (read_history(remote, sorted(bundles.branches()), root=git_root, limit=history_limit)
+               if remote else None)
+    return ReportInputs(bundles=bundles, changes=changes, history=history)
