@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..bundle import Bundles
-from ..errors import GitError, InputError
+from ..errors import InputError
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,11 +18,12 @@ class ReportInputs:
     history: dict[str, Any] | None = None
 
 
-def render_fleet(root: Path, *, dry_sha: str | None = None, repo_url: str | None = None, **options: Any) -> Bundles:
-    """The fleet as `sluice render` renders it, in memory (nothing written)."""
-    from ..pipeline import render_repo
+def render_fleet(root: Path, *, dry_sha: str | None = None, **options: Any) -> Bundles:
+    """The fleet, in memory, rendered as `sluice diff` renders a revision: nothing is written,
+    so plaintext Secrets are masked in the report rather than refused."""
+    from ..diff import render_tree
 
-    return render_repo(root, write=False, dry_sha=dry_sha, repo_url=repo_url, **options)
+    return render_tree(root, dry_sha, **options)
 
 
 def read_changes(root: Path, base: str, **options: Any) -> Any:
@@ -83,21 +84,14 @@ def read_history(remote: str, branches: Sequence[str], *, root: Path | None, lim
     }
 
 
-def _head(root: Path) -> tuple[str | None, str | None]:
-    """The dry commit (HEAD) and the repoURL a render records; (None, None) outside git."""
+def _head(root: Path) -> str | None:
+    """The dry commit (HEAD) the report describes; None outside a git work tree."""
     if not (root / ".git").exists():
-        return None, None
-    from ..applier import read_dry_source
-    from ..applier.dryrepo import recorded_repo_url
-    from ..fleet_config import load_config
-    from ..fs import RepoFS
+        return None
+    from ..applier.git import run_git
 
-    try:
-        config = load_config(RepoFS(root))
-        source = read_dry_source(root, "HEAD", repo_url=recorded_repo_url(config.repo_url, root), commands=())
-    except (GitError, InputError):
-        return None, None
-    return source.dry_sha, source.repo_url
+    res = run_git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], cwd=root, check=False)
+    return res.stdout.decode().strip() or None if res.returncode == 0 else None
 
 
 def collect(
@@ -106,14 +100,15 @@ def collect(
     base: str | None = None,
     remote: str | None = None,
     history_limit: int = 20,
+    strict: bool = False,
     **options: Any,
 ) -> ReportInputs:
-    """Everything one report shows. `options` go to every render (chart cache, ...)."""
+    """Everything one report shows. `options` go to every render (chart_cache, repositories,
+    helm_releases); `strict` makes anything left out an error, as in `sluice render`."""
     root = Path(repo).resolve()
     if not root.is_dir():
         raise InputError(f"repository directory not found: {repo}")
-    dry_sha, repo_url = _head(root)
-    bundles = render_fleet(root, dry_sha=dry_sha, repo_url=repo_url, **options)
+    bundles = render_fleet(root, dry_sha=_head(root), strict=strict, **options)
     changes = read_changes(root, base, **options) if base else None
     git_root = root if (root / ".git").exists() else None
     history = (read_history(remote, sorted(bundles.branches()), root=git_root, limit=history_limit)
