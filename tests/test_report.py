@@ -12,6 +12,7 @@ from renderer.diff import render_tree
 from renderer.errors import InputError
 from renderer.report import build_model, write_site
 from renderer.report.inventory import Image, charts, images
+from renderer.report.model import row_name
 from renderer.report.secrets import MASK, mask_diff, mask_resource
 from gitrepos import DEMO_FILES, FIXED_DATE, demo_repo, git, isolated_git_env, make_bare  # noqa: F401 - fixtures
 from reportsite import NETWORK_URL, broken_links, site_text
@@ -67,6 +68,13 @@ def test_model_matrix_versions_and_variants(tmp_path: Path) -> None:
     assert api_image["clusters"]["staging"]["versions"] == [{"version": "2.4.0-rc.1", "apps": ["api"]}]
     assert api_image["clusters"]["production"]["versions"][0]["version"] == "2.3.1"
     assert model["changes"] is None and model["history"] is None
+
+
+def test_rows_line_up_directories_named_after_their_cluster() -> None:
+    assert row_name("svc001-cluster03", "cluster03") == "svc001"
+    assert row_name("staging-api", "staging") == "api"
+    assert row_name("api", "staging") == "api"
+    assert row_name("staging", "staging") == "staging"
 
 
 def test_image_references_and_charts() -> None:

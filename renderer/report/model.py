@@ -40,6 +40,15 @@ def _unique_slugs(names: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def row_name(app_dir: str, cluster: str) -> str:
+    """The app an app directory is, across clusters: zero-config discovery names directories
+    `<app>-<cluster>`, so the cluster's name comes off (prefix or suffix) to line them up."""
+    for candidate in (app_dir.removesuffix(f"-{cluster}"), app_dir.removeprefix(f"{cluster}-")):
+        if candidate and candidate != app_dir:
+            return candidate
+    return app_dir
+
+
 def _documents(app: AppBundle) -> list[str]:
     """Each resource's YAML as written to the branch; Secrets re-emitted with values masked."""
     from ..yaml import dump_document
@@ -86,7 +95,7 @@ def _cell(app: AppBundle, cluster_slug: str, notes: list[str]) -> dict[str, Any]
             found_charts.setdefault((chart.name, chart.version))
     digest = hashlib.sha256("".join(r["manifest"] for r in resources).encode()).hexdigest()
     return {
-        "app": app.app, "branch": app.branch, "namespace": app.namespace or "", "origin": app.origin,
+        "app": app.app, "appDir": app.app_dir, "branch": app.branch, "namespace": app.namespace or "", "origin": app.origin,
         "sourcePath": app.source_path, "digest": digest[:16], "variant": "",
         "resources": resources,
         "images": [{"repository": i.repository, "tag": i.tag, "digest": i.digest, "version": i.version} for i in found_images],
@@ -138,7 +147,7 @@ def _changes(diff: Any) -> dict[str, Any] | None:
     data: dict[str, Any] = diff.to_dict() if hasattr(diff, "to_dict") else dict(diff)
     for cluster in data.get("clusters", []):
         for app in cluster.get("apps", []):
-            app["slug"] = ""
+            app["slug"], app["row"] = "", app.get("appDir", "")
             for res in app.get("resources", []):
                 if res.get("kind") == "Secret" and not res.get("group"):
                     res["diff"] = mask_diff(res.get("diff", ""))
@@ -161,24 +170,34 @@ def build_model(
         if not note["app"] and note["where"]:
             kept.setdefault(note["where"], []).append(note["reason"])
     attached = set()
-    by_dir: dict[str, dict[str, dict[str, Any]]] = {}
+    rendered: dict[str, dict[str, AppBundle]] = {}
     for app in bundles.apps:
+        rendered.setdefault(app.cluster, {})[app.app_dir] = app
+    by_row: dict[str, dict[str, dict[str, Any]]] = {}
+    row_of: dict[tuple[str, str], str] = {}
+    for app in bundles.apps:
+        name = row_name(app.app_dir, app.cluster)
+        if name != app.app_dir and name in rendered[app.cluster]:
+            name = app.app_dir  # the short name is another app of this cluster
         cell_notes = kept.get(app.origin, [])
         if cell_notes:
             attached.add(app.origin)
-        by_dir.setdefault(app.app_dir, {})[app.cluster] = _cell(app, cluster_slugs[app.cluster], cell_notes)
-    app_slugs = _unique_slugs(sorted(by_dir))
+        row_of[(app.cluster, app.app_dir)] = name
+        by_row.setdefault(name, {})[app.cluster] = _cell(app, cluster_slugs[app.cluster], cell_notes)
+    app_slugs = _unique_slugs(sorted(by_row))
     rows = []
-    for app_dir in sorted(by_dir):
-        cells = dict(sorted(by_dir[app_dir].items()))
+    for name in sorted(by_row):
+        cells = dict(sorted(by_row[name].items()))
         _variants(cells)
-        rows.append({"appDir": app_dir, "slug": app_slugs[app_dir], "clusters": cells})
+        rows.append({"appDir": name, "slug": app_slugs[name], "clusters": cells})
 
     change_data = _changes(changes)
     if change_data:
         for cluster in change_data["clusters"]:
             for app in cluster["apps"]:
-                app["slug"] = app_slugs.get(app["appDir"], "")
+                name = row_of.get((cluster["cluster"], app["appDir"]), row_name(app["appDir"], cluster["cluster"]))
+                app["row"] = name
+                app["slug"] = app_slugs.get(name, "")
 
     cluster_rows = []
     for cluster in clusters:

@@ -86,7 +86,7 @@ def _render_all(model: dict[str, Any]) -> Iterable[tuple[str, str]]:
     app_slugs = {row["appDir"]: row["slug"] for row in model["apps"]}
     changed = set()
     if model["changes"] is not None:
-        changed = {(c["cluster"], a["appDir"]) for c in model["changes"]["clusters"] for a in c["apps"]}
+        changed = {(c["cluster"], a["row"]) for c in model["changes"]["clusters"] for a in c["apps"]}
     common = {"model": model, "cluster_slugs": cluster_slugs, "app_slugs": app_slugs, "changed": changed}
 
     pages = _pages(model["apps"], ROWS_PER_PAGE)
