@@ -33,7 +33,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
 conformance: $(STAMP)
-	$(BIN)/python -m renderer.conformance --realworld -v
+	$(BIN)/python -m renderer.kustomize.conformance --realworld -v
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

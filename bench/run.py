@@ -21,9 +21,9 @@ REPO = HERE.parent
 SHARED_BENCH = REPO.parent / "shared" / "bench"
 sys.path.insert(0, str(REPO))
 
-from renderer.fs import RepoFS  # noqa: E402
+from renderer.core.fs import RepoFS  # noqa: E402
 from renderer.kustomize import Builder  # noqa: E402
-from renderer.yaml import dump_documents  # noqa: E402
+from renderer.core.yaml import dump_documents  # noqa: E402
 
 
 def kubectl() -> str:

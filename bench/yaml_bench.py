@@ -1,4 +1,4 @@
-"""Micro-benchmark of renderer.yaml, the hot path: load and dump every YAML file of a fleet.
+"""Micro-benchmark of renderer.core.yaml, the hot path: load and dump every YAML file of a fleet.
 
 Usage: python bench/yaml_bench.py [ROOT] [--repeat 5]
 ROOT defaults to a fresh `../shared/bench/make_fleet.py` fleet in a temporary directory.
@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO))
 
 import yaml as pyyaml  # noqa: E402
 
-from renderer.yaml import dump_document, load_documents  # noqa: E402
+from renderer.core.yaml import dump_document, load_documents  # noqa: E402
 
 
 def best(fn: Callable[[], Any], repeat: int) -> float:
@@ -75,8 +75,8 @@ def main() -> int:
             pyyaml.dump(d, Dumper=pyyaml.CSafeDumper, sort_keys=True, default_flow_style=False, allow_unicode=True)
 
     rows = [
-        ("renderer.yaml load", best(ours_load, args.repeat)),
-        ("renderer.yaml dump", best(ours_dump, args.repeat)),
+        ("renderer.core.yaml load", best(ours_load, args.repeat)),
+        ("renderer.core.yaml dump", best(ours_dump, args.repeat)),
         ("PyYAML CSafeLoader load (no kubectl semantics)", best(c_load, args.repeat)),
         ("PyYAML CSafeDumper dump (not kubectl's format)", best(c_dump, args.repeat)),
     ]

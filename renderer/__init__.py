@@ -19,7 +19,7 @@ def build(directory: str | os.PathLike[str], *, repo: str | os.PathLike[str] | N
     or below its directory; bases and components anywhere), or to `repo` when given."""
     from pathlib import Path
 
-    from .fs import RepoFS, build_root
+    from .core.fs import RepoFS, build_root
     from .kustomize import BuildOptions, Builder
 
     target = Path(directory).resolve()
@@ -29,7 +29,7 @@ def build(directory: str | os.PathLike[str], *, repo: str | os.PathLike[str] | N
 
 def render(repo: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *, write: bool = False) -> Any:
     """Like `sluice render REPO`: the fleet's bundles (written to `out` when `write`)."""
-    from .pipeline import render_repo
+    from .fleet.pipeline import render_repo
 
     return render_repo(repo, out, write=write)
 

@@ -23,7 +23,7 @@ from renderer.applier import (
 )
 from renderer.applier.git import git_date, normalize_remote, redact_url
 from renderer.applier.hydrate import _Preserve, is_sluice_message, parse_trailers
-from renderer.errors import GitError, InputError
+from renderer.core.errors import GitError, InputError
 
 try:
     from tests.gitrepos import DryRepo, dry_repo, git, git_bytes, git_daemon, isolated_git_env, make_bare, refs_of

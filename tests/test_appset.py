@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from renderer.conformance import default_realworld
+from renderer.kustomize.conformance import default_realworld
 from renderer.appset import ClusterInfo, RepoResolver, cluster_info_from_secret, expand, generate_params
-from renderer.appset.cli import appset as appset_cli
-from renderer.appset.cli import load_clusters
+from renderer.cli.appset import appset as appset_cli
+from renderer.cli.appset import load_clusters
 from renderer.appset.templates import fasttemplate
-from renderer.errors import InputError
-from renderer.yaml import load_documents
+from renderer.core.errors import InputError
+from renderer.core.yaml import load_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "fixtures" / "appset"
@@ -551,7 +551,7 @@ def test_argo_cd_examples(example: str, expected: list[str]) -> None:
 def test_rolling_sync_steps_follow_label_match_expressions() -> None:
     """`sluice appset generate --steps`: the first step that selects an Application holds it;
     In fails on a missing label; Applications no step selects are reported apart."""
-    from renderer.appset.cli import run_generate
+    from renderer.cli.appset import run_generate
 
     path = str(Path(__file__).resolve().parent.parent / "fixtures" / "appset" / "rolling-sync" / "appset.yaml")
     text = run_generate(path, (), (), None, "json", False, True)

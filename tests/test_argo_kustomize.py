@@ -18,13 +18,13 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from renderer.argo_kustomize import envsubst, format_image_arg, parse_image_arg, split_image
-from renderer.argo_source_overrides import decode_over, merge_patch
-from renderer.errors import InputError
-from renderer.fleet import discover
-from renderer.fleet_config import load_config
-from renderer.fs import RepoFS
-from renderer.pipeline import render_plan, render_repo
+from renderer.argo.kustomize_options import envsubst, format_image_arg, parse_image_arg, split_image
+from renderer.argo.source_overrides import decode_over, merge_patch
+from renderer.core.errors import InputError
+from renderer.fleet.discover import discover
+from renderer.fleet.config import load_config
+from renderer.core.fs import RepoFS
+from renderer.fleet.pipeline import render_plan, render_repo
 from trees import write_tree
 
 KUBECTL = shutil.which("kubectl") or str(Path(sys.executable).with_name("kubectl"))

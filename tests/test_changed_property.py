@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from renderer.errors import SluiceError
-from renderer.pipeline import render_repo
+from renderer.core.errors import SluiceError
+from renderer.fleet.pipeline import render_repo
 from renderer.verify import verify_repo
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,13 @@ import pytest
 
 from pathlib import Path
 
-from renderer.conformance import case_dirs, default_corpus, default_realworld, run_case, run_realworld
+from renderer.kustomize.conformance import (
+    case_dirs,
+    default_corpus,
+    default_realworld,
+    run_case,
+    run_realworld,
+)
 
 CORPUS = default_corpus()
 OWN = Path(__file__).resolve().parent.parent / "fixtures" / "conformance"  # recorded with tools/record_oracle.py

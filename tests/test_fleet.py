@@ -10,11 +10,17 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from renderer.errors import InputError
-from renderer.fleet import discover, normalize_repo_url, select_files
-from renderer.fleet_config import DEFAULT_BRANCH_TEMPLATE, FleetConfig, branch_name_problem, config_schema, load_config
-from renderer.fs import RepoFS
-from renderer.sources import argo_glob_match, compile_glob
+from renderer.core.errors import InputError
+from renderer.fleet.discover import discover, normalize_repo_url, select_files
+from renderer.fleet.config import (
+    DEFAULT_BRANCH_TEMPLATE,
+    FleetConfig,
+    branch_name_problem,
+    config_schema,
+    load_config,
+)
+from renderer.core.fs import RepoFS
+from renderer.argo.sources import argo_glob_match, compile_glob
 from trees import write_tree
 
 REPO = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from renderer.errors import InputError
+from renderer.core.errors import InputError
 from renderer.flux import (
     SKIP,
     SubstitutionError,
@@ -22,8 +22,8 @@ from renderer.flux import (
     root_kustomization,
 )
 from renderer.flux.artifact import ArtifactFS
-from renderer.conformance import default_realworld
-from renderer.fs import RepoFS
+from renderer.kustomize.conformance import default_realworld
+from renderer.core.fs import RepoFS
 from renderer.helm.release import objects_resolver
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -320,7 +320,7 @@ def test_realworld_multi_tenancy(cluster: str) -> None:
 
 
 def test_flux_build_cli_prints_every_kustomization_in_dependency_order(capsys) -> None:  # type: ignore[no-untyped-def]
-    from renderer.cli import main
+    from renderer.cli.main import main
 
     cluster = Path(__file__).resolve().parent.parent / "fixtures" / "flux" / "cluster"
     code = main(["flux", "build", str(cluster / "clusters" / "dev"), "--repo", str(cluster), "--output", "summary"])

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from renderer.errors import InputError
+from renderer.core.errors import InputError
 from renderer.flux import expand_flux_tree
 from renderer.flux.artifact import ArtifactFS
 from renderer.flux.sourceignore import IgnoreMatcher, artifact_matcher, parse_pattern, read_patterns
-from renderer.fs import RepoFS
+from renderer.core.fs import RepoFS
 
 # (pattern, domain, path, is_dir) -> excluded / included / no match
 MATCH_TABLE = [

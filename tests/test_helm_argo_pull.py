@@ -22,13 +22,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from renderer.cli import cli
-from renderer.errors import InputError
+from renderer.cli.main import cli
+from renderer.core.errors import InputError
 from renderer.helm.argo import chart_cache_key
 from renderer.helm.engine import find_helm_binary
 from renderer.helm.repository import pull_for_application
-from renderer.pipeline import render_repo
-from renderer.yaml import dump_document, load_documents
+from renderer.fleet.pipeline import render_repo
+from renderer.core.yaml import dump_document, load_documents
 from trees import write_tree
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "helm"

@@ -23,16 +23,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from renderer.cli import cli
-from renderer.errors import InputError, OutOfReach
-from renderer.fs import RepoFS
+from renderer.cli.main import cli
+from renderer.core.errors import InputError, OutOfReach
+from renderer.core.fs import RepoFS
 from renderer.helm.argo import chart_cache_key, render_argo_helm, render_argo_repo_chart
 from renderer.helm.dependencies import Dependency, missing_dependencies, vendor_dependencies
 from renderer.helm.engine import default_engine, find_helm_binary
 from renderer.helm.release import objects_resolver, prepare_release, render_helmrelease
 from renderer.helm.repository import pull_chart
-from renderer.pipeline import render_repo
-from renderer.yaml import dump_document, load_documents
+from renderer.fleet.pipeline import render_repo
+from renderer.core.yaml import dump_document, load_documents
 from trees import write_tree
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "helm"

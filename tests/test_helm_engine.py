@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from renderer.errors import RenderError
+from renderer.core.errors import RenderError
 from renderer.helm.engine import HelmCLI, InProcessHelm, find_helm_binary
-from renderer.yaml import load_documents
+from renderer.core.yaml import load_documents
 
 CHARTS = Path(__file__).resolve().parent.parent / "fixtures" / "helm"
 HELM = find_helm_binary()

@@ -15,9 +15,9 @@ from typing import Iterator
 import pytest
 from click.testing import CliRunner
 
-from renderer.cli import cli
+from renderer.cli.main import cli
 from renderer.helm.engine import find_helm_binary
-from renderer.pipeline import render_repo
+from renderer.fleet.pipeline import render_repo
 from trees import write_tree
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "helm"

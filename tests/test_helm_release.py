@@ -12,13 +12,13 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from renderer.errors import InputError, RenderError
-from renderer.fs import RepoFS
-from renderer.helm.cli import helm
+from renderer.core.errors import InputError, RenderError
+from renderer.core.fs import RepoFS
+from renderer.cli.helm import helm
 from renderer.helm.engine import HelmCLI, InProcessHelm, find_helm_binary
 from renderer.helm.kustomize_adapter import HELM_GENERATED, KustomizeHelm
 from renderer.helm.release import objects_resolver, release_name, render_helmrelease, version_matches
-from renderer.yaml import dump_documents, load_documents
+from renderer.core.yaml import dump_documents, load_documents
 
 ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "helm"
 HELM = find_helm_binary()

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from renderer.errors import InputError
+from renderer.core.errors import InputError
 from renderer.helm.strvals import StrvalsError, parse
 from renderer.helm.values import compose_values, merge_maps, secret_data, values_files, values_files_defaults
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from renderer.applier import DryHistory, Monotonic, hydrate
-from renderer.cli import main
-from renderer.scratch import sweep_stale
+from renderer.cli.main import main
+from renderer.core.scratch import sweep_stale
 
 try:
     from tests.githttp import AUTH_HEADER, git_http

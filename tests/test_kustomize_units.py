@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from renderer.fs import RepoFS
+from renderer.core.fs import RepoFS
 from renderer.kustomize import Builder
 from renderer.kustomize.generators import content_hash, encode_base64, go_json
 from renderer.kustomize.selectors import parse_label_selector

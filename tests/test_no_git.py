@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import renderer
-import renderer.errors
-from renderer.cli import main
+import renderer.core.errors
+from renderer.cli.main import main
 
 from gitrepos import DEMO_FILES, REPO_ROOT
 from trees import write_tree
@@ -57,7 +57,7 @@ def test_build_with_repo_confines_to_the_repository(tarball_tree: Path, capsys: 
     code, _out, err = run(["build", str(tarball_tree / "overlays/prod"), "--repo", str(tarball_tree / "overlays")], capsys)
     assert code == 2
     assert "escapes the repository root" in err and err.count("\n") == 1
-    with pytest.raises(renderer.errors.InputError):
+    with pytest.raises(renderer.core.errors.InputError):
         renderer.build(tarball_tree / "overlays/prod", repo=tarball_tree / "overlays")
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from renderer.conformance import default_realworld
-from renderer.errors import InputError
+from renderer.kustomize.conformance import default_realworld
+from renderer.core.errors import InputError
 from renderer.helm.engine import find_helm_binary
-from renderer.pipeline import render_repo
-from renderer.yaml import load_documents
+from renderer.fleet.pipeline import render_repo
+from renderer.core.yaml import load_documents
 
 REALWORLD = default_realworld()
 EXAMPLE_APPS = REALWORLD / "argoproj__argocd-example-apps"
@@ -190,8 +190,8 @@ def test_flux_operator_instance_is_a_cluster_entry_point() -> None:
     """onedr0p/home-ops runs Flux through the Flux Operator: the FluxInstance's sync.path
     (in the flux-instance chart values) is the cluster directory. The corpus dropped the
     scripts its kustomizations name, so the render stops there, naming the file."""
-    from renderer.fleet_flux import detect_flux_clusters
-    from renderer.fs import RepoFS
+    from renderer.fleet.flux import detect_flux_clusters
+    from renderer.core.fs import RepoFS
 
     assert detect_flux_clusters(RepoFS(ONEDR0P)) == ["kubernetes/flux/cluster"]
     with pytest.raises(InputError, match=r"kubernetes/apps/default/sonarr/app/kustomization.yaml: .*'./resources/refresh-series.sh' not found"):

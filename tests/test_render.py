@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from renderer.bundle import (
+from renderer.fleet.bundle import (
     INDEX,
     Bundles,
     bundles_for_hydration,
@@ -15,12 +15,12 @@ from renderer.bundle import (
     load_bundles,
     write_bundles,
 )
-from renderer.errors import InputError, RenderError, SluiceError
-from renderer.fleet import discover
-from renderer.fleet_config import load_config
-from renderer.fs import RepoFS
-from renderer.pipeline import render_plan, render_repo
-from renderer.sources import SourceSpec, directory_files, render_directory
+from renderer.core.errors import InputError, RenderError, SluiceError
+from renderer.fleet.discover import discover
+from renderer.fleet.config import load_config
+from renderer.core.fs import RepoFS
+from renderer.fleet.pipeline import render_plan, render_repo
+from renderer.argo.sources import SourceSpec, directory_files, render_directory
 from trees import write_tree
 
 REPO = Path(__file__).resolve().parent.parent
@@ -219,7 +219,7 @@ def test_helm_chart_sources_render_like_argo_cd(tmp_path: Path) -> None:
              "--set-json", "image={\"tag\":\"from-object\"}", "--set", "service.port=8080", "--set", "replicaCount=5"],
             capture_output=True, text=True, check=True,
         ).stdout
-        from renderer.yaml import load_documents
+        from renderer.core.yaml import load_documents
 
         expected = load_documents(out, "helm template")
         for body in expected:  # the destination namespace lands on namespaced resources, as Argo CD sets it
@@ -467,7 +467,7 @@ def test_write_refuses_to_replace_a_directory_it_did_not_write(tmp_path: Path) -
 
 
 def test_write_without_an_atomic_exchange_falls_back_to_two_renames(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import renderer.bundle as bundle_module
+    import renderer.fleet.bundle as bundle_module
 
     out = tmp_path / "out"
     write_bundles(render(FIXTURES / "zero-config"), out)
@@ -695,7 +695,7 @@ def test_helm_repository_chart_source_renders_from_the_chart_cache(tmp_path: Pat
     import subprocess
 
     from renderer.helm.engine import find_helm_binary
-    from renderer.pipeline import render_repo
+    from renderer.fleet.pipeline import render_repo
 
     helm = find_helm_binary()
     if helm is None:
@@ -884,7 +884,7 @@ def test_repositories_map_other_repos_to_local_checkouts(tmp_path: Path) -> None
     with pytest.raises(InputError, match=r"sluice.yaml:2: repositories.https://github.com/example/apps: '../nowhere' is not a directory"):
         render(platform, granted=(tmp_path,))
     (platform / "sluice.yaml").write_text("repoURL: https://github.com/example/platform\n")
-    from renderer.pipeline import render_repo
+    from renderer.fleet.pipeline import render_repo
 
     assert [a.app for a in render_repo(platform, write=False, repositories={"https://github.com/example/apps.git": str(apps)}).apps] == ["web"]
 
@@ -1026,7 +1026,7 @@ def test_strict_render_fails_on_anything_left_out(tmp_path: Path) -> None:
     (exit 2) and nothing is written; without it the render writes and says `skipped:`."""
     from click.testing import CliRunner
 
-    from renderer.cli import cli
+    from renderer.cli.main import cli
 
     write_tree(tmp_path, APP_OF_APPS)
     out = tmp_path / "out"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from renderer.cli import main
-from renderer.diff import render_tree
-from renderer.errors import InputError
+from renderer.cli.main import main
+from renderer.diff.compare import render_tree
+from renderer.core.errors import InputError
 from renderer.report import build_model, write_site
 from renderer.report.inventory import Image, charts, images
 from renderer.report.model import row_name

@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from renderer.errors import RenderError
+from renderer.core.errors import RenderError
 from renderer.kustomize.openapi import MergeSchema
 from renderer.kustomize.strategic import _Walker, apply_sm_patch, strategic_merge
 

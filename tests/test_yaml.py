@@ -1,4 +1,4 @@
-"""renderer.yaml against `kubectl kustomize`, the oracle.
+"""renderer.core.yaml against `kubectl kustomize`, the oracle.
 
 Every row of the tables below was checked against kubectl v1.37.1 (Kustomize v5.8.1) while
 the module was written; the tables are the spec. The differential property test at the
@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from renderer._yaml_emit import go_key_less
-from renderer.errors import InputError, RenderError
-from renderer.yaml import dump_document, dump_documents, load_documents, load_documents_with_lines
+from renderer.core.yaml_emit import go_key_less
+from renderer.core.errors import InputError, RenderError
+from renderer.core.yaml import dump_document, dump_documents, load_documents, load_documents_with_lines
 
 HEAD = "apiVersion: v1\nkind: X\nmetadata:\n  name: n\n"
 HEAD_OUT = 'kind: X\nmetadata:\n  name: "n"\n'
@@ -622,7 +622,7 @@ def test_folded_scalar_entering_more_indented_lines_keeps_an_extra_break() -> No
     """go-yaml (kubectl) reads `>` scalars with one more line break where a more-indented
     line follows a normal one; checked with kubectl 1.37.1 (real case: a CEL expression
     in onedr0p/home-ops' MutatingAdmissionPolicy)."""
-    from renderer.yaml import dump_document, load_documents
+    from renderer.core.yaml import dump_document, load_documents
 
     text = "a: >-\n  one\n    two\n  three\nb: >\n  one\n  two\n\n    more\n  end\nc: >-\n  x\n   y\n   z\n  w\n"
     doc = load_documents(text, "t.yaml")[0]

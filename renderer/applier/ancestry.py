@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from pathlib import Path
 
-from ..errors import GitError
+from ..core.errors import GitError
 from .git import run_git
 
 __all__ = ["DryHistory", "Relation"]

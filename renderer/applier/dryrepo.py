@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import GitError, InputError
+from ..core.errors import GitError, InputError
 from .git import GitResult, normalize_remote, redact_url, run_git
 
 __all__ = [

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import GitError, InputError
-from ..scratch import sweep_stale
+from ..core.errors import GitError, InputError
+from ..core.scratch import sweep_stale
 
 __all__ = [
     "GitResult",

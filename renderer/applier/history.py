@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import GitError, InputError
+from ..core.errors import GitError, InputError
 from .git import RefUpdate, Scratch, ls_remote, normalize_remote, redact_url
 from .hydrate import (
     NOTES_REF,

@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
-from ..errors import GitError, InputError
+from ..core.errors import GitError, InputError
 from .ancestry import DryHistory, Relation
-from ..branchname import normalize_branch
+from ..core.branchname import normalize_branch
 from .git import (
     Identity,
     PushOutcome,

@@ -3,7 +3,7 @@
     from renderer.appset import expand, ClusterInfo, RepoResolver
     apps = expand(appset, clusters=[...], repos=RepoResolver(default="."), source="apps/set.yaml")
 
-`expand` raises `renderer.errors.InputError` naming the ApplicationSet, the generator
+`expand` raises `renderer.core.errors.InputError` naming the ApplicationSet, the generator
 (index and type) and, for template errors, the parameter set.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from renderer.appset.generators import (
     run_generator,
 )
 from renderer.appset.templates import TemplateRenderError, merge_template, render_application
-from renderer.errors import InputError
+from renderer.core.errors import InputError
 
 __all__ = [
     "ClusterInfo",

@@ -21,7 +21,7 @@ from typing import Any, Callable, Mapping
 
 from renderer.appset.gotemplate import go_sprint_value, sanitize_name
 from renderer.appset.templates import TemplateRenderError, deep_replace, replace
-from renderer.regex import RegexError, compile_user_regex
+from renderer.core.regex import RegexError, compile_user_regex
 
 IN_CLUSTER_NAME = "in-cluster"
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
@@ -50,7 +50,7 @@ def cluster_info_from_secret(doc: dict[str, Any], file: str = "<secret>", line: 
     """The ClusterInfo of an Argo CD cluster Secret (name/server validated by fleet)."""
     import base64
 
-    from renderer.fleet import cluster_from_secret
+    from renderer.fleet.discover import cluster_from_secret
 
     cluster = cluster_from_secret(doc, file, line)
     meta = doc.get("metadata") or {}
@@ -85,7 +85,7 @@ class RepoResolver:
 
     def filesystem(self, url: str, revision: str = "") -> Any:
         """The read-boundary view of the repository `url` names."""
-        from renderer.fs import RepoFS
+        from renderer.core.fs import RepoFS
 
         path = os.path.realpath(self.resolve(url, revision))
         if path not in self._fs:
@@ -102,7 +102,7 @@ class RepoResolver:
 
 
 def _norm_url(url: str) -> str:
-    from ..repourl import normalize_repo_url
+    from ..core.repourl import normalize_repo_url
 
     return normalize_repo_url(url)
 
@@ -264,8 +264,8 @@ def gen_list(spec: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
         res.append(params)
     text = spec.get("elementsYaml")
     if text:
-        from renderer.errors import SluiceError
-        from renderer.yaml import load_documents
+        from renderer.core.errors import SluiceError
+        from renderer.core.yaml import load_documents
 
         try:
             docs = load_documents(text, "<elementsYaml>", dialect="config")
@@ -454,8 +454,8 @@ def gen_git(spec: Mapping[str, Any], ctx: Context) -> list[dict[str, Any]]:
 
 
 def _git_files_params(spec: Mapping[str, Any], ctx: Context, root: Any, prefix: str) -> list[dict[str, Any]]:
-    from renderer.errors import SluiceError
-    from renderer.yaml import load_documents
+    from renderer.core.errors import SluiceError
+    from renderer.core.yaml import load_documents
 
     all_files = _git_files(root)
     chosen: set[str] = set()

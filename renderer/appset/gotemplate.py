@@ -1816,7 +1816,7 @@ def _floats(v: Any) -> Any:
 
 
 def _to_yaml(v: Any) -> str:
-    from renderer.yaml import dump_document
+    from renderer.core.yaml import dump_document
 
     def norm(x: Any) -> Any:
         if x is _MISSING:
@@ -1835,8 +1835,8 @@ def _to_yaml(v: Any) -> str:
 
 
 def _from_yaml(s: Any) -> Any:
-    from renderer.errors import SluiceError
-    from renderer.yaml import load_documents
+    from renderer.core.errors import SluiceError
+    from renderer.core.yaml import load_documents
 
     try:
         docs = load_documents(_s(s), "<fromYaml>", dialect="config")
@@ -1849,8 +1849,8 @@ def _from_yaml(s: Any) -> Any:
 
 
 def _from_yaml_array(s: Any) -> Any:
-    from renderer.errors import SluiceError
-    from renderer.yaml import load_documents
+    from renderer.core.errors import SluiceError
+    from renderer.core.yaml import load_documents
 
     try:
         docs = load_documents(_s(s), "<fromYamlArray>", dialect="config")

@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from renderer.appset.gotemplate import Template, TemplateError
-from renderer.regex import compile_user_regex
+from renderer.core.regex import compile_user_regex
 
 RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 
@@ -158,8 +158,8 @@ def apply_template_patch(app: dict[str, Any], patch_text: str) -> dict[str, Any]
     """A strategic merge patch onto the Application. The Application type's lists carry no
     merge keys except `metadata.finalizers` (a set), so lists replace, maps merge, and a
     null deletes."""
-    from renderer.errors import SluiceError
-    from renderer.yaml import load_documents
+    from renderer.core.errors import SluiceError
+    from renderer.core.yaml import load_documents
 
     text = patch_text.strip()
     try:

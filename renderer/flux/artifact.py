@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..errors import InputError
-from ..fs import ROOT, RepoFS
+from ..core.errors import InputError
+from ..core.fs import ROOT, RepoFS
 from .sourceignore import IGNORE_FILE, IgnoreMatcher, Pattern, artifact_matcher, read_patterns
 
 __all__ = ["ArtifactFS", "load_ignore_patterns"]

@@ -26,11 +26,11 @@ import dataclasses
 import posixpath
 from typing import Any, Callable, Iterable, NoReturn, Optional, Sequence
 
-from ..errors import InputError, SluiceError
-from ..fs import OverlayFS, RepoFS, join
+from ..core.errors import InputError, SluiceError
+from ..core.fs import OverlayFS, RepoFS, join
 from ..kustomize import Builder, BuildOptions
 from ..kustomize.kustomization import FILE_NAMES, KNOWN_FIELDS, find_kustomization
-from ..yaml import dump_document
+from ..core.yaml import dump_document
 from .artifact import ArtifactFS
 from .substitute import ObjectResolver, postbuild
 
@@ -54,7 +54,7 @@ def dry_repo_sources(names: Iterable[str] = ("flux-system",), *, dry_kinds: Iter
     GitRepository whose URL (and ref) `checkout` maps to a local directory is that checkout
     (another team's repository, another branch); one with the dry repository's URL is the
     dry repository; every other source (an OCI artifact of a vendor) is skipped."""
-    from ..repourl import normalize_repo_url
+    from ..core.repourl import normalize_repo_url
 
     wanted = frozenset(names)
     kinds = frozenset(dry_kinds)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from ..gomatch import go_match as _match
+from ..core.gomatch import go_match as _match
 
 __all__ = ["IGNORE_FILE", "Pattern", "parse_pattern", "read_patterns", "IgnoreMatcher", "artifact_matcher"]
 

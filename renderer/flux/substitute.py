@@ -32,9 +32,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
-from ..errors import InputError
-from ..yaml import dump_document, load_documents
-from ..gomatch import glob_regex
+from ..core.errors import InputError
+from ..core.yaml import dump_document, load_documents
+from ..core.gomatch import glob_regex
 
 SUBSTITUTE_KEY = "kustomize.toolkit.fluxcd.io/substitute"
 DISABLED = "disabled"

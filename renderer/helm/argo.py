@@ -16,8 +16,8 @@ import posixpath
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, Optional
 
-from ..errors import InputError, OutOfReach, RenderError
-from ..fs import RepoFS, join
+from ..core.errors import InputError, OutOfReach, RenderError
+from ..core.fs import RepoFS, join
 from .cachekey import chart_cache_key
 from .engine import DEFAULT_KUBE_VERSION
 from .strvals import StrvalsError, parse_into

@@ -14,8 +14,8 @@ import os
 import shutil
 import tempfile
 
-from ..errors import InputError
-from ..fs import GIT_DIR, ROOT, RepoFS, join
+from ..core.errors import InputError
+from ..core.fs import GIT_DIR, ROOT, RepoFS, join
 
 __all__ = ["StagedRepo"]
 

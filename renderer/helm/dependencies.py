@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from ..errors import InputError, OutOfReach
-from ..yaml import load_documents
+from ..core.errors import InputError, OutOfReach
+from ..core.yaml import load_documents
 
 __all__ = ["Dependency", "missing_dependencies", "vendor_dependencies", "remote_dependencies", "copy_chart"]
 

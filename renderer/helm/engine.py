@@ -12,7 +12,7 @@ One interface (`HelmEngine`), two backends, both the real Helm:
 - `HelmCLI`: the `helm` binary (a pinned Helm version), `helm template` run through
   pyhelm3's `Command`.
 
-Both parse Helm's output text with `renderer.yaml.load_documents`, so they agree document
+Both parse Helm's output text with `renderer.core.yaml.load_documents`, so they agree document
 for document with `helm template`. Each Helm build defaults the Kubernetes version to its
 own (the SDK and the binary differ), so both backends use DEFAULT_KUBE_VERSION unless
 given one.
@@ -33,8 +33,8 @@ import weakref
 from pathlib import Path
 from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
 
-from ..errors import RenderError
-from ..yaml import load_documents
+from ..core.errors import RenderError
+from ..core.yaml import load_documents
 
 __all__ = [
     "DEFAULT_KUBE_VERSION",

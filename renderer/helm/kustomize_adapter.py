@@ -26,8 +26,8 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from ..errors import InputError, OutOfReach, RenderError
-from ..resource import Resource
+from ..core.errors import InputError, OutOfReach, RenderError
+from ..core.resource import Resource
 from .engine import HelmEngine, default_engine
 from .values import merge_maps, read_values
 

@@ -19,8 +19,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..errors import InputError, RenderError
-from ..yaml import dump_document, load_documents
+from ..core.errors import InputError, RenderError
+from ..core.yaml import dump_document, load_documents
 from .cachekey import chart_cache_key
 
 __all__ = ["helm_pull", "repository_entry"]

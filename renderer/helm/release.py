@@ -10,7 +10,7 @@ Follows helm-controller:
   is the release's first install as Argo CD or Flux will apply it. `spec.upgrade.crds` is
   checked but changes nothing: every sync of a hydrated branch applies the CRDs it holds;
 - hooks left out with `spec.install.disableHooks` (helm-controller would not run them);
-- `spec.install.createNamespace`: the fleet inflater (renderer.pipeline) adds the Namespace
+- `spec.install.createNamespace`: the fleet inflater (renderer.fleet.pipeline) adds the Namespace
   Helm creates, unless the bundle declares it;
 - the chart: `spec.chart.spec` with a GitRepository/Bucket source (`chart` is a path in the
   dry repository: a directory or a packaged .tgz) or a HelmRepository (looked up in a local
@@ -39,9 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
 
-from ..errors import InputError, OutOfReach, RenderError
-from ..fs import RepoFS, join
-from ..yaml import load_documents
+from ..core.errors import InputError, OutOfReach, RenderError
+from ..core.fs import RepoFS, join
+from ..core.yaml import load_documents
 from .cachekey import chart_cache_key, oci_cache_key
 from .dependencies import vendor_dependencies
 from .engine import DEFAULT_KUBE_VERSION, HelmEngine, default_engine, is_hook, sort_rendered
@@ -454,7 +454,7 @@ def _post_render_group(hr: dict[str, Any], docs: list[dict[str, Any]], *, label:
     from ..kustomize.fieldspecs import FieldSpec, builtin_config
     from ..kustomize.openapi import MergeSchema
     from ..kustomize.patches import apply_patch, load_patch_entry
-    from ..resource import Resource, ResourceList
+    from ..core.resource import Resource, ResourceList
 
     spec = hr.get("spec") or {}
     where = file or label

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
-from ..errors import InputError
+from ..core.errors import InputError
 from .cachekey import chart_cache_key, oci_cache_key, oci_chart_name
 from .pull import helm_pull
 
@@ -180,12 +180,12 @@ def fleet_charts(fs: Any, cache_dir: Path | None = None) -> list[ChartWant]:
     repository that come from a HelmRepository (or an OCIRepository), and the http(s)/OCI
     dependencies missing from the charts/ of the charts in the repository (Argo CD chart
     paths, HelmRelease GitRepository charts); sorted, each once."""
-    from ..fleet import discover
-    from ..fleet_config import load_config
+    from ..fleet.discover import discover
+    from ..fleet.config import load_config
     from ..kustomize import find_kustomization
     from .release import is_helmrelease, iter_repo_objects, objects_resolver
 
-    from ..errors import NothingFound
+    from ..core.errors import NothingFound
 
     try:
         plan = discover(fs, load_config(fs))
@@ -235,8 +235,8 @@ def fleet_charts(fs: Any, cache_dir: Path | None = None) -> list[ChartWant]:
 def _all_targets(fs: Any, plan: Any, cache_dir: Path | None) -> list[Any]:
     """The plan's targets and the Applications their renders generate (app of apps), as far
     as the charts in the cache let the render see; the plan's alone if the render fails."""
-    from ..errors import SluiceError
-    from ..pipeline import every_target
+    from ..core.errors import SluiceError
+    from ..fleet.pipeline import every_target
 
     try:
         return every_target(fs, plan, chart_cache=cache_dir if cache_dir is not None and cache_dir.is_dir() else None)
@@ -247,8 +247,8 @@ def _all_targets(fs: Any, plan: Any, cache_dir: Path | None) -> list[Any]:
 def _dependency_wants(fs: Any, chart_path: str, origin: str) -> list[ChartWant]:
     """The http(s)/OCI dependencies missing from the charts/ of a chart in the repository,
     as the render will look them up in the chart cache."""
-    from ..errors import SluiceError
-    from ..fs import join
+    from ..core.errors import SluiceError
+    from ..core.fs import join
     from .dependencies import remote_dependencies
 
     try:

@@ -27,8 +27,8 @@ import copy
 import posixpath
 from typing import Any, Callable, Optional
 
-from ..errors import InputError
-from ..yaml import load_documents
+from ..core.errors import InputError
+from ..core.yaml import load_documents
 from .strvals import StrvalsError, parse_into
 
 __all__ = [

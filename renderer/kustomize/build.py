@@ -16,9 +16,9 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError, RenderError
-from ..fs import RepoFS
-from ..resource import Resource, ResourceList, is_builtin_kind
+from ..core.errors import InputError, RenderError
+from ..core.fs import RepoFS
+from ..core.resource import Resource, ResourceList, is_builtin_kind
 from . import generators, transformers
 from .transformers import HELM_GENERATED
 from .fieldspecs import EMPTY_CONFIG, FieldSpec, TransformerConfig, builtin_config, fieldspec_from, parse_config
@@ -440,7 +440,7 @@ def _normalize_annotations(body: dict[str, Any]) -> None:
 
 
 def _annotation_text(value: Any) -> str:
-    from .._yaml_emit import format_float
+    from ..core.yaml_emit import format_float
 
     if value is None:
         return ""

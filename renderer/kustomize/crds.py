@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import InputError
-from ..fs import RepoFS
-from ..resource import Gvk
+from ..core.errors import InputError
+from ..core.fs import RepoFS
+from ..core.resource import Gvk
 from .fieldspecs import EMPTY_CONFIG, FieldSpec, NameBackRef, TransformerConfig
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from importlib import resources as importlib_resources
 from typing import Any, Callable, Iterable
 
-from ..errors import InputError, RenderError
-from ..resource import Gvk
+from ..core.errors import InputError, RenderError
+from ..core.resource import Gvk
 
 CONFIG_KEYS = (
     "namePrefix", "nameSuffix", "commonLabels", "labels", "templateLabels", "volumeClaimTemplateLabels",
@@ -159,7 +159,7 @@ def parse_config(doc: Any, source: str) -> TransformerConfig:
 
 @functools.cache
 def builtin_config() -> TransformerConfig:
-    from .. import yaml as _yaml
+    from ..core import yaml as _yaml
 
     text = importlib_resources.files("renderer.data").joinpath("builtin_fieldspecs.yaml").read_text("utf-8")
     docs = _yaml.load_documents(text, "builtin_fieldspecs.yaml")

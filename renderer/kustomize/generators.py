@@ -8,8 +8,8 @@ import posixpath
 import re
 from typing import Any
 
-from ..errors import InputError
-from ..resource import Resource
+from ..core.errors import InputError
+from ..core.resource import Resource
 from .loader import Loader
 
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
-from ..resource import Resource
+from ..core.errors import InputError
+from ..core.resource import Resource
 from .kustomization import Kustomization
 from .loader import Loader
 

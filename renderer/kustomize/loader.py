@@ -10,8 +10,8 @@ import os
 import re
 from dataclasses import dataclass
 
-from ..errors import InputError, OutOfReach
-from ..fs import RepoFS
+from ..core.errors import InputError, OutOfReach
+from ..core.fs import RepoFS
 
 _REMOTE = re.compile(r"^(https?://|git::|ssh://|git@|github\.com/|gitlab\.com/|bitbucket\.org/|oci://)")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Callable, Sequence
 
-from ..errors import RenderError
-from ..resource import CLUSTER_NS, Gvk, Resource, ResourceList
+from ..core.errors import RenderError
+from ..core.resource import CLUSTER_NS, Gvk, Resource, ResourceList
 from .fieldspecs import KEEP, FieldSpec, NameBackRef, apply_fieldspec
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import jsonpatch
 
-from ..errors import InputError, RenderError
-from ..resource import Resource, ResourceList, ResId, gvk_of
+from ..core.errors import InputError, RenderError
+from ..core.resource import Resource, ResourceList, ResId, gvk_of
 from .loader import Loader
 from .selectors import Selector
 
@@ -28,7 +28,7 @@ class Patch:
 
 
 def _load_docs(text: str, source: str) -> list[Any]:
-    from .. import yaml as _yaml
+    from ..core import yaml as _yaml
 
     return _yaml.load_documents(text, source)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
-from ..resource import Resource
+from ..core.errors import InputError
+from ..core.resource import Resource
 from . import generators as gen
 from . import transformers as tf
 from .fieldspecs import FieldSpec, fieldspec_from
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 def load_configs(builder: "Builder", loader: Loader, kust: Kustomization, field: str) -> list[dict[str, Any]]:
     from .build import load_resources
-    from .. import yaml as _yaml
+    from ..core import yaml as _yaml
 
     from .build import _append
 

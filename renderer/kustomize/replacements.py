@@ -7,8 +7,8 @@ import json
 import re
 from typing import Any, Sequence
 
-from ..errors import InputError, RenderError
-from ..resource import CLUSTER_NS, Gvk, ResId, Resource, ResourceList, split_api_version
+from ..core.errors import InputError, RenderError
+from ..core.resource import CLUSTER_NS, Gvk, ResId, Resource, ResourceList, split_api_version
 from .fieldspecs import KEEP, FieldSpec, apply_fieldspec, split_path
 from .loader import Loader
 from .selectors import parse_label_selector
@@ -322,7 +322,7 @@ def _retype(current: Any, text: str) -> Any:
     """A scalar target keeps its YAML type: only its text changes (kyaml sets the node value)."""
     if isinstance(current, str):
         return text
-    from .. import yaml as _yaml
+    from ..core import yaml as _yaml
 
     try:
         docs = _yaml.load_documents(text, "<replacement>")
@@ -352,7 +352,7 @@ def _set_in_structured_scalar(body: Any, segs: list[str], value: Any, options: d
             stripped = text.strip()
             if not stripped or stripped[0] not in "{[" and ":" not in stripped:
                 return False
-            from .. import yaml as _yaml
+            from ..core import yaml as _yaml
 
             try:
                 docs = _yaml.load_documents(text, "<structured>")

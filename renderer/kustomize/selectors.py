@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..errors import InputError
-from ..resource import Resource
+from ..core.errors import InputError
+from ..core.resource import Resource
 
 Requirement = Callable[[dict[str, str]], bool]
 
@@ -167,7 +167,7 @@ class CompiledSelector:
 
 
 def _effective_ns(rid: Any) -> str:
-    from ..resource import CLUSTER_NS
+    from ..core.resource import CLUSTER_NS
 
     ns = rid.ns_key
     return "_non_namespaceable_" if ns == CLUSTER_NS else ns

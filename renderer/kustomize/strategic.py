@@ -61,7 +61,7 @@ import math
 import re
 from typing import Any
 
-from renderer.errors import RenderError
+from renderer.core.errors import RenderError
 from renderer.kustomize.openapi import MergeSchema
 
 __all__ = ["strategic_merge", "apply_sm_patch"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Sequence
 
-from ..errors import InputError, RenderError
-from ..resource import Resource, ResourceList
+from ..core.errors import InputError, RenderError
+from ..core.resource import Resource, ResourceList
 from .fieldspecs import KEEP, FieldSpec, apply_fieldspec
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..bundle import Bundles
-from ..errors import InputError
+from ..fleet.bundle import Bundles
+from ..core.errors import InputError
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,14 +21,14 @@ class ReportInputs:
 def render_fleet(root: Path, *, dry_sha: str | None = None, **options: Any) -> Bundles:
     """The fleet, in memory, rendered as `sluice diff` renders a revision: nothing is written,
     so plaintext Secrets are masked in the report rather than refused."""
-    from ..diff import render_tree
+    from ..diff.compare import render_tree
 
     return render_tree(root, dry_sha, **options)
 
 
 def read_changes(root: Path, base: str, **options: Any) -> Any:
     """The working tree against `base`, exactly as `sluice diff --base` computes it."""
-    from ..diff import diff_revisions
+    from ..diff.compare import diff_revisions
 
     return diff_revisions(root, base, None, **options)
 

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from typing import Any, Iterable, Mapping
 
-from ..bundle import AppBundle, Bundles
+from ..fleet.bundle import AppBundle, Bundles
 from .inventory import Image, charts, images
 from .secrets import is_secret, mask_diff, mask_resource
 
@@ -51,7 +51,7 @@ def row_name(app_dir: str, cluster: str) -> str:
 
 def _documents(app: AppBundle) -> list[str]:
     """Each resource's YAML as written to the branch; Secrets re-emitted with values masked."""
-    from ..yaml import dump_document
+    from ..core.yaml import dump_document
 
     texts = app.manifest.decode("utf-8").split("\n---\n") if app.resources else []
     if len(texts) != len(app.resources):
@@ -160,7 +160,7 @@ def build_model(
     changes: Any = None,
     history: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The report of a rendered fleet. `changes`: a `renderer.diff.DiffResult` (or its dict);
+    """The report of a rendered fleet. `changes`: a `renderer.diff.compare.DiffResult` (or its dict);
     `history`: {"remote": ..., "branches": [...]} from `gather.read_history`."""
     clusters = bundles.clusters()
     cluster_slugs = _unique_slugs(clusters)

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 MARKER = ".sluice-report"  # a directory holding it is ours to replace
 ROWS_PER_PAGE = 100

@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from ..bundle import AppBundle
-from ..fleet import FleetPlan, Target, discover
-from ..fleet_config import load_config
-from ..fs import RepoFS
-from ..pipeline import ScopeTable, render_plan
-from ..resource import split_api_version
+from ..fleet.bundle import AppBundle
+from ..fleet.discover import FleetPlan, Target, discover
+from ..fleet.config import load_config
+from ..core.fs import RepoFS
+from ..fleet.pipeline import ScopeTable, render_plan
+from ..core.resource import split_api_version
 from .policy import Project, destination_permitted, kind_permitted, load_projects, source_permitted
 from .schemas import ERROR, WARNING, CrdIndex, SchemaChecker
 from .secrets import plaintext_secret_problem
-from ..resource import as_map as _map
+from ..core.resource import as_map as _map
 
 __all__ = ["Finding", "VerifyResult", "verify_repo", "report_text", "report_json", "report_markdown", "ERROR", "WARNING"]
 
@@ -175,7 +175,7 @@ def check_bundles(
 
 def _plan(root: Path, repositories: dict[str, str] | None = None,
           helm_releases: str | None = None, allowed_roots: Sequence[str] = ()) -> tuple[RepoFS, FleetPlan]:
-    from ..fleet_config import with_repositories
+    from ..fleet.config import with_repositories
 
     fs = RepoFS(root)
     config = load_config(fs, granted=[*allowed_roots, *(repositories or {}).values()], overridden=(repositories or {}).keys())
@@ -204,7 +204,7 @@ def verify_repo(
     """Render the fleet at `root` and check every resource; all findings are collected.
     `chart_cache`, `repositories` and `helm_releases` reach the render as in `sluice render`."""
     path = Path(root).resolve()
-    from ..errors import InputError
+    from ..core.errors import InputError
 
     if not path.is_dir():
         raise InputError(f"repository directory not found: {root}")

@@ -32,12 +32,12 @@ import posixpath
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..bundle import AppBundle
-from ..errors import GitError, SluiceError
-from ..fleet import FleetPlan, Target
-from ..fleet_config import CONFIG_FILE
-from ..fs import RepoFS
-from ..pipeline import render_plan
+from ..fleet.bundle import AppBundle
+from ..core.errors import GitError, SluiceError
+from ..fleet.discover import FleetPlan, Target
+from ..fleet.config import CONFIG_FILE
+from ..core.fs import RepoFS
+from ..fleet.pipeline import render_plan
 from .policy import Project
 
 CACHE_DIR = ".sluice"
@@ -168,7 +168,7 @@ def render_units(plan: FleetPlan) -> list[list[Target]]:
 def _chart_roots(fs: RepoFS, reads: Iterable[str], targets: Iterable[Target]) -> set[str]:
     """Chart directories a unit used: those of recorded Chart.yaml files and source paths
     that are charts, with their `file://` dependencies (Helm reads their files itself)."""
-    from ..fs import join
+    from ..core.fs import join
 
     todo = [posixpath.dirname(p) or "." for p in reads if posixpath.basename(p) == "Chart.yaml"]
     for target in targets:

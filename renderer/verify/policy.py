@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
-from ..fleet import normalize_repo_url, select_files, walk_yaml
-from ..fs import RepoFS
-from ..regex import RegexError, compile_user_regex
+from ..fleet.discover import normalize_repo_url, select_files, walk_yaml
+from ..core.fs import RepoFS
+from ..core.regex import RegexError, compile_user_regex
 
 
 

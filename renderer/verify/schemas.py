@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..resource import split_api_version
+from ..core.resource import split_api_version
 
 ERROR, WARNING = "error", "warning"
 MAX_ERRORS_PER_RESOURCE = 20
@@ -135,7 +135,7 @@ class SchemaChecker:
             wanted = kubernetes_version.lstrip("v")
             wanted = ".".join(wanted.split(".")[:2])
             if wanted not in versions:
-                from ..errors import InputError
+                from ..core.errors import InputError
 
                 raise InputError(
                     f"no Kubernetes schemas for version {kubernetes_version!r} "

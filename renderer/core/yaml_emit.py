@@ -1,6 +1,6 @@
 """go-yaml's scalar rules and go-yaml v2's emitter, as `kubectl kustomize` prints resources.
 
-Private to `renderer.yaml`. Kustomize prints each resource by marshalling it to JSON and
+Private to `renderer.core.yaml`. Kustomize prints each resource by marshalling it to JSON and
 handing the JSON to sigs.k8s.io/yaml's JSONToYAML, which is go-yaml v2 `Unmarshal` into
 `interface{}` followed by v2 `Marshal`. So printing a plain Python value means:
 
@@ -25,7 +25,7 @@ import sys
 from functools import cmp_to_key
 from typing import Any, Iterable
 
-from renderer.errors import RenderError
+from renderer.core.errors import RenderError
 
 # --------------------------------------------------------------------------------------
 # Go strconv, as go-yaml's resolvers call it

@@ -20,8 +20,8 @@ import dataclasses
 import json
 from typing import Any
 
-from .errors import InputError, OutOfReach
-from .fs import RepoFS, join
+from ..core.errors import InputError, OutOfReach
+from ..core.fs import RepoFS, join
 
 REPO_FILE = ".argocd-source.yaml"
 APP_FILE = ".argocd-source-{}.yaml"
@@ -121,7 +121,7 @@ def apply_overrides(fs: RepoFS, spec: Any, *, referrer: str | None = None) -> An
     files = override_files(fs, spec.path, spec.app_name)
     if not files:
         return spec
-    from .argo_kustomize import validate_options
+    from .kustomize_options import validate_options
 
     patches = [(f, _load_patch(fs, f)) for f in files]
     merged = merge_source_parameters(source_view(spec), patches)

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
-from .errors import InputError, OutOfReach, SourceOutOfReach
-from .fs import RepoFS, join
-from .regex import compile_user_regex
+from ..core.errors import InputError, OutOfReach, SourceOutOfReach
+from ..core.fs import RepoFS, join
+from ..core.regex import compile_user_regex
 
 SOURCE_TYPES = ("auto", "kustomize", "directory", "helm", "flux", "helm-repo")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -188,7 +188,7 @@ class SourceRenderer:
         self._builder: Any = None
 
     def _kustomize(self) -> Any:
-        from . import kustomize
+        from .. import kustomize
 
         return kustomize
 
@@ -202,7 +202,7 @@ class SourceRenderer:
     def effective(self, spec: SourceSpec, *, referrer: str | None = None) -> SourceSpec:
         """The source as Argo CD renders it: with the `.argocd-source*.yaml` parameter
         overrides of its directory merged in (renderer/argo_source_overrides.py)."""
-        from .argo_source_overrides import apply_overrides
+        from .source_overrides import apply_overrides
 
         return apply_overrides(self.fs, spec, referrer=referrer)
 
@@ -241,7 +241,7 @@ class SourceRenderer:
             if spec.kustomize_json:  # Argo CD's `kustomize edit` options: an edited, in-memory kustomization
                 import json
 
-                from .argo_kustomize import build_with_options
+                from .kustomize_options import build_with_options
 
                 options = self._build_options if self._build_options is not None else self._kustomize().BuildOptions()
                 return build_with_options(self.fs, spec.path, json.loads(spec.kustomize_json), env=dict(spec.build_env),
@@ -252,7 +252,7 @@ class SourceRenderer:
         if kind == "helm-repo":
             import json
 
-            from .helm.argo import render_argo_repo_chart
+            from ..helm.argo import render_argo_repo_chart
 
             helm = json.loads(spec.helm_json) if spec.helm_json else {}
             return render_argo_repo_chart(self.fs, spec.chart_repo, spec.chart, spec.chart_version, helm,
@@ -261,7 +261,7 @@ class SourceRenderer:
         if kind == "helm":
             import json
 
-            from .helm.argo import render_argo_helm
+            from ..helm.argo import render_argo_helm
 
             helm = json.loads(spec.helm_json) if spec.helm_json else {}
             return render_argo_helm(self.fs, spec.path, helm, app_name=spec.app_name, namespace=spec.namespace,
@@ -274,7 +274,7 @@ class SourceRenderer:
         cluster directory `spec.path`; each directory's tree is expanded once."""
         tree = self._flux.get(spec.path)
         if tree is None:
-            from .flux import dry_repo_sources, expand_flux_tree
+            from ..flux import dry_repo_sources, expand_flux_tree
 
             tree = {}
             unreached: dict[tuple[str, str], str] = {}
@@ -296,7 +296,7 @@ class SourceRenderer:
         if self._helm_from is not None:
             return self._helm_from.helm_engine()
         if self._helm is None:
-            from .helm.engine import default_engine
+            from ..helm.engine import default_engine
 
             self._helm = default_engine()
             if self.helm_limits is not None:

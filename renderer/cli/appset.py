@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from renderer.appset import ClusterInfo, RepoResolver, cluster_info_from_secret, expand, generate_params, is_application_set
-from renderer.errors import InputError, SluiceError
+from renderer.core.errors import InputError, SluiceError
 
 EXIT_INPUT = 2
 
@@ -28,7 +28,7 @@ def _read(path: str) -> str:
 
 
 def _docs(path: str) -> list[tuple[Any, int]]:
-    from renderer.yaml import load_documents_with_lines
+    from renderer.core.yaml import load_documents_with_lines
 
     return load_documents_with_lines(_read(path), path)
 
@@ -117,7 +117,7 @@ def generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], gener
 
 def run_generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], generator_inputs: str | None, output: str,
                  show_params: bool, show_steps: bool = False) -> str:
-    from renderer.yaml import dump_documents
+    from renderer.core.yaml import dump_documents
 
     inventory = load_clusters(clusters)
     resolver = _repos(repos)
@@ -137,7 +137,7 @@ def run_generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], g
         generated = expand(doc, clusters=inventory, repos=resolver, source=file, inputs=inputs, line=line)
         apps.extend(generated)
         if show_steps:
-            from .rollout import rollout_plan
+            from ..appset.rollout import rollout_plan
 
             plan = rollout_plan(doc, generated, source=file)
             if plan is None:

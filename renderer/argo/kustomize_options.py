@@ -34,9 +34,9 @@ import posixpath
 import re
 from typing import Any
 
-from .errors import InputError, OutOfReach
-from .fs import OverlayFS, RepoFS, join
-from .gomatch import glob_regex
+from ..core.errors import InputError, OutOfReach
+from ..core.fs import OverlayFS, RepoFS, join
+from ..core.gomatch import glob_regex
 
 STRING_FIELDS = ("namePrefix", "nameSuffix", "namespace", "version", "kubeVersion")
 BOOL_FIELDS = ("forceCommonLabels", "forceCommonAnnotations", "commonAnnotationsEnvsubst", "ignoreMissingComponents",
@@ -461,8 +461,8 @@ def build_with_options(fs: RepoFS, path: str, options: dict[str, Any], *, env: d
                        where: str, file: str | None) -> list[dict[str, Any]]:
     """The resources of the kustomization in `path` after the edits of `options`, built
     from an in-memory copy (a Builder of its own: the shared one memoises the real file)."""
-    from .kustomize import Builder, BuildOptions, find_kustomization
-    from .yaml import dump_document
+    from ..kustomize import Builder, BuildOptions, find_kustomization
+    from ..core.yaml import dump_document
 
     name = find_kustomization(fs, path)
     if name is None:

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .bundle import Bundles
-from .errors import GitError, InputError, NothingFound
-from .resource import split_api_version
-from .resource import as_map as _map
+from ..fleet.bundle import Bundles
+from ..core.errors import GitError, InputError, NothingFound
+from ..core.resource import split_api_version
+from ..core.resource import as_map as _map
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 DEFAULT_MAX_BYTES = 60000
@@ -126,7 +126,7 @@ class DiffResult:
 
 
 def _dump(body: dict[str, Any]) -> str:
-    from .yaml import dump_document
+    from ..core.yaml import dump_document
 
     return dump_document(body)
 
@@ -178,7 +178,7 @@ def compare_bundles(base: Bundles, head: Bundles, *, base_label: str = "base", h
 
 
 def _git(repo: Path, *args: str) -> bytes:
-    from .applier.git import run_git
+    from ..applier.git import run_git
 
     return run_git(list(args), cwd=repo).stdout
 
@@ -194,7 +194,7 @@ def git_toplevel(path: Path) -> tuple[Path, str]:
 
 
 def resolve_revision(repo: Path, ref: str) -> str:
-    from .applier.git import run_git
+    from ..applier.git import run_git
 
     res = run_git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd=repo, check=False)
     if res.returncode != 0 or not res.stdout.strip():
@@ -204,7 +204,7 @@ def resolve_revision(repo: Path, ref: str) -> str:
 
 def _unborn(repo: Path) -> bool:
     """Whether HEAD names no commit (a repository before its first commit)."""
-    from .applier.git import run_git
+    from ..applier.git import run_git
 
     return run_git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd=repo, check=False).returncode != 0
 
@@ -221,7 +221,7 @@ def export_revision(repo: Path, sha: str, prefix: str, dest: Path) -> Path:
 
 def render_tree(root: Path, sha: str | None = None, **options: Any) -> Bundles:
     """One revision's bundles; `options` go to render_repo (chart cache, repositories, ...)."""
-    from .pipeline import render_repo
+    from ..fleet.pipeline import render_repo
 
     return render_repo(root, write=False, dry_sha=sha, **options)
 

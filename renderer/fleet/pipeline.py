@@ -13,18 +13,9 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from .bundle import (
-    MANIFEST,
-    METADATA,
-    README,
-    AppBundle,
-    Bundles,
-    hydrator_metadata,
-    readme,
-    write_bundles,
-)
-from .errors import OutOfReach, RenderError, SluiceError, SourceOutOfReach
-from .fleet import (
+from .bundle import MANIFEST, METADATA, README, AppBundle, Bundles, hydrator_metadata, readme, write_bundles
+from ..core.errors import OutOfReach, RenderError, SluiceError, SourceOutOfReach
+from .discover import (
     DEFAULT_APP_NAMESPACE,
     MAX_TARGETS,
     FleetPlan,
@@ -34,13 +25,13 @@ from .fleet import (
     out_of_reach_reason,
     plan_child_applications,
 )
-from .fleet_config import load_config, with_repositories
-from .fleet_flux import flux_sources
+from .config import load_config, with_repositories
+from .flux import flux_sources
 from .inflate import HelmReleaseInflater, KeptRelease, kept_summary
-from .fs import RepoFS
-from .notes import Skipped
-from .resource import split_api_version
-from .sources import SourceRenderer
+from ..core.fs import RepoFS
+from ..core.notes import Skipped
+from ..core.resource import split_api_version
+from ..argo.sources import SourceRenderer
 
 # Built-in cluster-scoped kinds, by (API group, kind), of current Kubernetes releases
 # (`kubectl api-resources --namespaced=false`), plus removed ones still found in repos.
@@ -329,7 +320,7 @@ def render_plan(
     """Render every target of the plan into bundles, in memory. Raises on the first error
     (in plan order); nothing is written. `repo_url` defaults to the plan's; `chart_cache`
     holds the charts of HelmRepository sources (see `sluice helm pull`)."""
-    from . import yaml as sluice_yaml
+    from ..core import yaml as sluice_yaml
 
     commands = tuple(commands)
     repo_url = repo_url if repo_url is not None else plan.repo_url

@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from ..errors import InputError, SluiceError
-from .engine import DEFAULT_KUBE_VERSION
+from ..core.errors import InputError, SluiceError
+from ..helm.engine import DEFAULT_KUBE_VERSION
 
 EXIT_INPUT = 2
 EXIT_PARTIAL = 1  # helm pull --fleet: some charts pulled, some not
@@ -32,7 +32,7 @@ def _default_root(target: Path) -> Path:
 
 def _load_docs(file: str, repo: str | None) -> tuple[Any, list[tuple[Any, int | None]], str]:
     """(repository, documents of FILE with their lines, FILE relative to the repository)."""
-    from ..fs import RepoFS
+    from ..core.fs import RepoFS
 
     target = Path(file).resolve()
     if not target.exists():
@@ -48,13 +48,13 @@ def _load_docs(file: str, repo: str | None) -> tuple[Any, list[tuple[Any, int | 
 
 def _resolver(fs: Any, docs: list[Any]) -> Any:
     """Referenced objects: the same file/build first, then anywhere in the repository."""
-    from .release import iter_repo_objects, objects_resolver
+    from ..helm.release import iter_repo_objects, objects_resolver
 
     return objects_resolver([d for d in docs if isinstance(d, dict)], list(iter_repo_objects(fs, _REFERENCED)))
 
 
 def _load(file: str, repo: str | None, name: str | None) -> tuple[Any, dict[str, Any], Any, str]:
-    from .release import is_helmrelease
+    from ..helm.release import is_helmrelease
 
     fs, located, rel = _load_docs(file, repo)
     docs = [d for d, _line in located]
@@ -84,7 +84,7 @@ def _run(fn: Any) -> None:
 
 
 def _engine(name: str) -> Any:
-    from .engine import HelmCLI, InProcessHelm
+    from ..helm.engine import HelmCLI, InProcessHelm
 
     return InProcessHelm() if name == "in-process" else HelmCLI()
 
@@ -111,9 +111,9 @@ def values_cmd(file: str, repo: str | None, name: str | None, chart_cache: str |
     """Print the HelmRelease's merged values as YAML (chart defaults, valuesFiles, valuesFrom, values)."""
 
     def go() -> None:
-        from ..yaml import dump_document
-        from .release import prepare_release
-        from .values import compose_values
+        from ..core.yaml import dump_document
+        from ..helm.release import prepare_release
+        from ..helm.values import compose_values
 
         fs, hr, objects, rel = _load(file, repo, name)
         if user_only:
@@ -121,7 +121,7 @@ def values_cmd(file: str, repo: str | None, name: str | None, chart_cache: str |
             return
         prepared = prepare_release(hr, fs, objects, chart_cache=chart_cache, file=rel)
         try:
-            from .engine import InProcessHelm
+            from ..helm.engine import InProcessHelm
 
             merged = InProcessHelm().merged_values(prepared.chart, prepared.values)
         finally:
@@ -145,8 +145,8 @@ def template_cmd(file: str, repo: str | None, name: str | None, chart_cache: str
     """Print the manifests helm-controller would apply for the HelmRelease."""
 
     def go() -> None:
-        from ..yaml import dump_documents
-        from .release import render_helmrelease
+        from ..core.yaml import dump_documents
+        from ..helm.release import render_helmrelease
 
         fs, hr, objects, rel = _load(file, repo, name)
         docs = render_helmrelease(hr, fs, objects, engine=_engine(engine_name), chart_cache=chart_cache,
@@ -180,8 +180,8 @@ def pull_cmd(file: str | None, repo: str | None, name: str | None, fleet: bool, 
 
 
 def _pull_file(file: str, repo: str | None, name: str | None, cache: Path) -> None:
-    from .release import is_helmrelease
-    from .repository import is_application, pull_for_application, pull_for_release
+    from ..helm.release import is_helmrelease
+    from ..helm.repository import is_application, pull_for_application, pull_for_release
 
     fs, located, rel = _load_docs(file, repo)
     docs = [d for d, _line in located]
@@ -207,7 +207,7 @@ def _pull_file(file: str, repo: str | None, name: str | None, cache: Path) -> No
             click.echo(f"pulled {archive}")
             return
         # a chart in the repository: what its charts/ misses from chart repositories
-        from .repository import pull_release_dependencies
+        from ..helm.repository import pull_release_dependencies
 
         pulled = pull_release_dependencies(fs, doc, _resolver(fs, docs), cache)
         for path in pulled:
@@ -228,8 +228,8 @@ def _pull_file(file: str, repo: str | None, name: str | None, cache: Path) -> No
 
 
 def _pull_fleet(file: str | None, repo: str | None, name: str | None, cache: Path) -> int:
-    from ..fs import RepoFS
-    from .repository import pull_fleet
+    from ..core.fs import RepoFS
+    from ..helm.repository import pull_fleet
 
     if file is not None or name:
         raise InputError("--fleet pulls for the whole repository (--repo): give no FILE and no --name")

@@ -16,12 +16,12 @@ from functools import lru_cache
 from importlib import resources as _resources
 from typing import Any, Iterable, Sequence
 
-from .branchname import branch_name_problem, normalize_branch  # re-exported: one rule for every branch field
-from .errors import InputError
-from .fs import RepoFS
-from .helm.engine import DEFAULT_KUBE_VERSION
-from .repourl import normalize_repo_url
-from .sources import compile_glob
+from ..core.branchname import branch_name_problem, normalize_branch  # re-exported: one rule for every branch field
+from ..core.errors import InputError
+from ..core.fs import RepoFS
+from ..helm.engine import DEFAULT_KUBE_VERSION
+from ..core.repourl import normalize_repo_url
+from ..argo.sources import compile_glob
 
 CONFIG_FILE = "sluice.yaml"
 SCHEMA_RESOURCE = "sluice.schema.json"  # renderer/data/, the one copy (schemas/ links to it)

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import click
 
-from .cli_options import (
+from .options import (
     ALLOW_ROOT_OPTION,
     CHART_CACHE_OPTION,
     HELM_RELEASES_OPTION,
@@ -21,7 +21,7 @@ from .cli_options import (
     STRICT_OPTION,
     repository_map,
 )
-from .errors import SluiceError
+from ..core.errors import SluiceError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 # hydrate: nothing written because a branch already holds a newer dry commit (or a rollback holds it)
@@ -59,7 +59,7 @@ def cli(debug: bool) -> None:
 
 
 def _repo_and_path(directory: str, repo: str | None) -> tuple[Any, str]:
-    from .fs import RepoFS, build_root
+    from ..core.fs import RepoFS, build_root
 
     target = Path(directory).resolve()
     if not target.exists():
@@ -81,14 +81,14 @@ def build(directory: str, repo: str | None, load_restrictor: str, enable_helm: b
     """Build one kustomization, as `kubectl kustomize DIRECTORY` does."""
 
     def go() -> int:
-        from .kustomize import BuildOptions, Builder
-        from .yaml import dump_documents
+        from ..kustomize import BuildOptions, Builder
+        from ..core.yaml import dump_documents
 
         fs, path = _repo_and_path(directory, repo)
         restrictor = "none" if load_restrictor in ("LoadRestrictionsNone", "none") else "rootOnly"
         engine = None
         if enable_helm:
-            from .helm.kustomize_adapter import KustomizeHelm
+            from ..helm.kustomize_adapter import KustomizeHelm
 
             engine = KustomizeHelm()
         options = BuildOptions(load_restrictor=restrictor, enable_helm=enable_helm, reorder=reorder, helm_engine=engine)
@@ -109,8 +109,8 @@ def build(directory: str, repo: str | None, load_restrictor: str, enable_helm: b
 
 def _repo_config(root: Path) -> Any:
     """sluice.yaml of `root`, or None when it cannot be read (the render reports why)."""
-    from .fleet_config import load_config
-    from .fs import RepoFS
+    from ..fleet.config import load_config
+    from ..core.fs import RepoFS
 
     try:
         return load_config(RepoFS(root))
@@ -122,9 +122,9 @@ def _dry_source(root: Path, rev: str, commands: tuple[str, ...], *, required: bo
     """The dry commit behind a render; None when there is none (not a git work tree, or no
     commit yet), unless `required` (hydration records the commit it renders). Its repoURL
     is sluice.yaml's, never a checkout path, so every clone records the same."""
-    from .applier import read_dry_source
-    from .applier.dryrepo import recorded_repo_url
-    from .errors import GitError
+    from ..applier import read_dry_source
+    from ..applier.dryrepo import recorded_repo_url
+    from ..core.errors import GitError
 
     if not (root / ".git").exists():
         return None
@@ -141,7 +141,7 @@ def _dry_source(root: Path, rev: str, commands: tuple[str, ...], *, required: bo
 def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], chart_cache: str | None = None,
             repositories: tuple[str, ...] = (), helm_releases: str | None = None, strict: bool = False,
             allowed_roots: tuple[str, ...] = ()) -> tuple[Any, Any]:
-    from .pipeline import render_repo
+    from ..fleet.pipeline import render_repo
 
     root = Path(repo).resolve()
     if not root.is_dir():
@@ -203,7 +203,7 @@ def render(repo: str, out: str | None, output_format: str, chart_cache: str | No
 
 def _dirty(root: Path, out: str | None) -> tuple[str, ...]:
     """Uncommitted paths of the dry checkout that a render reads (the bundles directory aside)."""
-    from .applier.dryrepo import dirty_paths
+    from ..applier.dryrepo import dirty_paths
 
     ignore = []
     config = _repo_config(root)
@@ -217,7 +217,7 @@ def _dirty(root: Path, out: str | None) -> tuple[str, ...]:
 
 
 def _remote_access(root: Path, remote: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    from .applier.dryrepo import resolve_remote, transport_config
+    from ..applier.dryrepo import resolve_remote, transport_config
 
     return resolve_remote(remote, root), transport_config(root)
 
@@ -252,10 +252,10 @@ def hydrate(repo: str, remote: str, output_format: str, allow_dirty: bool, allow
     def go() -> int:
         import dataclasses
 
-        from .applier import DryHistory, Monotonic
-        from .applier import hydrate as do_hydrate
-        from .applier.dryrepo import git_author, parse_author, signing_config
-        from .bundle import bundles_for_hydration
+        from ..applier import DryHistory, Monotonic
+        from ..applier import hydrate as do_hydrate
+        from ..applier.dryrepo import git_author, parse_author, signing_config
+        from ..fleet.bundle import bundles_for_hydration
 
         root = Path(repo).resolve()
         if _dry_source(root, "HEAD", (), required=True) is None:
@@ -326,8 +326,8 @@ def history(remote: str, branch: str, limit: int, output_format: str, repo: str 
     """Which dry commit produced each hydrated commit of BRANCH, newest first."""
 
     def go() -> int:
-        from .applier import history as read_history
-        from .applier.dryrepo import resolve_remote, transport_config
+        from ..applier import history as read_history
+        from ..applier.dryrepo import resolve_remote, transport_config
 
         root = _maybe_repo(repo)
         url = resolve_remote(remote, root)
@@ -359,9 +359,9 @@ def rollback(remote: str, branch: str, to: str, repo: str | None, author: str | 
     `sluice hydrate --release-rollback` of the same one."""
 
     def go() -> int:
-        from .applier import rollback as do_rollback
-        from .applier.dryrepo import git_author, parse_author, resolve_remote, transport_config
-        from .applier.history import history as read_history
+        from ..applier import rollback as do_rollback
+        from ..applier.dryrepo import git_author, parse_author, resolve_remote, transport_config
+        from ..applier.history import history as read_history
 
         root = _maybe_repo(repo)
         url = resolve_remote(remote, root)
@@ -402,8 +402,8 @@ def report(repo: str, out: str | None, base: str | None, remote: str | None, his
     """A static HTML report of the fleet: what runs where, versions per cluster, changes, history."""
 
     def go() -> int:
-        from .report import build_model, write_site
-        from .report.gather import collect
+        from ..report import build_model, write_site
+        from ..report.gather import collect
 
         if out is None and output_format != "json":
             raise click.UsageError("give --out DIR (the site), or --output json (the model)")
@@ -422,11 +422,11 @@ def report(repo: str, out: str | None, base: str | None, remote: str | None, his
 
 
 def _register_subcommands() -> None:
-    from .appset.cli import appset
-    from .diff_cli import diff
-    from .flux.cli import flux
-    from .helm.cli import helm
-    from .verify.cli import verify
+    from .appset import appset
+    from .diff import diff
+    from .flux import flux
+    from .helm import helm
+    from .verify import verify
 
     for command in (appset, diff, flux, helm, verify):
         cli.add_command(command)

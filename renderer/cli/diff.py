@@ -7,7 +7,13 @@ from typing import Callable
 
 import click
 
-from .cli_options import ALLOW_ROOT_OPTION, CHART_CACHE_OPTION, HELM_RELEASES_OPTION, REPOSITORY_OPTION, repository_map
+from .options import (
+    ALLOW_ROOT_OPTION,
+    CHART_CACHE_OPTION,
+    HELM_RELEASES_OPTION,
+    REPOSITORY_OPTION,
+    repository_map,
+)
 
 COLOR_CHOICES = ("auto", "always", "never")
 
@@ -27,7 +33,7 @@ def stderr_progress() -> tuple[Callable[[str], None] | None, Callable[[], None]]
     """A `rich` status line on stderr when it is a terminal; otherwise plain lines, once
     the work has taken a second, at most one a second (pre-commit has no terminal)."""
     if not sys.stderr.isatty():
-        from .progress import Throttled
+        from ..core.progress import Throttled
 
         return Throttled(sys.stderr), lambda: None
     from rich.console import Console
@@ -54,10 +60,10 @@ def diff(repo: str, base: str, head: str | None, output_format: str, color: str,
          chart_cache: str | None, repositories: tuple[str, ...], allowed_roots: tuple[str, ...],
          helm_releases: str | None) -> None:
     """Render two revisions of REPO and show the difference per cluster, app and resource."""
-    from .cli import EXIT_FINDINGS, EXIT_OK, _run
+    from .main import EXIT_FINDINGS, EXIT_OK, _run
 
     def go() -> int:
-        from .diff import diff_revisions, report_json, report_markdown, report_text
+        from ..diff.compare import diff_revisions, report_json, report_markdown, report_text
 
         progress, done = stderr_progress()
         try:

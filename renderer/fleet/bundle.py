@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .errors import InputError, RenderError
-from .scratch import sweep_stale
+from ..core.errors import InputError, RenderError
+from ..core.scratch import sweep_stale
 
 MANIFEST = "manifest.yaml"
 METADATA = "hydrator.metadata"
@@ -72,7 +72,7 @@ class Bundles:
     @property
     def skipped(self) -> tuple[str, ...]:
         """The notes that say an Application or HelmRelease was left out (out of reach offline)."""
-        from .notes import Skipped
+        from ..core.notes import Skipped
 
         return tuple(n for n in self.notes if isinstance(n, Skipped))
 

@@ -1,7 +1,7 @@
 """The fleet: discovery and the render plan.
 
-The configuration (`sluice.yaml`) is read by renderer.fleet_config; Flux cluster entry
-points are planned by renderer.fleet_flux. `discover(fs, config)` finds Argo CD Applications and cluster Secrets (where the config
+The configuration (`sluice.yaml`) is read by renderer.fleet.config; Flux cluster entry
+points are planned by renderer.fleet.flux. `discover(fs, config)` finds Argo CD Applications and cluster Secrets (where the config
 says, or anywhere in the repository), resolves each Application's destination against
 the cluster inventory and returns a `FleetPlan`: one `Target` per Application, with the
 cluster, the source to render, and where its bundle goes (hydrated branch + directory).
@@ -19,14 +19,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from .argo_kustomize import build_env, validate_options
-from .errors import InputError, NothingFound, OutOfReach
-from .fleet_config import CONFIG_FILE, FleetConfig, branch_name_problem, cluster_name_problem, normalize_branch
-from .helm.engine import DEFAULT_KUBE_VERSION
-from .notes import Skipped
-from .repourl import normalize_repo_url
-from .fs import RepoFS
-from .sources import KUSTOMIZATION_FILES, SourceSpec, compile_glob
+from ..argo.kustomize_options import build_env, validate_options
+from ..core.errors import InputError, NothingFound, OutOfReach
+from .config import CONFIG_FILE, FleetConfig, branch_name_problem, cluster_name_problem, normalize_branch
+from ..helm.engine import DEFAULT_KUBE_VERSION
+from ..core.notes import Skipped
+from ..core.repourl import normalize_repo_url
+from ..core.fs import RepoFS
+from ..argo.sources import KUSTOMIZATION_FILES, SourceSpec, compile_glob
 
 IN_CLUSTER_NAME = "in-cluster"
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
@@ -673,7 +673,7 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
             )
         repo_url = next(iter(repo_urls.values()))[0]
 
-    from .fleet_flux import flux_targets
+    from .flux import flux_targets
 
     targets.extend(flux_targets(fs, config, skip_dirs, notes))
     chosen = config.applications is not None or config.flux_clusters is not None or bool(config.exclude)
@@ -722,7 +722,7 @@ def _expand_documents(
     """(document, line, generated_by): ApplicationSets replaced by what they generate. Their
     git generators read the dry repository (`fs`), the `repositories` checkouts, and, for
     a URL neither names, the repository the documents came from (`own_root`, default `fs`)."""
-    from .appset import RepoResolver, cluster_info_from_secret, expand, is_application_set
+    from ..appset import RepoResolver, cluster_info_from_secret, expand, is_application_set
 
     for doc, line in docs:
         if not is_application_set(doc):

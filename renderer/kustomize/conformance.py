@@ -65,10 +65,10 @@ def _docs(text: str) -> list[Any]:
 
 
 def run_case(case: Path) -> CaseResult:
-    from .errors import SluiceError
-    from .fs import RepoFS
-    from .kustomize import BuildOptions, Builder
-    from .yaml import dump_documents
+    from ..core.errors import SluiceError
+    from ..core.fs import RepoFS
+    from . import BuildOptions, Builder
+    from ..core.yaml import dump_documents
 
     spec = json.loads((case / "case.json").read_text())
     root = spec.get("root", ".")
@@ -157,10 +157,10 @@ def run_realworld(root: Path) -> list[RealWorldResult]:
     """
     import hashlib
 
-    from .errors import SluiceError
-    from .fs import RepoFS
-    from .kustomize import BuildOptions, Builder
-    from .yaml import dump_documents
+    from ..core.errors import SluiceError
+    from ..core.fs import RepoFS
+    from . import BuildOptions, Builder
+    from ..core.yaml import dump_documents
 
     entries = json.loads((root / "kustomize-oracle.json").read_text())
     results: list[RealWorldResult] = []

@@ -12,7 +12,7 @@ Parsing itself is libyaml's (PyYAML's C parser: the grammar go-yaml ported), rea
 so that this module builds plain dicts and lists directly, bounds nesting and alias
 expansion, and names the line of every error.
 
-Dumping lives in `renderer._yaml_emit` (go-yaml v2's emitter after kustomize's JSON round
+Dumping lives in `renderer.core.yaml_emit` (go-yaml v2's emitter after kustomize's JSON round
 trip).
 """
 from __future__ import annotations
@@ -39,7 +39,7 @@ from yaml.events import (
     StreamStartEvent,
 )
 
-from renderer._yaml_emit import (
+from renderer.core.yaml_emit import (
     INT64_MAX,
     INT64_MIN,
     NOT_A_NUMBER,
@@ -49,9 +49,9 @@ from renderer._yaml_emit import (
     resolve_dot_float,
     resolve_number,
 )
-from renderer._yaml_emit import dump_document as _dump_document
-from renderer._yaml_emit import dump_documents as _dump_documents
-from renderer.errors import InputError
+from renderer.core.yaml_emit import dump_document as _dump_document
+from renderer.core.yaml_emit import dump_documents as _dump_documents
+from renderer.core.errors import InputError
 
 __all__ = ["load_documents", "load_documents_with_lines", "dump_document", "dump_documents", "Dialect"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import SluiceError
+from ..core.errors import SluiceError
 
 EXIT_INPUT = 2
 
@@ -39,9 +39,9 @@ def build(cluster_dir: str, repo: str | None, inflate_helm: bool, chart_cache: s
 
 
 def _build(cluster_dir: str, repo: str | None, inflate_helm: bool, chart_cache: str | None, output_format: str) -> str:
-    from ..fs import RepoFS
-    from ..yaml import dump_documents
-    from .kustomization import dry_repo_sources, expand_flux_tree
+    from ..core.fs import RepoFS
+    from ..core.yaml import dump_documents
+    from ..flux.kustomization import dry_repo_sources, expand_flux_tree
 
     target = Path(cluster_dir).resolve()
     root = Path(repo).resolve() if repo else next((p for p in [target, *target.parents] if (p / ".git").exists()), target)

@@ -11,10 +11,10 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import OutOfReach
-from .fs import RepoFS
-from .notes import Skipped
-from .sources import SourceRenderer
+from ..core.errors import OutOfReach
+from ..core.fs import RepoFS
+from ..core.notes import Skipped
+from ..argo.sources import SourceRenderer
 
 __all__ = ["HelmReleaseInflater", "KeptRelease", "kept_summary"]
 
@@ -58,11 +58,11 @@ class HelmReleaseInflater:
                 api_versions: tuple[str, ...] = ()) -> list[dict[str, Any]]:
         """With `keep_unreachable` (helmReleases: auto), a HelmRelease whose chart is out of
         reach offline stays a HelmRelease for Flux and is listed in `self.kept`."""
-        from .helm.release import is_helmrelease
+        from ..helm.release import is_helmrelease
 
         if not any(is_helmrelease(r) for r in resources):
             return resources
-        from .helm.release import iter_repo_objects, objects_resolver, render_helmrelease
+        from ..helm.release import iter_repo_objects, objects_resolver, render_helmrelease
 
         if self._repo_objects is None:
             kinds = frozenset({"ConfigMap", "Secret", "GitRepository", "Bucket", "HelmRepository", "OCIRepository", "HelmChart"})
@@ -136,7 +136,7 @@ def _without_duplicate_created_namespaces(resources: list[dict[str, Any]]) -> li
 def _in_release_namespace(manifests: list[dict[str, Any]], release: dict[str, Any]) -> list[dict[str, Any]]:
     """Helm installs a release's namespaced objects into the release namespace
     (spec.targetNamespace, else the HelmRelease's): say so in the manifests."""
-    from .resource import is_cluster_scoped
+    from ..core.resource import is_cluster_scoped
 
     spec = release.get("spec") or {}
     namespace = spec.get("targetNamespace") or (release.get("metadata") or {}).get("namespace")

@@ -3,8 +3,14 @@ from __future__ import annotations
 
 import click
 
-from ..cli_options import ALLOW_ROOT_OPTION, CHART_CACHE_OPTION, HELM_RELEASES_OPTION, REPOSITORY_OPTION, repository_map
-from ..diff_cli import COLOR_CHOICES, stderr_progress, use_color
+from .options import (
+    ALLOW_ROOT_OPTION,
+    CHART_CACHE_OPTION,
+    HELM_RELEASES_OPTION,
+    REPOSITORY_OPTION,
+    repository_map,
+)
+from .diff import COLOR_CHOICES, stderr_progress, use_color
 
 
 @click.command("verify")
@@ -23,10 +29,10 @@ def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kube
            output_format: str, color: str, chart_cache: str | None, repositories: tuple[str, ...],
            allowed_roots: tuple[str, ...], helm_releases: str | None) -> None:
     """Render REPO and check every resource: secrets, AppProject policy, schemas. Exit 1 on errors."""
-    from ..cli import EXIT_FINDINGS, EXIT_OK, _run
+    from .main import EXIT_FINDINGS, EXIT_OK, _run
 
     def go() -> int:
-        from . import report_json, report_markdown, report_text, verify_repo
+        from ..verify import report_json, report_markdown, report_text, verify_repo
 
         progress, done = stderr_progress()
         try:

@@ -13,11 +13,11 @@ import os
 import posixpath
 from typing import Any, Iterable, Iterator
 
-from .errors import InputError
-from .fleet import _GLOB_CHARS, _YAML_SUFFIXES, Target, walk_yaml
-from .fleet_config import CONFIG_FILE, FleetConfig, cluster_name_problem
-from .fs import RepoFS
-from .sources import SourceSpec, compile_glob
+from ..core.errors import InputError
+from .discover import _GLOB_CHARS, _YAML_SUFFIXES, Target, walk_yaml
+from .config import CONFIG_FILE, FleetConfig, cluster_name_problem
+from ..core.fs import RepoFS
+from ..argo.sources import SourceSpec, compile_glob
 
 __all__ = ["BOOTSTRAP_FILES", "detect_flux_clusters", "flux_sources", "flux_targets"]
 
@@ -59,7 +59,7 @@ def detect_flux_clusters(fs: RepoFS, *, skip: Iterable[str] = (), exclude: Itera
 
 
 def _bootstrapped_dirs(fs: RepoFS, *, skip: Iterable[str], exclude: Iterable[str]) -> Iterator[str]:
-    from .flux import is_flux_kustomization
+    from ..flux import is_flux_kustomization
 
     skip_set = {posixpath.normpath(p) for p in skip}
     excludes = [compile_glob(p.rstrip("/"), True) for p in exclude]
@@ -129,7 +129,7 @@ def _same_dir(flux_path: str, rel: str) -> bool:
 def flux_sources(config: FleetConfig) -> Any:
     """How Flux sources resolve in this fleet: flux-system and the dry repository's URL are
     this repository; GitRepositories `repositories` maps are their local checkouts."""
-    from .flux import dry_repo_sources
+    from ..flux import dry_repo_sources
 
     return dry_repo_sources(checkout=config.repository_dir, dry_url=config.repo_url)
 
@@ -137,7 +137,7 @@ def flux_sources(config: FleetConfig) -> Any:
 def flux_targets(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str], notes: list[str]) -> list[Target]:
     """One target per Flux Kustomization reachable from each Flux cluster directory: those
     `fluxClusters` names, or, without that key, the bootstrapped ones found in the repo."""
-    from .flux import expand_flux_tree
+    from ..flux import expand_flux_tree
 
     if config.flux_clusters is None:
         directories = detect_flux_clusters(fs, skip=skip_dirs, exclude=config.exclude)

@@ -1,0 +1,1 @@
+"""Rendered difference between two revisions, and its reporters."""
