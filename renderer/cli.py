@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import click
 
-from .cli_options import CHART_CACHE_OPTION, HELM_RELEASES_OPTION, REPOSITORY_OPTION, STRICT_OPTION, repository_map
+from .cli_options import ALLOW_SECRETS_OPTION, CHART_CACHE_OPTION, HELM_RELEASES_OPTION, REPOSITORY_OPTION, STRICT_OPTION, repository_map
 from .errors import SluiceError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -116,7 +116,8 @@ def _dry_source(root: Path, rev: str, commands: tuple[str, ...], *, required: bo
 
 
 def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], chart_cache: str | None = None,
-            repositories: tuple[str, ...] = (), helm_releases: str | None = None, strict: bool = False) -> tuple[Any, Any]:
+            repositories: tuple[str, ...] = (), helm_releases: str | None = None, strict: bool = False,
+            allow_secrets: bool = False) -> tuple[Any, Any]:
     from .pipeline import render_repo
 
     root = Path(repo).resolve()
@@ -126,7 +127,7 @@ def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], 
     bundles = render_repo(
         root, out, dry_sha=dry.dry_sha if dry else None, repo_url=dry.repo_url if dry else None,
         commands=commands, write=write, chart_cache=chart_cache, repositories=repository_map(repositories),
-        helm_releases=helm_releases, strict=strict,
+        helm_releases=helm_releases, strict=strict, allow_plaintext_secrets=allow_secrets,
     )
     return bundles, dry
 
@@ -160,12 +161,14 @@ def _echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
 @REPOSITORY_OPTION
 @HELM_RELEASES_OPTION
 @STRICT_OPTION
+@ALLOW_SECRETS_OPTION
 def render(repo: str, out: str | None, output_format: str, chart_cache: str | None, repositories: tuple[str, ...],
-           helm_releases: str | None, strict: bool) -> None:
+           helm_releases: str | None, strict: bool, allow_secrets: bool) -> None:
     """Render the whole fleet of REPO into per-cluster bundles."""
 
     def go() -> int:
-        bundles, _dry = _render(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict)
+        bundles, _dry = _render(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict,
+                                allow_secrets)
         _echo_bundles(bundles, out or "the output directory", output_format == "json")
         return EXIT_OK
 
@@ -180,8 +183,9 @@ def render(repo: str, out: str | None, output_format: str, chart_cache: str | No
 @REPOSITORY_OPTION
 @HELM_RELEASES_OPTION
 @STRICT_OPTION
+@ALLOW_SECRETS_OPTION
 def hydrate(repo: str, remote: str, output_format: str, chart_cache: str | None, repositories: tuple[str, ...],
-            helm_releases: str | None, strict: bool) -> None:
+            helm_releases: str | None, strict: bool, allow_secrets: bool) -> None:
     """Render REPO and commit each cluster's bundle to its hydrated branch in REMOTE (one atomic push)."""
 
     def go() -> int:
@@ -191,7 +195,8 @@ def hydrate(repo: str, remote: str, output_format: str, chart_cache: str | None,
         root = Path(repo).resolve()
         if _dry_source(root, "HEAD", (), required=True) is None:
             raise SluiceError(f"{repo} is not a git work tree: hydration records the dry commit it renders")
-        bundles, dry = _render(repo, None, False, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict)
+        bundles, dry = _render(repo, None, False, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict,
+                               allow_secrets)
         result = do_hydrate(remote, bundles_for_hydration(bundles), dry, preserve=bundles.preserve)
         if output_format == "json":
             click.echo(json.dumps({

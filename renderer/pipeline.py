@@ -40,6 +40,8 @@ from .inflate import HelmReleaseInflater
 from .fs import RepoFS
 from .notes import Skipped
 from .resource import split_api_version
+from .secret_guard import refuse_plaintext_secrets
+from .secret_redact import scrub_error
 from .sources import SourceRenderer
 
 # Built-in cluster-scoped kinds, by (API group, kind), of current Kubernetes releases
@@ -335,7 +337,8 @@ def render_plan(
         try:
             manifest = sluice_yaml.dump_documents(final).encode("utf-8")
         except SluiceError as exc:
-            raise _in_context(exc, target) from exc
+            safe = scrub_error(exc, final)  # the emitter quotes the string it cannot print
+            raise _in_context(safe, target) from (exc if safe is exc else None)
         files = {
             MANIFEST: manifest,
             METADATA: hydrator_metadata(repo_url, dry_sha, commands),
@@ -372,11 +375,14 @@ def render_repo(
     helm_releases: str | None = None,
     strict: bool = False,
     checkouts_root: str | os.PathLike[str] | None = None,
+    allow_plaintext_secrets: bool = False,
 ) -> Bundles:
     """Load the config, discover, render and (with `write`) write the bundles atomically
     to `out_dir` (default: sluice.yaml `output.dir` under the root). Returns the bundles.
     `repositories` adds repoURL -> local checkout mappings to sluice.yaml's. With `strict`,
-    anything left out as out of reach is an error and nothing is written."""
+    anything left out as out of reach is an error and nothing is written. A plaintext
+    Secret is an error (nothing written) unless `allow_plaintext_secrets`, sluice.yaml
+    `allowPlaintextSecrets` or its annotation opts in: the bundles go to git."""
     fs = RepoFS(root)
     config = load_config(fs, checkouts_root=checkouts_root)
     if repositories:
@@ -394,6 +400,7 @@ def render_repo(
     if strict and bundles.skipped:
         raise RenderError(f"{len(bundles.skipped)} Application(s)/HelmRelease(s) left out (--strict): "
                           + "; ".join(bundles.skipped))
+    refuse_plaintext_secrets(bundles, allow=allow_plaintext_secrets or config.allow_plaintext_secrets)
     if write:
         write_bundles(bundles, out)
     return bundles
