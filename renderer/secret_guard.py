@@ -12,6 +12,7 @@ from typing import Any
 from .bundle import Bundles
 from .errors import InputError
 from .resource import as_map as _map
+from .secret_redact import secrets_in
 from .secrets import ALLOW_ANNOTATION, plaintext_secret_problem
 
 __all__ = ["refuse_plaintext_secrets"]
@@ -22,7 +23,11 @@ _SHOWN = 5  # offenders named in the message; the rest are counted
 def _describe(body: dict[str, Any]) -> str:
     meta = _map(body.get("metadata"))
     ns = meta.get("namespace")
-    return f"{body.get('kind')} {ns + '/' if isinstance(ns, str) and ns else ''}{meta.get('name') or '(no name)'}"
+    text = f"{body.get('kind')} {ns + '/' if isinstance(ns, str) and ns else ''}{meta.get('name') or '(no name)'}"
+    if body.get("kind") == "Secret":
+        return text
+    inner = [_describe(s) for s in secrets_in(body) if plaintext_secret_problem(s) is not None]
+    return f"{', '.join(inner)} in {text}" if inner else text
 
 
 def refuse_plaintext_secrets(bundles: Bundles, *, allow: bool) -> None:
