@@ -93,7 +93,7 @@ class TreeEntry:
 def _check_path(path: str, where: str) -> None:
     parts = path.split("/")
     for part in parts:
-        if part in ("", ".", "..") or part.lower() == ".git" or "\\" in part:
+        if part in ("", ".", "..") or part.lower() == ".git":
             raise InputError(f"revision {where} holds an entry with an unsafe path {path!r} (git would not check it out)")
 
 

@@ -15,6 +15,7 @@ import os
 import posixpath
 from pathlib import Path
 
+from .errors import InputError
 from .gitobjects import MODE_EXEC, MODE_GITLINK, MODE_LINK, read_blobs, read_tree
 
 __all__ = ["materialise"]
@@ -55,19 +56,23 @@ def materialise(repo: Path, commit: str, prefix: str, dest: Path) -> Path:
     links: list[Path] = []
     for entry in entries:
         path = root / entry.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        content = blobs[entry.oid]
-        if entry.mode == MODE_LINK:
-            target = os.fsdecode(content)
-            if _escapes(entry.path, target):
-                refuse(path)
-            else:
-                path.symlink_to(target)
-                links.append(path)
-            continue
-        path.write_bytes(content)
-        if entry.mode == MODE_EXEC:
-            path.chmod(0o755)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            content = blobs[entry.oid]
+            if entry.mode == MODE_LINK:
+                target = os.fsdecode(content)
+                if _escapes(entry.path, target):
+                    refuse(path)
+                else:
+                    path.symlink_to(target)
+                    links.append(path)
+                continue
+            path.write_bytes(content)
+            if entry.mode == MODE_EXEC:
+                path.chmod(0o755)
+        except (OSError, ValueError) as exc:  # a name too long for this file system, a NUL in a target
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise InputError(f"revision {commit[:12]}: cannot write this entry here: {reason}", file=entry.path) from None
     # A link may still leave the tree through another link (`a -> ..`, `b -> a/../x`):
     # judge every link by where it really resolves, until none changes.
     real_root = os.path.realpath(root)

@@ -160,3 +160,14 @@ def test_dry_repository_in_a_subdirectory(tmp_path: Path, isolated_git_env: Path
     write_tree(dry, {"web/cm.yaml": CM.replace("one", "two")})
     commit(top, "two")
     assert {k[0] for k in kinds(diff_revisions(dry, "HEAD~1", "HEAD"))} == {"ConfigMap"}
+
+
+def test_entry_this_file_system_cannot_hold_is_a_clean_error(dry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """git accepts names longer than the file system does: exit 2 naming the entry, no traceback."""
+    blob = git("hash-object", "-w", "--stdin", cwd=dry, input=CM.encode())
+    long_name = "web/" + "x" * 300 + ".yaml"
+    git("update-index", "--add", "--cacheinfo", f"100644,{blob},{long_name}", cwd=dry)
+    git("commit", "-q", "-m", "long", cwd=dry, env=FIXED_DATE)
+    assert main(["diff", str(dry), "--base", "HEAD~1", "--head", "HEAD"]) == 2
+    err = capsys.readouterr().err
+    assert long_name in err and "cannot write" in err and "Traceback" not in err
