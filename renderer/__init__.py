@@ -27,11 +27,13 @@ def build(directory: str | os.PathLike[str], *, repo: str | os.PathLike[str] | N
     return Builder(fs, BuildOptions(load_restrictor=load_restrictor, reorder=reorder)).build(fs.relpath(target))
 
 
-def render(repo: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *, write: bool = False) -> Any:
-    """Like `sluice render REPO`: the fleet's bundles (written to `out` when `write`)."""
+def render(repo: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *, write: bool = False,
+           allow_secrets: bool = False) -> Any:
+    """Like `sluice render REPO`: the fleet's bundles (written to `out` when `write`).
+    A plaintext Secret is an InputError unless `allow_secrets` (or sluice.yaml) opts in."""
     from .fleet.pipeline import render_repo
 
-    return render_repo(repo, out, write=write)
+    return render_repo(repo, out, write=write, allow_plaintext_secrets=allow_secrets)
 
 
 __all__ = ["__version__", "build", "render"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from renderer.cli.main import main
+from renderer.cli import main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "kustomize"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from renderer.cli.main import main
+from renderer.cli import main
 from gitrepos import demo_repo, git, git_daemon, init_bare, isolated_git_env, refs_of  # noqa: F401 - fixtures
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from renderer.cli.main import main
+from renderer.cli import main
 from renderer.diff.compare import ADDED, CHANGED, REMOVED, diff_revisions, report_markdown, report_text
 from renderer.core.errors import InputError
 from gitrepos import FIXED_DATE, demo_repo, git, isolated_git_env  # noqa: F401 - fixtures

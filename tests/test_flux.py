@@ -320,7 +320,7 @@ def test_realworld_multi_tenancy(cluster: str) -> None:
 
 
 def test_flux_build_cli_prints_every_kustomization_in_dependency_order(capsys) -> None:  # type: ignore[no-untyped-def]
-    from renderer.cli.main import main
+    from renderer.cli import main
 
     cluster = Path(__file__).resolve().parent.parent / "fixtures" / "flux" / "cluster"
     code = main(["flux", "build", str(cluster / "clusters" / "dev"), "--repo", str(cluster), "--output", "summary"])

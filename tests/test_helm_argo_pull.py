@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from renderer.cli.main import cli
+from renderer.cli import cli
 from renderer.core.errors import InputError
 from renderer.helm.argo import chart_cache_key
 from renderer.helm.engine import find_helm_binary

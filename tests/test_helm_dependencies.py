@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from renderer.cli.main import cli
+from renderer.cli import cli
 from renderer.core.errors import InputError, OutOfReach
 from renderer.core.fs import RepoFS
 from renderer.helm.argo import chart_cache_key, render_argo_helm, render_argo_repo_chart

@@ -15,7 +15,7 @@ from typing import Iterator
 import pytest
 from click.testing import CliRunner
 
-from renderer.cli.main import cli
+from renderer.cli import cli
 from renderer.helm.engine import find_helm_binary
 from renderer.fleet.pipeline import render_repo
 from trees import write_tree

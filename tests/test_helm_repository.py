@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from renderer.cli.main import main
+from renderer.cli import main
 from renderer.core.errors import InputError
 from renderer.helm.engine import find_helm_binary
 from renderer.helm.cachekey import chart_cache_key

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from renderer.cli.main import cli
+from renderer.cli import cli
 
 MARKER = "OUTSIDE-MARKER-51c2"
 

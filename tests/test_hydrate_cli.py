@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from renderer.applier import DryHistory, Monotonic, hydrate
-from renderer.cli.main import main
+from renderer.cli import main
 from renderer.core.scratch import sweep_stale
 
 try:

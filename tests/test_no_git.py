@@ -11,7 +11,7 @@ import pytest
 
 import renderer
 import renderer.core.errors
-from renderer.cli.main import main
+from renderer.cli import main
 
 from gitrepos import DEMO_FILES, REPO_ROOT
 from trees import write_tree

@@ -1026,7 +1026,7 @@ def test_strict_render_fails_on_anything_left_out(tmp_path: Path) -> None:
     (exit 2) and nothing is written; without it the render writes and says `skipped:`."""
     from click.testing import CliRunner
 
-    from renderer.cli.main import cli
+    from renderer.cli import cli
 
     write_tree(tmp_path, APP_OF_APPS)
     out = tmp_path / "out"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from renderer.cli.main import main
+from renderer.cli import main
 from renderer.diff.compare import render_tree
 from renderer.core.errors import InputError
 from renderer.report import build_model, write_site

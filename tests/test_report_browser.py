@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from renderer.cli.main import main
+from renderer.cli import main
 from gitrepos import FIXED_DATE, demo_repo, git, isolated_git_env  # noqa: F401 - fixtures
 from reportsite import broken_links
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from renderer.cli.main import main
+from renderer.cli import main
 from renderer.verify import ERROR, WARNING, report_markdown, report_text, verify_repo
 from renderer.verify.changed import CACHE_DIR, READS_FILE
 from renderer.verify.policy import Project, destination_permitted, glob_match, kind_permitted, source_permitted

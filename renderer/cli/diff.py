@@ -52,22 +52,24 @@ def stderr_progress() -> tuple[Callable[[str], None] | None, Callable[[], None]]
 @click.option("--max-bytes", type=click.IntRange(min=1000), default=60000, show_default=True,
               help="Size cap of the markdown output (a pull-request comment).")
 @click.option("--exit-code", is_flag=True, help="Exit with 1 when there are differences.")
+@click.option("--show-secrets", is_flag=True,
+              help="Print the values of Secrets (redacted by default: diff output often lands in PR comments and CI logs).")
 @CHART_CACHE_OPTION
 @REPOSITORY_OPTION
 @ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
 def diff(repo: str, base: str, head: str | None, output_format: str, color: str, max_bytes: int, exit_code: bool,
-         chart_cache: str | None, repositories: tuple[str, ...], allowed_roots: tuple[str, ...],
+         show_secrets: bool, chart_cache: str | None, repositories: tuple[str, ...], allowed_roots: tuple[str, ...],
          helm_releases: str | None) -> None:
     """Render two revisions of REPO and show the difference per cluster, app and resource."""
-    from .main import EXIT_FINDINGS, EXIT_OK, _run
+    from .app import EXIT_FINDINGS, EXIT_OK, _run
 
     def go() -> int:
         from ..diff.compare import diff_revisions, report_json, report_markdown, report_text
 
         progress, done = stderr_progress()
         try:
-            result = diff_revisions(repo, base, head, progress=progress, chart_cache=chart_cache,
+            result = diff_revisions(repo, base, head, progress=progress, show_secrets=show_secrets, chart_cache=chart_cache,
                                     repositories=repository_map(repositories), helm_releases=helm_releases,
                                     allowed_roots=allowed_roots)
         finally:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-__all__ = ["ALLOW_ROOT_OPTION", "CHART_CACHE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION", "STRICT_OPTION",
-           "repository_map"]
+__all__ = ["ALLOW_ROOT_OPTION", "ALLOW_SECRETS_OPTION", "CHART_CACHE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION",
+           "STRICT_OPTION", "repository_map"]
 
 CHART_CACHE_OPTION = click.option(
     "--chart-cache", type=click.Path(file_okay=False),
@@ -42,3 +42,8 @@ HELM_RELEASES_OPTION = click.option(
 STRICT_OPTION = click.option(
     "--strict", is_flag=True,
     help="Fail (exit 2, nothing written or pushed) when an Application or HelmRelease is left out as out of reach.")
+
+
+ALLOW_SECRETS_OPTION = click.option(
+    "--allow-secrets", is_flag=True,
+    help="Write plaintext Secrets to bundles and hydrated branches (as sluice.yaml `allowPlaintextSecrets`).")

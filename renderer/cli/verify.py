@@ -29,7 +29,7 @@ def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kube
            output_format: str, color: str, chart_cache: str | None, repositories: tuple[str, ...],
            allowed_roots: tuple[str, ...], helm_releases: str | None) -> None:
     """Render REPO and check every resource: secrets, AppProject policy, schemas. Exit 1 on errors."""
-    from .main import EXIT_FINDINGS, EXIT_OK, _run
+    from .app import EXIT_FINDINGS, EXIT_OK, _run
 
     def go() -> int:
         from ..verify import report_json, report_markdown, report_text, verify_repo

@@ -1,37 +1,39 @@
 """Render two revisions of a dry repository and compare them per cluster / app / resource.
 
-`diff_revisions(repo, base, head)` exports each git revision with `git archive` into a
-temporary directory (the user's working tree is never touched; `head=None` renders the
-working tree as it is), renders both with `render_repo(write=False)` and compares the
-resources of every (cluster, app directory), keyed by (API group, kind, namespace, name).
-The result is data (`DiffResult`, frozen dataclasses); `report_text`, `report_markdown`
-and `report_json` format it. Render errors of either revision propagate as `SluiceError`.
+`diff_revisions(repo, base, head)` writes each git revision's tree and blob objects into a
+private temporary directory (renderer/revision_tree.py: no `git archive`, so no
+attributes, filters or hooks; the user's working tree is never touched; `head=None`
+renders the working tree as it is), renders both with `render_repo(write=False)` and
+compares the resources of every (cluster, app directory), keyed by (API group, kind,
+namespace, name). Secret values are replaced by placeholders before anything is
+formatted, unless the caller asks to show them (renderer/secret_redact.py). The result is
+data (`DiffResult`, frozen dataclasses); `report_text`, `report_markdown` and
+`report_json` format it. Render errors of either revision propagate as `SluiceError`,
+naming the revision.
 """
 from __future__ import annotations
 
 import difflib
-import io
 import json
 import os
-import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..fleet.bundle import Bundles
-from ..core.errors import GitError, InputError, NothingFound
-from ..core.resource import split_api_version
+from ..core.errors import InputError, NothingFound, SluiceError
+from ..core.gitobjects import git_toplevel, resolve_commit, run as run_git
 from ..core.resource import as_map as _map
+from ..core.resource import split_api_version
+from ..core.revision_tree import materialise
+from ..core.secret_redact import SecretKeys, redact_pair
+from ..fleet.bundle import Bundles
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 DEFAULT_MAX_BYTES = 60000
 
 
 # -- data ------------------------------------------------------------------------------------
-
-
-
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -57,6 +59,16 @@ class ResourceChange:
     key: ResourceKey
     status: str  # added | removed | changed
     diff: str  # unified diff of the YAML (the whole document for added/removed)
+    secret_keys: tuple[SecretKeys, ...] = ()  # for Secrets (also inside a List): keys added/removed/changed
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "group": self.key.group, "kind": self.key.kind, "namespace": self.key.namespace,
+            "name": self.key.name, "status": self.status, "diff": self.diff,
+        }
+        if self.secret_keys:
+            out["secretKeys"] = [k.to_dict() for k in self.secret_keys]
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,13 +118,7 @@ class DiffResult:
                             "app": a.app,
                             "appDir": a.app_dir,
                             "status": a.status,
-                            "resources": [
-                                {
-                                    "group": r.key.group, "kind": r.key.kind, "namespace": r.key.namespace,
-                                    "name": r.key.name, "status": r.status, "diff": r.diff,
-                                }
-                                for r in a.changes
-                            ],
+                            "resources": [r.to_dict() for r in a.changes],
                         }
                         for a in c.apps
                     ],
@@ -146,7 +152,23 @@ def _resources(bundles: Bundles) -> dict[tuple[str, str], tuple[str, dict[Resour
     return out
 
 
-def compare_bundles(base: Bundles, head: Bundles, *, base_label: str = "base", head_label: str = "head") -> DiffResult:
+def _change(key: ResourceKey, label: str, old: dict[str, Any] | None, new: dict[str, Any] | None,
+            show_secrets: bool) -> ResourceChange | None:
+    """The change of one resource, None when both sides print the same; Secret values are
+    replaced by placeholders unless `show_secrets` (which keys changed is known either way)."""
+    old_text, new_text = (_dump(old) if old is not None else ""), (_dump(new) if new is not None else "")
+    if old_text == new_text:
+        return None
+    shown_old, shown_new, keys = redact_pair(old, new)
+    if not show_secrets:
+        old_text = _dump(shown_old) if shown_old is not None else ""
+        new_text = _dump(shown_new) if shown_new is not None else ""
+    status = ADDED if old is None else REMOVED if new is None else CHANGED
+    return ResourceChange(key, status, _unified(old_text, new_text, label), keys)
+
+
+def compare_bundles(base: Bundles, head: Bundles, *, base_label: str = "base", head_label: str = "head",
+                    show_secrets: bool = False) -> DiffResult:
     """Compare two rendered fleets: per cluster, per app directory, per resource."""
     old, new = _resources(base), _resources(head)
     per_cluster: dict[str, list[AppDiff]] = {}
@@ -158,14 +180,12 @@ def compare_bundles(base: Bundles, head: Bundles, *, base_label: str = "base", h
         changes: list[ResourceChange] = []
         for key in sorted(set(o_res) | set(n_res)):
             label = f"{cluster}/{app_dir}/{key.kind}/{(key.namespace + '/') if key.namespace else ''}{key.name}"
-            if key not in o_res:
-                changes.append(ResourceChange(key, ADDED, _unified("", _dump(n_res[key]), label)))
-            elif key not in n_res:
-                changes.append(ResourceChange(key, REMOVED, _unified(_dump(o_res[key]), "", label)))
-            elif o_res[key] != n_res[key]:
-                old_text, new_text = _dump(o_res[key]), _dump(n_res[key])
-                if old_text != new_text:
-                    changes.append(ResourceChange(key, CHANGED, _unified(old_text, new_text, label)))
+            old_body, new_body = o_res.get(key), n_res.get(key)
+            if old_body is not None and new_body is not None and old_body == new_body:
+                continue
+            change = _change(key, label, old_body, new_body, show_secrets)
+            if change is not None:
+                changes.append(change)
         status = ADDED if o is None else REMOVED if n is None else CHANGED
         if changes or status != CHANGED:
             app_name = (n or o)[0]  # type: ignore[index]
@@ -177,53 +197,28 @@ def compare_bundles(base: Bundles, head: Bundles, *, base_label: str = "base", h
 # -- revisions -------------------------------------------------------------------------------
 
 
-def _git(repo: Path, *args: str) -> bytes:
-    from ..applier.git import run_git
-
-    return run_git(list(args), cwd=repo).stdout
-
-
-def git_toplevel(path: Path) -> tuple[Path, str]:
-    """(work tree root, prefix of `path` inside it, '' or 'a/b/') of the repository holding `path`."""
-    try:
-        top = _git(path, "rev-parse", "--show-toplevel").decode().strip()
-        prefix = _git(path, "rev-parse", "--show-prefix").decode().strip()
-    except GitError as exc:
-        raise InputError(f"{path} is not inside a git work tree: sluice diff compares git revisions ({exc.message})") from None
-    return Path(top), prefix
-
-
 def resolve_revision(repo: Path, ref: str) -> str:
-    from ..applier.git import run_git
-
-    res = run_git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd=repo, check=False)
-    if res.returncode != 0 or not res.stdout.strip():
-        raise InputError(f"unknown git revision {ref!r} in {repo}; fetch it or name an existing branch, tag or commit")
-    return res.stdout.decode().strip()
+    return resolve_commit(repo, ref)
 
 
 def _unborn(repo: Path) -> bool:
     """Whether HEAD names no commit (a repository before its first commit)."""
-    from ..applier.git import run_git
-
-    return run_git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd=repo, check=False).returncode != 0
-
-
-def export_revision(repo: Path, sha: str, prefix: str, dest: Path) -> Path:
-    """Write the tree of `sha` (below `prefix`) into `dest` with `git archive`; returns the dry root."""
-    treeish = f"{sha}:{prefix.rstrip('/')}" if prefix else sha
-    data = _git(repo, "archive", "--format=tar", treeish)
-    dest.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
-        tar.extractall(dest, filter="data")
-    return dest
+    return run_git(repo, ["rev-parse", "--verify", "--quiet", "HEAD"], check=False).returncode != 0
 
 
 def render_tree(root: Path, sha: str | None = None, **options: Any) -> Bundles:
     """One revision's bundles; `options` go to render_repo (chart cache, repositories, ...)."""
     from ..fleet.pipeline import render_repo
 
-    return render_repo(root, write=False, dry_sha=sha, **options)
+    # diff writes nothing: plaintext Secrets are shown redacted, not refused (verify reports them)
+    return render_repo(root, write=False, dry_sha=sha, allow_plaintext_secrets=True, **options)
+
+
+def _render_revision(top: Path, sha: str, prefix: str, dest: Path, label: str, **options: Any) -> Bundles:
+    try:
+        return render_tree(materialise(top, sha, prefix, dest), sha, **options)
+    except SluiceError as exc:
+        raise type(exc)(f"{exc.message} (in revision {label}, {sha[:12]})", file=exc.file, line=exc.line) from None
 
 
 def diff_revisions(
@@ -232,12 +227,14 @@ def diff_revisions(
     head: str | None = None,
     *,
     progress: Callable[[str], None] | None = None,
+    show_secrets: bool = False,
     **options: Any,
 ) -> DiffResult:
     """Render `base` and `head` (None: the working tree) of the dry repository at `repo`
     and compare them. The dry repository may be a subdirectory of the git work tree.
     `options` go to every render (chart_cache, repositories, helm_releases); relative
-    `repositories` paths stay relative to the repository, not to the exported trees."""
+    `repositories` paths stay relative to the repository, not to the materialised trees.
+    Secret values are redacted unless `show_secrets`."""
     path = Path(repo).resolve()
     options = {"checkouts_root": path, **options}
     if not path.is_dir():
@@ -253,7 +250,7 @@ def diff_revisions(
             base_bundles = Bundles(apps=())
         else:
             try:
-                base_bundles = render_tree(export_revision(top, base_sha, prefix, Path(tmp) / "base"), base_sha, **options)
+                base_bundles = _render_revision(top, base_sha, prefix, Path(tmp) / "base", base, **options)
             except NothingFound:
                 base_bundles = Bundles(apps=())  # the base predates the fleet: everything is added
         if progress:
@@ -261,8 +258,9 @@ def diff_revisions(
         if head_sha is None:
             head_bundles = render_tree(path, **options)
         else:
-            head_bundles = render_tree(export_revision(top, head_sha, prefix, Path(tmp) / "head"), head_sha, **options)
-    return compare_bundles(base_bundles, head_bundles, base_label=base, head_label=head or "working tree")
+            head_bundles = _render_revision(top, head_sha, prefix, Path(tmp) / "head", head or "", **options)
+    return compare_bundles(base_bundles, head_bundles, base_label=base, head_label=head or "working tree",
+                           show_secrets=show_secrets)
 
 
 # -- reporters -------------------------------------------------------------------------------
@@ -308,6 +306,7 @@ def report_text(result: DiffResult, *, color: bool = False) -> str:
             for change in app.changes:
                 colour = {ADDED: "green", REMOVED: "red", CHANGED: "yellow"}[change.status]
                 out.append("    " + style(f"{change.status:8}", fg=colour) + f" {change.key}")
+                out.extend(f"             {keys.describe()}" for keys in change.secret_keys)
             for change in app.changes:
                 out.extend(diff_lines(change.diff))
     out.append(_summary_line(result))
@@ -339,7 +338,8 @@ def report_markdown(result: DiffResult, *, max_bytes: int = DEFAULT_MAX_BYTES) -
             block.append(f"#### {app.app} (`{app.app_dir}`)")
             block.append("")
             for change in app.changes:
-                piece = f"- **{change.status}** `{change.key}`\n\n```diff\n{change.diff}```\n"
+                keys = "".join(f"\n  - {k.describe()}" for k in change.secret_keys)
+                piece = f"- **{change.status}** `{change.key}`{keys}\n\n```diff\n{change.diff}```\n"
                 size = len("\n".join(block).encode()) + len(piece.encode())
                 if len(text.encode()) + size + budget_note > max_bytes:
                     cut.append(f"{cluster.cluster}/{app.app_dir}: {change.key}")

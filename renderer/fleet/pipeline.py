@@ -28,9 +28,11 @@ from .discover import (
 from .config import load_config, with_repositories
 from .flux import flux_sources
 from .inflate import HelmReleaseInflater, KeptRelease, kept_summary
+from .secret_guard import refuse_plaintext_secrets
 from ..core.fs import RepoFS
 from ..core.notes import Skipped
 from ..core.resource import split_api_version
+from ..core.secret_redact import scrub_error
 from ..argo.sources import SourceRenderer
 
 # Built-in cluster-scoped kinds, by (API group, kind), of current Kubernetes releases
@@ -348,7 +350,8 @@ def render_plan(
         try:
             manifest = sluice_yaml.dump_documents(final).encode("utf-8")
         except SluiceError as exc:
-            raise _in_context(exc, target) from exc
+            safe = scrub_error(exc, final)  # the emitter quotes the string it cannot print
+            raise _in_context(safe, target) from (exc if safe is exc else None)
         files = {
             MANIFEST: manifest,
             METADATA: hydrator_metadata(repo_url, dry_sha, commands),
@@ -396,12 +399,15 @@ def render_repo(
     strict: bool = False,
     checkouts_root: str | os.PathLike[str] | None = None,
     allowed_roots: Sequence[str | os.PathLike[str]] = (),
+    allow_plaintext_secrets: bool = False,
 ) -> Bundles:
     """Load the config, discover, render and (with `write`) write the bundles atomically
     to `out_dir` (default: sluice.yaml `output.dir` under the root). Returns the bundles.
     `repositories` adds repoURL -> local checkout mappings to sluice.yaml's. With `strict`,
     anything left out as out of reach is an error and nothing is written. `allowed_roots`
-    (and the `repositories` checkouts) are the roots the caller grants beyond the repository."""
+    (and the `repositories` checkouts) are the roots the caller grants beyond the repository.
+    A plaintext Secret is an error (nothing written) unless `allow_plaintext_secrets`,
+    sluice.yaml `allowPlaintextSecrets` or its annotation opts in: the bundles go to git."""
     fs = RepoFS(root)
     granted = [*allowed_roots, *(repositories or {}).values()]
     config = load_config(fs, checkouts_root=checkouts_root, granted=granted, overridden=(repositories or {}).keys())
@@ -419,6 +425,7 @@ def render_repo(
     bundles = render_plan(fs, plan, dry_sha=dry_sha, repo_url=repo_url, commands=commands, chart_cache=chart_cache)
     if strict and bundles.skipped:
         raise RenderError("left out (--strict) as out of reach offline: " + "; ".join(bundles.skipped))
+    refuse_plaintext_secrets(bundles, allow=allow_plaintext_secrets or config.allow_plaintext_secrets)
     if write:
         write_bundles(bundles, out)
     return bundles
