@@ -19,6 +19,11 @@ from .diff import COLOR_CHOICES, stderr_progress, use_color
 @click.option("--allow-secrets", is_flag=True, help="Allow plaintext Secrets in the rendered output.")
 @click.option("--no-schemas", is_flag=True, help="Skip schema validation.")
 @click.option("--kubernetes-version", default=None, help="Kubernetes version of the built-in schemas (default: the newest available).")
+@click.option("--schema-location", "schema_locations", multiple=True, metavar="DIR|TEMPLATE",
+              help="More CRD schemas, kubeconform style: a directory of GROUP/KIND_VERSION.json or a path template "
+                   "({{.Group}}, {{.ResourceKind}}, {{.ResourceAPIVersion}}); 'default' is the vendored catalog. Repeatable.")
+@click.option("--skip-kinds", "skip_kinds", multiple=True, metavar="KINDS",
+              help="Kinds not to schema-check: Kind or group/version/Kind, comma-separated. Repeatable.")
 @click.option("--output", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True)
 @CHART_CACHE_OPTION
@@ -27,7 +32,8 @@ from .diff import COLOR_CHOICES, stderr_progress, use_color
 @HELM_RELEASES_OPTION
 def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kubernetes_version: str | None,
            output_format: str, color: str, chart_cache: str | None, repositories: tuple[str, ...],
-           allowed_roots: tuple[str, ...], helm_releases: str | None) -> None:
+           allowed_roots: tuple[str, ...], helm_releases: str | None,
+           schema_locations: tuple[str, ...] = (), skip_kinds: tuple[str, ...] = ()) -> None:
     """Render REPO and check every resource: secrets, AppProject policy, schemas. Exit 1 on errors."""
     from .app import EXIT_FINDINGS, EXIT_OK, _run
 
@@ -39,7 +45,8 @@ def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kube
             result = verify_repo(repo, allow_secrets=allow_secrets, schemas=not no_schemas,
                                  kubernetes_version=kubernetes_version, changed=changed, progress=progress,
                                  chart_cache=chart_cache, repositories=repository_map(repositories),
-                                 helm_releases=helm_releases, allowed_roots=allowed_roots)
+                                 helm_releases=helm_releases, allowed_roots=allowed_roots,
+                                 schema_locations=schema_locations, skip_kinds=skip_kinds)
         finally:
             done()
         if output_format == "json":

@@ -23,12 +23,16 @@ from ..fleet.pipeline import ScopeTable, render_plan
 from ..core.resource import split_api_version
 from .policy import Project, destination_permitted, kind_permitted, load_projects, source_permitted
 from .schemas import ERROR, WARNING, CrdIndex, SchemaChecker
+from .catalog import SchemaCatalog, skip_matcher
+from .deprecations import judge
+from .origins import OriginIndex
+from .repo_crds import repository_crds
 from .secrets import plaintext_secret_problem
 from ..core.resource import as_map as _map
 
 __all__ = ["Finding", "VerifyResult", "verify_repo", "report_text", "report_json", "report_markdown", "ERROR", "WARNING"]
 
-SECRET, POLICY, SCHEMA = "secret", "policy", "schema"
+SECRET, POLICY, SCHEMA, API = "secret", "policy", "schema", "api"
 
 
 
@@ -44,6 +48,7 @@ class Finding:
     message: str
     file: str  # where to look: the source path rendered, or the AppProject/Application file
     origin: str = ""  # the Application's file
+    line: int = 0  # line of `file` where the resource is written (0: not known, e.g. made by a chart)
 
     def to_dict(self) -> dict[str, str]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -109,6 +114,7 @@ class Checks:
     schemas: bool = True
     kubernetes_version: str | None = None
     policy: bool = True
+    skip_kinds: tuple[str, ...] = ()
 
 
 def check_bundles(
@@ -130,11 +136,20 @@ def check_bundles(
         scopes[cluster] = ScopeTable(plan.config.cluster_scoped_kinds)
         scopes[cluster].add_crds(res)
     noted_projects: set[str] = set()
+    origins = OriginIndex(fs)
+    repo_crds = repository_crds(fs) if checker is not None and checker.available else []
+    repo_index = CrdIndex(repo_crds)
+    for index in crds.values():  # a cluster's rendered CRDs win over copies kept elsewhere in the repository
+        for crd in repo_crds:
+            spec = _map(crd.get("spec"))
+            if (str(spec.get("group") or ""), str(_map(spec.get("names")).get("kind") or "")) not in index.kinds:
+                index.add(crd)
+    skipped_kind = skip_matcher(checks.skip_kinds)
     for target, app in apps:
         where = app.source_path
 
-        def add(check: str, severity: str, message: str, resource: str = "", file: str = where) -> None:
-            findings.append(Finding(target.cluster, target.app, resource, check, severity, message, file, target.origin))
+        def add(check: str, severity: str, message: str, resource: str = "", file: str = where, line: int = 0) -> None:
+            findings.append(Finding(target.cluster, target.app, resource, check, severity, message, file, target.origin, line))
 
         project = None
         repo_url: str | None = None
@@ -150,27 +165,55 @@ def check_bundles(
             if not destination_permitted(project, target.server, target.cluster, target.namespace or ""):
                 add(POLICY, ERROR, f"destination {target.cluster} ({target.server}) namespace {target.namespace or '(none)'!r} is not permitted by AppProject {project.name} (destinations, {project.where})", file=target.origin)
         scope = scopes.get(target.cluster) or ScopeTable(plan.config.cluster_scoped_kinds)
+        cluster_version = checks.kubernetes_version or getattr(target, "kube_version", None)
         for body in app.resources:
             label = describe(body)
+            found = origins.find(body, where)
+            place = {"file": found[0], "line": found[1]} if found else {}
             problem = plaintext_secret_problem(body, allow=checks.allow_secrets)
             if problem:
-                add(SECRET, ERROR, problem, label)
+                add(SECRET, ERROR, problem, label, **place)
             if project is not None:
                 group = split_api_version(str(body.get("apiVersion") or ""))[0]
                 kind = str(body.get("kind") or "")
                 namespaced = not scope.cluster_scoped(body)
                 if not kind_permitted(project, group, kind, namespaced):
                     lists = "namespaceResourceWhitelist/Blacklist" if namespaced else "clusterResourceWhitelist/Blacklist"
-                    add(POLICY, ERROR, f"{'namespaced' if namespaced else 'cluster-scoped'} kind {kind}{'.' + group if group else ''} is not permitted by AppProject {project.name} ({lists}, {project.where})", label)
+                    add(POLICY, ERROR, f"{'namespaced' if namespaced else 'cluster-scoped'} kind {kind}{'.' + group if group else ''} is not permitted by AppProject {project.name} ({lists}, {project.where})", label, **place)
                 meta = _map(body.get("metadata"))
                 ns = meta.get("namespace")
                 if namespaced and isinstance(ns, str) and ns and ns != (target.namespace or ""):
                     if not destination_permitted(project, target.server, target.cluster, ns):
-                        add(POLICY, ERROR, f"namespace {ns!r} on cluster {target.cluster} is not a permitted destination of AppProject {project.name} ({project.where})", label)
+                        add(POLICY, ERROR, f"namespace {ns!r} on cluster {target.cluster} is not a permitted destination of AppProject {project.name} ({project.where})", label, **place)
+            api_version = str(body.get("apiVersion") or "")
+            judged = judge(api_version, str(body.get("kind") or ""), cluster_version) if cluster_version else None
+            if judged is not None:
+                add(API, judged[0], judged[1], label, **place)
+            group, version = split_api_version(api_version)
+            if judged is not None and judged[0] == ERROR or skipped_kind(group, version, str(body.get("kind") or "")):
+                continue
             if checker is not None and checker.available:
-                for p in checker.check(body, crds.get(target.cluster) or CrdIndex()):
-                    add(SCHEMA, p.severity, p.message, label)
-    return findings, notes
+                for p in checker.check(body, crds.get(target.cluster) or repo_index):
+                    add(SCHEMA, p.severity, p.message, label, **place)
+    return summarise_unknown_kinds(findings), notes
+
+
+def summarise_unknown_kinds(findings: list[Finding]) -> list[Finding]:
+    """One warning per unknown kind, naming how many resources and apps, and the first of them."""
+    out: list[Finding] = []
+    unknown: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.check == SCHEMA and f.severity == WARNING and f.message.startswith("unknown kind "):
+            unknown.setdefault(f.message.split(":", 1)[0], []).append(f)
+        else:
+            out.append(f)
+    for head, group in unknown.items():
+        first = min(group)
+        apps = {(f.cluster, f.app) for f in group}
+        more = f"; {len(group)} resource(s) in {len(apps)} app(s), the first shown" if len(group) > 1 else ""
+        out.append(dataclasses.replace(first, message=f"{head}: no schema (built-in, CRD in the repository or render, "
+                                       f"vendored catalog or --schema-location); not validated{more}"))
+    return out
 
 
 def _plan(root: Path, repositories: dict[str, str] | None = None,
@@ -200,6 +243,8 @@ def verify_repo(
     repositories: dict[str, str] | None = None,
     allowed_roots: Sequence[str] = (),
     helm_releases: str | None = None,
+    schema_locations: Sequence[str] = (),
+    skip_kinds: Sequence[str] = (),
 ) -> VerifyResult:
     """Render the fleet at `root` and check every resource; all findings are collected.
     `chart_cache`, `repositories` and `helm_releases` reach the render as in `sluice render`."""
@@ -210,8 +255,9 @@ def verify_repo(
         raise InputError(f"repository directory not found: {root}")
     fs, plan = _plan(path, repositories, helm_releases, allowed_roots)
     allow_secrets = allow_secrets or plan.config.allow_plaintext_secrets
-    checks = Checks(allow_secrets=allow_secrets, schemas=schemas, kubernetes_version=kubernetes_version)
-    checker = SchemaChecker(kubernetes_version) if schemas else None
+    checks = Checks(allow_secrets=allow_secrets, schemas=schemas, kubernetes_version=kubernetes_version,
+                    skip_kinds=tuple(skip_kinds))
+    checker = SchemaChecker(kubernetes_version, SchemaCatalog(schema_locations)) if schemas else None
     notes: list[str] = []
     if checker is not None and not checker.available:
         notes.append("schema validation skipped: the Kubernetes schemas (PyPI kubernetes-validate) are not installed")
@@ -247,9 +293,13 @@ def verify_repo(
 # -- reporters -------------------------------------------------------------------------------
 
 
+def _where(f: Finding) -> str:
+    return f"{f.file}:{f.line}" if f.line else f.file
+
+
 def _line(f: Finding) -> str:
     what = f" {f.resource}" if f.resource else ""
-    return f"{f.severity} [{f.check}] {f.cluster}/{f.app}{what} ({f.file}): {f.message}"
+    return f"{f.severity} [{f.check}] {f.cluster}/{f.app}{what} ({_where(f)}): {f.message}"
 
 
 def _summary(result: VerifyResult) -> str:
@@ -286,7 +336,7 @@ def report_markdown(result: VerifyResult) -> str:
     if result.findings:
         out += ["| severity | check | cluster | app | resource | file | message |", "|---|---|---|---|---|---|---|"]
         for f in result.findings:
-            out.append(f"| {f.severity} | {f.check} | {_md(f.cluster)} | {_md(f.app)} | {_md(f.resource)} | `{_md(f.file)}` | {_md(f.message)} |")
+            out.append(f"| {f.severity} | {f.check} | {_md(f.cluster)} | {_md(f.app)} | {_md(f.resource)} | `{_md(_where(f))}` | {_md(f.message)} |")
         out.append("")
     for note in result.notes:
         out.append(f"> {note}")

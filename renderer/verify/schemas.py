@@ -128,8 +128,9 @@ class CrdIndex:
 class SchemaChecker:
     """Validates resources; one per verify run (validators are cached per kind)."""
 
-    def __init__(self, kubernetes_version: str | None = None) -> None:
+    def __init__(self, kubernetes_version: str | None = None, catalog: Any = None) -> None:
         versions = available_versions()
+        self.catalog = catalog  # catalog.SchemaCatalog: CRD schemas beyond the render's
         self.available = bool(versions)
         if kubernetes_version is not None:
             wanted = kubernetes_version.lstrip("v")
@@ -186,6 +187,8 @@ class SchemaChecker:
                 validator = self._custom(schema)
             elif (group, kind) in crds.kinds:
                 return [SchemaProblem(ERROR, f"version {version!r} of {kind}.{group} is not defined by its CustomResourceDefinition")]
+            elif self.catalog is not None and (found := self.catalog.find(group, version, kind)) is not None:
+                validator = self._custom(found)
             elif self.known_builtin_kind(group, kind):
                 return [SchemaProblem(ERROR, f"apiVersion {body.get('apiVersion')!r} of {kind} is not served by Kubernetes {self.version}")]
             else:
