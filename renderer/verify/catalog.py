@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 DEFAULT = "default"
 _DATA = Path(__file__).resolve().parent / "data" / "crd-schemas.json.gz"

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import SluiceError
-from ..fs import RepoFS
+from ..core.errors import SluiceError
+from ..core.fs import RepoFS
 
 _YAML = re.compile(r"\.ya?ml$")
 _SKIP = re.compile(r"(^|/)(templates|charts)/|(^|/)(kustomization|Chart|values)[^/]*\.ya?ml$")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..errors import SluiceError
-from ..fs import RepoFS
+from ..core.errors import SluiceError
+from ..core.fs import RepoFS
 
 _MAX_BYTES = 8 * 1024 * 1024
 
