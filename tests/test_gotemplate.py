@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from renderer.appset.gotemplate import Template, TemplateError, go_sprintf, render
+from renderer.gotemplate import Template, TemplateError, go_sprintf, render
 
 DATA = {
     "name": "guestbook",

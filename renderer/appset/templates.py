@@ -20,7 +20,7 @@ import json
 import re
 from typing import Any
 
-from renderer.appset.gotemplate import Template, TemplateError
+from renderer.gotemplate import Template, TemplateError
 
 RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 
