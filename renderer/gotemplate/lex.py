@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -24,9 +25,7 @@ _NUM_RE = re.compile(
     r"[+-]?(?:0[xX][0-9a-fA-F_]+(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?\d+)?|0[bB][01_]+|0[oO][0-7_]+|"
     r"(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?)i?"
 )
-_IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_FIELD_RE = re.compile(r"\.[A-Za-z_][A-Za-z0-9_]*")
-_VAR_RE = re.compile(r"\$[A-Za-z0-9_]*")
+_TERMINATORS = " \t\r\n.,|:()"  # where a word may end (Go: space, punctuation, "}}")
 
 
 class Lexer:
@@ -155,33 +154,29 @@ class Lexer:
                     raise self.error(i, f"malformed character constant: {raw}")
                 self.toks.append(Tok("number", ord(s), i, raw))
                 i = j + 1
-            elif c == "$":
-                m = _VAR_RE.match(text, i)
-                assert m
-                self.toks.append(Tok("var", m.group(), i, m.group()))
-                i = m.end()
-            elif c == "." and not (i + 1 < n and text[i + 1].isdigit()):
-                m = _FIELD_RE.match(text, i)
-                if m:
-                    self.toks.append(Tok("field", m.group()[1:], i, m.group()))
-                    i = m.end()
+            elif c == "$" or (c == "." and not (i + 1 < n and "0" <= text[i + 1] <= "9")):
+                end = self.word_end(i + 1)
+                word = text[i:end]
+                if c == "$":
+                    self.toks.append(Tok("var", word, i, word))
+                elif end > i + 1:
+                    self.toks.append(Tok("field", word[1:], i, word))
                 else:
                     self.toks.append(Tok("dot", ".", i, "."))
-                    i += 1
+                i = end
             elif c.isdigit() or c in "+-." :
                 m = _NUM_RE.match(text, i)
                 if not m or not m.group():
                     raise self.error(i, f"unexpected {c!r} in command")
                 raw = m.group()
                 end = m.end()
-                if end < n and (text[end].isalnum() or text[end] == "_"):
+                if end < n and _is_alnum(text[end]):
                     raise self.error(i, f"bad number syntax: {text[i:end + 1]!r}")
                 self.toks.append(Tok("number", parse_number(raw, lambda msg: self.error(i, msg)), i, raw))
                 i = end
-            elif c.isalpha() or c == "_":
-                m = _IDENT_RE.match(text, i)
-                assert m
-                word = m.group()
+            elif c == "_" or _is_letter(c):
+                end = self.word_end(i)
+                word = text[i:end]
                 if word in KEYWORDS:
                     self.toks.append(Tok("keyword", word, i, word))
                 elif word in ("true", "false"):
@@ -190,10 +185,34 @@ class Lexer:
                     self.toks.append(Tok("nil", None, i, word))
                 else:
                     self.toks.append(Tok("ident", word, i, word))
-                i = m.end()
-                # a field chain right after an identifier/paren: .a.b
+                i = end
             else:
                 raise self.error(i, f"unrecognized character in action: U+{ord(c):04X} {c!r}")
+
+
+    def word_end(self, i: int) -> int:
+        """The end of the alphanumeric run at `i`, which must end at a terminator (Go's rule)."""
+        text = self.text
+        n = len(text)
+        while i < n and _is_alnum(text[i]):
+            i += 1
+        if i < n and text[i] not in _TERMINATORS and not text.startswith("}}", i):
+            raise self.error(i, f"bad character {go_rune_repr(text[i])}")
+        return i
+
+
+def _is_letter(c: str) -> bool:
+    return unicodedata.category(c).startswith("L")
+
+
+def _is_alnum(c: str) -> bool:
+    """Go's isAlphaNumeric: '_', a Unicode letter or a decimal digit."""
+    return c == "_" or unicodedata.category(c) in ("Lu", "Ll", "Lt", "Lm", "Lo", "Nd")
+
+
+def go_rune_repr(c: str) -> str:
+    """Go's %#U of one rune: U+0041 'A'."""
+    return f"U+{ord(c):04X} '{c}'" if c.isprintable() else f"U+{ord(c):04X}"
 
 
 def line_col(text: str, pos: int) -> tuple[int, int]:
