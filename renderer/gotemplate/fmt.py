@@ -272,6 +272,9 @@ def go_sprint_value(v: Any) -> str:
         return str(v)
     if isinstance(v, float):
         return go_format_float(v, "g", -1)
+    if isinstance(v, complex):
+        im = go_format_float(v.imag, "g", -1)
+        return f"({go_format_float(v.real, 'g', -1)}{'' if im[0] in '+-' else '+'}{im}i)"
     if isinstance(v, str):
         return v
     if isinstance(v, dict):

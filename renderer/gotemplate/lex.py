@@ -1,12 +1,14 @@
 """The lexer: template text to tokens (Go's lex.go), with `{{- -}}` trimming and comments."""
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from renderer.gotemplate.errors import TemplateError
+from renderer.gotemplate.values import FloatConst
 _SPACE = " \t\r\n"
 
 
@@ -259,17 +261,21 @@ def unquote(raw: str, err: Callable[[str], TemplateError]) -> str:
     return "".join(out)
 
 
-def parse_number(raw: str, err: Callable[[str], TemplateError]) -> int | float:
+def parse_number(raw: str, err: Callable[[str], TemplateError]) -> int | float | complex:
+    """A number constant as Go's parse.NumberNode reads it: int64, float64 or complex128."""
     t = raw.replace("_", "")
     if t.endswith("i"):
-        raise err(f"complex numbers are not supported: {raw}")
+        imag = parse_number(raw[:-1], err)
+        if isinstance(imag, complex):
+            raise err(f"illegal number syntax: {raw!r}")
+        return complex(0, imag)
     try:
         body = t.lstrip("+-")
         neg = t.startswith("-")
         low = body.lower()
         if low.startswith("0x"):
             if "." in low or "p" in low:
-                v: int | float = float.fromhex(body)
+                v: int | float = FloatConst(float.fromhex(body))
             else:
                 v = int(body, 16)
         elif low.startswith("0b"):
@@ -277,13 +283,19 @@ def parse_number(raw: str, err: Callable[[str], TemplateError]) -> int | float:
         elif low.startswith("0o"):
             v = int(body, 8)
         elif "." in body or "e" in low:
-            v = float(body)
+            v = FloatConst(body)
         elif len(body) > 1 and body.startswith("0"):
             v = int(body, 8)
         else:
             v = int(body)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise err(f"bad number syntax: {raw!r}") from None
+    if isinstance(v, float) and math.isinf(v):
+        raise err(f"illegal number syntax: {raw!r}")
+    if isinstance(v, int) and not -(2**63) <= (-v if neg else v) < 2**63:
+        raise err(f"integer overflow: {raw!r}")
+    if isinstance(v, FloatConst):
+        return FloatConst(-v if neg else v)
     return -v if neg else v
 
 

@@ -132,10 +132,12 @@ def _to_decimal(v: Any) -> int:
 
 
 def _atoi(v: Any) -> int:
-    try:
-        return int(arg_str(v))
-    except ValueError:
+    """Sprig's atoi is strconv.Atoi with the error dropped: decimal digits only, else 0."""
+    s = arg_str(v)
+    if not re.fullmatch(r"[+-]?[0-9]+", s):
         return 0
+    n = int(s)
+    return n if -(2**63) <= n < 2**63 else 0
 
 
 def _to_int(v: Any) -> int:

@@ -8,7 +8,6 @@ from renderer.gotemplate.args import arg_int, arg_str, strslice, strval, to_int6
 from renderer.gotemplate.fmt import go_quote
 from renderer.gotemplate.sprig.offline import nondeterministic
 from renderer.gotemplate.sprig.conv import _to_decimal
-from renderer.gotemplate.sprig.lists import _sort_alpha
 def _title(s: str) -> str:
     out: list[str] = []
     prev = " "
@@ -184,7 +183,6 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "split": _split,
     "splitn": _splitn,
     "join": lambda sep, v: arg_str(sep).join(strslice(v)),
-    "sortAlpha": _sort_alpha,
     "toString": strval,
     "toStrings": strslice,
     "toDecimal": _to_decimal,
