@@ -14,9 +14,12 @@ Errors are `TemplateError`s whose text follows Go's (`template: NAME:LINE:COL: .
 from __future__ import annotations
 
 from renderer.gotemplate.argo import sanitize_name, slugify
-from renderer.gotemplate.errors import TemplateError
-from renderer.gotemplate.exec import Template, render
+from renderer.gotemplate.errors import BudgetExceeded, TemplateError
+from renderer.gotemplate.exec import DEFAULT_MAX_OUTPUT, DEFAULT_MAX_STEPS, Template, render
 from renderer.gotemplate.fmt import go_sprint, go_sprint_value, go_sprintf
 from renderer.gotemplate.funcs import FUNCS
 
-__all__ = ["FUNCS", "Template", "TemplateError", "go_sprint", "go_sprint_value", "go_sprintf", "render", "sanitize_name", "slugify"]
+__all__ = [
+    "DEFAULT_MAX_OUTPUT", "DEFAULT_MAX_STEPS", "BudgetExceeded", "FUNCS", "Template", "TemplateError", "go_sprint", "go_sprint_value", "go_sprintf", "render", "sanitize_name",
+    "slugify",
+]

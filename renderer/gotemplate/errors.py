@@ -12,6 +12,10 @@ class TemplateError(Exception):
         self.col = col
 
 
+class BudgetExceeded(TemplateError):
+    """An execution went over its step or output budget (bounded work)."""
+
+
 class FuncError(Exception):
     """Raised by a template function: reported as `error calling NAME: MSG`."""
 

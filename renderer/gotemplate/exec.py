@@ -5,15 +5,51 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from renderer.gotemplate.funcs import FUNCS
-from renderer.gotemplate.errors import ArgError, FuncError, TemplateError
+from renderer.gotemplate.errors import ArgError, BudgetExceeded, FuncError, TemplateError
 from renderer.gotemplate.fmt import go_sprint_value
 from renderer.gotemplate.lex import Lexer, line_col
 from renderer.gotemplate.parse import Action, Branch, Command, Loop, Node, Operand, Parser, Pipe, TemplateCall, Text
 from renderer.gotemplate.values import MISSING, go_type, sort_key, truth
-class Template:
-    """A parsed template. `options`: Go's `missingkey=default|invalid|zero|error`."""
 
-    def __init__(self, text: str, *, name: str = "", options: list[str] | tuple[str, ...] = (), funcs: dict[str, Callable[..., Any]] | None = None) -> None:
+DEFAULT_MAX_STEPS = 1_000_000  # actions, branches, loop iterations and calls in one execution
+DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024  # characters one execution may write
+
+
+class Break(Exception):
+    pass
+
+
+class Continue(Exception):
+    pass
+
+
+@dataclass
+class Budget:
+    """Bounded work for one execution: Go would run `range until 100000` twice nested for
+    ever; sluice stops with a BudgetExceeded naming the limit and how to raise it."""
+
+    max_steps: int
+    max_output: int
+    steps: int = 0
+    output: int = 0
+
+
+class Template:
+    """A parsed template. `options`: Go's `missingkey=default|invalid|zero|error`;
+    `max_steps` and `max_output` bound each execution (see Budget)."""
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        name: str = "",
+        options: list[str] | tuple[str, ...] = (),
+        funcs: dict[str, Callable[..., Any]] | None = None,
+        max_steps: int = DEFAULT_MAX_STEPS,
+        max_output: int = DEFAULT_MAX_OUTPUT,
+    ) -> None:
+        self.max_steps = max_steps
+        self.max_output = max_output
         self.name = name
         self.text = text
         self.missingkey = "default"
@@ -29,7 +65,7 @@ class Template:
 
     def execute(self, data: Any) -> str:
         out: list[str] = []
-        st = State(self, out, [("$", data)])
+        st = State(self, out, Budget(self.max_steps, self.max_output), [("$", data)])
         try:
             st.walk(data, self.root)
         except RecursionError:
@@ -46,6 +82,7 @@ def render(text: str, data: Any, *, options: list[str] | tuple[str, ...] = (), n
 class State:
     tmpl: Template
     out: list[str]
+    budget: Budget
     vars: list[tuple[str, Any]] = field(default_factory=list)
     depth: int = 0
     node_pos: int = 0
@@ -60,15 +97,33 @@ class State:
         self.node_pos = node.pos
         self.node_src = src if src is not None else getattr(node, "src", "")
 
+    def step(self) -> None:
+        budget = self.budget
+        budget.steps += 1
+        if budget.steps > budget.max_steps:
+            raise BudgetExceeded(
+                f"template: {self.tmpl.name}: execution stopped after {budget.max_steps} steps "
+                "(a loop too large to render; raise the limit with max_steps)")
+
+    def write(self, text: str) -> None:
+        budget = self.budget
+        budget.output += len(text)
+        if budget.output > budget.max_output:
+            raise BudgetExceeded(
+                f"template: {self.tmpl.name}: output larger than {budget.max_output} characters "
+                "(raise the limit with max_output)")
+        self.out.append(text)
+
     def walk(self, dot: Any, nodes: list[Node]) -> None:
         for node in nodes:
+            self.step()
             if isinstance(node, Text):
-                self.out.append(node.text)
+                self.write(node.text)
             elif isinstance(node, Action):
                 # variables declared in an action live until the end of the enclosing block
                 value = self.pipe(dot, node.pipe)
                 if not node.pipe.decl:
-                    self.out.append(self.printable(value, node.pipe))
+                    self.write(self.printable(value, node.pipe))
             elif isinstance(node, Branch):
                 self.branch(dot, node)
             elif isinstance(node, TemplateCall):
@@ -108,22 +163,27 @@ class State:
         inner = Pipe(pipe.pos, [], False, pipe.cmds, pipe.src)
         value = self.pipe(dot, inner)
         if value is MISSING or value is None:
-            items: list[tuple[Any, Any]] = []
+            items: list[tuple[Any, Any]] | zip[tuple[int, int]] = []
         elif isinstance(value, dict):
             items = [(k, value[k]) for k in sorted(value, key=sort_key)]
         elif isinstance(value, (list, tuple)):
             items = list(enumerate(value))
         elif isinstance(value, int) and not isinstance(value, bool):
-            items = [(i, i) for i in range(value)]
+            if len(decl) > 1:
+                self.at(pipe)
+                raise self.error(f"can't use {value} to iterate over more than one variable")
+            counter = range(max(value, 0))
+            items = zip(counter, counter)  # lazy: the budget stops it
         else:
             self.at(pipe)
             raise self.error(f"range can't iterate over {go_sprint_value(value)}")
-        if not items:
+        if (value <= 0) if isinstance(items, zip) else not items:
             if node.else_body is not None:
                 self.scoped_walk(dot, node.else_body)
             return
         mark = len(self.vars)
         for k, v in items:
+            self.step()
             del self.vars[mark:]
             if len(decl) == 1:
                 self.vars.append((decl[0], v))
@@ -146,7 +206,7 @@ class State:
         value = MISSING if node.pipe is None else self.pipe(dot, node.pipe)
         if self.depth > 1000:
             raise self.error("exceeded maximum template depth (100000)")
-        sub = State(self.tmpl, self.out, [("$", value)], self.depth + 1)
+        sub = State(self.tmpl, self.out, self.budget, [("$", value)], self.depth + 1)
         sub.walk(value, body)
 
     def pipe(self, dot: Any, pipe: Pipe) -> Any:
@@ -230,6 +290,7 @@ class State:
     def call_func(self, dot: Any, op: Operand, args: list[Operand], final: tuple[Any] | None) -> Any:
         name = op.val
         fn = self.tmpl.funcs[name]
+        self.step()
         if name in ("and", "or"):
             values_src = list(args)
             if not values_src and final is None:
@@ -261,11 +322,3 @@ class State:
             raise self.error(f"wrong number of args for {name}: {e}") from None
         except (ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError, AttributeError) as e:
             raise self.error(f"error calling {name}: {e}") from None
-
-
-class Break(Exception):
-    pass
-
-
-class Continue(Exception):
-    pass

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from renderer.gotemplate.values import StrList
 from renderer.gotemplate.args import arg_str, deep_copy, empty, need_map, strval
 from renderer.gotemplate.errors import FuncError
 def _deep_merge(dst: dict[str, Any], src: dict[str, Any], overwrite: bool) -> None:
@@ -58,7 +59,8 @@ def _get(d: Any, k: Any) -> Any:
 
 def _pluck(name: Any, *dicts: Any) -> list[Any]:
     key = arg_str(name)
-    return [d[key] for d in dicts if isinstance(d, dict) and key in d]
+    maps = [need_map(d) for d in dicts]  # Go: ...map[string]interface{}
+    return [m[key] for m in maps if key in m]
 
 
 def _pick(d: Any, *keys: Any) -> dict[str, Any]:
@@ -71,11 +73,12 @@ def _omit(d: Any, *keys: Any) -> dict[str, Any]:
     return {k: v for k, v in m.items() if k not in keys}
 
 
-def _keys(*dicts: Any) -> list[str]:
+def _keys(*dicts: Any) -> StrList:
+    """Sprig's keys come in Go's random map order; sluice sorts them, to stay deterministic."""
     out: list[str] = []
     for d in dicts:
         out.extend(need_map(d).keys())
-    return sorted(out)
+    return StrList(sorted(out))
 
 
 def _values(d: Any) -> list[Any]:

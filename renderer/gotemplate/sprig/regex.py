@@ -1,109 +1,167 @@
-"""Sprig's regular-expression functions."""
+"""Sprig's regular-expression functions: RE2 (google-re2) with Go's `regexp` rules.
+
+RE2 gives Go's syntax and linear time (POSIX classes, `\\p{Han}`, ASCII `\\d \\w \\s`, `$`
+only at the very end); the iteration over matches is Go's own, not Python's: an empty
+match right after a previous match is skipped, in finding, replacing and splitting alike.
+"""
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
+
+import re2
 
 from renderer.gotemplate.args import arg_int, arg_str
 from renderer.gotemplate.errors import FuncError
-def _re(regex: str) -> re.Pattern[str]:
+from renderer.gotemplate.values import StrList
+
+_GROUP_REF = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+
+
+def _compile(regex: Any) -> Any:
     try:
-        return re.compile(arg_str(regex))
-    except re.error as e:
+        return re2.compile(arg_str(regex))
+    except re2.error as e:
         raise FuncError(f"error parsing regexp: {e}") from None
 
 
-def _go_repl(repl: str) -> Callable[[re.Match[str]], str]:
-    def expand(m: re.Match[str]) -> str:
-        out: list[str] = []
-        i = 0
-        while i < len(repl):
-            c = repl[i]
-            if c != "$":
-                out.append(c)
-                i += 1
-                continue
-            if repl.startswith("$$", i):
-                out.append("$")
-                i += 2
-                continue
-            mm = re.match(r"\$\{([A-Za-z0-9_]+)\}|\$([A-Za-z0-9_]+)", repl[i:])
-            if not mm:
-                out.append("$")
-                i += 1
-                continue
-            name = mm.group(1) or mm.group(2)
-            i += mm.end()
-            try:
-                g = m.group(int(name)) if name.isdigit() else m.group(name)
-            except (IndexError, re.error):
-                g = ""
-            out.append(g or "")
-        return "".join(out)
-
-    return expand
+def _matches(r: Any, s: str, n: int = -1) -> Iterator[Any]:
+    """Go's allMatches: successive matches, skipping an empty one that abuts the last."""
+    pos, found, prev_end = 0, 0, -1
+    while (n < 0 or found < n) and pos <= len(s):
+        m = r.search(s, pos)
+        if m is None:
+            return
+        start, end = m.span()
+        accept = True
+        if end == pos:  # an empty match
+            if start == prev_end:
+                accept = False
+            pos += 1
+        else:
+            pos = end
+        prev_end = end
+        if accept:
+            found += 1
+            yield m
 
 
-def _split_n(regex: str, s: str, n: int) -> list[str]:
-    r = _re(regex)
-    s = arg_str(s)
-    n = arg_int(n)
-    if n == 0:
-        return []
-    if regex and len(s) == 0:
-        return [""]
-    parts = r.split(s) if r.groups == 0 else re.compile(r.pattern.replace("(", "(?:")).split(s)
-    if n > 0 and len(parts) > n:
-        # rejoin the tail
-        idx = [m for m in r.finditer(s)]
-        cut = idx[n - 2].end() if n >= 2 else 0
-        parts = parts[: n - 1] + [s[cut:]]
-    return parts
+def _expand(template: str, m: Any) -> str:
+    """Go's Regexp.Expand: $1, $name, ${name}, $$; unknown groups expand to nothing."""
+    out: list[str] = []
+    i = 0
+    while i < len(template):
+        j = template.find("$", i)
+        if j < 0:
+            out.append(template[i:])
+            break
+        out.append(template[i:j])
+        if template.startswith("$$", j):
+            out.append("$")
+            i = j + 2
+            continue
+        ref = _GROUP_REF.match(template, j)
+        if not ref:
+            out.append("$")
+            i = j + 1
+            continue
+        name = ref.group(1) or ref.group(2)
+        i = ref.end()
+        try:
+            group = m.group(int(name)) if name.isdigit() else m.group(name)
+        except (IndexError, KeyError, ValueError, re2.error):
+            group = None
+        out.append(group or "")
+    return "".join(out)
 
 
-def _regex_find_all(regex: Any, s: Any, n: Any) -> list[str]:
-    r, text, k = _re(regex), arg_str(s), arg_int(n)
-    found = [m.group(0) for m in r.finditer(text)]
-    return found if k < 0 else found[:k]
+def _replace(regex: Any, s: Any, repl: Callable[[Any], str]) -> str:
+    """Go's replaceAll: a match is replaced unless it is empty and abuts the previous one."""
+    r, text = _compile(regex), arg_str(s)
+    out: list[str] = []
+    last_end = search = 0
+    while search <= len(text):
+        m = r.search(text, search)
+        if m is None:
+            break
+        start, end = m.span()
+        out.append(text[last_end:start])
+        if end > last_end or start == 0:
+            out.append(repl(m))
+        last_end = end
+        search = search + 1 if search + 1 > end else end
+    out.append(text[last_end:])
+    return "".join(out)
 
 
-def _regex_find(regex: Any, s: Any) -> str:
-    m = _re(regex).search(arg_str(s))
+def _replace_all(regex: Any, s: Any, repl: Any) -> str:
+    template = arg_str(repl)
+    return _replace(regex, s, lambda m: _expand(template, m))
+
+
+def _replace_all_literal(regex: Any, s: Any, repl: Any) -> str:
+    literal = arg_str(repl)
+    return _replace(regex, s, lambda _m: literal)
+
+
+def _find_all(regex: Any, s: Any, n: Any) -> StrList:
+    r, text, k = _compile(regex), arg_str(s), arg_int(n)
+    return StrList(m.group(0) for m in _matches(r, text, k))
+
+
+def _find(regex: Any, s: Any) -> str:
+    m = _compile(regex).search(arg_str(s))
     return m.group(0) if m else ""
 
 
-def _regex_replace_all(regex: Any, s: Any, repl: Any) -> str:
-    return _re(regex).sub(_go_repl(arg_str(repl)), arg_str(s))
+def _split(regex: Any, s: Any, n: Any) -> StrList:
+    """Go's Regexp.Split."""
+    r, text, k = _compile(regex), arg_str(s), arg_int(n)
+    if k == 0:
+        return StrList()
+    if r.pattern and not text:
+        return StrList([""])
+    parts = StrList()
+    beg = end = 0
+    for m in _matches(r, text, k):
+        if k > 0 and len(parts) == k - 1:
+            break
+        end = m.start()
+        if m.end() != 0:
+            parts.append(text[beg:end])
+        beg = m.end()
+    if end != len(text):
+        parts.append(text[beg:])
+    return parts
 
 
-def _regex_replace_all_literal(regex: Any, s: Any, repl: Any) -> str:
-    r = arg_str(repl)
-    return _re(regex).sub(lambda _m: r, arg_str(s))
-
-
-def _regex_match(regex: Any, s: Any) -> bool:
+def _match(regex: Any, s: Any) -> bool:
     try:
-        return _re(regex).search(arg_str(s)) is not None
+        return _must_match(regex, s)
     except FuncError:
         return False
 
 
-def _must_regex_match(regex: Any, s: Any) -> bool:
-    return _re(regex).search(arg_str(s)) is not None
+def _must_match(regex: Any, s: Any) -> bool:
+    return _compile(regex).search(arg_str(s)) is not None
+
+
+def _quote_meta(s: Any) -> str:
+    return re.sub(r"([\\.+*?()|\[\]{}^$])", r"\\\1", arg_str(s))
 
 
 FUNCS: dict[str, Callable[..., Any]] = {
-    "regexMatch": _regex_match,
-    "mustRegexMatch": _must_regex_match,
-    "regexFind": _regex_find,
-    "mustRegexFind": _regex_find,
-    "regexFindAll": _regex_find_all,
-    "mustRegexFindAll": _regex_find_all,
-    "regexReplaceAll": _regex_replace_all,
-    "mustRegexReplaceAll": _regex_replace_all,
-    "regexReplaceAllLiteral": _regex_replace_all_literal,
-    "mustRegexReplaceAllLiteral": _regex_replace_all_literal,
-    "regexSplit": _split_n,
-    "mustRegexSplit": _split_n,
-    "regexQuoteMeta": lambda s: re.sub(r"([\\.+*?()|\[\]{}^$])", r"\\\1", arg_str(s)),
+    "regexMatch": _match,
+    "mustRegexMatch": _must_match,
+    "regexFind": _find,
+    "mustRegexFind": _find,
+    "regexFindAll": _find_all,
+    "mustRegexFindAll": _find_all,
+    "regexReplaceAll": _replace_all,
+    "mustRegexReplaceAll": _replace_all,
+    "regexReplaceAllLiteral": _replace_all_literal,
+    "mustRegexReplaceAllLiteral": _replace_all_literal,
+    "regexSplit": _split,
+    "mustRegexSplit": _split,
+    "regexQuoteMeta": _quote_meta,
 }

@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from renderer.gotemplate.args import arg_int, arg_str, strslice, strval, to_int64
+from renderer.gotemplate.errors import FuncError
+from renderer.gotemplate.args import MAX_GENERATED, arg_int, arg_str, strslice, strval, to_int64
 from renderer.gotemplate.fmt import go_quote
+from renderer.gotemplate.values import StrList, StrMap
 from renderer.gotemplate.sprig.offline import nondeterministic
 from renderer.gotemplate.sprig.conv import _to_decimal
 def _title(s: str) -> str:
@@ -107,21 +109,21 @@ def _substr(start: Any, end: Any, s: Any) -> str:
     return text[a:b]
 
 
-def _split(sep: Any, s: Any) -> dict[str, str]:
+def _split(sep: Any, s: Any) -> StrMap:
     parts = arg_str(s).split(arg_str(sep)) if arg_str(sep) else list(arg_str(s))
-    return {f"_{i}": p for i, p in enumerate(parts)}
+    return StrMap((f"_{i}", p) for i, p in enumerate(parts))
 
 
-def _splitn(sep: Any, n: Any, s: Any) -> dict[str, str]:
+def _splitn(sep: Any, n: Any, s: Any) -> StrMap:
     k = arg_int(n)
     text, sp = arg_str(s), arg_str(sep)
     parts = text.split(sp, k - 1) if k > 0 else ([] if k == 0 else text.split(sp))
-    return {f"_{i}": p for i, p in enumerate(parts)}
+    return StrMap((f"_{i}", p) for i, p in enumerate(parts))
 
 
-def _split_list(sep: Any, s: Any) -> list[str]:
+def _split_list(sep: Any, s: Any) -> StrList:
     text, sp = arg_str(s), arg_str(sep)
-    return text.split(sp) if sp else list(text)
+    return StrList(text.split(sp) if sp else list(text))
 
 
 def _trim_all(cut: Any, s: Any) -> str:
@@ -143,6 +145,15 @@ def _cat(*args: Any) -> str:
 def _indent(n: Any, s: Any) -> str:
     pad = " " * arg_int(n)
     return pad + arg_str(s).replace("\n", "\n" + pad)
+
+
+def _repeat(n: Any, s: Any) -> str:
+    count, text = arg_int(n), arg_str(s)
+    if count < 0:
+        raise FuncError("strings: negative Repeat count")
+    if count * len(text) > MAX_GENERATED:
+        raise FuncError(f"repeat: {count * len(text)} characters is more than sluice generates ({MAX_GENERATED})")
+    return text * count
 
 
 FUNCS: dict[str, Callable[..., Any]] = {
@@ -167,7 +178,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "trunc": _trunc,
     "abbrev": _abbrev,
     "abbrevboth": lambda left, right, s: _abbrev(right, arg_str(s)[arg_int(left) :]) if arg_int(left) > 0 else _abbrev(right, s),
-    "repeat": lambda n, s: arg_str(s) * max(arg_int(n), 0),
+    "repeat": _repeat,
     "substr": _substr,
     "nospace": lambda s: "".join(ch for ch in arg_str(s) if not ch.isspace()),
     "initials": _initials,
