@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from renderer.appset.gotemplate import Template, TemplateError, go_sprintf, render
+from renderer.gotemplate import Template, TemplateError, go_sprintf, render
 
 DATA = {
     "name": "guestbook",
@@ -245,3 +245,21 @@ def test_template_reuse_is_pure() -> None:
     t = Template("{{ $d := dict }}{{ $_ := set $d \"a\" .x }}{{ toJson $d }}")
     assert t.execute({"x": 1}) == '{"a":1}'
     assert t.execute({"x": 2}) == '{"a":2}'
+
+
+def test_budget_stops_runaway_loops_with_a_typed_error() -> None:
+    from renderer.gotemplate import BudgetExceeded
+
+    with pytest.raises(BudgetExceeded, match="max_steps"):
+        Template("{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}").execute({})
+    with pytest.raises(BudgetExceeded, match="max_steps"):
+        Template("{{ range 50 }}{{ . }}{{ end }}", max_steps=20).execute({})
+    with pytest.raises(BudgetExceeded, match="max_output"):
+        Template('{{ repeat 10 "ab" }}', max_output=5).execute({})
+    assert Template("{{ range 50 }}.{{ end }}", max_steps=200).execute({}) == "." * 50
+
+
+def test_budget_error_is_a_template_error() -> None:
+    from renderer.gotemplate import BudgetExceeded
+
+    assert issubclass(BudgetExceeded, TemplateError)

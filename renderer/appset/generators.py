@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from renderer.appset.gotemplate import go_sprint_value, sanitize_name
+from renderer.gotemplate import go_sprint_value, sanitize_name
 from renderer.appset.templates import TemplateRenderError, deep_replace, replace
 from renderer.core.regex import RegexError, compile_user_regex
 
@@ -519,7 +519,7 @@ def _git_files_params(spec: Mapping[str, Any], ctx: Context, root: Any, prefix: 
 
 
 def _slug(text: str, limit: int = 50) -> str:
-    from renderer.appset.gotemplate import slugify
+    from renderer.gotemplate import slugify
 
     return slugify(limit, False, text)
 

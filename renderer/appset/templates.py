@@ -20,8 +20,8 @@ import json
 import re
 from typing import Any
 
-from renderer.appset.gotemplate import Template, TemplateError
 from renderer.core.regex import compile_user_regex
+from renderer.gotemplate import Template, TemplateError
 
 RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 

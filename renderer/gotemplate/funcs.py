@@ -1,0 +1,188 @@
+"""text/template's builtin functions (Go's funcs.go), and the full function table."""
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any, Callable
+
+from renderer.gotemplate import argo, sprig
+from renderer.gotemplate.args import arg_str
+from renderer.gotemplate.errors import ArgError, FuncError
+from renderer.gotemplate.fmt import go_sprint, go_sprint_value, go_sprintf
+from renderer.gotemplate.values import MISSING, go_type, truth
+def basic_kind(v: Any) -> str:
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float"
+    if isinstance(v, str):
+        return "string"
+    if v is None or v is MISSING:
+        return "nil"
+    return "other"
+
+
+def _eq(a: Any, *bs: Any) -> bool:
+    if not bs:
+        raise ArgError("error calling eq: missing argument for comparison")
+    ka = basic_kind(a)
+    for b in bs:
+        kb = basic_kind(b)
+        if ka == "other" or kb == "other":
+            if ka == "nil" or kb == "nil":
+                if a is b or (a in (None, MISSING) and b in (None, MISSING)):
+                    return True
+                continue
+            raise ArgError("error calling eq: non-comparable type " + go_type(a if ka == "other" else b))
+        if ka == "nil" or kb == "nil":
+            if ka == kb:
+                return True
+            continue
+        if ka != kb:
+            raise ArgError("error calling eq: incompatible types for comparison")
+        if a == b:
+            return True
+    return False
+
+
+def _ne(a: Any, b: Any) -> bool:
+    try:
+        return not _eq(a, b)
+    except ArgError as e:
+        raise ArgError(str(e).replace("calling eq", "calling ne")) from None
+
+
+def _cmp(name: str) -> Callable[[Any, Any], bool]:
+    def cmp(a: Any, b: Any) -> bool:
+        ka, kb = basic_kind(a), basic_kind(b)
+        if ka in ("bool", "nil", "other") or kb in ("bool", "nil", "other"):
+            raise ArgError(f"error calling {name}: invalid type for comparison")
+        if ka != kb:
+            raise ArgError(f"error calling {name}: incompatible types for comparison")
+        return {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[name]
+
+    return cmp
+
+
+def _len(v: Any) -> int:
+    if isinstance(v, str):
+        return len(v.encode("utf-8"))
+    if isinstance(v, (list, tuple, dict, bytes)):
+        return len(v)
+    raise FuncError(f"len of type {go_type(v)}" if v is not None else "len of nil pointer")
+
+
+def _index(item: Any, *indexes: Any) -> Any:
+    if item is None or item is MISSING:
+        raise FuncError("index of untyped nil")
+    for ix in indexes:
+        if isinstance(item, dict):
+            if not isinstance(ix, str):
+                raise FuncError(f"value has type {go_type(ix)}; should be string")
+            item = item.get(ix)
+        elif isinstance(item, (list, tuple, str)):
+            if isinstance(ix, bool) or not isinstance(ix, int):
+                raise FuncError(f"cannot index slice/array with type {go_type(ix)}")
+            if ix < 0 or ix >= len(item):
+                raise FuncError(f"index out of range: {ix}")
+            item = item[ix] if not isinstance(item, str) else item.encode("utf-8")[ix]
+        elif item is None:
+            raise FuncError("index of untyped nil")
+        else:
+            raise FuncError(f"can't index item of type {go_type(item)}")
+    return item
+
+
+def _slice(item: Any, *idx: Any) -> Any:
+    if not isinstance(item, (list, tuple, str)):
+        raise FuncError(f"can't slice item of type {go_type(item)}")
+    if len(idx) > 3 or (len(idx) == 3 and isinstance(item, str)):
+        raise FuncError("too many slice indexes")
+    n = len(item)
+    ix = [int(i) for i in idx]
+    start = ix[0] if ix else 0
+    end = ix[1] if len(ix) > 1 else n
+    if start < 0 or end < start or end > n:
+        raise FuncError(f"index out of range: {end if end > n else start}")
+    return item[start:end]
+
+
+def _js(*args: Any) -> str:
+    s = eval_args(args)
+    out = []
+    for ch in s:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == "'":
+            out.append("\\'")
+        elif ch == '"':
+            out.append("\\u0022")
+        elif ch == "<":
+            out.append("\\u003C")
+        elif ch == ">":
+            out.append("\\u003E")
+        elif ch == "&":
+            out.append("\\u0026")
+        elif ch == "=":
+            out.append("\\u003D")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def eval_args(args: tuple[Any, ...]) -> str:
+    if len(args) == 1 and isinstance(args[0], str):
+        return args[0]
+    return go_sprint(*args)
+
+
+def _html_escape(*args: Any) -> str:
+    s = eval_args(args)
+    return s.replace("&", "&amp;").replace("'", "&#39;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("\0", "\ufffd")
+
+
+def _urlquery(*args: Any) -> str:
+    return urllib.parse.quote_plus(eval_args(args), safe="")
+
+
+def _call(fn: Any, *args: Any) -> Any:
+    return fn(*args)
+
+
+# --------------------------------------------------------------------------------------
+# Sprig
+# --------------------------------------------------------------------------------------
+
+
+BUILTINS: dict[str, Callable[..., Any]] = {
+    "and": lambda *a: a[-1],
+    "or": lambda *a: a[-1],
+    "not": lambda a: not truth(a),
+    "len": _len,
+    "index": _index,
+    "slice": _slice,
+    "print": lambda *a: go_sprint(*a),
+    "printf": lambda f, *a: go_sprintf(arg_str(f), *a),
+    "println": lambda *a: " ".join(go_sprint_value(x) for x in a) + "\n",
+    "eq": _eq,
+    "ne": _ne,
+    "lt": _cmp("lt"),
+    "le": _cmp("le"),
+    "gt": _cmp("gt"),
+    "ge": _cmp("ge"),
+    "html": _html_escape,
+    "js": _js,
+    "urlquery": _urlquery,
+    "call": _call,
+}
+
+FUNCS: dict[str, Callable[..., Any]] = {**BUILTINS, **sprig.FUNCS, **argo.FUNCS}

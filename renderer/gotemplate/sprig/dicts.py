@@ -1,0 +1,116 @@
+"""Sprig's dict functions."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from renderer.gotemplate.values import StrList
+from renderer.gotemplate.args import arg_str, deep_copy, empty, need_map, strval
+from renderer.gotemplate.errors import FuncError
+def _deep_merge(dst: dict[str, Any], src: dict[str, Any], overwrite: bool) -> None:
+    for k, v in src.items():
+        if k in dst and isinstance(dst[k], dict) and isinstance(v, dict):
+            _deep_merge(dst[k], v, overwrite)
+        elif k not in dst or (overwrite and not empty(v)) or (not overwrite and empty(dst[k]) and not isinstance(dst[k], dict)):
+            dst[k] = deep_copy(v)
+
+
+def _merge(dst: Any, *srcs: Any) -> dict[str, Any]:
+    d = need_map(dst)
+    for s in srcs:
+        _deep_merge(d, need_map(s), False)
+    return d
+
+
+def _merge_overwrite(dst: Any, *srcs: Any) -> dict[str, Any]:
+    d = need_map(dst)
+    for s in srcs:
+        _deep_merge(d, need_map(s), True)
+    return d
+
+
+def _dig(*args: Any) -> Any:
+    if len(args) < 3:
+        raise FuncError("dig needs at least three arguments")
+    keys, default, m = args[:-2], args[-2], args[-1]
+    cur: Any = need_map(m)
+    for k in keys:
+        if not isinstance(cur, dict) or arg_str(k) not in cur:
+            return default
+        cur = cur[k]
+    return cur
+
+
+def _set(d: Any, k: Any, v: Any) -> dict[str, Any]:
+    m = need_map(d)
+    m[arg_str(k)] = v
+    return m
+
+
+def _unset(d: Any, k: Any) -> dict[str, Any]:
+    m = need_map(d)
+    m.pop(arg_str(k), None)
+    return m
+
+
+def _get(d: Any, k: Any) -> Any:
+    m = need_map(d)
+    return m.get(arg_str(k), "")
+
+
+def _pluck(name: Any, *dicts: Any) -> list[Any]:
+    key = arg_str(name)
+    maps = [need_map(d) for d in dicts]  # Go: ...map[string]interface{}
+    return [m[key] for m in maps if key in m]
+
+
+def _pick(d: Any, *keys: Any) -> dict[str, Any]:
+    m = need_map(d)
+    return {k: m[k] for k in keys if k in m}
+
+
+def _omit(d: Any, *keys: Any) -> dict[str, Any]:
+    m = need_map(d)
+    return {k: v for k, v in m.items() if k not in keys}
+
+
+def _keys(*dicts: Any) -> StrList:
+    """Sprig's keys come in Go's random map order; sluice sorts them, to stay deterministic."""
+    out: list[str] = []
+    for d in dicts:
+        out.extend(need_map(d).keys())
+    return StrList(sorted(out))
+
+
+def _values(d: Any) -> list[Any]:
+    m = need_map(d)
+    return [m[k] for k in sorted(m)]
+
+
+
+def _dict(*kv: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for i in range(0, len(kv), 2):
+        k = strval(kv[i])
+        out[k] = kv[i + 1] if i + 1 < len(kv) else ""
+    return out
+
+
+FUNCS: dict[str, Callable[..., Any]] = {
+    "dict": _dict,
+    "get": _get,
+    "set": _set,
+    "unset": _unset,
+    "hasKey": lambda d, k: arg_str(k) in need_map(d),
+    "keys": _keys,
+    "values": _values,
+    "pluck": _pluck,
+    "pick": _pick,
+    "omit": _omit,
+    "merge": _merge,
+    "mustMerge": _merge,
+    "mergeOverwrite": _merge_overwrite,
+    "mustMergeOverwrite": _merge_overwrite,
+    "dig": _dig,
+    "deepCopy": deep_copy,
+    "mustDeepCopy": deep_copy,
+}

@@ -1,0 +1,33 @@
+"""Sprig's encodings and hashes."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import zlib
+from typing import Any, Callable
+
+from renderer.gotemplate.args import arg_str
+def _b64dec(s: Any) -> str:
+    try:
+        return base64.b64decode(arg_str(s), validate=True).decode("utf-8", "replace")
+    except (ValueError, base64.binascii.Error) as e:  # type: ignore[attr-defined]
+        return str(e)
+
+
+def _b32dec(s: Any) -> str:
+    try:
+        return base64.b32decode(arg_str(s)).decode("utf-8", "replace")
+    except (ValueError, base64.binascii.Error) as e:  # type: ignore[attr-defined]
+        return str(e)
+
+
+FUNCS: dict[str, Callable[..., Any]] = {
+    "b64enc": lambda s: base64.b64encode(arg_str(s).encode()).decode(),
+    "b64dec": _b64dec,
+    "b32enc": lambda s: base64.b32encode(arg_str(s).encode()).decode(),
+    "b32dec": _b32dec,
+    "sha256sum": lambda s: hashlib.sha256(arg_str(s).encode()).hexdigest(),
+    "sha1sum": lambda s: hashlib.sha1(arg_str(s).encode()).hexdigest(),
+    "sha512sum": lambda s: hashlib.sha512(arg_str(s).encode()).hexdigest(),
+    "adler32sum": lambda s: str(zlib.adler32(arg_str(s).encode())),
+}

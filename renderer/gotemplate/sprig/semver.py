@@ -1,0 +1,135 @@
+"""Sprig's semver functions (Masterminds/semver v3 semantics)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from renderer.gotemplate.args import arg_str
+from renderer.gotemplate.errors import FuncError
+_SEMVER_RE = re.compile(
+    r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z\-.]+))?(?:\+([0-9A-Za-z\-.]+))?$"
+)
+
+
+@dataclass(frozen=True)
+class _Semver:
+    major: int
+    minor: int
+    patch: int
+    pre: str
+    meta: str
+    original: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"Major": self.major, "Minor": self.minor, "Patch": self.patch, "Prerelease": self.pre, "Metadata": self.meta, "Original": self.original}
+
+
+def _parse_semver(v: str) -> _Semver:
+    m = _SEMVER_RE.match(v.strip())
+    if not m:
+        raise FuncError("Invalid Semantic Version")
+    return _Semver(int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0), m.group(4) or "", m.group(5) or "", v)
+
+
+def _pre_key(pre: str) -> tuple[Any, ...]:
+    if not pre:
+        return (1,)
+    parts = []
+    for p in pre.split("."):
+        parts.append((0, int(p), "") if p.isdigit() else (1, 0, p))
+    return (0, tuple(parts))
+
+
+def _sv_key(v: _Semver) -> tuple[Any, ...]:
+    return (v.major, v.minor, v.patch, _pre_key(v.pre))
+
+
+def _semver(v: Any) -> dict[str, Any]:
+    return _parse_semver(arg_str(v)).as_dict()
+
+
+def _semver_compare(constraint: Any, version: Any) -> bool:
+    c = arg_str(constraint)
+    try:
+        v = _parse_semver(arg_str(version))
+    except FuncError:
+        raise FuncError("Invalid Semantic Version") from None
+    for alt in c.split("||"):
+        terms = [t for t in re.split(r"\s*,\s*|\s+(?=[<>=!~^\d])", alt.strip()) if t]
+        if not terms:
+            continue
+        if all(_semver_term(t, v) for t in terms):
+            return True
+    return False
+
+
+def _semver_term(term: str, v: _Semver) -> bool:
+    m = re.match(r"^\s*(=|!=|>=|<=|>|<|~>|~|\^)?\s*v?([0-9xX*]+(?:\.[0-9xX*]+)?(?:\.[0-9xX*]+)?(?:-[0-9A-Za-z\-.]+)?(?:\+[0-9A-Za-z\-.]+)?)\s*$", term)
+    if not m:
+        raise FuncError(f"improper constraint: {term}")
+    op = m.group(1) or "="
+    raw = m.group(2)
+    core, _, pre = raw.partition("-")
+    pre = pre.split("+")[0]
+    parts = core.split("+")[0].split(".")
+    wild = [p in ("x", "X", "*") for p in parts]
+    nums = [0 if w else int(p) for p, w in zip(parts, wild)]
+    given = len(parts)
+    while len(nums) < 3:
+        nums.append(0)
+        wild.append(True)
+    if v.pre and not pre:
+        return False  # prereleases only match constraints that name one
+    cv = _Semver(nums[0], nums[1], nums[2], pre, "", raw)
+    key = _sv_key(v)
+    ck = _sv_key(cv)
+
+    def upper(level: int) -> tuple[Any, ...]:
+        b = list(nums)
+        b[level] += 1
+        for i in range(level + 1, 3):
+            b[i] = 0
+        return (b[0], b[1], b[2], (0, ((0, 0, ""),)))  # exclusive upper, below any prerelease
+
+    first_wild = next((i for i, w in enumerate(wild) if w), None)
+    if op == "=":
+        if first_wild is not None:
+            if first_wild == 0:
+                return True
+            return ck <= key < upper(first_wild - 1)
+        return key == ck
+    if op == "!=":
+        if first_wild is not None:
+            return not (first_wild == 0 or ck <= key < upper(first_wild - 1))
+        return key != ck
+    if op == ">":
+        if first_wild is not None and first_wild > 0:
+            return key >= upper(first_wild - 1)
+        return key > ck
+    if op == ">=":
+        return key >= ck
+    if op == "<":
+        return key < ck
+    if op == "<=":
+        if first_wild is not None and first_wild > 0:
+            return key < upper(first_wild - 1)
+        return key <= ck
+    if op in ("~", "~>"):
+        level = 1 if given >= 2 else 0
+        return ck <= key < upper(level)
+    if op == "^":
+        if nums[0] > 0 or given == 1:
+            level = 0
+        elif nums[1] > 0 or given == 2:
+            level = 1
+        else:
+            level = 2 if not wild[2] else 1
+        return ck <= key < upper(level)
+    return False
+
+
+FUNCS: dict[str, Callable[..., Any]] = {
+    "semver": _semver,
+    "semverCompare": _semver_compare,
+}

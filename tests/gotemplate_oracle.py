@@ -1,0 +1,266 @@
+"""Differential testing of `renderer.gotemplate` against real Go, in process.
+
+Helm renders Go text/template with Sprig: a chart whose templates are the generated
+snippets is a Go oracle. Each snippet becomes one template file that defines the snippet
+and runs it on its own data, so `.` and `$` are that data as in Argo CD:
+
+    {{- define "case.N" }}SNIPPET{{ end }}{{ template "case.N" .Values.dN }}
+
+One render covers a whole batch; a failing snippet is named in Helm's error, dropped and
+the rest rendered again, so every snippet gets its own output or error.
+
+How Helm's engine differs from plain text/template, and what the strategies do about it:
+
+- Helm replaces `toYaml`, `fromYaml`, `fromYamlArray`, `toJson`, `fromJson`,
+  `fromJsonArray`, `toToml`, `include`, `tpl`, `required` and `lookup` with its own
+  versions: the strategies never call them.
+- Helm renders with `missingkey=zero` and then deletes every `<no value>` from the output;
+  Argo CD uses Go's default (`missingkey=default`). The sluice side renders with
+  `missingkey=zero` and deletes `<no value>` the same way; `missingkey=default` is
+  covered by the hand-written cases of test_gotemplate.py.
+- Values reach Helm as JSON, so every number in the data is a float64, as in Argo CD's
+  generator parameters: the sluice side gets the same (`json_floats`).
+- Functions that read the clock, randomness or the environment are not generated (sluice
+  refuses them by design).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+try:
+    from renderer.gotemplate import Template, TemplateError
+    from renderer.gotemplate.sprig.conv import json_floats
+except ImportError:  # the interpreter before it became a package, for before/after figures
+    from renderer.gotemplate import Template, TemplateError  # type: ignore[no-redef]
+    from renderer.gotemplate import _floats as json_floats  # type: ignore[no-redef]
+
+_OPTS = {"name": "r", "namespace": "d", "revision": 1, "is_install": True, "is_upgrade": False, "kube_version": "v1.31.0"}
+_FILE_RE = re.compile(r"c/templates/case(\d+)\.txt")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one engine made of one snippet: its output, or that it failed."""
+
+    output: str | None  # None: an error
+    error: str = ""
+
+    def agrees(self, other: Outcome) -> bool:
+        return self.output == other.output
+
+
+def helm_available() -> bool:
+    try:
+        import helm_python  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def render_helm(cases: list[tuple[str, Any]]) -> list[Outcome]:
+    """Go's outcome for each (snippet, data), through one chart render per failure."""
+    import helm_python
+    from helm_python import _native
+
+    work = tempfile.mkdtemp(prefix="sluice-gotemplate-oracle-")
+    try:
+        chart = os.path.join(work, "c")
+        os.makedirs(os.path.join(chart, "templates"))
+        with open(os.path.join(chart, "Chart.yaml"), "w") as f:
+            f.write("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+        values: dict[str, Any] = {}
+        pending: set[int] = set()
+        for i, (text, data) in enumerate(cases):
+            with open(os.path.join(chart, "templates", f"case{i}.txt"), "w", encoding="utf-8") as f:
+                f.write(f'{{{{- define "case.{i}" }}}}{text}{{{{ end }}}}{{{{ template "case.{i}" .Values.d{i} }}}}')
+            values[f"d{i}"] = data
+            pending.add(i)
+        results: dict[int, Outcome] = {}
+        while pending:
+            ch = helm_python.Chart.load(chart)
+            try:
+                raw = _native.call_string("helm_render", ch._raw(), json.dumps(values), json.dumps(_OPTS))
+            except helm_python.HelmError as exc:
+                message = str(exc)
+                m = _FILE_RE.search(message)
+                bad = [int(m.group(1))] if m and int(m.group(1)) in pending else sorted(pending)
+                for i in bad:  # an error Helm does not attribute: every pending case fails
+                    results[i] = Outcome(None, message)
+                    pending.discard(i)
+                    os.remove(os.path.join(chart, "templates", f"case{i}.txt"))
+                continue
+            finally:
+                ch.close() if hasattr(ch, "close") else None
+            files = json.loads(raw)
+            for i in sorted(pending):
+                results[i] = Outcome(files.get(f"c/templates/case{i}.txt", ""))
+            pending.clear()
+        return [results[i] for i in range(len(cases))]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def render_sluice(text: str, data: Any) -> Outcome:
+    """sluice's outcome under Helm's conditions; anything but a TemplateError propagates."""
+    try:
+        out = Template(text, name="case", options=["missingkey=zero"]).execute(json_floats(data))
+    except TemplateError as exc:
+        return Outcome(None, exc.message)
+    return Outcome(out.replace("<no value>", ""))
+
+
+# --------------------------------------------------------------------------------------
+# Strategies
+# --------------------------------------------------------------------------------------
+
+KEYS = ["a", "b", "name", "ключ", "x1"]
+_text = st.text(alphabet=st.sampled_from(list("abcXYZ019 -_.,:/\n\t$%{}\"'\\é漢ß") + ["ǅ", "\u00a0", "\u2003"]), max_size=8)
+_scalars = st.one_of(
+    st.none(), st.booleans(),
+    st.integers(-300, 300), st.sampled_from([0, 1, -1, 2**53, 1e21, 0.5, -2.5, 1e-7, 123456789.0, 3.0]),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    _text,
+)
+data_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=4)),
+    max_leaves=10,
+)
+data_roots = st.dictionaries(st.sampled_from(KEYS), data_values, max_size=5)
+
+_INT_LITS = ["0", "1", "2", "3", "-1", "10", "012", "0x1F", "0b101", "0o17", "1_000", "'a'", "'\\n'", "3.0", "1e3", "-0"]
+_FLOAT_LITS = ["0.5", "2.5", "-1.25", "1e-3", "0x1p-2", "1.0", "1e100", ".5"]
+_STR_LITS = ['"abc"', '""', '"a,b,c"', '"Hello World"', '"ß"', '"12"', '" 42"', '"012"', '"0x10"', '"3.5"', '"true"',
+             '"1.2.3"', '"v2.0.0-rc.1"', '"a-b_c d"', '"漢字abc"', '"foo@bar.com"', '"\\t x \\n"', "`raw\\n`", '"a.b.c"',
+             '"[a-c]+"', '"^a"', '"(a)(b)?"', '"a*"', '"x$"', '"\\\\d+"', '"[[:alpha:]]+"', '"%d-%s"', '"%v"', '"%q %x"',
+             '"%#v"', '"%5.2f|%-4d|%08s"', '"%[2]s %[1]s"', '"%+q"', '"%U %#U"', '"%x"', '"%T"', '"%t"', '"%e %g"', '"%c"',
+             '"/a/b/../c.txt"', '"https://u:p@h.example:8/p?q=1#f"', '">=1.2.0"', '"1.2 - 1.4"', '"^1.2"', '"~1.2.3"', '"*"']
+_OTHER_LITS = ["true", "false", "nil"]
+
+# name: argument kinds (s string, i int, f number, l list, m map, a anything; '*' repeats the last)
+FUNCTIONS: dict[str, str] = {
+    # builtins
+    "and": "aa", "or": "aa", "not": "a", "len": "a", "index": "ai", "slice": "lii", "print": "a*", "printf": "sa*",
+    "println": "a*", "eq": "aa", "ne": "aa", "lt": "aa", "le": "aa", "gt": "aa", "ge": "aa", "html": "a", "js": "a",
+    "urlquery": "a",
+    # strings
+    "upper": "s", "lower": "s", "title": "s", "untitle": "s", "trim": "s", "trimAll": "ss", "trimPrefix": "ss",
+    "trimSuffix": "ss", "replace": "sss", "contains": "ss", "hasPrefix": "ss", "hasSuffix": "ss", "quote": "a*",
+    "squote": "a*", "cat": "a*", "indent": "is", "nindent": "is", "trunc": "is", "abbrev": "is", "abbrevboth": "iis",
+    "repeat": "is", "substr": "iis", "nospace": "s", "initials": "s", "wrap": "is", "wrapWith": "iss",
+    "plural": "ssi", "snakecase": "s", "kebabcase": "s", "camelcase": "s", "swapcase": "s", "splitList": "ss",
+    "split": "ss", "splitn": "sis", "join": "sl", "sortAlpha": "l", "toString": "a", "toStrings": "a",
+    "toDecimal": "a", "regexMatch": "ss", "regexFind": "ss", "regexFindAll": "ssi", "regexReplaceAll": "sss",
+    "regexReplaceAllLiteral": "sss", "regexSplit": "ssi", "regexQuoteMeta": "s",
+    # conversions
+    "atoi": "s", "int": "a", "int64": "a", "float64": "a", "toPrettyJson": "a", "toRawJson": "a",
+    "mustToJson": "a",
+    # defaults and flow
+    "default": "aa", "empty": "a", "coalesce": "a*", "all": "a*", "any": "a*", "ternary": "aab", "deepEqual": "aa",
+    "kindOf": "a", "kindIs": "sa", "typeOf": "a", "typeIs": "sa", "typeIsLike": "sa",
+    # lists
+    "list": "a*", "first": "l", "last": "l", "rest": "l", "initial": "l", "uniq": "l", "without": "la", "has": "al",
+    "compact": "l", "append": "la", "prepend": "la", "concat": "ll", "reverse": "l", "seq": "i*", "until": "i",
+    "untilStep": "iii", "chunk": "il", "mustSlice": "lii",
+    # dicts
+    "dict": "sa*", "get": "ms", "hasKey": "ms", "keys": "m", "values": "m", "pluck": "sm", "pick": "ms", "omit": "ms",
+    "dig": "sam", "merge": "mm", "mergeOverwrite": "mm", "deepCopy": "a",
+    # math
+    "add": "ff", "add1": "f", "sub": "ff", "mul": "ff", "div": "ff", "mod": "ff", "max": "ff", "min": "ff",
+    "addf": "ff", "add1f": "f", "subf": "ff", "mulf": "ff", "divf": "ff", "maxf": "ff", "minf": "ff", "round": "fi",
+    "ceil": "f", "floor": "f",
+    # encodings, paths, semver, urls
+    "b64enc": "s", "b64dec": "s", "b32enc": "s", "b32dec": "s", "sha1sum": "s", "sha256sum": "s", "adler32sum": "s",
+    "base": "s", "dir": "s", "clean": "s", "ext": "s", "isAbs": "s", "semver": "s", "semverCompare": "ss",
+    "urlParse": "s", "hello": "",
+}
+
+_fields = st.lists(st.sampled_from(KEYS), min_size=1, max_size=2).map(lambda ks: "." + ".".join(ks))
+
+
+def _literal(kind: str) -> st.SearchStrategy[str]:
+    pools = {"s": _STR_LITS, "i": _INT_LITS, "f": _INT_LITS + _FLOAT_LITS, "b": ["true", "false"]}
+    pool = pools.get(kind, _INT_LITS + _FLOAT_LITS + _STR_LITS + _OTHER_LITS)
+    return st.sampled_from(pool)
+
+
+def _operand(kind: str, depth: int) -> st.SearchStrategy[str]:
+    typed = _literal(kind)
+    simple = st.one_of(typed, typed, typed, _literal("a"), _fields, st.sampled_from([".", "$", "$.a", "$x"]))
+    if kind == "l":
+        simple = st.one_of(simple, st.sampled_from(["(list 1 2 3)", '(list "b" "a" "b")', "(list 1 1.0 true)", "(list)",
+                                                    '(splitList "," "a,b,c")', "(until 3)", "(list nil 2)", "(list (list 1) 2)"]))
+    if kind == "m":
+        simple = st.one_of(simple, st.sampled_from(['(dict "a" 1 "b" "x")', "(dict)", '(dict "ключ" (list 1 2))']))
+    if depth <= 0:
+        return simple
+    return st.one_of(simple, simple, _call(depth - 1).map(lambda c: f"({c})"))
+
+
+@st.composite
+def _call_of(draw: st.DrawFn, depth: int, piped: bool = False) -> str:
+    name = draw(st.sampled_from(sorted(FUNCTIONS)))
+    kinds = FUNCTIONS[name]
+    args: list[str] = []
+    n = len(kinds.rstrip("*"))
+    if kinds.endswith("*"):
+        n = draw(st.integers(0, 3)) + len(kinds) - 2
+    if piped and n > 0:
+        n -= 1  # the piped value is the last argument
+    if draw(st.integers(0, 19)) == 0:
+        n = max(0, n + draw(st.sampled_from([-1, 1])))  # a wrong argument count now and then
+    for i in range(n):
+        k = kinds.rstrip("*")[min(i, len(kinds.rstrip("*")) - 1)] if kinds.rstrip("*") else "a"
+        args.append(draw(_operand(k if draw(st.integers(0, 4)) else "a", depth)))
+    return " ".join([name] + args)
+
+
+def _call(depth: int, piped: bool = False) -> st.SearchStrategy[str]:
+    return _call_of(depth, piped)
+
+
+@st.composite
+def pipelines(draw: st.DrawFn) -> str:
+    head = draw(st.one_of(_call(2), _operand("a", 1)))
+    stages = draw(st.lists(_call(0, piped=True), max_size=2))
+    return " | ".join([head] + stages)
+
+
+@st.composite
+def actions(draw: st.DrawFn) -> str:
+    p = draw(pipelines())
+    shape = draw(st.integers(0, 9))
+    if shape <= 3:
+        return f"{{{{ {p} }}}}"
+    if shape == 4:
+        return f"{{{{ if {p} }}}}T{{{{ else }}}}F{{{{ end }}}}"
+    if shape == 5:
+        return f"{{{{ range $i, $e := {p} }}}}{{{{ $i }}}}={{{{ $e }}}};{{{{ else }}}}none{{{{ end }}}}"
+    if shape == 6:
+        return f"{{{{ with {p} }}}}<{{{{ . }}}}>{{{{ end }}}}"
+    if shape == 7:
+        return f"{{{{ $x := {p} }}}}{{{{ $x }}}}|{{{{ typeOf $x }}}}"
+    if shape == 8:
+        return f"{{{{- {p} -}}}}"
+    return f"{{{{ printf \"%v|%T\" ({p}) ({p}) }}}}"
+
+
+@st.composite
+def snippets(draw: st.DrawFn) -> str:
+    """A template of one or two actions with text between; `$x` is always declared."""
+    parts = ['{{ $x := "" }}']
+    for _ in range(draw(st.integers(1, 2))):
+        parts.append(draw(actions()))
+        parts.append(draw(st.sampled_from(["", " ", "\n", "-"])))
+    return "".join(parts)
+
+
+cases = st.tuples(snippets(), data_roots)

@@ -1,0 +1,74 @@
+"""sluice's Go template interpreter against real Go (Helm's engine, in process).
+
+Generated snippets (actions, pipelines, nested calls of builtins and Sprig functions, over
+data of every JSON type) render through both; outputs must be equal, or both must fail.
+Exclusions, all forced by the oracle being Helm rather than bare text/template: the
+functions Helm replaces (`toYaml`, `fromYaml`, `fromYamlArray`, `toJson`'s error form,
+`fromJson`, `include`, `tpl`, `required`, `lookup`) are never generated, and Helm renders
+with `missingkey=zero` and erases `<no value>`, so the sluice side does the same here (Argo
+CD's `missingkey=default` is covered by test_gotemplate.py). Deterministic: a fixed
+derandomized search with a modest example count; `bench/gotemplate_agreement.py` runs
+many more and prints the agreement rate.
+"""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gotemplate_oracle import cases, helm_available, render_helm, render_sluice
+
+pytestmark = pytest.mark.skipif(not helm_available(), reason="helm-python-sdk is not installed")
+
+
+@pytest.mark.xfail(strict=False, reason="known gaps remain (typed parameters checked lazily, Go's error-as-output of b32dec/b64dec, xstrings case functions): see bench/gotemplate_agreement.py")
+@settings(max_examples=25, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(cases, min_size=20, max_size=20))
+def test_sluice_agrees_with_go(batch: list[tuple[str, object]]) -> None:
+    go = render_helm(batch)
+    for (text, data), expected in zip(batch, go):
+        got = render_sluice(text, data)
+        assert got.agrees(expected), f"{text!r} on {data!r}: Go {expected}, sluice {got}"
+
+
+# The disagreements issue 14 lists, each checked against Go rather than against a
+# hand-written expectation.
+ISSUE_CASES = [
+    '{{ .ключ }}|{{ $вар := 1 }}{{ $вар }}',
+    '{{ regexReplaceAll "a*" "baaac" "X" }}',
+    '{{ regexFindAll "a*" "baaac" -1 }}',
+    '{{ regexSplit "a*" "baaac" -1 }}',
+    '{{ regexFind "[[:alpha:]]+" "12ab3" }}',
+    '{{ regexMatch `^\\d+$` "12\\n" }}',
+    '{{ regexFind `\\p{Han}+` "x漢字y" }}',
+    '{{ regexFind `\\d+` "٣12" }}',
+    '{{ regexReplaceAll "(?P<n>b)" "abc" "<${n}$1$$>" }}',
+    '{{ typeOf (regexSplit "," "a,b" -1) }}',
+    '{{ addf 0.1 0.2 }}|{{ subf 0.3 0.1 }}|{{ mulf 0.1 3 }}|{{ divf 1 3 }}',
+    '{{ divf 1 0 }}',
+    '{{ typeOf (add 1 2) }}|{{ add 9223372036854775807 1 }}',
+    '{{ int "012" }}|{{ int64 "0x1F" }}|{{ atoi " 42" }}|{{ atoi "42" }}|{{ float64 " 1.5" }}',
+    '{{ seq 0 }}|{{ seq 3 }}|{{ seq 5 2 }}',
+    '{{ has 2 (list 2.0) }}|{{ uniq (list 1 true 1.0 1) }}',
+    '{{ typeOf (splitList "," "a,b") }}|{{ typeOf (split "," "a,b") }}|{{ typeOf (until 2) }}|{{ typeOf (keys (dict "a" 1)) }}',
+    '{{ rest (list) }}|{{ initial (list) }}|{{ first (list) }}',
+    '{{ until 3.0 }}',
+    '{{ range $i, $e := 3 }}{{ $i }}{{ end }}',
+    '{{ range 3 }}{{ . }}{{ end }}',
+    '{{ 99999999999999999999 }}',
+    '{{ 1e400 }}',
+    '{{ printf "%T %v" 2i 2i }}',
+    '{{ chunk 2 (list 1 2 3) }}',
+    '{{ mustSlice (list 1 2 3) 1 }}',
+    '{{ uniq .missing }}',
+    '{{ sortAlpha .missing }}|{{ sortAlpha "b" }}',
+    '{{ concat (list 1) .missing }}',
+    '{{ mulf -1.25 0 }}',
+]
+
+
+def test_issue_cases_agree_with_go() -> None:
+    go = render_helm([(text, {}) for text in ISSUE_CASES])
+    for text, expected in zip(ISSUE_CASES, go):
+        got = render_sluice(text, {})
+        assert got.agrees(expected), f"{text!r}: Go {expected}, sluice {got}"
