@@ -7,6 +7,7 @@ end), `copy` of a missing map key copies null, and nulls written by a patch stay
 from __future__ import annotations
 
 import copy
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -43,17 +44,19 @@ def _find(doc: Any, path: str) -> tuple[Any, str] | None:
     return node, _unescape(split[-1])
 
 
+_GO_INT = re.compile(r"[+-]?[0-9]+")
+
+
 def _index(ary: list[Any], key: str, *, for_insert: bool) -> int:
-    try:
-        idx = int(key, 10)
-    except ValueError:
-        raise JsonPatchError(f"invalid array index {key!r}") from None
-    size = len(ary)
+    if not _GO_INT.fullmatch(key):  # strconv.Atoi: no spaces, no underscores
+        raise JsonPatchError(f"invalid array index {key!r}")
+    idx = int(key)
+    size = len(ary) + 1 if for_insert else len(ary)  # v4 counts an insert from the end of the grown array
     if idx < 0:
         if idx < -size:
             raise JsonPatchError(f"unable to access invalid index: {idx}")
         idx += size
-    if idx > size or (idx == size and not for_insert):
+    if idx >= size:
         raise JsonPatchError(f"unable to access invalid index: {idx}")
     return idx
 
