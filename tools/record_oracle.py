@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "conformance"
 
 
 def main(argv: list[str]) -> int:
-    kubectl = shutil.which("kubectl") or str(Path(sys.executable).parent / "kubectl")
+    # the interpreter's own kubectl (the pinned oracle) before any other on PATH
+    beside = Path(sys.executable).parent / "kubectl"
+    kubectl = str(beside) if beside.is_file() else shutil.which("kubectl") or "kubectl"
     cases = [Path(a) for a in argv] or sorted(p.parent for p in ROOT.glob("*/case.json"))
     for case in cases:
         root = json.loads((case / "case.json").read_text()).get("root", ".")

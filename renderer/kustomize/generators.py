@@ -150,8 +150,8 @@ def generate(loader: Loader, kind: str, args: dict[str, Any], global_options: di
     if opts.get("immutable"):
         body["immutable"] = True
     behavior = str(args.get("behavior") or "create")
-    if behavior not in ("create", "merge", "replace"):
-        raise InputError(f"invalid generator behavior {behavior!r}; use create, merge or replace", file=where)
+    if behavior not in ("merge", "replace"):
+        behavior = "create"  # kustomize's NewGenerationBehavior: anything else is unspecified, i.e. create
     res = Resource(body=body, origin=where, behavior=behavior, needs_hash=not opts.get("disableNameSuffixHash"))
     return res
 

@@ -6,26 +6,13 @@ from typing import Any
 
 from ..core.errors import InputError
 from ..core.fs import RepoFS, join
+from .schema import KUSTOMIZATION, decode
 
 FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 KUSTOMIZATION_VERSION = "kustomize.config.k8s.io/v1beta1"
 COMPONENT_VERSION = "kustomize.config.k8s.io/v1alpha1"
 
-KNOWN_FIELDS = frozenset(
-    """apiVersion kind metadata openapi namePrefix nameSuffix namespace commonLabels labels commonAnnotations
-    patchesStrategicMerge patchesJson6902 patches images imageTags replacements replicas vars sortOptions
-    resources components crds bases configMapGenerator secretGenerator helmGlobals helmCharts
-    helmChartInflationGenerator generatorOptions configurations generators transformers validators
-    buildMetadata""".split()
-)
-LIST_FIELDS = (
-    "resources", "bases", "components", "crds", "configurations", "generators", "transformers", "validators",
-    "patchesStrategicMerge", "patchesJson6902", "patches", "images", "imageTags", "replacements", "replicas",
-    "vars", "configMapGenerator", "secretGenerator", "helmCharts", "helmChartInflationGenerator", "labels",
-    "buildMetadata",
-)
-MAP_FIELDS = ("commonLabels", "commonAnnotations", "openapi", "generatorOptions", "sortOptions", "helmGlobals", "metadata")
-STRING_FIELDS = ("namePrefix", "nameSuffix", "namespace")
+KNOWN_FIELDS = frozenset(KUSTOMIZATION.fields)
 
 
 def find_kustomization(fs: RepoFS, directory: str) -> str | None:
@@ -89,26 +76,9 @@ def load_kustomization(fs: RepoFS, directory: str) -> Kustomization:
     return Kustomization(path=path, dir=directory, data=_validate(dict(raw), path))
 
 
-_CANONICAL = {name.lower(): name for name in KNOWN_FIELDS}
-
-
 def _validate(raw: dict[str, Any], path: str) -> dict[str, Any]:
-    # Go's JSON decoding (which kustomize uses) matches field names case-insensitively.
-    data: dict[str, Any] = {}
-    for key, value in raw.items():
-        canonical = key if key in KNOWN_FIELDS else _CANONICAL.get(str(key).lower())
-        if canonical is None:
-            raise InputError(f'invalid Kustomization: json: unknown field "{key}"', file=path)
-        data[canonical] = value
-    for key in LIST_FIELDS:
-        if data.get(key) is not None and not isinstance(data[key], list):
-            raise InputError(f"invalid Kustomization: field '{key}' must be a list", file=path)
-    for key in MAP_FIELDS:
-        if data.get(key) is not None and not isinstance(data[key], dict):
-            raise InputError(f"invalid Kustomization: field '{key}' must be a mapping", file=path)
-    for key in STRING_FIELDS:
-        if data.get(key) is not None and isinstance(data[key], (dict, list)):
-            raise InputError(f"invalid Kustomization: field '{key}' must be a string", file=path)
+    # field names, nesting and scalar types as Go's encoding/json decodes them
+    data = decode(raw, KUSTOMIZATION, path)
     kind = data.get("kind") or "Kustomization"
     if kind not in ("Kustomization", "Component"):
         raise InputError("kind should be Kustomization or Component", file=path)

@@ -1,4 +1,4 @@
-"""Patches: strategic merge (through strategic.py) and JSON 6902 (through `jsonpatch`),
+"""Patches: strategic merge (through strategic.py) and JSON 6902 (through jsonpatch.py),
 with or without target selectors, in all the spellings a kustomization accepts."""
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonpatch
-
 from ..core.errors import InputError, RenderError
 from ..core.resource import Resource, ResourceList, ResId, gvk_of
+from .jsonpatch import JsonPatchError, apply_ops
 from .loader import Loader
 from .selectors import Selector
 
@@ -27,10 +26,30 @@ class Patch:
     allow_kind_change: bool = False
 
 
-def _load_docs(text: str, source: str) -> list[Any]:
+def _load_docs(text: str, source: str, dialect: str = "resource") -> list[Any]:
     from ..core import yaml as _yaml
 
-    return _yaml.load_documents(text, source)
+    return _yaml.load_documents(text, source, dialect=dialect)  # type: ignore[arg-type]
+
+
+def _json_ops_from_yaml(text: str, source: str) -> Any:
+    """A YAML JSON-patch as kustomize reads it: sigs.k8s.io/yaml's YAMLToJSON, so go-yaml
+    v2 scalars (`yes`, `on`, `y` are booleans) and only the first document."""
+    docs = _load_docs(text, source, "config")
+    ops = docs[0] if docs else []
+    _require_json(ops, source)
+    return ops
+
+
+def _require_json(value: Any, source: str) -> None:
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise InputError(f"unable to parse SM or JSON patch from {source}: {value} is not a JSON value", file=source)
+    if isinstance(value, dict):
+        for item in value.values():
+            _require_json(item, source)
+    elif isinstance(value, list):
+        for item in value:
+            _require_json(item, source)
 
 
 def parse_patch_text(text: str, source: str) -> Patch:
@@ -40,12 +59,11 @@ def parse_patch_text(text: str, source: str) -> Patch:
         try:
             ops = json.loads(text)
         except json.JSONDecodeError:
-            ops = _load_docs(text, source)
-            ops = ops[0] if ops else []
+            ops = _json_ops_from_yaml(text, source)
         return Patch(source=source, json_ops=_check_ops(ops, source))
     docs = _load_docs(text, source)
     if len(docs) == 1 and isinstance(docs[0], list):
-        return Patch(source=source, json_ops=_check_ops(docs[0], source))
+        return Patch(source=source, json_ops=_check_ops(_json_ops_from_yaml(text, source), source))
     smp: list[dict[str, Any]] = []
     for doc in docs:
         if not isinstance(doc, dict):
@@ -151,9 +169,9 @@ def _apply_json6902(resources: ResourceList, patch: Patch, where: str) -> None:
     for res in selected:
         res.record_rename()
         try:
-            res.body = jsonpatch.apply_patch(res.body, patch.json_ops, in_place=False)
-        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
-            raise RenderError(f"JSON 6902 patch {patch.source} failed on {res.id}: {exc}", file=where) from None
+            res.body = apply_ops(res.body, patch.json_ops)
+        except JsonPatchError as exc:
+            raise RenderError(f"JSON 6902 patch {patch.source} failed on {res.id}: {exc.message}", file=where) from None
         if not isinstance(res.body, dict):
             raise RenderError(f"JSON 6902 patch {patch.source} turned {res.id} into a non-object", file=where)
     resources.refresh(selected, before)
@@ -171,7 +189,7 @@ def _apply_smp(resources: ResourceList, patch: Patch, schema: Any, where: str) -
         targets = _select(resources, patch.target, where)
         touched = targets
         before = [r.id.key() for r in targets]
-        doc = patch.smp[0]
+        doc = _stringified_meta(patch.smp[0])
         for res in targets:
             body = copy.deepcopy(doc)
             body["apiVersion"] = res.body.get("apiVersion")
@@ -188,11 +206,50 @@ def _apply_smp(resources: ResourceList, patch: Patch, schema: Any, where: str) -
                 raise RenderError(f"multiple matches for Id {pid} ({patch.source})", file=where)
             touched.append(matches[0])
             before.append(matches[0].id.key())
-            _merge_into(matches[0], doc, patch, schema)
+            _merge_into(matches[0], _nulls_in_annotations(doc), patch, schema)
     if any(not r.body for r in touched):
         resources.replace_all([r for r in resources if r.body])
     else:
         resources.refresh(touched, before)
+
+
+_NULL_TEXTS = ("null", "Null", "NULL", "~")
+
+
+def _stringified_meta(doc: dict[str, Any]) -> dict[str, Any]:
+    """A targeted patch is copied through kustomize's label and annotation accessors, which
+    read every value as its text: a null label or annotation sets the string "null"."""
+    meta = doc.get("metadata")
+    if not isinstance(meta, dict):
+        return doc
+    doc = copy.deepcopy(doc)
+    for field_name in ("labels", "annotations"):
+        values = doc["metadata"].get(field_name)
+        if isinstance(values, dict):
+            doc["metadata"][field_name] = {k: _meta_text(v) for k, v in values.items()}
+    return doc
+
+
+def _meta_text(value: Any) -> Any:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+def _nulls_in_annotations(doc: dict[str, Any]) -> dict[str, Any]:
+    """An untargeted patch merges as written: a null annotation deletes it. The loader keeps
+    annotation values as their source text, so a plain null arrives spelled out."""
+    meta = doc.get("metadata")
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    if not isinstance(annotations, dict) or not any(v in _NULL_TEXTS for v in annotations.values()):
+        return doc
+    doc = copy.deepcopy(doc)
+    doc["metadata"]["annotations"] = {k: None if v in _NULL_TEXTS else v for k, v in annotations.items()}
+    return doc
 
 
 def _merge_into(res: Resource, doc: dict[str, Any], patch: Patch, schema: Any) -> None:

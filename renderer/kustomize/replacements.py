@@ -11,6 +11,8 @@ from ..core.errors import InputError, RenderError
 from ..core.resource import CLUSTER_NS, Gvk, ResId, Resource, ResourceList, split_api_version
 from .fieldspecs import KEEP, FieldSpec, apply_fieldspec, split_path
 from .loader import Loader
+from .regex import anchored, compile_go
+from .schema import REPLACEMENT, decode
 from .selectors import parse_label_selector
 
 DEFAULT_FIELD_PATH = "metadata.name"
@@ -19,11 +21,51 @@ DEFAULT_FIELD_PATH = "metadata.name"
 # -- paths -----------------------------------------------------------------------------------
 
 def split_dotted(path: str) -> list[str]:
-    """'a.b.[name=x.y].c' -> ['a', 'b', '[name=x.y]', 'c']; 'containers[0]' -> ['containers', '[0]']."""
+    """kyaml's SmarterPathSplitter on ".", then `name[...]` split in two:
+    '.a.[example.com/x].[name=x.y].c' -> ['a', 'example.com/x', '[name=x.y]', 'c'];
+    a leading dot is dropped, `\\.` escapes a dot, and a bracketed segment without `=`
+    names a map key (which may hold dots). Empty segments are skipped, as kyaml's lookups do."""
     out: list[str] = []
-    for part in split_path(path, "."):
+    for part in _smarter_split(path, "."):
+        part = part.strip()
+        if not part:
+            continue
         m = re.match(r"^([^\[]+)(\[.*\])$", part)
         out.extend((m.group(1), m.group(2)) if m else (part,))
+    return out
+
+
+def _path_split(path: str, delimiter: str) -> list[str]:
+    pieces = path.split(delimiter)
+    if len(pieces) > 1 and pieces[0] == "":
+        pieces = pieces[1:]
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        if out[-1].endswith("\\"):
+            out[-1] = out[-1][:-1] + delimiter + piece
+        else:
+            out.append(piece)
+    return out
+
+
+def _smarter_split(path: str, delimiter: str) -> list[str]:
+    split = _path_split(path, delimiter)
+    out: list[str] = []
+    i = 0
+    while i < len(split):
+        elem = split[i]
+        if elem.startswith("[") and not elem.endswith("]"):
+            bracketed = [elem]
+            while i < len(split) - 1:
+                i += 1
+                bracketed.append(split[i])
+                if split[i].endswith("]"):
+                    break
+            joined = delimiter.join(bracketed)
+            out.append(joined if "=" in joined else joined.strip("[]"))
+        else:
+            out.append(elem)
+        i += 1
     return out
 
 
@@ -131,10 +173,7 @@ def _match(node: Any, segs: list[str], create: bool, value: Any, out: list[_Slot
         field, sep, pattern = seg[1:-1].partition("=")
         if not sep:
             raise RenderError("list path element must contain fieldName=fieldValue for element to match")
-        try:
-            regex = re.compile(pattern)
-        except re.error as exc:
-            raise RenderError(f"invalid match expression {pattern!r}: {exc}") from None
+        regex = compile_go(pattern, what="a replacement field path", file=None)
         matched = False
         for i, elem in enumerate(list(node)):
             if field == "":
@@ -188,22 +227,19 @@ def _id_selected_by(rid: ResId, sel: dict[str, Any]) -> bool:
     return rid.gvk.selected_by(_text(sel.get("group")), _text(sel.get("version")), _text(sel.get("kind")))
 
 
-def _anchored(pattern: str) -> "re.Pattern[str] | None":
-    if not pattern:
-        return None
-    return re.compile("^(?:" + pattern + ")$")
-
-
 class _RegexSelector:
-    def __init__(self, sel: dict[str, Any]) -> None:
-        self.fields = {k: _anchored(_text(sel.get(k))) for k in ("group", "version", "kind", "name", "namespace")}
+    def __init__(self, sel: dict[str, Any], where: str) -> None:
+        self.fields = {
+            k: anchored(_text(sel.get(k)), what=f"replacement target {k}", file=where)
+            for k in ("group", "version", "kind", "name", "namespace")
+        }
         self.empty_id = all(not _text(sel.get(k)) for k in ("group", "version", "kind", "name", "namespace"))
         self.labels = parse_label_selector(_text(sel.get("labelSelector"))) if sel.get("labelSelector") else []
         self.annotations = parse_label_selector(_text(sel.get("annotationSelector"))) if sel.get("annotationSelector") else []
 
     def selects(self, rid: ResId) -> bool:
         values = {"group": rid.gvk.group, "version": rid.gvk.version, "kind": rid.gvk.kind, "name": rid.name, "namespace": rid.namespace}
-        return all(rx is None or rx.match(values[k]) for k, rx in self.fields.items())
+        return all(rx is None or rx.search(values[k]) for k, rx in self.fields.items())
 
     def meta_matches(self, res: Resource) -> bool:
         meta = res.body.get("metadata") or {}
@@ -214,14 +250,30 @@ class _RegexSelector:
 
 def run_replacements(resources: ResourceList, loader: Loader, entries: list[Any], where: str) -> None:
     for entry in entries:
-        if isinstance(entry, dict) and set(entry) == {"path"}:
+        if isinstance(entry, dict) and entry.get("path"):
+            if entry.get("source") is not None or entry.get("targets"):
+                raise InputError("cannot specify both path and inline replacement", file=where)
             path = loader.file_path(str(entry["path"]))
-            for doc, _line in loader.fs.load_yaml(path):
-                items = doc if isinstance(doc, list) else [doc]
-                for item in items:
-                    _replace(resources, copy.deepcopy(item), path)
+            for item in _load_replacement_file(loader, path):
+                _replace(resources, item, path)
         else:
             _replace(resources, entry, where)
+
+
+def _load_replacement_file(loader: Loader, path: str) -> list[dict[str, Any]]:
+    """A replacements file as sigs.k8s.io/yaml.Unmarshal reads it: the first document, one
+    replacement or a list of them, field names matched as Go's JSON decoder does."""
+    docs = loader.fs.load_yaml(path, dialect="config")
+    doc = docs[0][0] if docs else None
+    items = doc if isinstance(doc, list) else [doc]
+    if not isinstance(doc, (list, dict)):
+        raise InputError(f"unsupported replacement type encountered within replacement path: {type(doc).__name__}", file=path)
+    out = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise InputError("json: cannot unmarshal a non-object into Go value of type types.Replacement", file=path)
+        out.append(decode(item, REPLACEMENT, path, strict=False, prefix=""))
+    return out
 
 
 def _replace(resources: ResourceList, rep: Any, where: str) -> None:
@@ -236,8 +288,8 @@ def _replace(resources: ResourceList, rep: Any, where: str) -> None:
     for target in targets:
         if not isinstance(target, dict) or not isinstance(target.get("select"), dict):
             raise InputError("target must specify resources to select", file=where)
-        select = _RegexSelector(target["select"])
-        rejects = [_RegexSelector(r) for r in target.get("reject") or [] if isinstance(r, dict)]
+        select = _RegexSelector(target["select"], where)
+        rejects = [_RegexSelector(r, where) for r in target.get("reject") or [] if isinstance(r, dict)]
         paths = target.get("fieldPaths") or [DEFAULT_FIELD_PATH]
         options = target.get("options") or {}
         for res in resources:
@@ -264,7 +316,7 @@ def _source_value(resources: ResourceList, source: Any, where: str) -> Any:
         raise RenderError(f"nothing selected by {_describe(source)}", file=where)
     field_path = _text(source.get("fieldPath")) or DEFAULT_FIELD_PATH
     value = lookup(matches[0].body, split_dotted(field_path))
-    if value is None or value == "" or value == {} or value == []:
+    if value is None or value == {} or value == []:  # kyaml IsNilOrEmpty: "" is a value
         raise RenderError(f"fieldPath `{field_path}` is missing for replacement source {_describe(source)}", file=where)
     options = source.get("options") or {}
     delimiter = _text(options.get("delimiter"))
@@ -288,7 +340,10 @@ def _copy_to(res: Resource, value: Any, field_path: str, options: dict[str, Any]
     segs = split_dotted(field_path)
     if _set_in_structured_scalar(res.body, segs, value, options, create):
         return
-    slots = match_slots(res.body, segs, create, value, field_path)
+    try:
+        slots = match_slots(res.body, segs, create, value, field_path)
+    except InputError as exc:  # a bad list-matcher regex: name the kustomization
+        raise InputError(exc.message, file=exc.file or where) from None
     if not slots:
         verb = "find or create" if create else "find"
         raise RenderError(f'unable to {verb} field "{field_path}" in replacement target {res.id}', file=where)
@@ -417,7 +472,7 @@ def resolve_vars(resources: ResourceList, all_vars: list[dict[str, Any]], specs:
         holder = next((r for r in resources if name in r.extra.get("refvars", [])), None)
         if holder is None:
             raise RenderError(f"var '{name}' cannot be mapped to a field in the set of known resources", file=where)
-        field_path = _text((var.get("fieldref") or {}).get("fieldpath")) or DEFAULT_FIELD_PATH
+        field_path = _text((var.get("fieldref") or {}).get("fieldPath")) or DEFAULT_FIELD_PATH
         value = lookup(holder.body, split_dotted(field_path))
         if value is None:
             raise RenderError(f"field specified in var '{name}' ({field_path}) not found in corresponding resource", file=where)

@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from ..core.errors import InputError
 from ..core.resource import Resource
+from .regex import GoRegex, anchored
 
 Requirement = Callable[[dict[str, str]], bool]
 
@@ -83,15 +84,6 @@ def parse_label_selector(text: str, where: str | None = None) -> list[Requiremen
     return reqs
 
 
-def _anchored(pattern: str, where: str | None) -> "re.Pattern[str] | None":
-    if not pattern:
-        return None
-    try:
-        return re.compile("^(?:" + pattern + ")$")
-    except re.error as exc:
-        raise InputError(f"invalid regular expression {pattern!r} in selector: {exc}", file=where) from None
-
-
 @dataclass(frozen=True)
 class Selector:
     group: str = ""
@@ -119,10 +111,16 @@ class Selector:
                    text("labelSelector"), text("annotationSelector"))
 
     def compile(self, where: str | None = None) -> "CompiledSelector":
+        def rx(value: str, field_name: str) -> GoRegex | None:
+            return anchored(value, what=f"target {field_name}", file=where)
+
         return CompiledSelector(
             self,
-            _anchored(self.name, where),
-            _anchored(self.namespace, where),
+            rx(self.group, "group"),
+            rx(self.version, "version"),
+            rx(self.kind, "kind"),
+            rx(self.name, "name"),
+            rx(self.namespace, "namespace"),
             parse_label_selector(self.label_selector, where) if self.label_selector else [],
             parse_label_selector(self.annotation_selector, where) if self.annotation_selector else [],
         )
@@ -138,22 +136,26 @@ class Selector:
 @dataclass(frozen=True)
 class CompiledSelector:
     selector: Selector
-    name_re: "re.Pattern[str] | None"
-    ns_re: "re.Pattern[str] | None"
+    group_re: GoRegex | None
+    version_re: GoRegex | None
+    kind_re: GoRegex | None
+    name_re: GoRegex | None
+    ns_re: GoRegex | None
     labels: list[Requirement]
     annotations: list[Requirement]
 
     def matches(self, res: Resource) -> bool:
-        sel = self.selector
         if self.ns_re is not None:
             org, cur = res.org_id, res.id
-            if not self.ns_re.match(_effective_ns(org)) and not self.ns_re.match(_effective_ns(cur)):
+            if not self.ns_re.search(_effective_ns(org)) and not self.ns_re.search(_effective_ns(cur)):
                 return False
         if self.name_re is not None:
-            if not self.name_re.match(res.org_id.name) and not self.name_re.match(res.name):
+            if not self.name_re.search(res.org_id.name) and not self.name_re.search(res.name):
                 return False
-        if not res.gvk.selected_by(sel.group, sel.version, sel.kind):
-            return False
+        gvk = res.gvk  # group, version and kind are anchored regexes too (kustomize's SelectorRegex)
+        for rx, value in ((self.group_re, gvk.group), (self.version_re, gvk.version), (self.kind_re, gvk.kind)):
+            if rx is not None and not rx.search(value):
+                return False
         meta = res.body.get("metadata") or {}
         if self.labels:
             labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}

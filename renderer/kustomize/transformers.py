@@ -6,11 +6,11 @@ references and patches still find renamed resources.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Iterable, Sequence
 
 from ..core.errors import InputError, RenderError
 from ..core.resource import Resource, ResourceList
+from .regex import GoRegex, compile_go
 from .fieldspecs import KEEP, FieldSpec, apply_fieldspec
 
 
@@ -165,15 +165,20 @@ def split_image(image: str) -> tuple[str, str, str]:
     return image[:colon], image[colon + 1:], ""
 
 
-def _image_matcher(name: str) -> "re.Pattern[str] | None":
+def _image_matcher(name: str) -> GoRegex | None:
+    """kustomize matches image names as a regular expression (unescaped), on RE2; a name Go
+    cannot compile matches nothing."""
     try:
-        return re.compile("^" + name + r"(:[a-zA-Z0-9_.{}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*)?$")
-    except re.error:
+        return compile_go(
+            "^" + name + r"(:[a-zA-Z0-9_.{}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*)?$",
+            what="images", file=None,
+        )
+    except InputError:
         return None
 
 
-def update_image(value: str, image: dict[str, Any], pattern: "re.Pattern[str] | None") -> str | None:
-    if pattern is None or not pattern.match(value):
+def update_image(value: str, image: dict[str, Any], pattern: GoRegex | None) -> str | None:
+    if pattern is None or not pattern.search(value):
         return None
     name, tag, digest = split_image(value)
     new_name = _scalar_text(image.get("newName"))
@@ -218,7 +223,7 @@ def set_image(resources: Iterable[Resource], image: dict[str, Any], specs: Seque
                 apply_fieldspec(res.body, fs, setter, create_leaf=None)
 
 
-def _legacy_images(node: Any, image: dict[str, Any], pattern: "re.Pattern[str] | None") -> None:
+def _legacy_images(node: Any, image: dict[str, Any], pattern: GoRegex | None) -> None:
     """Kustomize also rewrites `image` in any `containers`/`initContainers` list, anywhere."""
     if isinstance(node, dict):
         for key, value in node.items():

@@ -1,0 +1,209 @@
+"""Kustomize fidelity: Go's JSON decoding of kustomization fields, RE2 for user regexes,
+json-patch v4 and replacement paths. kubectl-recorded cases for the same features live in
+fixtures/conformance (go-json-fields, json6902-v4, replacement-paths, patch-meta-nulls,
+regex-targets); these tests cover properties and hostile input."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from renderer.core.errors import InputError
+from renderer.core.fs import RepoFS
+from renderer.kustomize import Builder
+from renderer.kustomize.jsonpatch import JsonPatchError, apply_ops
+from renderer.kustomize.regex import anchored
+from renderer.kustomize.replacements import split_dotted
+from renderer.kustomize.schema import KUSTOMIZATION, Struct, decode, fold
+from renderer.core.yaml import dump_documents
+from tests.trees import write_tree
+
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: ns1\ndata:\n  k: v\n"
+DEPLOY = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        args: ["$(X)"]
+"""
+
+
+def _build(root: Path) -> str:
+    return dump_documents(Builder(RepoFS(root), None).build("."))
+
+
+# -- Go's encoding/json field matching --------------------------------------------------------
+
+def _field_names(struct: Struct) -> list[str]:
+    return list(struct.fields)
+
+
+@given(st.sampled_from(_field_names(KUSTOMIZATION)), st.data())
+def test_fold_matches_any_ascii_casing(name: str, data: st.DataObject) -> None:
+    casing = data.draw(st.lists(st.booleans(), min_size=len(name), max_size=len(name)))
+    spelled = "".join(c.upper() if up else c.lower() for c, up in zip(name, casing))
+    assert fold(spelled) == fold(name)
+
+
+def test_fold_kelvin_sign_is_k() -> None:
+    # Go folds each rune to the smallest of its case orbit: U+212A KELVIN SIGN is a K
+    assert fold("\u212aind") == fold("kind")
+    assert fold("\u017fource") == fold("source")  # LATIN SMALL LETTER LONG S
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.booleans(), min_size=9, max_size=9))
+def test_var_fieldpath_in_any_casing(tmp_path_factory: pytest.TempPathFactory, casing: list[bool]) -> None:
+    spelled = "".join(c.upper() if up else c.lower() for c, up in zip("fieldPath", casing))
+    root = write_tree(tmp_path_factory.mktemp("vars"), {
+        "cm.yaml": CM.format(name="cm"),
+        "deploy.yaml": DEPLOY,
+        "kustomization.yaml": (
+            "resources: [cm.yaml, deploy.yaml]\nvars:\n- name: X\n"
+            "  objref: {kind: ConfigMap, name: cm, apiVersion: v1}\n"
+            f"  fieldref: {{{spelled}: metadata.namespace}}\n"
+        ),
+    })
+    assert "- ns1" in _build(root)
+
+
+def test_duplicate_spellings_later_sorted_key_wins() -> None:
+    # YAMLToJSON sorts keys: "NAMEPREFIX" < "namePrefix", so namePrefix is applied last
+    data = decode({"namePrefix": "a-", "NAMEPREFIX": "b-"}, KUSTOMIZATION, "k.yaml")
+    assert data["namePrefix"] == "a-"
+    # structs and maps merge instead
+    data = decode({"generatorOptions": {"labels": {"a": "1"}}, "GeneratorOptions": {"labels": {"b": "2"}}},
+                  KUSTOMIZATION, "k.yaml")
+    assert data["generatorOptions"]["labels"] == {"a": "1", "b": "2"}
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({"patches": [{"target": {"kind": "X", "bogus": 1}, "patch": "x"}]}, 'unknown field "bogus"'),
+    ({"replicas": [{"name": "a", "count": "3"}]}, "cannot unmarshal string into Go struct field Replica.replicas.count of type int64"),
+    ({"namePrefix": 1}, "cannot unmarshal number into Go struct field Kustomization.namePrefix of type string"),
+    ({"resources": "a.yaml"}, "cannot unmarshal string into Go struct field Kustomization.resources of type []string"),
+    ({"commonLabels": {"a": 1}}, "Kustomization.commonLabels of type string"),
+])
+def test_go_json_errors_name_the_file(raw: dict, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        decode(raw, KUSTOMIZATION, "dir/kustomization.yaml")
+    assert message in str(info.value)
+    assert info.value.file == "dir/kustomization.yaml"
+
+
+# -- RE2 for user regexes ---------------------------------------------------------------------
+
+def test_backtracking_target_name_is_linear(tmp_path: Path) -> None:
+    name = "a" * 40 + "c"
+    root = write_tree(tmp_path, {
+        "cm.yaml": CM.format(name=name),
+        "kustomization.yaml": (
+            "resources: [cm.yaml]\npatches:\n- target: {name: '(a|aa)+'}\n"
+            "  patch: '[{\"op\": \"add\", \"path\": \"/data/x\", \"value\": \"y\"}]'\n"
+        ),
+    })
+    # a backtracking engine needs minutes here; RE2 answers at once (and matches nothing)
+    assert "x: y" not in _build(root)
+
+
+@pytest.mark.parametrize("field", ["name", "namespace", "kind"])
+def test_invalid_target_regex_is_input_error_naming_file(tmp_path: Path, field: str) -> None:
+    root = write_tree(tmp_path, {
+        "cm.yaml": CM.format(name="cm"),
+        "kustomization.yaml": (
+            f"resources: [cm.yaml]\npatches:\n- target: {{{field}: 'a(b'}}\n"
+            "  patch: '[{\"op\": \"add\", \"path\": \"/data/x\", \"value\": \"y\"}]'\n"
+        ),
+    })
+    with pytest.raises(InputError) as info:
+        _build(root)
+    assert info.value.file and info.value.file.endswith("kustomization.yaml")
+    assert "a(b" in str(info.value)
+
+
+def test_invalid_replacement_regex_exits_2_without_traceback(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "cm.yaml": CM.format(name="cm"),
+        "kustomization.yaml": (
+            "resources: [cm.yaml]\nreplacements:\n- sourceValue: x\n  targets:\n"
+            "  - select: {name: '[z-a]'}\n    fieldPaths: [data.k]\n"
+        ),
+    })
+    proc = subprocess.run([sys.executable, "-m", "renderer", "build", str(root)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "kustomization.yaml" in proc.stderr
+
+
+def test_go_rejects_what_cpp_re2_accepts() -> None:
+    with pytest.raises(InputError):
+        anchored(r"a\C", what="target name", file="k.yaml")
+
+
+_SIMPLE = st.text(alphabet="ab|*+?()", min_size=1, max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_SIMPLE, st.text(alphabet="ab", max_size=8))
+def test_anchored_agrees_with_fullmatch_where_syntax_is_shared(pattern: str, text: str) -> None:
+    try:
+        py = re.compile(pattern)
+    except re.error:
+        return
+    try:
+        rx = anchored(pattern, what="t", file=None)
+    except InputError:
+        return  # RE2 refuses some patterns Python takes (e.g. `a**`); Go refuses them too
+    assert rx is not None
+    assert bool(rx.search(text)) == bool(py.fullmatch(text))
+
+
+def test_anchor_is_end_of_text_not_before_newline() -> None:
+    rx = anchored("web", what="t", file=None)
+    assert rx is not None and not rx.search("web\n")
+
+
+# -- json-patch v4 ------------------------------------------------------------------------------
+
+def test_replace_of_missing_map_key_adds_it() -> None:
+    assert apply_ops({"a": {}}, [{"op": "replace", "path": "/a/b", "value": 1}]) == {"a": {"b": 1}}
+
+
+def test_replace_of_missing_index_fails() -> None:
+    with pytest.raises(JsonPatchError):
+        apply_ops({"a": [1]}, [{"op": "replace", "path": "/a/3", "value": 1}])
+
+
+def test_negative_indexes_count_from_the_end() -> None:
+    assert apply_ops({"a": [1, 2]}, [{"op": "add", "path": "/a/-1", "value": 9}]) == {"a": [1, 2, 9]}
+    assert apply_ops({"a": [1, 2]}, [{"op": "remove", "path": "/a/-1"}]) == {"a": [1]}
+
+
+@given(st.integers(min_value=-(2**63), max_value=2**63))
+def test_numbers_pass_through_float64(n: int) -> None:
+    out = apply_ops({"n": n}, [])["n"]
+    assert float(out) == float(n)
+    if abs(n) <= 2**53:
+        assert out == n
+
+
+# -- replacement paths ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, segs", [
+    (".a.b", ["a", "b"]),
+    ("metadata.annotations.[example.com/ref]", ["metadata", "annotations", "example.com/ref"]),
+    ("spec.containers.[name=x.y].image", ["spec", "containers", "[name=x.y]", "image"]),
+    ("a\\.b.c", ["a.b", "c"]),
+    ("spec.containers[0].image", ["spec", "containers", "[0]", "image"]),
+])
+def test_split_dotted(path: str, segs: list[str]) -> None:
+    assert split_dotted(path) == segs

@@ -1,0 +1,125 @@
+"""Record and check the real-world kustomize corpus: public repositories' kustomizations,
+built by `kubectl kustomize` (the oracle) and by sluice, compared by sha256 of the output.
+
+Only a manifest is committed (fixtures/realworld-kustomize/corpus.json: repository, commit,
+directory, expected sha256); the trees come from local git mirrors (`--mirrors`, default
+/work/.mirror, one `<owner>+<name>/repo` bare repository each) and are exported to a cache
+directory with `git archive`.
+
+  python tools/realworld_corpus.py record [--max-per-repo N] [REPO ...]   # kubectl → manifest
+  python tools/realworld_corpus.py check [-v]                             # sluice vs manifest
+
+`record` keeps only directories kubectl builds offline (a blocked proxy stops remote bases).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from renderer.kustomize.conformance import (
+    CORPUS_MANIFEST,
+    DEFAULT_MIRRORS,
+    export_tree,
+    mirror_dir,
+    run_manifest,
+)
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+OFFLINE_ENV = {
+    "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
+    "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
+    "GIT_TERMINAL_PROMPT": "0", "GIT_ALLOW_PROTOCOL": "file",
+}
+
+
+def _kubectl() -> str:
+    beside = Path(sys.executable).parent / "kubectl"
+    return str(beside) if beside.is_file() else "kubectl"
+
+
+def _head(git_dir: Path) -> str:
+    return subprocess.run(["git", "--git-dir", str(git_dir), "rev-parse", "HEAD"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def _kustomization_dirs(tree: Path) -> list[str]:
+    found = []
+    for dirpath, dirs, files in os.walk(tree):
+        dirs[:] = sorted(d for d in dirs if d != ".git")
+        if any(name in files for name in KUSTOMIZATION_NAMES):
+            found.append(os.path.relpath(dirpath, tree))
+    return sorted(found)
+
+
+def record(mirrors: Path, cache: Path, repos: list[str], max_per_repo: int) -> int:
+    manifest = json.loads(CORPUS_MANIFEST.read_text()) if CORPUS_MANIFEST.exists() else []
+    keep = [e for e in manifest if e["repo"] not in repos]
+    env = {**os.environ, **OFFLINE_ENV}
+    for repo in repos:
+        git_dir = mirror_dir(mirrors, repo)
+        commit = _head(git_dir)
+        tree = export_tree(git_dir, commit, cache / f"{repo.replace('/', '+')}@{commit}")
+        dirs = _kustomization_dirs(tree)
+        ok = 0
+        for rel in dirs:
+            if ok >= max_per_repo:
+                break
+            try:
+                proc = subprocess.run([_kubectl(), "kustomize", str(tree / rel)], capture_output=True,
+                                      env=env, timeout=60)
+            except subprocess.TimeoutExpired:
+                continue
+            if proc.returncode != 0 or not proc.stdout.strip():
+                continue
+            keep.append({"repo": repo, "commit": commit, "path": rel,
+                         "sha256": hashlib.sha256(proc.stdout).hexdigest()})
+            ok += 1
+        print(f"{repo}@{commit[:12]}: {ok} of {len(dirs)} kustomizations built offline", file=sys.stderr)
+        _write(keep)  # after each repository, so an interrupted run keeps what it recorded
+    return 0
+
+
+def _write(entries: list[dict[str, str]]) -> None:
+    CORPUS_MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+    ordered = sorted(entries, key=lambda e: (e["repo"], e["path"]))
+    CORPUS_MANIFEST.write_text(json.dumps(ordered, indent=1) + "\n")
+
+
+def check(mirrors: Path, cache: Path, verbose: bool) -> int:
+    results = run_manifest(json.loads(CORPUS_MANIFEST.read_text()), mirrors, cache)
+    ran = [r for r in results if not r.skipped]
+    for r in results:
+        if verbose and not r.identical:
+            print(f"{'SKIP' if r.skipped else 'FAIL'} {r.dir}: {r.error}")
+    print(f"realworld-kustomize: {sum(r.identical for r in ran)} of {len(ran)} identical "
+          f"({len(results) - len(ran)} skipped: mirror absent)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mirrors", type=Path, default=DEFAULT_MIRRORS)
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/sluice-realworld"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    rec = sub.add_parser("record")
+    rec.add_argument("repos", nargs="*", help="owner/name (default: every mirror with kustomizations)")
+    rec.add_argument("--max-per-repo", type=int, default=80)
+    chk = sub.add_parser("check")
+    chk.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "record":
+        repos = args.repos or sorted(p.parent.name.replace("+", "/", 1) for p in args.mirrors.glob("*/repo"))
+        return record(args.mirrors, args.cache, repos, args.max_per_repo)
+    return check(args.mirrors, args.cache, args.verbose)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
