@@ -72,6 +72,8 @@ def site(demo_repo: Path, tmp_path: Path) -> Path:  # noqa: F811
 
 
 def test_matrix_app_compare_and_change(page: Any, site: Path, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
     page.goto((site / "index.html").as_uri())
     assert page.title().startswith("Fleet matrix")
     matrix = page.locator("#matrix")
@@ -82,23 +84,23 @@ def test_matrix_app_compare_and_change(page: Any, site: Path, tmp_path: Path) ->
     # keyboard: "/" focuses the filter; typing narrows the rows
     page.keyboard.press("/")
     page.keyboard.type("work")
-    assert page.locator("#row-count").inner_text() == "1 of 4 rows shown"
+    expect(page.locator("#row-count")).to_have_text("1 of 4 rows shown")  # waits: the filter runs on input events
     page.keyboard.press("Control+a")
     page.keyboard.press("Backspace")
 
     # matrix -> app (the staging cell of web)
     page.locator("#matrix tr", has_text="web").get_by_role("link", name="B · 3 res.").click()
-    assert page.url.endswith("apps/web.html#c-staging")
+    page.wait_for_url("**/apps/web.html#c-staging")
     assert page.locator("h1").inner_text() == "App web"
     comparison = page.locator("#cmp-out")
-    assert "production → staging" in comparison.inner_text()
+    expect(comparison).to_contain_text("production → staging")
     assert "differs" in comparison.inner_text()
     diff = comparison.locator(".cmp-res", has_text="Deployment.apps").locator("pre.diff").inner_text()
     assert "-        image: ghcr.io/example/shop-web:1.0.3" in diff and "+        image: ghcr.io/example/shop-web:1.1.0-rc.3" in diff
     # swap the sides with the keyboard-operable selects
     page.select_option("#cmp-a", "staging")
     page.select_option("#cmp-b", "production")
-    assert "staging → production" in comparison.inner_text()
+    expect(comparison).to_contain_text("staging → production")
     # a resource link opens its manifest
     page.locator("#c-staging").get_by_role("link", name="web").nth(1).click()
     assert page.locator("#c-staging details[open]").count() >= 1
@@ -107,7 +109,7 @@ def test_matrix_app_compare_and_change(page: Any, site: Path, tmp_path: Path) ->
 
     # app -> its change against the base revision
     page.locator("a[href^='../changes/staging.html']").first.click()
-    assert page.url.endswith("changes/staging.html#a-web")
+    page.wait_for_url("**/changes/staging.html#a-web")
     text = page.locator("main").inner_text()
     assert "changed" in text and "+        image: ghcr.io/example/shop-web:1.1.0-rc.3" in text
     shot(page, tmp_path / "change.png")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import traceback
 from typing import Any
 
 import click
@@ -14,7 +13,8 @@ import click
 from renderer.appset import ClusterInfo, RepoResolver, cluster_info_from_secret, expand, generate_params, is_application_set
 from renderer.core.errors import InputError, SluiceError
 
-EXIT_INPUT = 2
+from .run import run_command
+
 
 
 def _read(path: str) -> str:
@@ -100,19 +100,12 @@ def appset() -> None:
 def generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], generator_inputs: str | None, output: str,
              show_params: bool, show_steps: bool) -> None:
     """Print the Applications the ApplicationSet(s) in FILE generate."""
-    ctx = click.get_current_context()
-    try:
-        text = run_generate(file, clusters, repos, generator_inputs, output, show_params, show_steps)
-    except SluiceError as exc:
-        root = ctx.find_root()
-        if root.params.get("debug"):
-            traceback.print_exc()
-        click.echo(f"error: {exc}", err=True)
-        ctx.exit(EXIT_INPUT)
-    except RecursionError:
-        click.echo("error: input nests too deeply", err=True)
-        ctx.exit(EXIT_INPUT)
-    click.echo(text, nl=False)
+
+    def go() -> int:
+        click.echo(run_generate(file, clusters, repos, generator_inputs, output, show_params, show_steps), nl=False)
+        return 0
+
+    run_command(go)
 
 
 def run_generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], generator_inputs: str | None, output: str,

@@ -62,7 +62,7 @@ def diff(repo: str, base: str, head: str | None, output_format: str, color: str,
          show_secrets: bool, chart_cache: str | None, repositories: tuple[str, ...], allowed_roots: tuple[str, ...],
          helm_releases: str | None) -> None:
     """Render two revisions of REPO and show the difference per cluster, app and resource."""
-    from .app import EXIT_FINDINGS, EXIT_OK, _run
+    from .run import EXIT_FINDINGS, EXIT_OK, run_command
 
     def go() -> int:
         from ..diff.compare import diff_revisions, report_json, report_markdown, report_text
@@ -82,4 +82,4 @@ def diff(repo: str, base: str, head: str | None, output_format: str, color: str,
             click.echo(report_text(result, color=use_color(color)), nl=False, color=color != "never" and use_color(color))
         return EXIT_FINDINGS if exit_code and result.changed else EXIT_OK
 
-    _run(go)
+    run_command(go)

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import sys
-import traceback
 from pathlib import Path
 
 import click
 
-from ..core.errors import SluiceError
+from .run import run_command
 
-EXIT_INPUT = 2
 
 
 @click.group("flux")
@@ -28,14 +26,12 @@ def flux() -> None:
 @click.option("--output", "output_format", type=click.Choice(["yaml", "summary"]), default="yaml", show_default=True)
 def build(cluster_dir: str, repo: str | None, inflate_helm: bool, chart_cache: str | None, output_format: str) -> None:
     """Every Kustomization reachable from CLUSTER_DIR, in dependsOn order."""
-    ctx = click.get_current_context()
-    try:
+
+    def go() -> int:
         sys.stdout.write(_build(cluster_dir, repo, inflate_helm, chart_cache, output_format))
-    except SluiceError as exc:
-        if ctx.find_root().params.get("debug"):
-            traceback.print_exc()
-        click.echo(f"error: {exc}", err=True)
-        ctx.exit(EXIT_INPUT)
+        return 0
+
+    run_command(go)
 
 
 def _build(cluster_dir: str, repo: str | None, inflate_helm: bool, chart_cache: str | None, output_format: str) -> str:

@@ -9,7 +9,6 @@ repository (`--repo`, default: the enclosing git work tree).
 from __future__ import annotations
 
 import sys
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,8 @@ import click
 
 from ..core.errors import InputError, SluiceError
 from ..helm.engine import DEFAULT_KUBE_VERSION
+from .run import run_command
 
-EXIT_INPUT = 2
 EXIT_PARTIAL = 1  # helm pull --fleet: some charts pulled, some not
 _REFERENCED = frozenset({"ConfigMap", "Secret", "GitRepository", "Bucket", "HelmRepository", "OCIRepository", "HelmChart"})
 
@@ -69,20 +68,6 @@ def _load(file: str, repo: str | None, name: str | None) -> tuple[Any, dict[str,
     return fs, releases[0], _resolver(fs, docs), rel
 
 
-def _run(fn: Any) -> None:
-    ctx = click.get_current_context()
-    debug = bool(ctx.find_root().params.get("debug"))
-    try:
-        code = fn()
-    except SluiceError as exc:
-        if debug:
-            traceback.print_exc()
-        click.echo(f"error: {exc}", err=True)
-        ctx.exit(EXIT_INPUT)
-    if code:
-        ctx.exit(code)
-
-
 def _engine(name: str) -> Any:
     from ..helm.engine import HelmCLI, InProcessHelm
 
@@ -128,7 +113,7 @@ def values_cmd(file: str, repo: str | None, name: str | None, chart_cache: str |
             prepared.cleanup()
         sys.stdout.write(dump_document(merged))
 
-    _run(go)
+    run_command(go)
 
 
 @helm.command("template")
@@ -153,7 +138,7 @@ def template_cmd(file: str, repo: str | None, name: str | None, chart_cache: str
                                   kube_version=kube_version, api_versions=api_versions, file=rel)
         sys.stdout.write(dump_documents(docs))
 
-    _run(go)
+    run_command(go)
 
 
 @helm.command("pull")
@@ -176,7 +161,7 @@ def pull_cmd(file: str | None, repo: str | None, name: str | None, fleet: bool, 
         _pull_file(file, repo, name, Path(chart_cache))
         return 0
 
-    _run(go)
+    run_command(go)
 
 
 def _pull_file(file: str, repo: str | None, name: str | None, cache: Path) -> None:

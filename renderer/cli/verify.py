@@ -35,7 +35,7 @@ def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kube
            allowed_roots: tuple[str, ...], helm_releases: str | None,
            schema_locations: tuple[str, ...] = (), skip_kinds: tuple[str, ...] = ()) -> None:
     """Render REPO and check every resource: secrets, AppProject policy, schemas. Exit 1 on errors."""
-    from .app import EXIT_FINDINGS, EXIT_OK, _run
+    from .run import EXIT_FINDINGS, EXIT_OK, run_command
 
     def go() -> int:
         from ..verify import report_json, report_markdown, report_text, verify_repo
@@ -58,4 +58,4 @@ def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kube
             click.echo(report_text(result, color=colored), nl=False, color=colored)
         return EXIT_OK if result.ok else EXIT_FINDINGS
 
-    _run(go)
+    run_command(go)

@@ -1,0 +1,106 @@
+"""`sluice hydrate`: render and commit every cluster's bundle to its hydrated branch, one
+atomic push, only ever forward in the dry history."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..core.errors import SluiceError
+from .options import (
+    ALLOW_ROOT_OPTION,
+    ALLOW_SECRETS_OPTION,
+    CHART_CACHE_OPTION,
+    HELM_RELEASES_OPTION,
+    REPOSITORY_OPTION,
+    STRICT_OPTION,
+)
+from .rendering import REMOTE_HELP, RENDER_COMMANDS, dry_source, remote_access, render_fleet, uncommitted
+from .run import EXIT_OK, EXIT_SUPERSEDED, run_command
+
+
+@click.command()
+@click.argument("repo", default=".", type=click.Path(file_okay=False))
+@click.option("--remote", required=True, help=REMOTE_HELP)
+@click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--allow-dirty", is_flag=True, help="Hydrate uncommitted changes; the commit and hydrator.metadata say so.")
+@click.option("--allow-unrelated", is_flag=True,
+              help="Hydrate over branches recording a dry commit that is unrelated to HEAD or unknown here.")
+@click.option("--release-rollback", is_flag=True, help="Replace a rollback held at this very dry commit.")
+@click.option("--author", "author", help="Author/committer 'Name <email>' (default: git config user.name/email, else sluice).")
+@CHART_CACHE_OPTION
+@REPOSITORY_OPTION
+@ALLOW_ROOT_OPTION
+@HELM_RELEASES_OPTION
+@STRICT_OPTION
+@ALLOW_SECRETS_OPTION
+def hydrate(repo: str, remote: str, output_format: str, allow_dirty: bool, allow_unrelated: bool, release_rollback: bool,
+            author: str | None, chart_cache: str | None, repositories: tuple[str, ...],
+            allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool, allow_secrets: bool) -> None:
+    """Render REPO and commit each cluster's bundle to its hydrated branch in REMOTE (one atomic push).
+
+    Branches only move forward in the dry history. Exit status: 0 pushed or nothing to change;
+    2 error (dirty tree, unrelated history, ...), nothing pushed; 3 superseded: a branch already
+    holds a newer dry commit, or a rollback holds it (nothing written)."""
+
+    def go() -> int:
+        import dataclasses
+
+        from ..applier import DryHistory, Monotonic
+        from ..applier import hydrate as do_hydrate
+        from ..applier.dryrepo import git_author, parse_author, signing_config
+        from ..fleet.bundle import bundles_for_hydration
+
+        root = Path(repo).resolve()
+        if dry_source(root, "HEAD", (), required=True) is None:
+            raise SluiceError(f"{repo} is not a git work tree: hydration records the dry commit it renders")
+        dirty = uncommitted(root, None)
+        if dirty and not allow_dirty:
+            raise SluiceError(f"{repo} has uncommitted changes, which would be recorded as dry commit HEAD: "
+                              f"{', '.join(dirty)}; commit them, or pass --allow-dirty. Nothing was pushed.")
+        url, access = remote_access(root, remote)
+        who = parse_author(author) if author else git_author(root)
+        bundles, dry = render_fleet(repo, None, False, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict,
+                               allowed_roots, allow_secrets)
+        if dirty:
+            dry = dataclasses.replace(dry, dirty=dirty)
+        policy = Monotonic(DryHistory(root), allow_unrelated=allow_unrelated, release_rollback=release_rollback)
+        identity = {"author_name": who.name, "author_email": who.email} if who else {}
+        retries: list[str] = []
+        result = do_hydrate(url, bundles_for_hydration(bundles), dry, preserve=bundles.preserve, monotonic=policy,
+                            config=access, signing=signing_config(root), on_retry=lambda n, why: retries.append(why),
+                            **identity)
+        code = EXIT_SUPERSEDED if result.superseded_by else EXIT_OK
+        if output_format == "json":
+            click.echo(json.dumps({
+                "drySha": dry.dry_sha,
+                "pushed": result.pushed,
+                "attempts": result.attempts,
+                "supersededBy": result.superseded_by,
+                "heldByRollback": result.held_by_rollback,
+                "dirty": list(dry.dirty),
+                "branches": [{"branch": b.branch, "old": b.old_sha, "new": b.new_sha, "changed": b.changed,
+                              "status": b.status, "recordedDrySha": b.recorded_dry_sha}
+                             for b in result.branches],
+            }, indent=2))
+            return code
+        if dirty:
+            click.echo(f"warning: hydrating uncommitted changes (--allow-dirty): {', '.join(dirty)}", err=True)
+        if result.superseded_by:
+            why = ("held by a rollback (release it by hydrating a newer dry commit, or --release-rollback)"
+                   if result.held_by_rollback else "a branch already holds a newer dry commit")
+            click.echo(f"dry commit {dry.dry_sha[:12]}: superseded by {result.superseded_by}: {why}; nothing written")
+            return code
+        for b in result.branches:
+            if b.status == "same":
+                click.echo(f"{b.branch}: unchanged, no commit (already at dry commit {dry.dry_sha[:12]})")
+            elif b.changed:
+                click.echo(f"{b.branch}: {(b.old_sha or 'new')[:12]} -> {b.new_sha[:12] if b.new_sha else '?'}")
+            else:
+                click.echo(f"{b.branch}: unchanged, no commit")
+        tries = f" after {result.attempts} attempts" if result.attempts > 1 else ""
+        click.echo(f"dry commit {dry.dry_sha[:12]}: " + ("pushed" + tries if result.pushed else "nothing to push"))
+        return code
+
+    run_command(go)

@@ -1,0 +1,43 @@
+"""`sluice render`: the whole fleet into per-cluster bundles on disk."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .options import (
+    ALLOW_ROOT_OPTION,
+    ALLOW_SECRETS_OPTION,
+    CHART_CACHE_OPTION,
+    HELM_RELEASES_OPTION,
+    REPOSITORY_OPTION,
+    STRICT_OPTION,
+)
+from .rendering import RENDER_COMMANDS, echo_bundles, render_fleet, uncommitted
+from .run import EXIT_OK, run_command
+
+
+@click.command()
+@click.argument("repo", default=".", type=click.Path(file_okay=False))
+@click.option("--out", "out", type=click.Path(file_okay=False), help="Bundles directory (default: output.dir of sluice.yaml).")
+@click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@CHART_CACHE_OPTION
+@REPOSITORY_OPTION
+@ALLOW_ROOT_OPTION
+@HELM_RELEASES_OPTION
+@STRICT_OPTION
+@ALLOW_SECRETS_OPTION
+def render(repo: str, out: str | None, output_format: str, chart_cache: str | None, repositories: tuple[str, ...],
+           allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool, allow_secrets: bool) -> None:
+    """Render the whole fleet of REPO into per-cluster bundles."""
+
+    def go() -> int:
+        bundles, dry = render_fleet(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict,
+                               allowed_roots, allow_secrets)
+        echo_bundles(bundles, out or "the output directory", output_format == "json")
+        dirty = uncommitted(Path(repo).resolve(), out) if dry is not None else ()
+        if dirty:
+            click.echo(f"warning: rendered uncommitted content (not commit {dry.dry_sha[:12]}): {', '.join(dirty)}", err=True)
+        return EXIT_OK
+
+    run_command(go)

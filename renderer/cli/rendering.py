@@ -1,0 +1,112 @@
+"""What render, hydrate and report share: reading the dry commit behind a render, rendering
+the fleet with the command line's options, and printing what was rendered."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..core.errors import SluiceError
+from .options import repository_map
+
+# recorded in hydrator.metadata: how to reproduce a bundle, free of machine-specific paths
+RENDER_COMMANDS = ("sluice render",)
+REMOTE_HELP = ("Where the hydrated branches live: a URL, a path, or a remote configured in the repository "
+               "(e.g. origin). Git uses the repository's and your own config (credentials, insteadOf).")
+
+
+def repo_config(root: Path) -> Any:
+    """sluice.yaml of `root`, or None when it cannot be read (the render reports why)."""
+    from ..fleet.config import load_config
+    from ..core.fs import RepoFS
+
+    try:
+        return load_config(RepoFS(root))
+    except SluiceError:
+        return None
+
+
+def dry_source(root: Path, rev: str, commands: tuple[str, ...], *, required: bool = False) -> Any:
+    """The dry commit behind a render; None when there is none (not a git work tree, or no
+    commit yet), unless `required` (hydration records the commit it renders). Its repoURL
+    is sluice.yaml's, never a checkout path, so every clone records the same."""
+    from ..applier import read_dry_source
+    from ..applier.dryrepo import recorded_repo_url
+    from ..core.errors import GitError
+
+    if not (root / ".git").exists():
+        return None
+    try:
+        config = repo_config(root)
+        repo_url = recorded_repo_url(config.repo_url if config else None, root)
+        return read_dry_source(root, rev, repo_url=repo_url, commands=commands)
+    except GitError:
+        if required:
+            raise
+        return None
+
+
+def render_fleet(repo: str, out: str | None, write: bool, commands: tuple[str, ...], chart_cache: str | None = None,
+            repositories: tuple[str, ...] = (), helm_releases: str | None = None, strict: bool = False,
+            allowed_roots: tuple[str, ...] = (), allow_secrets: bool = False) -> tuple[Any, Any]:
+    from ..fleet.pipeline import render_repo
+
+    root = Path(repo).resolve()
+    if not root.is_dir():
+        raise SluiceError(f"repository directory not found: {repo}")
+    dry = dry_source(root, "HEAD", commands)
+    bundles = render_repo(
+        root, out, dry_sha=dry.dry_sha if dry else None, repo_url=dry.repo_url if dry else None,
+        commands=commands, write=write, chart_cache=chart_cache, repositories=repository_map(repositories),
+        helm_releases=helm_releases, strict=strict, allowed_roots=allowed_roots, allow_plaintext_secrets=allow_secrets,
+    )
+    return bundles, dry
+
+
+def echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({
+            "drySha": bundles.dry_sha,
+            "apps": [{"cluster": a.cluster, "app": a.app, "branch": a.branch, "path": a.app_dir,
+                      "resources": len(a.resources)} for a in bundles.apps],
+            "warnings": list(bundles.warnings),
+            "notes": list(bundles.notes),
+            "skipped": list(bundles.skipped),
+        }, indent=2))
+        return
+    for note in bundles.notes:
+        click.echo(f"{'skipped' if note in bundles.skipped else 'note'}: {note}", err=True)
+    for app in bundles.apps:
+        click.echo(f"rendered {app.cluster}/{app.app_dir}: {len(app.resources)} resources ({app.app}, branch {app.branch})")
+    for warning in bundles.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if out:
+        click.echo(f"wrote {len(bundles.apps)} app bundles for {len(bundles.clusters())} clusters to {out}")
+
+
+def uncommitted(root: Path, out: str | None) -> tuple[str, ...]:
+    """Uncommitted paths of the dry checkout that a render reads (the bundles directory aside)."""
+    from ..applier.dryrepo import dirty_paths
+
+    ignore = []
+    config = repo_config(root)
+    for candidate in (out, config.output_dir if config else None):
+        if candidate:
+            try:
+                ignore.append(str((root / candidate).resolve().relative_to(root)))
+            except ValueError:
+                pass  # outside the repository
+    return dirty_paths(root, ignore)
+
+
+def remote_access(root: Path, remote: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    from ..applier.dryrepo import resolve_remote, transport_config
+
+    return resolve_remote(remote, root), transport_config(root)
+
+
+def git_root_or_none(repo: str | None) -> Path | None:
+    root = Path(repo or ".").resolve()
+    return root if (root / ".git").exists() else None
