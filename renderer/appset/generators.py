@@ -50,7 +50,7 @@ def cluster_info_from_secret(doc: dict[str, Any], file: str = "<secret>", line: 
     """The ClusterInfo of an Argo CD cluster Secret (name/server validated by fleet)."""
     import base64
 
-    from renderer.fleet.discover import cluster_from_secret
+    from renderer.argo.clusters import cluster_from_secret
 
     cluster = cluster_from_secret(doc, file, line)
     meta = doc.get("metadata") or {}

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from renderer.appset import ClusterInfo, RepoResolver, cluster_info_from_secret, expand, generate_params, is_application_set
-from renderer.core.errors import InputError, SluiceError
+from renderer.core.errors import InputError
 
 from .run import run_command
 

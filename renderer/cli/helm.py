@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from ..core.errors import InputError, SluiceError
+from ..core.errors import InputError
 from ..helm.engine import DEFAULT_KUBE_VERSION
 from .run import run_command
 
@@ -214,7 +214,7 @@ def _pull_file(file: str, repo: str | None, name: str | None, cache: Path) -> No
 
 def _pull_fleet(file: str | None, repo: str | None, name: str | None, cache: Path) -> int:
     from ..core.fs import RepoFS
-    from ..helm.repository import pull_fleet
+    from ..fleet.pull import pull_fleet
 
     if file is not None or name:
         raise InputError("--fleet pulls for the whole repository (--repo): give no FILE and no --name")

@@ -52,18 +52,18 @@ def target_key(target: Target) -> str:
 def changed_files(root: Path) -> set[str] | None:
     """Repo-relative paths changed against HEAD, and untracked ones; None when `root` is
     not in a git work tree. Without a HEAD commit, every tracked file counts as changed."""
-    from ..applier.git import run_git
+    from ..core.gitobjects import run
 
     try:
-        run_git(["rev-parse", "--is-inside-work-tree"], cwd=root)
+        run(root, ["rev-parse", "--is-inside-work-tree"])
     except GitError:
         return None
-    head = run_git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd=root, check=False)
+    head = run(root, ["rev-parse", "--verify", "--quiet", "HEAD"], check=False)
     if head.returncode == 0:
-        diff = run_git(["diff", "--name-only", "--relative", "--no-renames", "-z", "HEAD", "--"], cwd=root).stdout
+        diff = run(root, ["diff", "--name-only", "--relative", "--no-renames", "-z", "HEAD", "--"]).stdout
     else:
-        diff = run_git(["ls-files", "-z", "--cached"], cwd=root).stdout
-    untracked = run_git(["ls-files", "-z", "--others", "--exclude-standard"], cwd=root).stdout
+        diff = run(root, ["ls-files", "-z", "--cached"]).stdout
+    untracked = run(root, ["ls-files", "-z", "--others", "--exclude-standard"]).stdout
     return {p for p in (diff + untracked).decode("utf-8", "surrogateescape").split("\0") if p}
 
 
