@@ -18,9 +18,13 @@ from .options import (
     ALLOW_ROOT_OPTION,
     CHART_CACHE_OPTION,
     HELM_RELEASES_OPTION,
+    OUTPUT_FORMAT,
     REPOSITORY_OPTION,
+    SELECT_OPTIONS,
     STRICT_OPTION,
+    legacy_output_path,
     repository_map,
+    target_filter,
 )
 from ..core.errors import SluiceError
 
@@ -77,9 +81,15 @@ def _repo_and_path(directory: str, repo: str | None) -> tuple[Any, str]:
               default="LoadRestrictionsRootOnly", show_default=True, help="Whether files outside a kustomization's directory may be read.")
 @click.option("--enable-helm", is_flag=True, help="Inflate helmCharts through sluice's Helm engine.")
 @click.option("--reorder", type=click.Choice(["legacy", "none"]), default="legacy", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-def build(directory: str, repo: str | None, load_restrictor: str, enable_helm: bool, reorder: str, output: str | None) -> None:
+@click.option("-o", "--output", "output_format", default="yaml", show_default=True, metavar="[yaml|json]",
+              callback=legacy_output_path("yaml", "json"),
+              help="Output format (json: a v1 List, as kubectl get -o json).")
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def build(directory: str, repo: str | None, load_restrictor: str, enable_helm: bool, reorder: str,
+          output_format: tuple[str, str | None], out: str | None) -> None:
     """Build one kustomization, as `kubectl kustomize DIRECTORY` does."""
+    fmt, legacy_out = output_format
+    output = out or legacy_out
 
     def go() -> int:
         from ..kustomize import BuildOptions, Builder
@@ -94,7 +104,9 @@ def build(directory: str, repo: str | None, load_restrictor: str, enable_helm: b
             engine = KustomizeHelm()
         options = BuildOptions(load_restrictor=restrictor, enable_helm=enable_helm, reorder=reorder, helm_engine=engine)
         try:
-            text = dump_documents(Builder(fs, options).build(path))
+            resources = Builder(fs, options).build(path)
+            text = (json.dumps({"apiVersion": "v1", "kind": "List", "items": resources}, indent=2) + "\n"
+                    if fmt == "json" else dump_documents(resources))
         except SluiceError as exc:
             if exc.file and fs.root == Path(fs.root.anchor):  # read from `/`: name files as kubectl does
                 exc.file = fs.abspath(exc.file)
@@ -141,7 +153,7 @@ def _dry_source(root: Path, rev: str, commands: tuple[str, ...], *, required: bo
 
 def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], chart_cache: str | None = None,
             repositories: tuple[str, ...] = (), helm_releases: str | None = None, strict: bool = False,
-            allowed_roots: tuple[str, ...] = (), allow_secrets: bool = False) -> tuple[Any, Any]:
+            allowed_roots: tuple[str, ...] = (), allow_secrets: bool = False, select: Any = None) -> tuple[Any, Any]:
     from ..fleet.pipeline import render_repo
 
     root = Path(repo).resolve()
@@ -152,6 +164,7 @@ def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], 
         root, out, dry_sha=dry.dry_sha if dry else None, repo_url=dry.repo_url if dry else None,
         commands=commands, write=write, chart_cache=chart_cache, repositories=repository_map(repositories),
         helm_releases=helm_releases, strict=strict, allowed_roots=allowed_roots, allow_plaintext_secrets=allow_secrets,
+        select=select,
     )
     return bundles, dry
 
@@ -180,20 +193,23 @@ def _echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
 @cli.command()
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
 @click.option("--out", "out", type=click.Path(file_okay=False), help="Bundles directory (default: output.dir of sluice.yaml).")
-@click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@OUTPUT_FORMAT("text", "json")
+@SELECT_OPTIONS
 @CHART_CACHE_OPTION
 @REPOSITORY_OPTION
 @ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
 @STRICT_OPTION
 @ALLOW_SECRETS_OPTION
-def render(repo: str, out: str | None, output_format: str, chart_cache: str | None, repositories: tuple[str, ...],
+def render(repo: str, out: str | None, output_format: str, select_clusters: tuple[str, ...], select_apps: tuple[str, ...],
+           chart_cache: str | None, repositories: tuple[str, ...],
            allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool, allow_secrets: bool) -> None:
-    """Render the whole fleet of REPO into per-cluster bundles."""
+    """Render the whole fleet of REPO into per-cluster bundles (with --cluster/--app: only those;
+    the bundles directory then holds the selection alone)."""
 
     def go() -> int:
         bundles, dry = _render(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict,
-                               allowed_roots, allow_secrets)
+                               allowed_roots, allow_secrets, select=target_filter(select_clusters, select_apps))
         _echo_bundles(bundles, out or "the output directory", output_format == "json")
         dirty = _dirty(Path(repo).resolve(), out) if dry is not None else ()
         if dirty:
@@ -231,7 +247,7 @@ REMOTE_HELP = ("Where the hydrated branches live: a URL, a path, or a remote con
 @cli.command()
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
 @click.option("--remote", required=True, help=REMOTE_HELP)
-@click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@OUTPUT_FORMAT("text", "json")
 @click.option("--allow-dirty", is_flag=True, help="Hydrate uncommitted changes; the commit and hydrator.metadata say so.")
 @click.option("--allow-unrelated", is_flag=True,
               help="Hydrate over branches recording a dry commit that is unrelated to HEAD or unknown here.")
@@ -323,7 +339,7 @@ def _maybe_repo(repo: str | None) -> Path | None:
 @click.option("--remote", required=True, help=REMOTE_HELP)
 @click.option("--branch", required=True, help="Hydrated branch, e.g. hydrated/staging.")
 @click.option("--limit", default=20, show_default=True)
-@click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@OUTPUT_FORMAT("text", "json")
 @click.option("--repo", type=click.Path(file_okay=False), help="Repository whose remotes and git config apply (default: .).")
 def history(remote: str, branch: str, limit: int, output_format: str, repo: str | None) -> None:
     """Which dry commit produced each hydrated commit of BRANCH, newest first."""
@@ -394,8 +410,7 @@ def rollback(remote: str, branch: str, to: str, repo: str | None, author: str | 
 @click.option("--base", help="Also show the change against this git revision, as `sluice diff --base` does.")
 @click.option("--remote", help="Also show each hydrated branch's history on this remote. " + REMOTE_HELP)
 @click.option("--history-limit", default=20, show_default=True, type=click.IntRange(min=1))
-@click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json: print the report's model (the site's data) to stdout.")
+@OUTPUT_FORMAT("text", "json", help="json: print the report's model (the site's data) to stdout.")
 @CHART_CACHE_OPTION
 @REPOSITORY_OPTION
 @HELM_RELEASES_OPTION
