@@ -443,10 +443,11 @@ def _register_subcommands() -> None:
     from .appset import appset
     from .diff import diff
     from .flux import flux
+    from .get import get
     from .helm import helm
     from .verify import verify
 
-    for command in (appset, diff, flux, helm, verify):
+    for command in (appset, diff, flux, get, helm, verify):
         cli.add_command(command)
 
 
