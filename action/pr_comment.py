@@ -2,7 +2,7 @@
 and annotations.
 
     python -m action.pr_comment report  --job J [inputs] --out FULL.md
-    python -m action.pr_comment publish --job J [inputs] [--full-report-url URL]
+    python -m action.pr_comment publish --job J [inputs] [--full-report-url URL] [--fleet-report-url URL]
 
 `report` writes the complete report (uploaded as an artifact); `publish` emits one
 annotation per finding, writes the report (sized to fit) to `$GITHUB_STEP_SUMMARY` and
@@ -55,6 +55,7 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
         verify=verify, verify_error=_error(args.verify_exit, args.verify_stderr, verify),
         diff=diff, diff_error=_error(args.diff_exit, args.diff_stderr, diff),
         full_report_url=getattr(args, "full_report_url", None) or None,
+        fleet_report_url=getattr(args, "fleet_report_url", None) or None,
     )
 
 
@@ -144,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--out", required=True)
         else:
             p.add_argument("--full-report-url", default="")
+            p.add_argument("--fleet-report-url", default="", help="link to the `sluice report` site (an artifact)")
     return parser
 
 

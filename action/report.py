@@ -41,6 +41,7 @@ class Inputs:
     diff: dict[str, Any] | None = None  # `sluice diff --output json`
     diff_error: str | None = None
     full_report_url: str | None = None
+    fleet_report_url: str | None = None  # the `sluice report` site, uploaded as an artifact
 
 
 def marker(job: str) -> str:
@@ -178,6 +179,9 @@ def render(inputs: Inputs, caps: Caps = FULL, *, note: str | None = None) -> str
     out = [marker(inputs.job), f"## sluice `{_cell(inputs.job)}`: {_status(inputs)}", ""]
     if note:
         out += [f"> {note}", ""]
+    if inputs.fleet_report_url:
+        out += [f":bar_chart: [Fleet report]({inputs.fleet_report_url}): what runs where, versions per cluster and "
+                "this change, as a static site (download the artifact, open `index.html`).", ""]
     out += _verify(inputs, caps) + _diff(inputs, caps)
     if caps is not FULL:
         where = f"[the full report]({inputs.full_report_url})" if inputs.full_report_url else "the full report (this run's artifacts)"

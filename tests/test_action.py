@@ -59,7 +59,8 @@ def _run_sluice(pr: dict[str, Any]) -> tuple[int, int]:
     return verify, diff
 
 
-def _publish(pr: dict[str, Any], fake: FakeGitHub, verify: int, diff: int, job: str = "render") -> subprocess.CompletedProcess[str]:
+def _publish(pr: dict[str, Any], fake: FakeGitHub, verify: int, diff: int, job: str = "render",
+             extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     summary = pr["tmp"] / "summary.md"
     out = pr["out"]
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO_ROOT), "GITHUB_API_URL": fake.url,
@@ -69,7 +70,7 @@ def _publish(pr: dict[str, Any], fake: FakeGitHub, verify: int, diff: int, job: 
         [sys.executable, "-m", "action.pr_comment", "publish", "--job", job,
          "--verify-json", str(out / "verify.json"), "--verify-exit", str(verify), "--verify-stderr", str(out / "verify.err"),
          "--diff-json", str(out / "diff.json"), "--diff-exit", str(diff), "--diff-stderr", str(out / "diff.err"),
-         "--full-report-url", "https://example.invalid/artifacts/1"],
+         "--full-report-url", "https://example.invalid/artifacts/1", *extra],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True)
 
 
@@ -108,6 +109,29 @@ def test_second_push_updates_the_same_comment(pull_request: dict[str, Any]) -> N
     assert fake.summary() == [("GET", COMMENTS), ("GET", COMMENTS), ("PATCH", f"/repos/acme/gitops/issues/comments/{comment_id}")]
     assert fake.calls[-1].body["body"] == created
     assert sum(marker("render") in c["body"] for c in fake.comments[NUMBER]) == 1
+
+
+def test_fleet_report_is_built_and_linked_from_the_comment(pull_request: dict[str, Any]) -> None:
+    """The Action's `Fleet report` step: `sluice report --out` writes the site the next step
+    uploads; the comment links the artifact (its URL comes from upload-artifact)."""
+    verify, diff = _run_sluice(pull_request)
+    site = pull_request["out"] / "fleet-report"
+    built = subprocess.run([sys.executable, "-m", "renderer", "report", "--out", str(site), "--base", "HEAD~1"],
+                           cwd=pull_request["repo"], env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert (site / "index.html").is_file()
+    url = "https://github.com/acme/gitops/actions/runs/7/artifacts/42"
+    with serve(FakeGitHub()) as fake:
+        _publish(pull_request, fake, verify, diff, extra=("--fleet-report-url", url))
+        without = FakeGitHub()
+    body = fake.calls[-1].body["body"]
+    assert f"[Fleet report]({url})" in body
+    assert body.index("[Fleet report]") < body.index("### verify")  # seen before the details
+    assert (pull_request["tmp"] / "summary.md").read_text() == body
+    with serve(without) as fake:  # no report built (the step failed): no link, the rest as before
+        _publish(pull_request, fake, verify, diff)
+    assert "Fleet report" not in fake.calls[-1].body["body"]
 
 
 def test_one_comment_per_job(pull_request: dict[str, Any]) -> None:

@@ -508,8 +508,12 @@ def test_cli_generate_yaml_json_and_params(tmp_path: Path) -> None:
     assert params[0]["applicationSet"] == "cluster-git"
     assert params[0]["generators"][0][0]["path"]["basename"] == "guestbook"
     # no cluster Secrets and a selector: no clusters (the in-cluster default needs an empty selector)
-    res = runner.invoke(appset_cli, args[:2] + ["--repo", "https://github.com/example/apps.git=" + str(REPO)])
-    assert res.exit_code == 0 and res.output == ""
+    res = runner.invoke(appset_cli, args[:2] + ["--no-config", "--repository", "https://github.com/example/apps.git=" + str(REPO)])
+    assert res.exit_code == 0 and res.stdout == ""
+    # the old spelling, kept for one release: a warning on stderr, the same result
+    res = runner.invoke(appset_cli, args[:2] + ["--no-config", "--repo", "https://github.com/example/apps.git=" + str(REPO)])
+    assert res.exit_code == 0 and res.stdout == ""
+    assert "--repo https://github.com/example/apps.git=" in res.stderr and "deprecated" in res.stderr
 
 
 def test_cli_errors_exit_2(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 )
 def test_bad_input_exits_2_naming_the_file(scenario: str, expected: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out_file = tmp_path / "out.yaml"
-    code, out, err = run(["build", str(FIXTURES / scenario), "-o", str(out_file)], capsys)
+    code, out, err = run(["build", str(FIXTURES / scenario), "--out", str(out_file)], capsys)
     assert code == 2, err
     assert out == ""
     assert not out_file.exists(), "nothing is written on error"

@@ -70,7 +70,8 @@ def test_working_tree_is_head_by_default_and_left_untouched(demo_repo: Path) -> 
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  a: b\n")
     status_before = git("status", "--porcelain", cwd=demo_repo)
     result = diff_revisions(demo_repo, "HEAD")
-    assert result.head == "working tree"
+    assert result.head == f"working tree (on {git('rev-parse', '--short=7', 'HEAD', cwd=demo_repo)})"
+    assert result.head_revision is not None and result.head_revision.worktree
     assert [c.cluster for c in result.clusters] == ["production"]
     (app,) = result.clusters[0].apps
     (change,) = app.changes
@@ -130,7 +131,8 @@ def test_markdown_is_size_capped(demo_repo: Path) -> None:
     capped = report_markdown(result, max_bytes=5000)
     assert len(full.encode()) > 5000
     assert len(capped.encode()) <= 5000
-    assert "Output cut at 5000 bytes" in capped and "| production |" in capped
+    assert "Not shown (fitted to 5000 bytes)" in capped
+    assert "| production |" in capped and "| staging |" in capped  # no cluster is ever dropped
 
 
 def test_diff_reads_other_repositories_from_their_checkouts(tmp_path: Path, isolated_git_env: Path) -> None:  # noqa: F811

@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "appset": ("appset", "appset", "ApplicationSets, offline (like `argocd appset generate`)."),
     "helm": ("helm", "helm", "Flux HelmReleases and Helm charts, offline; fill the chart cache."),
     "flux": ("flux", "flux", "Flux repository layouts, expanded offline."),
+    "get": ("get", "get", "List the fleet as discovery sees it: targets, clusters, sources, skipped."),
 }
 
 

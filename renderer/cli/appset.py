@@ -60,18 +60,63 @@ def load_clusters(paths: tuple[str, ...]) -> list[ClusterInfo]:
     return clusters
 
 
-def _repos(values: tuple[str, ...]) -> RepoResolver:
-    default = None
-    mapping: dict[str, str] = {}
+def _split_repo(values: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """`--repo` is the repository root; the old `--repo URL=PATH` is `--repository`, kept
+    for one release."""
+    from .options import deprecated
+
+    root: str | None = None
+    legacy: list[str] = []
     for v in values:
-        url, sep, path = v.partition("=")
-        if sep and ("://" in url or url.startswith("git@") or "@" in url):
-            mapping[url] = path
-        elif sep:
-            raise InputError(f"--repo {v}: expected ROOT or URL=PATH")
+        url, sep, _path = v.rpartition("=")
+        if sep and url and ("://" in url or url.startswith("git@") or "@" in url):
+            deprecated(f"--repo {v}", f"--repository {v} (--repo is the repository root)")
+            legacy.append(v)
+        elif sep and url:
+            raise InputError(f"--repo {v}: expected the repository root (a checkout of another repository is "
+                             "--repository URL=PATH)")
         else:
-            default = v
-    return RepoResolver(mapping, default)
+            root = v
+    return root, tuple(legacy)
+
+
+def _default_root(file: str) -> str | None:
+    """The git work tree holding FILE: where its sluice.yaml is looked for."""
+    here = os.path.dirname(os.path.abspath(file))
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _inventory(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], repositories: tuple[str, ...],
+               use_config: bool) -> tuple[list[ClusterInfo], RepoResolver, str | None]:
+    """Clusters and repository checkouts: the command line's, else the repository's sluice.yaml
+    (as `sluice render` would see them). Also returns the sluice.yaml read, if any."""
+    from .options import repository_map
+
+    root, legacy = _split_repo(repos)
+    mapping = repository_map((*legacy, *repositories))
+    config_file = None
+    inventory = load_clusters(clusters)
+    default = root
+    base = root or _default_root(file)
+    if use_config and base is not None:
+        from renderer.fleet.appset_inputs import repository_inputs
+
+        found = repository_inputs(base)
+        config_file = found.config_file
+        if config_file is not None:
+            if not clusters:
+                inventory = list(found.clusters)
+            mapping = {**found.repositories, **mapping}
+            default = root or found.default_root  # an explicit --repo ROOT still stands for every other URL
+        elif root is None:
+            default = None  # no sluice.yaml, no --repo: as before, URLs need --repository
+    return inventory, RepoResolver(mapping, default), config_file
 
 
 def _inputs(path: str | None) -> dict[str, Any] | None:
@@ -91,29 +136,38 @@ def appset() -> None:
 
 @appset.command("generate")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--clusters", "clusters", multiple=True, type=click.Path(), help="Cluster Secrets: a file or directory (repeatable).")
-@click.option("--repo", "repos", multiple=True, help="Local copy of the git repositories: ROOT for all, or URL=PATH (repeatable).")
+@click.option("--clusters", "clusters", multiple=True, type=click.Path(),
+              help="Cluster Secrets: a file or directory (repeatable; default: those sluice.yaml's repository holds).")
+@click.option("--repo", "repos", multiple=True, metavar="ROOT",
+              help="The repository root: its sluice.yaml gives clusters and repositories, and it is the local copy "
+                   "of its own repoURL (default: the git work tree holding FILE).")
+@click.option("--repository", "repositories", multiple=True, metavar="URL=PATH",
+              help="A local checkout of another repository the generators read (repeatable; adds to sluice.yaml's).")
+@click.option("--no-config", is_flag=True, help="Ignore sluice.yaml: only the command line's clusters and repositories.")
 @click.option("--generator-inputs", type=click.Path(dir_okay=False), help="JSON/YAML results for scmProvider, pullRequest, clusterDecisionResource and plugin generators.")
-@click.option("-o", "--output", "output", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option("-o", "--output", "output", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
+              help="Output format.")
 @click.option("--params", "show_params", is_flag=True, help="Print the generators' parameter sets (JSON) instead of Applications.")
 @click.option("--steps", "show_steps", is_flag=True, help="Print the RollingSync rollout plan: which Applications fall in which step.")
-def generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], generator_inputs: str | None, output: str,
-             show_params: bool, show_steps: bool) -> None:
+def generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], repositories: tuple[str, ...], no_config: bool,
+             generator_inputs: str | None, output: str, show_params: bool, show_steps: bool) -> None:
     """Print the Applications the ApplicationSet(s) in FILE generate."""
 
     def go() -> int:
-        click.echo(run_generate(file, clusters, repos, generator_inputs, output, show_params, show_steps), nl=False)
+        click.echo(run_generate(file, clusters, repos, generator_inputs, output, show_params, show_steps,
+                                repositories=repositories, use_config=not no_config,
+                                note=lambda message: click.echo(f"note: {message}", err=True)), nl=False)
         return 0
 
     run_command(go)
 
 
 def run_generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], generator_inputs: str | None, output: str,
-                 show_params: bool, show_steps: bool = False) -> str:
+                 show_params: bool, show_steps: bool = False, *, repositories: tuple[str, ...] = (),
+                 use_config: bool = True, note: Any = None) -> str:
     from renderer.core.yaml import dump_documents
 
-    inventory = load_clusters(clusters)
-    resolver = _repos(repos)
+    inventory, resolver, _config_file = _inventory(file, clusters, repos, repositories, use_config)
     inputs = _inputs(generator_inputs)
     sets = [(doc, line) for doc, line in _docs(file) if is_application_set(doc)]
     if not sets:
@@ -133,14 +187,24 @@ def run_generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], g
             from ..appset.rollout import rollout_plan
 
             plan = rollout_plan(doc, generated, source=file)
-            if plan is None:
-                raise InputError(f"ApplicationSet {(doc.get('metadata') or {}).get('name')}: no strategy.type RollingSync", file=file, line=line)
-            plans.append(plan.to_dict())
+            if plan is None:  # not an error: Argo CD syncs all of them at once, which is worth knowing
+                name = (doc.get("metadata") or {}).get("name")
+                if note is not None:
+                    note(f"{file}:{line}: ApplicationSet {name} has no strategy.type RollingSync: "
+                         f"its {len(generated)} Application(s) sync at once, in no steps")
+                plans.append({"applicationSet": name, "rollingSync": False, "steps": [],
+                              "unmatched": [], "applications": sorted(str((a.get("metadata") or {}).get("name")) for a in generated)})
+                continue
+            plans.append({**plan.to_dict(), "rollingSync": True})
     if show_steps:
         if output == "json":
             return json.dumps(plans, indent=2) + "\n"
         lines = []
         for record in plans:
+            if not record["rollingSync"]:
+                lines.append(f"ApplicationSet {record['applicationSet']}: no RollingSync, every Application syncs at once: "
+                             f"{', '.join(record['applications']) or '-'}")
+                continue
             lines.append(f"ApplicationSet {record['applicationSet']}:")
             for step in record["steps"]:
                 cap = f" (maxUpdate {step['maxUpdate']})" if step["maxUpdate"] is not None else ""

@@ -1,6 +1,7 @@
 """`sluice build DIR`: one kustomization to stdout, as `kubectl kustomize DIR`."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 import click
 
 from ..core.errors import SluiceError
+from .options import legacy_output_path
 from .run import EXIT_OK, run_command
 
 
@@ -29,9 +31,15 @@ def _repo_and_path(directory: str, repo: str | None) -> tuple[Any, str]:
               default="LoadRestrictionsRootOnly", show_default=True, help="Whether files outside a kustomization's directory may be read.")
 @click.option("--enable-helm", is_flag=True, help="Inflate helmCharts through sluice's Helm engine.")
 @click.option("--reorder", type=click.Choice(["legacy", "none"]), default="legacy", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-def build(directory: str, repo: str | None, load_restrictor: str, enable_helm: bool, reorder: str, output: str | None) -> None:
+@click.option("-o", "--output", "output_format", default="yaml", show_default=True, metavar="[yaml|json]",
+              callback=legacy_output_path("yaml", "json"),
+              help="Output format (json: a v1 List, as kubectl get -o json).")
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def build(directory: str, repo: str | None, load_restrictor: str, enable_helm: bool, reorder: str,
+          output_format: tuple[str, str | None], out: str | None) -> None:
     """Build one kustomization, as `kubectl kustomize DIRECTORY` does."""
+    fmt, legacy_out = output_format
+    output = out or legacy_out
 
     def go() -> int:
         from ..kustomize import BuildOptions, Builder
@@ -46,7 +54,9 @@ def build(directory: str, repo: str | None, load_restrictor: str, enable_helm: b
             engine = KustomizeHelm()
         options = BuildOptions(load_restrictor=restrictor, enable_helm=enable_helm, reorder=reorder, helm_engine=engine)
         try:
-            text = dump_documents(Builder(fs, options).build(path))
+            resources = Builder(fs, options).build(path)
+            text = (json.dumps({"apiVersion": "v1", "kind": "List", "items": resources}, indent=2) + "\n"
+                    if fmt == "json" else dump_documents(resources))
         except SluiceError as exc:
             if exc.file and fs.root == Path(fs.root.anchor):  # read from `/`: name files as kubectl does
                 exc.file = fs.abspath(exc.file)

@@ -1,4 +1,4 @@
-"""`sluice diff`: the click command (registered on the main group by renderer/cli.py)."""
+"""`sluice diff`: the click command (registered on the root group, renderer/cli/app.py)."""
 from __future__ import annotations
 
 import os
@@ -11,8 +11,11 @@ from .options import (
     ALLOW_ROOT_OPTION,
     CHART_CACHE_OPTION,
     HELM_RELEASES_OPTION,
+    OUTPUT_FORMAT,
     REPOSITORY_OPTION,
+    SELECT_OPTIONS,
     repository_map,
+    target_filter,
 )
 
 COLOR_CHOICES = ("auto", "always", "never")
@@ -47,10 +50,13 @@ def stderr_progress() -> tuple[Callable[[str], None] | None, Callable[[], None]]
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
 @click.option("--base", required=True, help="Git revision to compare against (e.g. origin/main).")
 @click.option("--head", default=None, help="Git revision to compare (default: the working tree as it is).")
-@click.option("--output", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@OUTPUT_FORMAT("text", "markdown", "json")
 @click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True)
 @click.option("--max-bytes", type=click.IntRange(min=1000), default=60000, show_default=True,
-              help="Size cap of the markdown output (a pull-request comment).")
+              help="Size cap of the markdown output (a pull-request comment); layouts shorten until it fits.")
+@click.option("--max-lines", type=click.IntRange(min=0), default=200, show_default=True,
+              help="Lines shown of one resource's diff in text and markdown (0: all; json is never capped).")
+@SELECT_OPTIONS
 @click.option("--exit-code", is_flag=True, help="Exit with 1 when there are differences.")
 @click.option("--show-secrets", is_flag=True,
               help="Print the values of Secrets (redacted by default: diff output often lands in PR comments and CI logs).")
@@ -58,8 +64,8 @@ def stderr_progress() -> tuple[Callable[[str], None] | None, Callable[[], None]]
 @REPOSITORY_OPTION
 @ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
-def diff(repo: str, base: str, head: str | None, output_format: str, color: str, max_bytes: int, exit_code: bool,
-         show_secrets: bool, chart_cache: str | None, repositories: tuple[str, ...], allowed_roots: tuple[str, ...],
+def diff(repo: str, base: str, head: str | None, output_format: str, color: str, max_bytes: int, max_lines: int,
+         select_clusters: tuple[str, ...], select_apps: tuple[str, ...], exit_code: bool, show_secrets: bool, chart_cache: str | None, repositories: tuple[str, ...], allowed_roots: tuple[str, ...],
          helm_releases: str | None) -> None:
     """Render two revisions of REPO and show the difference per cluster, app and resource."""
     from .run import EXIT_FINDINGS, EXIT_OK, run_command
@@ -67,9 +73,12 @@ def diff(repo: str, base: str, head: str | None, output_format: str, color: str,
     def go() -> int:
         from ..diff.compare import diff_revisions, report_json, report_markdown, report_text
 
+        select = target_filter(select_clusters, select_apps)
+        lines = max_lines or None
         progress, done = stderr_progress()
         try:
-            result = diff_revisions(repo, base, head, progress=progress, show_secrets=show_secrets, chart_cache=chart_cache,
+            result = diff_revisions(repo, base, head, progress=progress, show_secrets=show_secrets, select=select,
+                                    chart_cache=chart_cache,
                                     repositories=repository_map(repositories), helm_releases=helm_releases,
                                     allowed_roots=allowed_roots)
         finally:
@@ -77,9 +86,9 @@ def diff(repo: str, base: str, head: str | None, output_format: str, color: str,
         if output_format == "json":
             click.echo(report_json(result), nl=False)
         elif output_format == "markdown":
-            click.echo(report_markdown(result, max_bytes=max_bytes), nl=False)
+            click.echo(report_markdown(result, max_bytes=max_bytes, max_lines=lines), nl=False)
         else:
-            click.echo(report_text(result, color=use_color(color)), nl=False, color=color != "never" and use_color(color))
+            click.echo(report_text(result, color=use_color(color), max_lines=lines), nl=False, color=color != "never" and use_color(color))
         return EXIT_FINDINGS if exit_code and result.changed else EXIT_OK
 
     run_command(go)

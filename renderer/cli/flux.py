@@ -23,7 +23,8 @@ def flux() -> None:
 @click.option("--repo", type=click.Path(file_okay=False), help="Repository root (default: the enclosing git work tree).")
 @click.option("--inflate-helm", is_flag=True, help="Replace each HelmRelease by the manifests it installs.")
 @click.option("--chart-cache", type=click.Path(file_okay=False), help="Charts of HelmRepository sources (see `sluice helm pull`).")
-@click.option("--output", "output_format", type=click.Choice(["yaml", "summary"]), default="yaml", show_default=True)
+@click.option("-o", "--output", "output_format", type=click.Choice(["yaml", "summary"]), default="yaml", show_default=True,
+              help="Output format.")
 def build(cluster_dir: str, repo: str | None, inflate_helm: bool, chart_cache: str | None, output_format: str) -> None:
     """Every Kustomization reachable from CLUSTER_DIR, in dependsOn order."""
 

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from .options import OUTPUT_FORMAT
 from .rendering import REMOTE_HELP, git_root_or_none
 from .run import EXIT_OK, run_command
 
@@ -14,7 +15,7 @@ from .run import EXIT_OK, run_command
 @click.option("--remote", required=True, help=REMOTE_HELP)
 @click.option("--branch", required=True, help="Hydrated branch, e.g. hydrated/staging.")
 @click.option("--limit", default=20, show_default=True)
-@click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@OUTPUT_FORMAT("text", "json")
 @click.option("--repo", type=click.Path(file_okay=False), help="Repository whose remotes and git config apply (default: .).")
 def history(remote: str, branch: str, limit: int, output_format: str, repo: str | None) -> None:
     """Which dry commit produced each hydrated commit of BRANCH, newest first."""

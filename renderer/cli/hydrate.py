@@ -13,6 +13,7 @@ from .options import (
     ALLOW_SECRETS_OPTION,
     CHART_CACHE_OPTION,
     HELM_RELEASES_OPTION,
+    OUTPUT_FORMAT,
     REPOSITORY_OPTION,
     STRICT_OPTION,
 )
@@ -23,7 +24,7 @@ from .run import EXIT_OK, EXIT_SUPERSEDED, run_command
 @click.command()
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
 @click.option("--remote", required=True, help=REMOTE_HELP)
-@click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@OUTPUT_FORMAT("text", "json")
 @click.option("--allow-dirty", is_flag=True, help="Hydrate uncommitted changes; the commit and hydrator.metadata say so.")
 @click.option("--allow-unrelated", is_flag=True,
               help="Hydrate over branches recording a dry commit that is unrelated to HEAD or unknown here.")

@@ -2,9 +2,11 @@
 not in the dry repository."""
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-__all__ = ["ALLOW_ROOT_OPTION", "ALLOW_SECRETS_OPTION", "CHART_CACHE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION",
+__all__ = ["SELECT_OPTIONS", "target_filter", "OUTPUT_FORMAT", "ALLOW_ROOT_OPTION", "ALLOW_SECRETS_OPTION", "CHART_CACHE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION",
            "STRICT_OPTION", "repository_map"]
 
 CHART_CACHE_OPTION = click.option(
@@ -47,3 +49,44 @@ STRICT_OPTION = click.option(
 ALLOW_SECRETS_OPTION = click.option(
     "--allow-secrets", is_flag=True,
     help="Write plaintext Secrets to bundles and hydrated branches (as sluice.yaml `allowPlaintextSecrets`).")
+
+
+def SELECT_OPTIONS(fn: Any) -> Any:  # noqa: N802 - used as a decorator, like the constants above
+    """--cluster/--app: narrow render, diff and verify to some targets before rendering."""
+    fn = click.option("--app", "select_apps", multiple=True, metavar="GLOB",
+                      help="Only Applications whose name or app directory matches (Go glob, repeatable).")(fn)
+    return click.option("--cluster", "select_clusters", multiple=True, metavar="GLOB",
+                        help="Only targets of clusters whose name matches (Go glob, repeatable).")(fn)
+
+
+def target_filter(clusters: tuple[str, ...], apps: tuple[str, ...]) -> Any:
+    """The core's TargetFilter for --cluster/--app (None when neither is given)."""
+    if not clusters and not apps:
+        return None
+    from ..fleet.select import TargetFilter
+
+    return TargetFilter(clusters=clusters, apps=apps)
+
+
+def OUTPUT_FORMAT(*choices: str, default: str | None = None, help: str | None = None) -> Any:  # noqa: N802
+    """-o/--output: always a format, on every command (a path has its own flag, --out)."""
+    return click.option("-o", "--output", "output_format", type=click.Choice(list(choices)),
+                        default=default or choices[0], show_default=True, help=help or "Output format.")
+
+
+def deprecated(old: str, new: str) -> None:
+    """One line on stderr for a spelling kept for one release (stdout stays clean for pipes)."""
+    click.echo(f"warning: {old} is deprecated and will be removed in the next release; use {new}", err=True)
+
+
+def legacy_output_path(*formats: str) -> Any:
+    """-o/--output is a format; before, some commands took a file there (`sluice build -o FILE`,
+    as `kubectl kustomize -o`). A value that is no format is that old path, kept for one
+    release with a warning. The callback gives (format, legacy path or None)."""
+    def callback(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, str | None]:
+        if value in formats:
+            return value, None
+        deprecated(f"-o/--output FILE ({value!r})", f"--out {value} (-o/--output is a format: {'|'.join(formats)})")
+        return formats[0], value
+
+    return callback

@@ -10,8 +10,11 @@ from .options import (
     ALLOW_SECRETS_OPTION,
     CHART_CACHE_OPTION,
     HELM_RELEASES_OPTION,
+    OUTPUT_FORMAT,
     REPOSITORY_OPTION,
+    SELECT_OPTIONS,
     STRICT_OPTION,
+    target_filter,
 )
 from .rendering import RENDER_COMMANDS, echo_bundles, render_fleet, uncommitted
 from .run import EXIT_OK, run_command
@@ -20,20 +23,23 @@ from .run import EXIT_OK, run_command
 @click.command()
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
 @click.option("--out", "out", type=click.Path(file_okay=False), help="Bundles directory (default: output.dir of sluice.yaml).")
-@click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@OUTPUT_FORMAT("text", "json")
+@SELECT_OPTIONS
 @CHART_CACHE_OPTION
 @REPOSITORY_OPTION
 @ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
 @STRICT_OPTION
 @ALLOW_SECRETS_OPTION
-def render(repo: str, out: str | None, output_format: str, chart_cache: str | None, repositories: tuple[str, ...],
+def render(repo: str, out: str | None, output_format: str, select_clusters: tuple[str, ...], select_apps: tuple[str, ...],
+           chart_cache: str | None, repositories: tuple[str, ...],
            allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool, allow_secrets: bool) -> None:
-    """Render the whole fleet of REPO into per-cluster bundles."""
+    """Render the whole fleet of REPO into per-cluster bundles (with --cluster/--app: only those;
+    the bundles directory then holds the selection alone)."""
 
     def go() -> int:
         bundles, dry = render_fleet(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict,
-                               allowed_roots, allow_secrets)
+                               allowed_roots, allow_secrets, select=target_filter(select_clusters, select_apps))
         echo_bundles(bundles, out or "the output directory", output_format == "json")
         dirty = uncommitted(Path(repo).resolve(), out) if dry is not None else ()
         if dirty:

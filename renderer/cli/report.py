@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import CHART_CACHE_OPTION, HELM_RELEASES_OPTION, REPOSITORY_OPTION, STRICT_OPTION, repository_map
+from .options import CHART_CACHE_OPTION, HELM_RELEASES_OPTION, OUTPUT_FORMAT, REPOSITORY_OPTION, STRICT_OPTION, repository_map
 from .rendering import REMOTE_HELP
 from .run import EXIT_OK, run_command
 
@@ -17,8 +17,7 @@ from .run import EXIT_OK, run_command
 @click.option("--base", help="Also show the change against this git revision, as `sluice diff --base` does.")
 @click.option("--remote", help="Also show each hydrated branch's history on this remote. " + REMOTE_HELP)
 @click.option("--history-limit", default=20, show_default=True, type=click.IntRange(min=1))
-@click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json: print the report's model (the site's data) to stdout.")
+@OUTPUT_FORMAT("text", "json", help="json: print the report's model (the site's data) to stdout.")
 @CHART_CACHE_OPTION
 @REPOSITORY_OPTION
 @HELM_RELEASES_OPTION

@@ -1,4 +1,4 @@
-"""`sluice verify`: the click command (registered on the main group by renderer/cli.py)."""
+"""`sluice verify`: the click command (registered on the root group, renderer/cli/app.py)."""
 from __future__ import annotations
 
 import click
@@ -7,8 +7,11 @@ from .options import (
     ALLOW_ROOT_OPTION,
     CHART_CACHE_OPTION,
     HELM_RELEASES_OPTION,
+    OUTPUT_FORMAT,
     REPOSITORY_OPTION,
+    SELECT_OPTIONS,
     repository_map,
+    target_filter,
 )
 from .diff import COLOR_CHOICES, stderr_progress, use_color
 
@@ -24,7 +27,8 @@ from .diff import COLOR_CHOICES, stderr_progress, use_color
                    "({{.Group}}, {{.ResourceKind}}, {{.ResourceAPIVersion}}); 'default' is the vendored catalog. Repeatable.")
 @click.option("--skip-kinds", "skip_kinds", multiple=True, metavar="KINDS",
               help="Kinds not to schema-check: Kind or group/version/Kind, comma-separated. Repeatable.")
-@click.option("--output", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@OUTPUT_FORMAT("text", "json", "markdown")
+@SELECT_OPTIONS
 @click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True)
 @CHART_CACHE_OPTION
 @REPOSITORY_OPTION
@@ -33,7 +37,8 @@ from .diff import COLOR_CHOICES, stderr_progress, use_color
 def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kubernetes_version: str | None,
            output_format: str, color: str, chart_cache: str | None, repositories: tuple[str, ...],
            allowed_roots: tuple[str, ...], helm_releases: str | None,
-           schema_locations: tuple[str, ...] = (), skip_kinds: tuple[str, ...] = ()) -> None:
+           schema_locations: tuple[str, ...] = (), skip_kinds: tuple[str, ...] = (),
+           select_clusters: tuple[str, ...] = (), select_apps: tuple[str, ...] = ()) -> None:
     """Render REPO and check every resource: secrets, AppProject policy, schemas. Exit 1 on errors."""
     from .run import EXIT_FINDINGS, EXIT_OK, run_command
 
@@ -46,7 +51,8 @@ def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kube
                                  kubernetes_version=kubernetes_version, changed=changed, progress=progress,
                                  chart_cache=chart_cache, repositories=repository_map(repositories),
                                  helm_releases=helm_releases, allowed_roots=allowed_roots,
-                                 schema_locations=schema_locations, skip_kinds=skip_kinds)
+                                 schema_locations=schema_locations, skip_kinds=skip_kinds,
+                                 select=target_filter(select_clusters, select_apps))
         finally:
             done()
         if output_format == "json":

@@ -7,9 +7,10 @@ renders the working tree as it is), renders both with `render_repo(write=False)`
 compares the resources of every (cluster, app directory), keyed by (API group, kind,
 namespace, name). Secret values are replaced by placeholders before anything is
 formatted, unless the caller asks to show them (renderer/secret_redact.py). The result is
-data (`DiffResult`, frozen dataclasses); `report_text`, `report_markdown` and
-`report_json` format it. Render errors of either revision propagate as `SluiceError`,
-naming the revision.
+data (`DiffResult`, frozen dataclasses); renderer/diff/reporters.py formats it. Both sides
+are labelled alike (`REF (short SHA)`); a render error of either side propagates as
+`SluiceError` saying which side failed. `select` narrows both renders to some clusters
+and apps before anything is rendered.
 """
 from __future__ import annotations
 
@@ -93,10 +94,70 @@ class ClusterDiff:
 
 
 @dataclass(frozen=True, slots=True)
+class Revision:
+    """One side of a diff: the ref as the user gave it and the commit it named (None for
+    an empty base, or for the working tree of a repository without commits)."""
+
+    ref: str
+    sha: str | None = None
+    worktree: bool = False  # the working tree as it is, on top of `sha`
+
+    @property
+    def label(self) -> str:
+        """`main (1a2b3c4)`, `working tree (on 1a2b3c4)`: both sides read the same way."""
+        if self.sha is None:
+            return f"{self.ref} (no commit)" if not self.worktree else self.ref
+        return f"{self.ref} ({'on ' if self.worktree else ''}{self.sha[:7]})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ref": self.ref, "sha": self.sha, "label": self.label, "workingTree": self.worktree}
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A resource a shared change was seen in."""
+
+    cluster: str
+    app: str
+    app_dir: str
+    key: ResourceKey
+
+    def __str__(self) -> str:
+        return f"{self.cluster}/{self.app_dir}: {self.key}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cluster": self.cluster, "app": self.app, "appDir": self.app_dir, "group": self.key.group,
+                "kind": self.key.kind, "namespace": self.key.namespace, "name": self.key.name}
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeGroup:
+    """The same edit (the same lines removed and added) in several resources: shown once,
+    with the list of where. `hunks` is the first member's diff without its file header."""
+
+    number: int  # 1-based, in order of first appearance
+    hunks: str
+    members: tuple[Where, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"group": self.number, "diff": self.hunks, "resources": [m.to_dict() for m in self.members]}
+
+
+@dataclass(frozen=True, slots=True)
 class DiffResult:
-    base: str  # the revisions as given (head "working tree" when None)
+    base: str  # labels: `REF (short SHA)` (see Revision.label)
     head: str
     clusters: tuple[ClusterDiff, ...]  # only clusters with differences, sorted
+    groups: tuple[ChangeGroup, ...] = ()  # changes shared by several resources
+    base_revision: Revision | None = None
+    head_revision: Revision | None = None
+    filters: tuple[str, ...] = ()  # the --cluster/--app selection, as given, for the reports
+
+    def group_of(self, cluster: str, app_dir: str, key: ResourceKey) -> ChangeGroup | None:
+        for group in self.groups:
+            if any(m.cluster == cluster and m.app_dir == app_dir and m.key == key for m in group.members):
+                return group
+        return None
 
     @property
     def changed(self) -> bool:
@@ -106,10 +167,22 @@ class DiffResult:
         return sum(c.count(status) for c in self.clusters)
 
     def to_dict(self) -> dict[str, Any]:
+        where = {(m.cluster, m.app_dir, m.key): g.number for g in self.groups for m in g.members}
+
+        def resource(cluster: str, app_dir: str, r: ResourceChange) -> dict[str, Any]:
+            out = r.to_dict()
+            if (cluster, app_dir, r.key) in where:
+                out["sharedChange"] = where[(cluster, app_dir, r.key)]
+            return out
+
         return {
             "base": self.base,
             "head": self.head,
+            "baseRevision": self.base_revision.to_dict() if self.base_revision else None,
+            "headRevision": self.head_revision.to_dict() if self.head_revision else None,
+            "filters": list(self.filters),
             "summary": {s: self.count(s) for s in (ADDED, REMOVED, CHANGED)},
+            "sharedChanges": [g.to_dict() for g in self.groups],
             "clusters": [
                 {
                     "cluster": c.cluster,
@@ -118,7 +191,7 @@ class DiffResult:
                             "app": a.app,
                             "appDir": a.app_dir,
                             "status": a.status,
-                            "resources": [r.to_dict() for r in a.changes],
+                            "resources": [resource(c.cluster, a.app_dir, r) for r in a.changes],
                         }
                         for a in c.apps
                     ],
@@ -168,7 +241,8 @@ def _change(key: ResourceKey, label: str, old: dict[str, Any] | None, new: dict[
 
 
 def compare_bundles(base: Bundles, head: Bundles, *, base_label: str = "base", head_label: str = "head",
-                    show_secrets: bool = False) -> DiffResult:
+                    show_secrets: bool = False, base_revision: Revision | None = None,
+                    head_revision: Revision | None = None, filters: tuple[str, ...] = ()) -> DiffResult:
     """Compare two rendered fleets: per cluster, per app directory, per resource."""
     old, new = _resources(base), _resources(head)
     per_cluster: dict[str, list[AppDiff]] = {}
@@ -190,8 +264,11 @@ def compare_bundles(base: Bundles, head: Bundles, *, base_label: str = "base", h
         if changes or status != CHANGED:
             app_name = (n or o)[0]  # type: ignore[index]
             per_cluster.setdefault(cluster, []).append(AppDiff(cluster, app_name, app_dir, status, tuple(changes)))
+    from .groups import shared_changes
+
     clusters = tuple(ClusterDiff(c, tuple(apps)) for c, apps in sorted(per_cluster.items()))
-    return DiffResult(base=base_label, head=head_label, clusters=clusters)
+    return DiffResult(base=base_label, head=head_label, clusters=clusters, groups=shared_changes(clusters),
+                      base_revision=base_revision, head_revision=head_revision, filters=filters)
 
 
 # -- revisions -------------------------------------------------------------------------------
@@ -214,11 +291,27 @@ def render_tree(root: Path, sha: str | None = None, **options: Any) -> Bundles:
     return render_repo(root, write=False, dry_sha=sha, allow_plaintext_secrets=True, **options)
 
 
-def _render_revision(top: Path, sha: str, prefix: str, dest: Path, label: str, **options: Any) -> Bundles:
+def _side_error(exc: SluiceError, side: str, revision: Revision) -> SluiceError:
+    """The same error, saying which side of the diff failed to render."""
+    return type(exc)(f"{exc.message} (rendering the {side}, {revision.label})", file=exc.file, line=exc.line)
+
+
+def _render_side(side: str, revision: Revision, render: Callable[[], Bundles], *, empty_ok: bool) -> Bundles:
     try:
-        return render_tree(materialise(top, sha, prefix, dest), sha, **options)
+        return render()
+    except NothingFound:
+        if empty_ok:
+            return Bundles(apps=())  # the base predates the fleet (or the selection): everything is added
+        raise
     except SluiceError as exc:
-        raise type(exc)(f"{exc.message} (in revision {label}, {sha[:12]})", file=exc.file, line=exc.line) from None
+        raise _side_error(exc, side, revision) from None
+
+
+def _resolve(top: Path, side: str, ref: str) -> str:
+    try:
+        return resolve_revision(top, ref)
+    except SluiceError as exc:
+        raise type(exc)(f"--{side} {ref}: {exc.message}", file=exc.file, line=exc.line) from None
 
 
 def diff_revisions(
@@ -228,135 +321,51 @@ def diff_revisions(
     *,
     progress: Callable[[str], None] | None = None,
     show_secrets: bool = False,
+    select: Any = None,
     **options: Any,
 ) -> DiffResult:
     """Render `base` and `head` (None: the working tree) of the dry repository at `repo`
     and compare them. The dry repository may be a subdirectory of the git work tree.
     `options` go to every render (chart_cache, repositories, helm_releases); relative
     `repositories` paths stay relative to the repository, not to the materialised trees.
-    Secret values are redacted unless `show_secrets`."""
+    `select` (a fleet.select.TargetFilter) narrows both renders. Secret values are
+    redacted unless `show_secrets`."""
     path = Path(repo).resolve()
-    options = {"checkouts_root": path, **options}
+    options = {"checkouts_root": path, "select": select, **options}
     if not path.is_dir():
         raise InputError(f"repository directory not found: {repo}")
     top, prefix = git_toplevel(path)
+    unborn = _unborn(top)
     # a repository's first commit: HEAD names no commit yet, so the base is empty
-    base_sha = None if base == "HEAD" and _unborn(top) else resolve_revision(top, base)
-    head_sha = resolve_revision(top, head) if head is not None else None
+    base_sha = None if base == "HEAD" and unborn else _resolve(top, "base", base)
+    head_sha = _resolve(top, "head", head) if head is not None else (None if unborn else resolve_revision(top, "HEAD"))
+    base_rev = Revision(base, base_sha)
+    head_rev = Revision(head, head_sha) if head is not None else Revision("working tree", head_sha, worktree=True)
     with tempfile.TemporaryDirectory(prefix="sluice-diff-") as tmp:
         if progress:
-            progress(f"rendering {base}")
+            progress(f"rendering the base, {base_rev.label}")
         if base_sha is None:
             base_bundles = Bundles(apps=())
         else:
-            try:
-                base_bundles = _render_revision(top, base_sha, prefix, Path(tmp) / "base", base, **options)
-            except NothingFound:
-                base_bundles = Bundles(apps=())  # the base predates the fleet: everything is added
+            sha = base_sha
+            base_bundles = _render_side("base", base_rev, lambda: render_tree(
+                materialise(top, sha, prefix, Path(tmp) / "base"), sha, **options), empty_ok=True)
         if progress:
-            progress(f"rendering {head or 'working tree'}")
-        if head_sha is None:
-            head_bundles = render_tree(path, **options)
+            progress(f"rendering the head, {head_rev.label}")
+        if head is None:
+            head_bundles = _render_side("head", head_rev, lambda: render_tree(path, **options), empty_ok=False)
         else:
-            head_bundles = _render_revision(top, head_sha, prefix, Path(tmp) / "head", head or "", **options)
-    return compare_bundles(base_bundles, head_bundles, base_label=base, head_label=head or "working tree",
-                           show_secrets=show_secrets)
+            sha_h = str(head_sha)
+            head_bundles = _render_side("head", head_rev, lambda: render_tree(
+                materialise(top, sha_h, prefix, Path(tmp) / "head"), sha_h, **options), empty_ok=False)
+    return compare_bundles(base_bundles, head_bundles, base_label=base_rev.label, head_label=head_rev.label,
+                           show_secrets=show_secrets, base_revision=base_rev, head_revision=head_rev,
+                           filters=select.describe() if select is not None else ())
 
 
-# -- reporters -------------------------------------------------------------------------------
+# -- reporters (renderer/diff/reporters.py; imported here for the callers that know this module)
 
+from .reporters import report_json, report_markdown, report_text  # noqa: E402
 
-def _summary_line(result: DiffResult) -> str:
-    if not result.changed:
-        return f"no differences between {result.base} and {result.head}"
-    apps = sum(len(c.apps) for c in result.clusters)
-    return (
-        f"{result.base}..{result.head}: {len(result.clusters)} cluster(s), {apps} app(s): "
-        f"{result.count(ADDED)} added, {result.count(REMOVED)} removed, {result.count(CHANGED)} changed"
-    )
-
-
-def report_text(result: DiffResult, *, color: bool = False) -> str:
-    def style(text: str, **kw: Any) -> str:
-        if not color:
-            return text
-        import click
-
-        return click.style(text, **kw)
-
-    def diff_lines(text: str) -> Iterable[str]:
-        for line in text.splitlines():
-            if line.startswith(("+++", "---")):
-                yield style(line, bold=True)
-            elif line.startswith("+"):
-                yield style(line, fg="green")
-            elif line.startswith("-"):
-                yield style(line, fg="red")
-            elif line.startswith("@@"):
-                yield style(line, fg="cyan")
-            else:
-                yield line
-
-    out: list[str] = []
-    for cluster in result.clusters:
-        out.append(style(f"cluster {cluster.cluster}", bold=True))
-        for app in cluster.apps:
-            note = "" if app.status == CHANGED else f" ({app.status})"
-            out.append(style(f"  app {app.app} ({app.app_dir}){note}", bold=True))
-            for change in app.changes:
-                colour = {ADDED: "green", REMOVED: "red", CHANGED: "yellow"}[change.status]
-                out.append("    " + style(f"{change.status:8}", fg=colour) + f" {change.key}")
-                out.extend(f"             {keys.describe()}" for keys in change.secret_keys)
-            for change in app.changes:
-                out.extend(diff_lines(change.diff))
-    out.append(_summary_line(result))
-    return "\n".join(out) + "\n"
-
-
-def report_json(result: DiffResult) -> str:
-    return json.dumps(result.to_dict(), indent=2) + "\n"
-
-
-def report_markdown(result: DiffResult, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """A pull-request comment: a summary table, then a `<details>` block per cluster;
-    diffs that would exceed `max_bytes` are left out, with a note of what was cut."""
-    head = [f"### sluice diff `{result.base}` → `{result.head}`", ""]
-    if not result.changed:
-        return "\n".join([*head, "No differences in the rendered manifests.", ""])
-    head += ["| cluster | app | added | removed | changed |", "|---|---|---:|---:|---:|"]
-    for cluster in result.clusters:
-        for app in cluster.apps:
-            status = "" if app.status == CHANGED else f" ({app.status})"
-            head.append(f"| {cluster.cluster} | {app.app}{status} | {app.count(ADDED)} | {app.count(REMOVED)} | {app.count(CHANGED)} |")
-    head.append("")
-    text = "\n".join(head) + "\n"
-    cut: list[str] = []
-    budget_note = 400  # room for the note on what was cut
-    for cluster in result.clusters:
-        block = [f"<details><summary>{cluster.cluster}: {cluster.count(ADDED)} added, {cluster.count(REMOVED)} removed, {cluster.count(CHANGED)} changed</summary>", ""]
-        for app in cluster.apps:
-            block.append(f"#### {app.app} (`{app.app_dir}`)")
-            block.append("")
-            for change in app.changes:
-                keys = "".join(f"\n  - {k.describe()}" for k in change.secret_keys)
-                piece = f"- **{change.status}** `{change.key}`{keys}\n\n```diff\n{change.diff}```\n"
-                size = len("\n".join(block).encode()) + len(piece.encode())
-                if len(text.encode()) + size + budget_note > max_bytes:
-                    cut.append(f"{cluster.cluster}/{app.app_dir}: {change.key}")
-                    block.append(f"- **{change.status}** `{change.key}` (diff cut: comment size limit)")
-                else:
-                    block.append(piece)
-        block += ["</details>", ""]
-        chunk = "\n".join(block) + "\n"
-        if len(text.encode()) + len(chunk.encode()) + budget_note > max_bytes:
-            cut.append(f"cluster {cluster.cluster} (whole block)")
-            continue
-        text += chunk
-    if cut:
-        shown = ", ".join(cut[:10]) + (f" and {len(cut) - 10} more" if len(cut) > 10 else "")
-        note = f"\n> Output cut at {max_bytes} bytes: {len(cut)} item(s) not shown: {shown}. Run `sluice diff` locally for everything.\n"
-        text += note
-        encoded = text.encode()
-        if len(encoded) > max_bytes:
-            text = encoded[: max_bytes].decode("utf-8", "ignore")
-    return text
+__all__ = ["ADDED", "CHANGED", "REMOVED", "ChangeGroup", "DiffResult", "Revision", "compare_bundles", "diff_revisions",
+           "report_json", "report_markdown", "report_text"]

@@ -95,6 +95,7 @@ class FleetPlan:
     skip_dirs: tuple[str, ...] = ()  # repo dirs no source reads: the output directory(ies)
     cluster_docs: tuple[tuple[dict[str, Any], str, int | None], ...] = ()  # cluster Secrets (for ApplicationSets)
     skipped: frozenset[tuple[str, str]] = frozenset()  # (namespace, name) of Applications noted, not planned
+    select: Any = None  # fleet.select.TargetFilter: children of an app of apps are taken up only if they match
 
     def cluster(self, name: str) -> Cluster:
         for c in self.clusters:

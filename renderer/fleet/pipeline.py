@@ -225,6 +225,8 @@ def _render_targets(
     known = {t.app_key for t in plan.targets} | set(plan.skipped)
     while queue:
         target = queue.popleft()
+        if plan.select is not None and not plan.select.matches(target):
+            continue  # a child of an app of apps outside --cluster/--app
         if planned is not None:
             planned.append(target)
         try:
@@ -400,6 +402,7 @@ def render_repo(
     checkouts_root: str | os.PathLike[str] | None = None,
     allowed_roots: Sequence[str | os.PathLike[str]] = (),
     allow_plaintext_secrets: bool = False,
+    select: Any = None,
 ) -> Bundles:
     """Load the config, discover, render and (with `write`) write the bundles atomically
     to `out_dir` (default: sluice.yaml `output.dir` under the root). Returns the bundles.
@@ -407,7 +410,10 @@ def render_repo(
     anything left out as out of reach is an error and nothing is written. `allowed_roots`
     (and the `repositories` checkouts) are the roots the caller grants beyond the repository.
     A plaintext Secret is an error (nothing written) unless `allow_plaintext_secrets`,
-    sluice.yaml `allowPlaintextSecrets` or its annotation opts in: the bundles go to git."""
+    sluice.yaml `allowPlaintextSecrets` or its annotation opts in: the bundles go to git.
+    `select` (a fleet.select.TargetFilter) takes up only some targets."""
+    from .select import narrow
+
     fs = RepoFS(root)
     granted = [*allowed_roots, *(repositories or {}).values()]
     config = load_config(fs, checkouts_root=checkouts_root, granted=granted, overridden=(repositories or {}).keys())
@@ -421,7 +427,7 @@ def render_repo(
         skip.append(fs.relpath(out))
     except SluiceError:
         pass  # outside the repository: nothing to skip
-    plan = discover(fs, config, skip=skip)
+    plan = narrow(discover(fs, config, skip=skip), select)
     bundles = render_plan(fs, plan, dry_sha=dry_sha, repo_url=repo_url, commands=commands, chart_cache=chart_cache)
     if strict and bundles.skipped:
         raise RenderError("left out (--strict) as out of reach offline: " + "; ".join(bundles.skipped))

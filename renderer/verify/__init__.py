@@ -245,6 +245,7 @@ def verify_repo(
     helm_releases: str | None = None,
     schema_locations: Sequence[str] = (),
     skip_kinds: Sequence[str] = (),
+    select: Any = None,
 ) -> VerifyResult:
     """Render the fleet at `root` and check every resource; all findings are collected.
     `chart_cache`, `repositories` and `helm_releases` reach the render as in `sluice render`."""
@@ -254,6 +255,10 @@ def verify_repo(
     if not path.is_dir():
         raise InputError(f"repository directory not found: {root}")
     fs, plan = _plan(path, repositories, helm_releases, allowed_roots)
+    if select:
+        from ..fleet.select import narrow
+
+        plan = narrow(plan, select)
     allow_secrets = allow_secrets or plan.config.allow_plaintext_secrets
     checks = Checks(allow_secrets=allow_secrets, schemas=schemas, kubernetes_version=kubernetes_version,
                     skip_kinds=tuple(skip_kinds))

@@ -1,0 +1,149 @@
+"""One meaning per flag: -o/--output is a format, --out a path, --repo the repository root
+(--repository URL=PATH another repository); old spellings still work for one release and say
+so on stderr. `sluice appset generate` reads sluice.yaml; `--steps` without RollingSync
+is a note, not a failure."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from renderer.cli import cli, main
+from renderer.core.yaml import load_documents
+from gitrepos import demo_repo, git, isolated_git_env  # noqa: F401 - fixtures
+from trees import write_tree
+
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n"
+
+
+def test_build_output_is_a_format_and_out_a_file(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "k", {"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": CONFIGMAP})
+    runner = CliRunner()
+    res = runner.invoke(cli, ["build", str(root), "-o", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == {"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "b"}}]}
+    target = tmp_path / "out.yaml"
+    res = runner.invoke(cli, ["build", str(root), "--out", str(target)])
+    assert res.exit_code == 0 and res.stdout == "" and res.stderr == ""
+    assert load_documents(target.read_text(), "out")[0]["kind"] == "ConfigMap"
+    legacy = tmp_path / "legacy.yaml"
+    res = runner.invoke(cli, ["build", str(root), "-o", str(legacy)])  # kubectl kustomize -o FILE, one more release
+    assert res.exit_code == 0 and res.stdout == ""
+    assert legacy.read_text() == target.read_text()
+    assert "deprecated" in res.stderr and f"--out {legacy}" in res.stderr
+
+
+@pytest.mark.parametrize("command", [["render"], ["diff", "--base", "HEAD"], ["verify"], ["hydrate", "--remote", "x"],
+                                     ["history", "--remote", "x", "--branch", "b"], ["report"], ["appset", "generate", "f"],
+                                     ["get", "targets"]])
+def test_dash_o_is_a_format_everywhere(command: list[str]) -> None:
+    """`-o` names a format on every command that prints one; a bad one is a usage error listing the choices."""
+    res = CliRunner().invoke(cli, [*command, "-o", "xml"])
+    assert res.exit_code == 2
+    assert "xml" in res.output and ("json" in res.output or "deprecated" in res.output)
+
+
+def _fleet_with_appset(tmp_path: Path, strategy: str = "") -> Path:
+    repo = write_tree(tmp_path / "repo", {
+        "sluice.yaml": "repoURL: https://github.com/example/fleet.git\nclusters: [clusters]\napplications: [apps]\n",
+        "clusters/staging.yaml": """
+            apiVersion: v1
+            kind: Secret
+            metadata:
+              name: staging
+              labels: {argocd.argoproj.io/secret-type: cluster, env: staging}
+            stringData: {name: staging, server: https://staging.example.com}
+            """,
+        "apps/set.yaml": f"""
+            apiVersion: argoproj.io/v1alpha1
+            kind: ApplicationSet
+            metadata: {{name: web}}
+            spec:
+              generators:
+              - matrix:
+                  generators:
+                  - clusters: {{selector: {{matchLabels: {{env: staging}}}}}}
+                  - git:
+                      repoURL: https://github.com/example/fleet.git
+                      revision: HEAD
+                      directories: [{{path: 'services/*'}}]
+              template:
+                metadata: {{name: '{{{{name}}}}-{{{{path.basename}}}}'}}
+                spec:
+                  project: default
+                  source: {{repoURL: https://github.com/example/fleet.git, path: '{{{{path}}}}'}}
+                  destination: {{server: '{{{{server}}}}'}}
+              {strategy}
+            """,
+        "services/web/cm.yaml": CONFIGMAP,
+    })
+    git("init", "-q", "-b", "main", cwd=repo)
+    return repo
+
+
+def test_appset_generate_reads_sluice_yaml(tmp_path: Path) -> None:
+    repo = _fleet_with_appset(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(cli, ["appset", "generate", str(repo / "apps/set.yaml"), "-o", "json"])
+    assert res.exit_code == 0, res.output
+    assert [a["metadata"]["name"] for a in json.loads(res.stdout)] == ["staging-web"]
+    res = runner.invoke(cli, ["appset", "generate", str(repo / "apps/set.yaml"), "--no-config"])
+    assert res.exit_code == 0 and res.stdout == ""  # without sluice.yaml: no cluster Secrets, nothing generated
+
+
+def test_steps_without_rolling_sync_is_a_note(tmp_path: Path) -> None:
+    repo = _fleet_with_appset(tmp_path)
+    res = CliRunner().invoke(cli, ["appset", "generate", str(repo / "apps/set.yaml"), "--steps"])
+    assert res.exit_code == 0, res.output
+    assert "no RollingSync, every Application syncs at once: staging-web" in res.stdout
+    assert "note: " in res.stderr and "apps/set.yaml" in res.stderr
+    res = CliRunner().invoke(cli, ["appset", "generate", str(repo / "apps/set.yaml"), "--steps", "-o", "json"])
+    assert json.loads(res.stdout) == [{"applicationSet": "web", "rollingSync": False, "steps": [], "unmatched": [],
+                                       "applications": ["staging-web"]}]
+
+
+def test_get_lists_without_rendering(demo_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["get", "targets", str(demo_repo)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["CLUSTER", "APP", "DIR", "KIND", "SOURCE", "BRANCH", "ORIGIN"]
+    assert any(line.split()[:3] == ["staging", "staging-web", "web"] for line in lines)
+    assert main(["get", "clusters", str(demo_repo), "--cluster", "prod*", "-o", "json"]) == 0
+    (production,) = json.loads(capsys.readouterr().out)
+    assert production["cluster"] == "production" and production["targets"] >= 3
+    assert main(["get", "sources", str(demo_repo), "-o", "json"]) == 0
+    sources = json.loads(capsys.readouterr().out)
+    assert {"repository": "(this repository)", "path": "overlays/staging/web", "chart": "", "chartRepository": "",
+            "targets": 1} in sources
+    assert main(["get", "skipped", str(demo_repo), "-o", "json"]) == 0
+    assert isinstance(json.loads(capsys.readouterr().out), list)
+    assert main(["get", "targets", str(demo_repo / "nope")]) == 2
+    assert "repository directory not found" in capsys.readouterr().err
+
+
+def test_get_skipped_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = write_tree(tmp_path / "repo", {
+        "apps/hydrated.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: reads-hydrated}
+            spec:
+              source: {repoURL: https://github.com/example/fleet.git, path: web, targetRevision: hydrated/in-cluster}
+              destination: {name: in-cluster, namespace: web}
+            """,
+        "apps/web.yaml": """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Application
+            metadata: {name: web}
+            spec:
+              source: {repoURL: https://github.com/example/fleet.git, path: web}
+              destination: {name: in-cluster, namespace: web}
+            """,
+        "web/cm.yaml": CONFIGMAP,
+    })
+    assert main(["get", "skipped", str(repo)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["REASON", "WHAT"]
+    assert "reads-hydrated" in out and "hydrated branch" in out
