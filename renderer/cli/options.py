@@ -2,9 +2,11 @@
 not in the dry repository."""
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-__all__ = ["ALLOW_ROOT_OPTION", "ALLOW_SECRETS_OPTION", "CHART_CACHE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION",
+__all__ = ["ALLOW_ROOT_OPTION", "ALLOW_SECRETS_OPTION", "BUNDLES_OPTION", "CACHE_DIR_OPTION", "CHART_CACHE_OPTION", "JOBS_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION",
            "STRICT_OPTION", "repository_map"]
 
 CHART_CACHE_OPTION = click.option(
@@ -47,3 +49,50 @@ STRICT_OPTION = click.option(
 ALLOW_SECRETS_OPTION = click.option(
     "--allow-secrets", is_flag=True,
     help="Write plaintext Secrets to bundles and hydrated branches (as sluice.yaml `allowPlaintextSecrets`).")
+
+
+def _jobs(ctx: click.Context, param: click.Parameter, value: int | None) -> int:
+    """--jobs default: the cores this process may use."""
+    if value is not None:
+        return value
+    from ..fleet.workers import default_jobs
+
+    return default_jobs()
+
+
+JOBS_OPTION = click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None, callback=_jobs,
+    help="Worker processes rendering targets (default: the machine's cores; 1: render in this process). "
+         "Output is byte-identical whatever the count.")
+
+
+CACHE_DIR_OPTION = click.option(
+    "--cache-dir", type=click.Path(file_okay=False), envvar="SLUICE_CACHE_DIR",
+    help="Cache of rendered targets keyed by the digest of every input they read (also SLUICE_CACHE_DIR). "
+         "Entries are verified on read; keep it outside the repository, where a pull request cannot write.")
+
+
+class GreedyOption(click.Option):
+    """An option taking one or more values: `--bundles A B C` (and repeatable)."""
+
+    def add_to_parser(self, parser: Any, ctx: click.Context) -> None:
+        super().add_to_parser(parser, ctx)
+        for name in self.opts:
+            option = getattr(parser, "_long_opt", {}).get(name)
+            if option is None:
+                continue
+            process = option.process
+
+            def greedy(value: Any, state: Any, process: Any = process) -> None:
+                process(value, state)
+                while state.rargs and not state.rargs[0].startswith("-"):
+                    process(state.rargs.pop(0), state)
+
+            option.process = greedy
+
+
+BUNDLES_OPTION = click.option(
+    "--bundles", "bundle_dirs", cls=GreedyOption, multiple=True, metavar="DIR [DIR ...]",
+    type=click.Path(file_okay=False),
+    help="Hydrate the shard outputs of `sluice render --shard I/N` (every shard, one dry commit) instead of "
+         "rendering: one atomic push.")

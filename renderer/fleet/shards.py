@@ -192,3 +192,13 @@ def join_shards(directories: Sequence[str | os.PathLike[str]]) -> tuple[Bundles,
                      preserve=(*first["configPreserve"], *kept), notes=tuple(notes),
                      warnings=tuple(w for _, m, _ in loaded for w in m.get("warnings", [])))
     return merged, {"drySha": first["drySha"], "plan": first["plan"], "of": count}
+
+
+def joined_for(directories: Sequence[str | os.PathLike[str]], dry_sha: str) -> Bundles:
+    """The joined shard set, refused unless it was rendered from `dry_sha` (the commit
+    being hydrated)."""
+    bundles, facts = join_shards(directories)
+    if facts["drySha"] != dry_sha:
+        raise InputError(f"the shards were rendered from dry commit {facts['drySha'][:12] or '(none)'}, not HEAD "
+                         f"{dry_sha[:12]}; render them again at HEAD")
+    return bundles

@@ -245,9 +245,11 @@ def verify_repo(
     helm_releases: str | None = None,
     schema_locations: Sequence[str] = (),
     skip_kinds: Sequence[str] = (),
+    jobs: int = 1,
 ) -> VerifyResult:
     """Render the fleet at `root` and check every resource; all findings are collected.
-    `chart_cache`, `repositories` and `helm_releases` reach the render as in `sluice render`."""
+    `chart_cache`, `repositories` and `helm_releases` reach the render as in `sluice render`;
+    `jobs` worker processes render it (the same bundles, see fleet.workers)."""
     path = Path(root).resolve()
     from ..core.errors import InputError
 
@@ -271,7 +273,12 @@ def verify_repo(
     else:
         if progress:
             progress(f"rendering {len(plan.targets)} targets")
-        bundles = render_plan(fs, plan, chart_cache=chart_cache)
+        if jobs > 1:
+            from ..fleet.workers import render_units
+
+            bundles = render_units(path, fs, plan, jobs=jobs, chart_cache=chart_cache).bundles
+        else:
+            bundles = render_plan(fs, plan, chart_cache=chart_cache)
         pairs = [(a.target, a) for a in bundles.apps]  # app of apps: the children are checked too
         notes.extend(n for n in bundles.notes if n not in plan.notes)  # what the render left out
     cluster_resources: dict[str, list[dict[str, Any]]] = {}
