@@ -11,7 +11,10 @@ from ..core.errors import SluiceError
 from .options import (
     ALLOW_ROOT_OPTION,
     ALLOW_SECRETS_OPTION,
+    BUNDLES_OPTION,
+    CACHE_DIR_OPTION,
     CHART_CACHE_OPTION,
+    JOBS_OPTION,
     HELM_RELEASES_OPTION,
     OUTPUT_FORMAT,
     REPOSITORY_OPTION,
@@ -36,9 +39,13 @@ from .run import EXIT_OK, EXIT_SUPERSEDED, run_command
 @HELM_RELEASES_OPTION
 @STRICT_OPTION
 @ALLOW_SECRETS_OPTION
+@JOBS_OPTION
+@CACHE_DIR_OPTION
+@BUNDLES_OPTION
 def hydrate(repo: str, remote: str, output_format: str, allow_dirty: bool, allow_unrelated: bool, release_rollback: bool,
             author: str | None, chart_cache: str | None, repositories: tuple[str, ...],
-            allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool, allow_secrets: bool) -> None:
+            allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool, allow_secrets: bool,
+            jobs: int = 1, cache_dir: str | None = None, bundle_dirs: tuple[str, ...] = ()) -> None:
     """Render REPO and commit each cluster's bundle to its hydrated branch in REMOTE (one atomic push).
 
     Branches only move forward in the dry history. Exit status: 0 pushed or nothing to change;
@@ -62,8 +69,14 @@ def hydrate(repo: str, remote: str, output_format: str, allow_dirty: bool, allow
                               f"{', '.join(dirty)}; commit them, or pass --allow-dirty. Nothing was pushed.")
         url, access = remote_access(root, remote)
         who = parse_author(author) if author else git_author(root)
-        bundles, dry = render_fleet(repo, None, False, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict,
-                               allowed_roots, allow_secrets)
+        if bundle_dirs:
+            from ..fleet.shards import joined_for
+
+            dry = dry_source(root, "HEAD", RENDER_COMMANDS, required=True)
+            bundles = joined_for(bundle_dirs, dry.dry_sha)
+        else:
+            bundles, dry = render_fleet(repo, None, False, RENDER_COMMANDS, chart_cache, repositories, helm_releases,
+                                        strict, allowed_roots, allow_secrets, jobs=jobs, cache_dir=cache_dir)
         if dirty:
             dry = dataclasses.replace(dry, dirty=dirty)
         policy = Monotonic(DryHistory(root), allow_unrelated=allow_unrelated, release_rollback=release_rollback)

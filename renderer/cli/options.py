@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-__all__ = ["SELECT_OPTIONS", "target_filter", "OUTPUT_FORMAT", "ALLOW_ROOT_OPTION", "ALLOW_SECRETS_OPTION", "CHART_CACHE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION",
+__all__ = ["SELECT_OPTIONS", "target_filter", "OUTPUT_FORMAT", "ALLOW_ROOT_OPTION", "ALLOW_SECRETS_OPTION", "BUNDLES_OPTION", "CACHE_DIR_OPTION", "JOBS_OPTION", "CHART_CACHE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION",
            "STRICT_OPTION", "repository_map"]
 
 CHART_CACHE_OPTION = click.option(
@@ -90,3 +90,39 @@ def legacy_output_path(*formats: str) -> Any:
         return formats[0], value
 
     return callback
+JOBS_OPTION = click.option(
+    "-j", "--jobs", type=click.IntRange(min=0), default=0,
+    help="Worker processes rendering targets (default 0: the machine's cores for fleets of 400 targets or "
+         "more, else one process; 1: render in this process). Output is byte-identical whatever the count.")
+
+
+CACHE_DIR_OPTION = click.option(
+    "--cache-dir", type=click.Path(file_okay=False), envvar="SLUICE_CACHE_DIR",
+    help="Cache of rendered targets keyed by the digest of every input they read (also SLUICE_CACHE_DIR). "
+         "Entries are verified on read; keep it outside the repository, where a pull request cannot write.")
+
+
+class GreedyOption(click.Option):
+    """An option taking one or more values: `--bundles A B C` (and repeatable)."""
+
+    def add_to_parser(self, parser: Any, ctx: click.Context) -> None:
+        super().add_to_parser(parser, ctx)
+        for name in self.opts:
+            option = getattr(parser, "_long_opt", {}).get(name)
+            if option is None:
+                continue
+            process = option.process
+
+            def greedy(value: Any, state: Any, process: Any = process) -> None:
+                process(value, state)
+                while state.rargs and not state.rargs[0].startswith("-"):
+                    process(state.rargs.pop(0), state)
+
+            option.process = greedy
+
+
+BUNDLES_OPTION = click.option(
+    "--bundles", "bundle_dirs", cls=GreedyOption, multiple=True, metavar="DIR [DIR ...]",
+    type=click.Path(file_okay=False),
+    help="Hydrate the shard outputs of `sluice render --shard I/N` (every shard, one dry commit) instead of "
+         "rendering: one atomic push.")

@@ -8,7 +8,9 @@ import click
 from .options import (
     ALLOW_ROOT_OPTION,
     ALLOW_SECRETS_OPTION,
+    CACHE_DIR_OPTION,
     CHART_CACHE_OPTION,
+    JOBS_OPTION,
     HELM_RELEASES_OPTION,
     OUTPUT_FORMAT,
     REPOSITORY_OPTION,
@@ -31,15 +33,23 @@ from .run import EXIT_OK, run_command
 @HELM_RELEASES_OPTION
 @STRICT_OPTION
 @ALLOW_SECRETS_OPTION
+@JOBS_OPTION
+@CACHE_DIR_OPTION
+@click.option("--shard", metavar="I/N", help="Render only shard I of N (stable by cluster and app) with a shard "
+                                             "manifest; join the N outputs with `sluice hydrate --bundles`.")
 def render(repo: str, out: str | None, output_format: str, select_clusters: tuple[str, ...], select_apps: tuple[str, ...],
            chart_cache: str | None, repositories: tuple[str, ...],
-           allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool, allow_secrets: bool) -> None:
+           allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool, allow_secrets: bool,
+           jobs: int = 1, cache_dir: str | None = None, shard: str | None = None) -> None:
     """Render the whole fleet of REPO into per-cluster bundles (with --cluster/--app: only those;
     the bundles directory then holds the selection alone)."""
 
     def go() -> int:
+        from ..fleet.shards import parse_shard
+
         bundles, dry = render_fleet(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict,
-                               allowed_roots, allow_secrets, select=target_filter(select_clusters, select_apps))
+                               allowed_roots, allow_secrets, select=target_filter(select_clusters, select_apps),
+                                     jobs=jobs, cache_dir=cache_dir, shard=parse_shard(shard) if shard else None)
         echo_bundles(bundles, out or "the output directory", output_format == "json")
         dirty = uncommitted(Path(repo).resolve(), out) if dry is not None else ()
         if dirty:

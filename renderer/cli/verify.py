@@ -7,6 +7,7 @@ from .options import (
     ALLOW_ROOT_OPTION,
     CHART_CACHE_OPTION,
     HELM_RELEASES_OPTION,
+    JOBS_OPTION,
     OUTPUT_FORMAT,
     REPOSITORY_OPTION,
     SELECT_OPTIONS,
@@ -34,11 +35,12 @@ from .diff import COLOR_CHOICES, stderr_progress, use_color
 @REPOSITORY_OPTION
 @ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
+@JOBS_OPTION
 def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kubernetes_version: str | None,
            output_format: str, color: str, chart_cache: str | None, repositories: tuple[str, ...],
            allowed_roots: tuple[str, ...], helm_releases: str | None,
            schema_locations: tuple[str, ...] = (), skip_kinds: tuple[str, ...] = (),
-           select_clusters: tuple[str, ...] = (), select_apps: tuple[str, ...] = ()) -> None:
+           select_clusters: tuple[str, ...] = (), select_apps: tuple[str, ...] = (), jobs: int = 1) -> None:
     """Render REPO and check every resource: secrets, AppProject policy, schemas. Exit 1 on errors."""
     from .run import EXIT_FINDINGS, EXIT_OK, run_command
 
@@ -52,7 +54,7 @@ def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kube
                                  chart_cache=chart_cache, repositories=repository_map(repositories),
                                  helm_releases=helm_releases, allowed_roots=allowed_roots,
                                  schema_locations=schema_locations, skip_kinds=skip_kinds,
-                                 select=target_filter(select_clusters, select_apps))
+                                 select=target_filter(select_clusters, select_apps), jobs=jobs)
         finally:
             done()
         if output_format == "json":

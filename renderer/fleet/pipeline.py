@@ -324,8 +324,6 @@ def render_plan(
     """Render every target of the plan into bundles, in memory. Raises on the first error
     (in plan order); nothing is written. `repo_url` defaults to the plan's; `chart_cache`
     holds the charts of HelmRepository sources (see `sluice helm pull`)."""
-    from ..core import yaml as sluice_yaml
-
     commands = tuple(commands)
     repo_url = repo_url if repo_url is not None else plan.repo_url
     repos = _RepoRenderers(fs, plan, build_options, chart_cache)
@@ -338,43 +336,63 @@ def render_plan(
     for target, _, resources in rendered:
         scopes.setdefault(target.cluster, base_scopes.copy()).add_crds(resources)
 
-    apps: list[AppBundle] = []
-    owners: dict[tuple[str, tuple[str, str, str, str]], str] = {}
-    warnings: list[str] = []
-    for target, kind, resources in rendered:
-        final = apply_namespace(resources, target.namespace, scopes[target.cluster])
-        _check_resources(target, final)
-        for body in final:
-            key = _resource_key(body)
-            other = owners.setdefault((target.cluster, key), target.app)
-            if other != target.app:
-                warnings.append(f"cluster {target.cluster}: {_describe(key)} is rendered by both {other} and {target.app}")
-        try:
-            manifest = sluice_yaml.dump_documents(final).encode("utf-8")
-        except SluiceError as exc:
-            safe = scrub_error(exc, final)  # the emitter quotes the string it cannot print
-            raise _in_context(safe, target) from (exc if safe is exc else None)
-        files = {
-            MANIFEST: manifest,
-            METADATA: hydrator_metadata(repo_url, dry_sha, commands),
-            README: readme(
-                app=target.app, cluster=target.cluster, server=target.server, source_path=target.source.path,
-                source_kind=kind, origin=target.origin, namespace=target.namespace, repo_url=repo_url,
-                dry_sha=dry_sha, commands=commands, branch=target.branch, app_dir=target.app_dir,
-            ),
-        }
-        apps.append(
-            AppBundle(
-                cluster=target.cluster, app=target.app, app_dir=target.app_dir, branch=target.branch,
-                source_path=target.source.path, origin=target.origin, files=files,
-                resources=tuple(final), namespace=target.namespace, target=target,
-            )
-        )
+    apps = [finalize_target(target, kind, resources, scopes[target.cluster], repo_url=repo_url, dry_sha=dry_sha,
+                            commands=commands) for target, kind, resources in rendered]
+    warnings = ownership_warnings(apps)
     apps.sort(key=lambda a: (a.cluster, a.app_dir))
     return Bundles(
         apps=tuple(apps), repo_url=repo_url, dry_sha=dry_sha, commands=commands,
         preserve=(*plan.config.preserve, *_kept_dirs(unreached, apps)), warnings=tuple(warnings), notes=tuple(notes),
     )
+
+
+def finalize_target(target: Target, kind: str, resources: list[dict[str, Any]], scopes: ScopeTable, *,
+                    repo_url: str | None, dry_sha: str | None, commands: tuple[str, ...]) -> AppBundle:
+    """A target's rendered resources as its bundle: destination namespace set, checked,
+    serialised with the metadata and README beside them."""
+    from ..core import yaml as sluice_yaml
+
+    final = apply_namespace(resources, target.namespace, scopes)
+    _check_resources(target, final)
+    try:
+        manifest = sluice_yaml.dump_documents(final).encode("utf-8")
+    except SluiceError as exc:
+        safe = scrub_error(exc, final)  # the emitter quotes the string it cannot print
+        raise _in_context(safe, target) from (exc if safe is exc else None)
+    return app_bundle(target, kind, manifest, final, repo_url=repo_url, dry_sha=dry_sha, commands=commands)
+
+
+def app_bundle(target: Target, kind: str, manifest: bytes, resources: Sequence[dict[str, Any]], *,
+               repo_url: str | None, dry_sha: str | None, commands: tuple[str, ...]) -> AppBundle:
+    """A target's bundle around its manifest: the metadata and README depend on the dry
+    commit, the manifest only on the inputs (which is what a cache keeps)."""
+    files = {
+        MANIFEST: manifest,
+        METADATA: hydrator_metadata(repo_url, dry_sha, commands),
+        README: readme(
+            app=target.app, cluster=target.cluster, server=target.server, source_path=target.source.path,
+            source_kind=kind, origin=target.origin, namespace=target.namespace, repo_url=repo_url,
+            dry_sha=dry_sha, commands=commands, branch=target.branch, app_dir=target.app_dir,
+        ),
+    }
+    return AppBundle(
+        cluster=target.cluster, app=target.app, app_dir=target.app_dir, branch=target.branch,
+        source_path=target.source.path, origin=target.origin, files=files,
+        resources=tuple(resources), namespace=target.namespace, target=target,
+    )
+
+
+def ownership_warnings(apps: Iterable[AppBundle]) -> list[str]:
+    """A resource rendered by two apps of one cluster, in render order."""
+    owners: dict[tuple[str, tuple[str, str, str, str]], str] = {}
+    warnings: list[str] = []
+    for app in apps:
+        for body in app.resources:
+            key = _resource_key(body)
+            other = owners.setdefault((app.cluster, key), app.app)
+            if other != app.app:
+                warnings.append(f"cluster {app.cluster}: {_describe(key)} is rendered by both {other} and {app.app}")
+    return warnings
 
 
 def _kept_dirs(unreached: list[Target], apps: list[AppBundle]) -> tuple[str, ...]:
@@ -403,6 +421,9 @@ def render_repo(
     allowed_roots: Sequence[str | os.PathLike[str]] = (),
     allow_plaintext_secrets: bool = False,
     select: Any = None,
+    jobs: int = 1,
+    cache_dir: str | os.PathLike[str] | None = None,
+    shard: Any = None,
 ) -> Bundles:
     """Load the config, discover, render and (with `write`) write the bundles atomically
     to `out_dir` (default: sluice.yaml `output.dir` under the root). Returns the bundles.
@@ -411,7 +432,9 @@ def render_repo(
     (and the `repositories` checkouts) are the roots the caller grants beyond the repository.
     A plaintext Secret is an error (nothing written) unless `allow_plaintext_secrets`,
     sluice.yaml `allowPlaintextSecrets` or its annotation opts in: the bundles go to git.
-    `select` (a fleet.select.TargetFilter) takes up only some targets."""
+    `select` (a fleet.select.TargetFilter) takes up only some targets. `jobs`, `cache_dir`
+    and `shard` (a `shards.Shard`) render through `fleet.workers`; a shard also writes its
+    manifest beside the bundles."""
     from .select import narrow
 
     fs = RepoFS(root)
@@ -428,10 +451,30 @@ def render_repo(
     except SluiceError:
         pass  # outside the repository: nothing to skip
     plan = narrow(discover(fs, config, skip=skip), select)
-    bundles = render_plan(fs, plan, dry_sha=dry_sha, repo_url=repo_url, commands=commands, chart_cache=chart_cache)
+    rendered = None
+    from .workers import jobs_for
+
+    jobs = jobs_for(jobs, len(plan.targets))
+    if jobs > 1 or cache_dir is not None or shard is not None:
+        from .workers import render_units, shard_plan_digest
+        from .cache import context_salt
+
+        salt = context_salt(config=config, build_options=None, chart_cache=chart_cache)
+        rendered = render_units(root, fs, plan, jobs=jobs, cache_dir=cache_dir, shard=shard, dry_sha=dry_sha,
+                                repo_url=repo_url, commands=commands, chart_cache=chart_cache,
+                                salt=salt + repr(plan.skip_dirs))
+        bundles = rendered.bundles
+    else:
+        bundles = render_plan(fs, plan, dry_sha=dry_sha, repo_url=repo_url, commands=commands, chart_cache=chart_cache)
     if strict and bundles.skipped:
         raise RenderError("left out (--strict) as out of reach offline: " + "; ".join(bundles.skipped))
     refuse_plaintext_secrets(bundles, allow=allow_plaintext_secrets or config.allow_plaintext_secrets)
     if write:
         write_bundles(bundles, out)
+        if shard is not None and rendered is not None:
+            from .shards import shard_manifest, write_manifest
+
+            write_manifest(out, shard_manifest(bundles, shard, plan_digest=shard_plan_digest(plan, salt),
+                                               units=rendered.units, scopes=rendered.scopes,
+                                               config_preserve=plan.config.preserve, unreached=rendered.unreached))
     return bundles

@@ -246,9 +246,11 @@ def verify_repo(
     schema_locations: Sequence[str] = (),
     skip_kinds: Sequence[str] = (),
     select: Any = None,
+    jobs: int = 1,
 ) -> VerifyResult:
     """Render the fleet at `root` and check every resource; all findings are collected.
-    `chart_cache`, `repositories` and `helm_releases` reach the render as in `sluice render`."""
+    `chart_cache`, `repositories` and `helm_releases` reach the render as in `sluice render`;
+    `jobs` worker processes render it (the same bundles, see fleet.workers)."""
     path = Path(root).resolve()
     from ..core.errors import InputError
 
@@ -276,7 +278,15 @@ def verify_repo(
     else:
         if progress:
             progress(f"rendering {len(plan.targets)} targets")
-        bundles = render_plan(fs, plan, chart_cache=chart_cache)
+        from ..fleet.workers import jobs_for
+
+        jobs = jobs_for(jobs, len(plan.targets))
+        if jobs > 1:
+            from ..fleet.workers import render_units
+
+            bundles = render_units(path, fs, plan, jobs=jobs, chart_cache=chart_cache).bundles
+        else:
+            bundles = render_plan(fs, plan, chart_cache=chart_cache)
         pairs = [(a.target, a) for a in bundles.apps]  # app of apps: the children are checked too
         notes.extend(n for n in bundles.notes if n not in plan.notes)  # what the render left out
     cluster_resources: dict[str, list[dict[str, Any]]] = {}
