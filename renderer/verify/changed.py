@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import posixpath
+import stat
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -36,13 +37,14 @@ from ..fleet.bundle import AppBundle
 from ..core.errors import GitError, SluiceError
 from ..fleet.discover import FleetPlan, Target
 from ..fleet.config import CONFIG_FILE
-from ..core.fs import RepoFS
+from ..core.fs import MAX_FILE_BYTES, RepoFS
 from ..fleet.pipeline import render_plan
 from .policy import Project
 
 CACHE_DIR = ".sluice"
 READS_FILE = "reads.json"
-INDEX_VERSION = 2
+INDEX_VERSION = 3
+UNREADABLE = "!"  # never equal to a recorded digest
 
 
 def target_key(target: Target) -> str:
@@ -76,15 +78,49 @@ class _Digests:
 
     def __call__(self, rel: str) -> str | None:
         if rel not in self._memo:
-            try:
-                self._memo[rel] = hashlib.sha256((self.root / rel).read_bytes()).hexdigest()
-            except OSError:
-                self._memo[rel] = None
+            self._memo[rel] = self._digest(rel)
         return self._memo[rel]
+
+    def _digest(self, rel: str) -> str | None:
+        """None for an absent file; UNREADABLE for a path a render could not read (outside the
+        root, in .git, not a regular file): a planted index may name anything."""
+        if not isinstance(rel, str) or rel.startswith("/") or "\\" in rel or "\0" in rel:
+            return UNREADABLE
+        parts = rel.split("/")
+        if rel != posixpath.normpath(rel) or ".." in parts or any(p.lower() == ".git" for p in parts):
+            return UNREADABLE
+        full = self.root / rel
+        try:
+            info = os.lstat(full)
+            if stat.S_ISLNK(info.st_mode):
+                real = os.path.realpath(full)
+                if not real.startswith(str(self.root.resolve()) + os.sep):
+                    return UNREADABLE
+                info = os.stat(real)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+                return UNREADABLE
+            return hashlib.sha256(full.read_bytes()).hexdigest()
+        except OSError:
+            return None
+
+
+def _tracked(root: Path) -> bool:
+    """Whether git tracks the index: then it came with the repository (a pull request can
+    commit one), not from a run on this machine."""
+    from ..applier.git import run_git
+
+    try:
+        out = run_git(["ls-files", "-z", "--cached", "--", f"{CACHE_DIR}/{READS_FILE}"], cwd=root, check=False)
+    except GitError:
+        return False
+    return out.returncode == 0 and bool(out.stdout.strip(b"\0"))
 
 
 def load_index(root: Path) -> dict[str, Any]:
-    """The saved index ({"context": ..., "targets": {...}}); {} when absent or unreadable."""
+    """The saved index ({"context": ..., "targets": {...}, "discovery": ...}); {} when absent,
+    unreadable, of another version or committed to the repository."""
+    if _tracked(root):
+        return {}
     try:
         data = json.loads((root / CACHE_DIR / READS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -94,7 +130,8 @@ def load_index(root: Path) -> dict[str, Any]:
     return data
 
 
-def save_index(root: Path, targets: dict[str, dict[str, Any]], context: str = "") -> None:
+def save_index(root: Path, targets: dict[str, dict[str, Any]], context: str = "",
+               discovery: dict[str, Any] | None = None) -> None:
     cache = root / CACHE_DIR
     try:
         cache.mkdir(exist_ok=True)
@@ -102,8 +139,9 @@ def save_index(root: Path, targets: dict[str, dict[str, Any]], context: str = ""
         if not ignore.exists():
             ignore.write_text("# sluice's cache; never committed\n*\n", encoding="utf-8")
         tmp = cache / f".{READS_FILE}.{os.getpid()}.tmp"
-        data = {"version": INDEX_VERSION, "context": context, "targets": dict(sorted(targets.items()))}
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        data = {"version": INDEX_VERSION, "context": context, "targets": dict(sorted(targets.items())),
+                "discovery": discovery}
+        tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, cache / READS_FILE)
     except OSError:
         pass  # a cache is a nicety: a read-only checkout still verifies
@@ -132,6 +170,40 @@ def context_digest(chart_cache: str | os.PathLike[str] | None) -> str:
                 stat = path.stat()
                 parts.append(f"{path.relative_to(base).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclasses.dataclass
+class HookState:
+    """One hook run's view of the index: what was saved, the file digests (computed once),
+    and the discovery record to save (see plancache.py)."""
+
+    saved: dict[str, Any]
+    digests: "_Digests"
+    discovery: dict[str, Any] | None
+    crd_files: list[str]
+    project_files: list[str]
+
+
+def plan_changed(root: Path, make_config: Callable[[RepoFS], Any]) -> tuple[RepoFS, FleetPlan, HookState]:
+    """The plan, from the index when its discovery record still holds, else discovered (and
+    recorded). `make_config` loads the configuration through the given view."""
+    from ..fleet.discover import discover
+    from . import plancache
+    from .policy import project_files
+    from .repo_crds import crd_files
+
+    saved = load_index(root)
+    digests = _Digests(root)
+    fs = RepoFS(root)
+    config = make_config(fs)
+    kept = plancache.reuse(root, saved.get("discovery"), config, digests)
+    if kept is not None:
+        plan, crds, projects = kept
+        return fs, plan, HookState(saved, digests, saved.get("discovery"), crds, projects)
+    plan = discover(fs, config, skip=[])
+    crds = crd_files(fs)
+    projects = project_files(fs, skip=plan.skip_dirs, exclude=config.exclude, where=config.applications)
+    return fs, plan, HookState(saved, digests, plancache.record(root, fs, plan, crds, projects), crds, projects)
 
 
 def needs_render(root: Path, record: dict[str, Any] | None, changed: set[str] | None, digest: str | None = None,
@@ -209,14 +281,18 @@ def render_changed(
     *,
     progress: Callable[[str], None] | None = None,
     chart_cache: str | os.PathLike[str] | None = None,
+    state: HookState | None = None,
 ) -> tuple[list[tuple[Target, AppBundle]], list[str]]:
-    """Render the units whose inputs changed, one RepoFS each; update the reads index.
-    Returns (rendered (target, bundle) pairs, each target once; keys of the targets skipped)."""
-    saved = load_index(root)
+    """Render the units whose inputs changed, each with its own view of `fs` (shared parse
+    caches, own reads); update the reads index. Every unit's reads are added to `fs.reads`
+    (where findings look for origins). Returns (rendered (target, bundle) pairs, each target
+    once; keys of the targets skipped)."""
+    saved = state.saved if state is not None else load_index(root)
     context = context_digest(chart_cache)
     index: dict[str, dict[str, Any]] = saved.get("targets", {}) if saved.get("context") == context else {}
     changed = changed_files(root)
-    digests = _Digests(root)
+    digests = state.digests if state is not None else _Digests(root)
+    discovery = state.discovery if state is not None else None
     units = render_units(plan)
     selected = [u for u in units
                 if any(needs_render(root, index.get(target_key(t)), changed, plan_digest(t), digests) for t in u)]
@@ -233,7 +309,7 @@ def render_changed(
         done += len(unit)
         if progress:
             progress(f"rendering {target_key(unit[0])}{f' and {len(unit) - 1} more' if len(unit) > 1 else ''} ({done}/{total})")
-        own = RepoFS(root)
+        own = fs.sharing()
         bundles = render_plan(own, dataclasses.replace(plan, targets=tuple(unit)), chart_cache=chart_cache)
         for app in bundles.apps:  # the unit's targets, and their children (app of apps)
             key = target_key(app.target)
@@ -242,6 +318,8 @@ def render_changed(
             seen.add(key)
             pairs.append((app.target, app))
         reads = dict(own.reads)
+        for path, sha in reads.items():
+            fs.reads.setdefault(path, sha)
         for chart in _chart_roots(own, list(reads), unit):
             for path in _files_under(root, chart):
                 reads.setdefault(path, digests(path))
@@ -258,6 +336,6 @@ def render_changed(
                         mine[path] = sha
             new_index[target_key(target)] = {"app": target.app, "plan": plan_digest(target),
                                              "reads": dict(sorted(mine.items()))}
-    if selected or saved.get("context") != context:
-        save_index(root, new_index, context)
+    if selected or saved.get("context") != context or saved.get("discovery") != discovery:
+        save_index(root, new_index, context, discovery)
     return pairs, skipped
