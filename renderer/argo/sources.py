@@ -180,6 +180,7 @@ class SourceRenderer:
         self._helm: Any = None
         self._helm_from = helm_from  # another repository's renderer whose Helm engine this one shares
         self.helm_limits: tuple[float, int] | None = None  # (seconds, output bytes): sluice.yaml limits
+        self.helm_engine_name: str | None = None  # sluice.yaml helm.engine / --helm-engine (None: the default)
         self._flux: dict[str, dict[str, list[dict[str, Any]] | OutOfReach]] = {}
         self.flux_notes: list[str] = []  # what Flux trees left for the cluster (substituteFrom objects)
         self.fs = fs
@@ -292,13 +293,14 @@ class SourceRenderer:
         return list(found)
 
     def helm_engine(self) -> Any:
-        """The Helm engine (in-process when available, else the helm binary), made once."""
+        """The Helm engine `helm_engine_name` names (default: in-process when available, else
+        the helm binary), made once."""
         if self._helm_from is not None:
             return self._helm_from.helm_engine()
         if self._helm is None:
-            from ..helm.engine import default_engine
+            from ..helm.engine import make_engine
 
-            self._helm = default_engine()
+            self._helm = make_engine(self.helm_engine_name)
             if self.helm_limits is not None:
                 self._helm.timeout_seconds, self._helm.max_output_bytes = self.helm_limits  # type: ignore[attr-defined]
         return self._helm

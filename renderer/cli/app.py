@@ -17,6 +17,7 @@ from .options import (
     ALLOW_SECRETS_OPTION,
     ALLOW_ROOT_OPTION,
     CHART_CACHE_OPTION,
+    HELM_ENGINE_OPTION,
     HELM_RELEASES_OPTION,
     REPOSITORY_OPTION,
     STRICT_OPTION,
@@ -141,7 +142,8 @@ def _dry_source(root: Path, rev: str, commands: tuple[str, ...], *, required: bo
 
 def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], chart_cache: str | None = None,
             repositories: tuple[str, ...] = (), helm_releases: str | None = None, strict: bool = False,
-            allowed_roots: tuple[str, ...] = (), allow_secrets: bool = False) -> tuple[Any, Any]:
+            allowed_roots: tuple[str, ...] = (), allow_secrets: bool = False,
+            helm_engine: str | None = None) -> tuple[Any, Any]:
     from ..fleet.pipeline import render_repo
 
     root = Path(repo).resolve()
@@ -152,6 +154,7 @@ def _render(repo: str, out: str | None, write: bool, commands: tuple[str, ...], 
         root, out, dry_sha=dry.dry_sha if dry else None, repo_url=dry.repo_url if dry else None,
         commands=commands, write=write, chart_cache=chart_cache, repositories=repository_map(repositories),
         helm_releases=helm_releases, strict=strict, allowed_roots=allowed_roots, allow_plaintext_secrets=allow_secrets,
+        helm_engine=helm_engine,
     )
     return bundles, dry
 
@@ -185,15 +188,17 @@ def _echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
 @REPOSITORY_OPTION
 @ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
+@HELM_ENGINE_OPTION
 @STRICT_OPTION
 @ALLOW_SECRETS_OPTION
 def render(repo: str, out: str | None, output_format: str, chart_cache: str | None, repositories: tuple[str, ...],
-           allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool, allow_secrets: bool) -> None:
+           allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool, allow_secrets: bool,
+           helm_engine: str | None = None) -> None:
     """Render the whole fleet of REPO into per-cluster bundles."""
 
     def go() -> int:
         bundles, dry = _render(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict,
-                               allowed_roots, allow_secrets)
+                               allowed_roots, allow_secrets, helm_engine)
         _echo_bundles(bundles, out or "the output directory", output_format == "json")
         dirty = _dirty(Path(repo).resolve(), out) if dry is not None else ()
         if dirty:
@@ -241,11 +246,13 @@ REMOTE_HELP = ("Where the hydrated branches live: a URL, a path, or a remote con
 @REPOSITORY_OPTION
 @ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
+@HELM_ENGINE_OPTION
 @STRICT_OPTION
 @ALLOW_SECRETS_OPTION
 def hydrate(repo: str, remote: str, output_format: str, allow_dirty: bool, allow_unrelated: bool, release_rollback: bool,
             author: str | None, chart_cache: str | None, repositories: tuple[str, ...],
-            allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool, allow_secrets: bool) -> None:
+            allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool, allow_secrets: bool,
+            helm_engine: str | None = None) -> None:
     """Render REPO and commit each cluster's bundle to its hydrated branch in REMOTE (one atomic push).
 
     Branches only move forward in the dry history. Exit status: 0 pushed or nothing to change;
@@ -270,7 +277,7 @@ def hydrate(repo: str, remote: str, output_format: str, allow_dirty: bool, allow
         url, access = _remote_access(root, remote)
         who = parse_author(author) if author else git_author(root)
         bundles, dry = _render(repo, None, False, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict,
-                               allowed_roots, allow_secrets)
+                               allowed_roots, allow_secrets, helm_engine)
         if dirty:
             dry = dataclasses.replace(dry, dirty=dirty)
         policy = Monotonic(DryHistory(root), allow_unrelated=allow_unrelated, release_rollback=release_rollback)

@@ -6,6 +6,7 @@ import click
 from .options import (
     ALLOW_ROOT_OPTION,
     CHART_CACHE_OPTION,
+    HELM_ENGINE_OPTION,
     HELM_RELEASES_OPTION,
     REPOSITORY_OPTION,
     repository_map,
@@ -30,10 +31,12 @@ from .diff import COLOR_CHOICES, stderr_progress, use_color
 @REPOSITORY_OPTION
 @ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
+@HELM_ENGINE_OPTION
 def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kubernetes_version: str | None,
            output_format: str, color: str, chart_cache: str | None, repositories: tuple[str, ...],
            allowed_roots: tuple[str, ...], helm_releases: str | None,
-           schema_locations: tuple[str, ...] = (), skip_kinds: tuple[str, ...] = ()) -> None:
+           schema_locations: tuple[str, ...] = (), skip_kinds: tuple[str, ...] = (),
+           helm_engine: str | None = None) -> None:
     """Render REPO and check every resource: secrets, AppProject policy, schemas. Exit 1 on errors."""
     from .app import EXIT_FINDINGS, EXIT_OK, _run
 
@@ -46,7 +49,8 @@ def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kube
                                  kubernetes_version=kubernetes_version, changed=changed, progress=progress,
                                  chart_cache=chart_cache, repositories=repository_map(repositories),
                                  helm_releases=helm_releases, allowed_roots=allowed_roots,
-                                 schema_locations=schema_locations, skip_kinds=skip_kinds)
+                                 schema_locations=schema_locations, skip_kinds=skip_kinds,
+                                 helm_engine=helm_engine)
         finally:
             done()
         if output_format == "json":

@@ -51,6 +51,7 @@ class FleetConfig:
     in_cluster_enabled: bool = True
     cluster_scoped_kinds: tuple[str, ...] = ()  # "Kind" or "Kind.group"
     helm_releases: str = "auto"  # HELM_RELEASE_MODES: what a render does with Flux HelmReleases
+    helm_engine: str | None = None  # helm.engine: "in-process" | "cli"; None: in-process when installed
     allow_plaintext_secrets: bool = False  # `sluice verify` accepts plaintext Secrets
     flux_clusters: tuple[str, ...] | None = None  # Flux cluster directories (paths or globs); None: detect
     repositories: tuple[tuple[str, str], ...] = ()  # (normalized repoURL, absolute directory) of other repos
@@ -191,6 +192,7 @@ def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = N
         in_cluster_enabled=data.get("inClusterEnabled", True),
         cluster_scoped_kinds=strings("clusterScopedKinds") or (),
         helm_releases=data.get("helmReleases", "auto"),
+        helm_engine=(data.get("helm") or {}).get("engine"),
         allow_plaintext_secrets=bool(data.get("allowPlaintextSecrets", False)),
         flux_clusters=strings("fluxClusters"),
         repositories=_repositories(checkouts_root or fs.root, data.get("repositories") or {}, text, granted,

@@ -193,6 +193,7 @@ class _RepoRenderers:
         dry = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs, chart_cache=chart_cache,
                              flux_sources=flux_sources(plan.config))
         dry.helm_limits = (plan.config.helm_render_seconds, plan.config.helm_output_bytes)
+        dry.helm_engine_name = plan.config.helm_engine
         self._made: dict[str, tuple[SourceRenderer, HelmReleaseInflater]] = {"": (dry, HelmReleaseInflater(fs, dry, chart_cache))}
 
     @property
@@ -397,6 +398,7 @@ def render_repo(
     repositories: dict[str, str] | None = None,
     helm_releases: str | None = None,
     strict: bool = False,
+    helm_engine: str | None = None,
     checkouts_root: str | os.PathLike[str] | None = None,
     allowed_roots: Sequence[str | os.PathLike[str]] = (),
     allow_plaintext_secrets: bool = False,
@@ -415,6 +417,8 @@ def render_repo(
         config = with_repositories(config, repositories)
     if helm_releases:
         config = dataclasses.replace(config, helm_releases=helm_releases)
+    if helm_engine:
+        config = dataclasses.replace(config, helm_engine=helm_engine)
     out = Path(out_dir).absolute() if out_dir is not None else Path(fs.abspath(config.output_dir))
     skip: list[str] = []
     try:

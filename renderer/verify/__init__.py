@@ -219,7 +219,7 @@ def summarise_unknown_kinds(findings: list[Finding]) -> list[Finding]:
 
 
 def _config(fs: RepoFS, repositories: dict[str, str] | None = None,
-            helm_releases: str | None = None, allowed_roots: Sequence[str] = ()) -> Any:
+            helm_releases: str | None = None, allowed_roots: Sequence[str] = (), helm_engine: str | None = None) -> Any:
     from ..fleet.config import with_repositories
 
     config = load_config(fs, granted=[*allowed_roots, *(repositories or {}).values()], overridden=(repositories or {}).keys())
@@ -227,13 +227,16 @@ def _config(fs: RepoFS, repositories: dict[str, str] | None = None,
         config = with_repositories(config, repositories)
     if helm_releases:
         config = dataclasses.replace(config, helm_releases=helm_releases)
+    if helm_engine:
+        config = dataclasses.replace(config, helm_engine=helm_engine)
     return config
 
 
 def _plan(root: Path, repositories: dict[str, str] | None = None,
-          helm_releases: str | None = None, allowed_roots: Sequence[str] = ()) -> tuple[RepoFS, FleetPlan]:
+          helm_releases: str | None = None, allowed_roots: Sequence[str] = (),
+          helm_engine: str | None = None) -> tuple[RepoFS, FleetPlan]:
     fs = RepoFS(root)
-    config = _config(fs, repositories, helm_releases, allowed_roots)
+    config = _config(fs, repositories, helm_releases, allowed_roots, helm_engine)
     skip: list[str] = []
     plan = discover(fs, config, skip=skip)
     return fs, plan
@@ -253,6 +256,7 @@ def verify_repo(
     helm_releases: str | None = None,
     schema_locations: Sequence[str] = (),
     skip_kinds: Sequence[str] = (),
+    helm_engine: str | None = None,
 ) -> VerifyResult:
     """Render the fleet at `root` and check every resource; all findings are collected.
     `chart_cache`, `repositories` and `helm_releases` reach the render as in `sluice render`."""
@@ -265,9 +269,10 @@ def verify_repo(
     if changed:
         from .changed import plan_changed
 
-        fs, plan, state = plan_changed(path, lambda view: _config(view, repositories, helm_releases, allowed_roots))
+        fs, plan, state = plan_changed(
+            path, lambda view: _config(view, repositories, helm_releases, allowed_roots, helm_engine))
     else:
-        fs, plan = _plan(path, repositories, helm_releases, allowed_roots)
+        fs, plan = _plan(path, repositories, helm_releases, allowed_roots, helm_engine)
     allow_secrets = allow_secrets or plan.config.allow_plaintext_secrets
     checks = Checks(allow_secrets=allow_secrets, schemas=schemas, kubernetes_version=kubernetes_version,
                     skip_kinds=tuple(skip_kinds))
