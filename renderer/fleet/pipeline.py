@@ -194,6 +194,7 @@ class _RepoRenderers:
                              flux_sources=flux_sources(plan.config))
         dry.helm_limits = (plan.config.helm_render_seconds, plan.config.helm_output_bytes)
         dry.helm_engine_name = plan.config.helm_engine
+        dry.flux_objects = plan.config.substitutions.resolver
         self._made: dict[str, tuple[SourceRenderer, HelmReleaseInflater]] = {"": (dry, HelmReleaseInflater(fs, dry, chart_cache))}
 
     @property
