@@ -154,15 +154,16 @@ def plan_digest(target: Target) -> str:
     return hashlib.sha256(repr(target).encode("utf-8")).hexdigest()
 
 
-def context_digest(chart_cache: str | os.PathLike[str] | None) -> str:
+def context_digest(chart_cache: str | os.PathLike[str] | None, config: str = "") -> str:
     """What every render shares beyond the repository: the chart cache's archives (name,
-    size, mtime; pulling a chart changes it) and sluice's version."""
+    size, mtime; pulling a chart changes it), sluice's version and the loaded configuration
+    (`config`, a digest: command-line overrides, the substitutionsFile's values)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        parts = [version("sluice")]
+        parts = [version("sluice"), config]
     except PackageNotFoundError:
-        parts = ["dev"]
+        parts = ["dev", config]
     if chart_cache:
         base = Path(chart_cache)
         for path in sorted(base.rglob("*")) if base.is_dir() else []:
@@ -288,7 +289,9 @@ def render_changed(
     (where findings look for origins). Returns (rendered (target, bundle) pairs, each target
     once; keys of the targets skipped)."""
     saved = state.saved if state is not None else load_index(root)
-    context = context_digest(chart_cache)
+    from .plancache import config_digest
+
+    context = context_digest(chart_cache, config_digest(plan.config))
     index: dict[str, dict[str, Any]] = saved.get("targets", {}) if saved.get("context") == context else {}
     changed = changed_files(root)
     digests = state.digests if state is not None else _Digests(root)
