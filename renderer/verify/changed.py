@@ -37,14 +37,14 @@ from ..fleet.bundle import AppBundle
 from ..core.errors import GitError, SluiceError
 from ..fleet.discover import FleetPlan, Target
 from ..fleet.config import CONFIG_FILE
-from ..core.fs import MAX_FILE_BYTES, RepoFS
+from ..core.fs import RepoFS
+from .tree import Digests as _Digests
 from ..fleet.pipeline import render_plan
 from .policy import Project
 
 CACHE_DIR = ".sluice"
 READS_FILE = "reads.json"
 INDEX_VERSION = 3
-UNREADABLE = "!"  # never equal to a recorded digest
 
 
 def target_key(target: Target) -> str:
@@ -67,41 +67,6 @@ def changed_files(root: Path) -> set[str] | None:
         diff = run_git(["ls-files", "-z", "--cached"], cwd=root).stdout
     untracked = run_git(["ls-files", "-z", "--others", "--exclude-standard"], cwd=root).stdout
     return {p for p in (diff + untracked).decode("utf-8", "surrogateescape").split("\0") if p}
-
-
-class _Digests:
-    """sha256 of repository files, each computed once per run (many targets share files)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._memo: dict[str, str | None] = {}
-
-    def __call__(self, rel: str) -> str | None:
-        if rel not in self._memo:
-            self._memo[rel] = self._digest(rel)
-        return self._memo[rel]
-
-    def _digest(self, rel: str) -> str | None:
-        """None for an absent file; UNREADABLE for a path a render could not read (outside the
-        root, in .git, not a regular file): a planted index may name anything."""
-        if not isinstance(rel, str) or rel.startswith("/") or "\\" in rel or "\0" in rel:
-            return UNREADABLE
-        parts = rel.split("/")
-        if rel != posixpath.normpath(rel) or ".." in parts or any(p.lower() == ".git" for p in parts):
-            return UNREADABLE
-        full = self.root / rel
-        try:
-            info = os.lstat(full)
-            if stat.S_ISLNK(info.st_mode):
-                real = os.path.realpath(full)
-                if not real.startswith(str(self.root.resolve()) + os.sep):
-                    return UNREADABLE
-                info = os.stat(real)
-            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
-                return UNREADABLE
-            return hashlib.sha256(full.read_bytes()).hexdigest()
-        except OSError:
-            return None
 
 
 def _tracked(root: Path) -> bool:
@@ -179,7 +144,7 @@ class HookState:
     and the discovery record to save (see plancache.py)."""
 
     saved: dict[str, Any]
-    digests: "_Digests"
+    digests: _Digests
     discovery: dict[str, Any] | None
     crd_files: list[str]
     project_files: list[str]
@@ -204,7 +169,7 @@ def plan_changed(root: Path, make_config: Callable[[RepoFS], Any]) -> tuple[Repo
     plan = discover(fs, config, skip=[])
     crds = crd_files(fs)
     projects = project_files(fs, skip=plan.skip_dirs, exclude=config.exclude, where=config.applications)
-    return fs, plan, HookState(saved, digests, plancache.record(root, fs, plan, crds, projects), crds, projects)
+    return fs, plan, HookState(saved, digests, plancache.record(digests.tree, fs, plan, crds, projects), crds, projects)
 
 
 def needs_render(root: Path, record: dict[str, Any] | None, changed: set[str] | None, digest: str | None = None,

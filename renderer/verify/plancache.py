@@ -33,9 +33,8 @@ from ..core.notes import Skipped
 from ..core.screens import SCREENS
 from ..fleet.config import FleetConfig
 from ..fleet.discover import Cluster, FleetPlan, Target
+from .tree import UNREADABLE, Digests, Tree
 
-_TYPES: dict[str, type] = {"Cluster": Cluster, "Target": Target, "SourceSpec": SourceSpec}
-_SKIP_DIRS = (".git", ".sluice")
 
 
 class _Invalid(Exception):
@@ -46,81 +45,114 @@ def config_digest(config: FleetConfig) -> str:
     return hashlib.sha256(repr(config).encode("utf-8")).hexdigest()
 
 
-def listing_digest(root: Path) -> str:
-    """Every path under `root` with its type (a symlink with its target), sorted."""
-    lines: list[str] = []
-    for directory, dirs, files in os.walk(root):
-        rel = os.path.relpath(directory, root)
-        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-        dirs[:] = sorted(d for d in dirs if not (d in _SKIP_DIRS and (rel == "." or d == ".git")))
-        for name in dirs:
-            full = os.path.join(directory, name)
-            lines.append(f"l {prefix}{name} {os.readlink(full)}" if os.path.islink(full) else f"d {prefix}{name}")
-        for name in sorted(files):
-            full = os.path.join(directory, name)
-            lines.append(f"l {prefix}{name} {os.readlink(full)}" if os.path.islink(full) else f"f {prefix}{name}")
-    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
-
-
 # -- plan <-> JSON ----------------------------------------------------------------------------
+# Dataclasses as lists of their field values in field order, each field decoded by a
+# converter chosen from its declared type: fast for a thousand targets, and strict (a value
+# of the wrong type, a field too many or too few, makes the record invalid).
 
 
-def _encode(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int)) or type(value) is str:
-        return value
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise _Invalid("not a JSON number")
-        return value
-    if isinstance(value, Skipped):
-        return {"k": str(value)}
-    if isinstance(value, tuple):
-        return {"t": [_encode(v) for v in value]}
-    if isinstance(value, list):
-        return {"l": [_encode(v) for v in value]}
-    if isinstance(value, frozenset):
-        return {"s": sorted((_encode(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))}
-    if isinstance(value, dict):
-        if not all(type(k) is str for k in value):
-            raise _Invalid("a mapping with non-string keys")
-        return {"d": {k: _encode(v) for k, v in value.items()}}
-    name = type(value).__name__
-    if _TYPES.get(name) is type(value):
-        return {"c": name, "f": {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}}
-    raise _Invalid(f"cannot keep a {name}")
+def _fail(what: str) -> Any:
+    raise _Invalid(what)
 
 
-def _decode(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if not isinstance(value, dict) or len(value) != (2 if "c" in value else 1):
-        raise _Invalid("unexpected value")
-    tag, body = next(iter(value.items())) if "c" not in value else ("c", value)
-    if tag == "k" and isinstance(body, str):
-        return Skipped(body)
-    if tag in ("t", "l", "s") and isinstance(body, list):
-        items = [_decode(v) for v in body]
-        return tuple(items) if tag == "t" else items if tag == "l" else frozenset(items)
-    if tag == "d" and isinstance(body, dict):
-        return {k: _decode(v) for k, v in body.items()}
-    if tag == "c" and body.get("c") in _TYPES and isinstance(body.get("f"), dict):
-        cls = _TYPES[body["c"]]
-        names = {f.name for f in dataclasses.fields(cls)}
-        if set(body["f"]) != names:
-            raise _Invalid("fields differ")
+def _str(v: Any) -> str:
+    return v if type(v) is str else _fail("not a string")
+
+
+def _opt_str(v: Any) -> str | None:
+    return v if v is None or type(v) is str else _fail("not a string")
+
+
+def _opt_int(v: Any) -> int | None:
+    return v if v is None or type(v) is int else _fail("not an integer")
+
+
+def _bool(v: Any) -> bool:
+    return v if type(v) is bool else _fail("not a boolean")
+
+
+def _list(v: Any) -> list[Any]:
+    return v if type(v) is list else _fail("not a list")
+
+
+def _strs(v: Any) -> tuple[str, ...]:
+    return tuple(_str(x) for x in _list(v))
+
+
+def _pairs(v: Any) -> tuple[tuple[str, str], ...]:
+    out = []
+    for x in _list(v):
+        if type(x) is not list or len(x) != 2:
+            _fail("not a pair")
+        out.append((_str(x[0]), _str(x[1])))
+    return tuple(out)
+
+
+def _record_codec(cls: type, converters: dict[str, Callable[[Any], Any]]) -> tuple[Callable[[Any], list[Any]], Callable[[Any], Any]]:
+    fields = dataclasses.fields(cls)
+    decoders = [converters[f.type] for f in fields]  # type: ignore[index]  # a new field type fails at import
+
+    def encode(obj: Any) -> list[Any]:
+        return [_plain(getattr(obj, f.name)) for f in fields]
+
+    def decode(v: Any) -> Any:
+        values = _list(v)
+        if len(values) != len(decoders):
+            _fail(f"{cls.__name__}: fields differ")
         try:
-            return cls(**{k: _decode(v) for k, v in body["f"].items()})
+            return cls(*[d(x) for d, x in zip(decoders, values)])
         except (TypeError, ValueError) as exc:
             raise _Invalid(str(exc)) from None
-    raise _Invalid("unexpected value")
+
+    return encode, decode
+
+
+def _plain(value: Any) -> Any:
+    """Tuples as lists, records as lists of fields; JSON scalars and mappings as they are."""
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, SourceSpec):
+        return _encode_source(value)
+    return value
+
+
+_BASE = {"str": _str, "str | None": _opt_str, "int | None": _opt_int, "bool": _bool, "tuple[str, ...]": _strs,
+         "tuple[tuple[str, str], ...]": _pairs}
+_encode_source, _decode_source = _record_codec(SourceSpec, _BASE)
+_encode_target, _decode_target = _record_codec(Target, {
+    **_BASE, "SourceSpec": _decode_source,
+    "tuple[SourceSpec, ...]": lambda v: tuple(_decode_source(x) for x in _list(v))})
+_encode_cluster, _decode_cluster = _record_codec(Cluster, _BASE)
+
+
+def _json_value(v: Any, depth: int = 0) -> Any:
+    """A YAML document as JSON keeps it (a cluster Secret): mappings with string keys,
+    lists, scalars; anything else is not one discovery made."""
+    if depth > 64:
+        _fail("too deep")
+    if v is None or type(v) in (str, int, float, bool):
+        return v
+    if type(v) is list:
+        return [_json_value(x, depth + 1) for x in v]
+    if type(v) is dict:
+        return {_str(k): _json_value(x, depth + 1) for k, x in v.items()}
+    return _fail("not a JSON value")
 
 
 def encode_plan(plan: FleetPlan) -> dict[str, Any] | None:
-    """The plan without its config as tagged JSON; None when it would not come back equal."""
-    fields = {f.name: getattr(plan, f.name) for f in dataclasses.fields(plan) if f.name != "config"}
+    """The plan without its config, as JSON; None when it would not come back equal."""
     try:
-        data = {k: _encode(v) for k, v in fields.items()}
-        if decode_plan(json.loads(json.dumps(data)), plan.config) != plan:
+        data = {
+            "clusters": [_encode_cluster(c) for c in plan.clusters],
+            "targets": [_encode_target(t) for t in plan.targets],
+            "repo_url": plan.repo_url,
+            "notes": [[isinstance(n, Skipped), str(n)] for n in plan.notes],
+            "skip_dirs": list(plan.skip_dirs),
+            "cluster_docs": [[doc, path, line] for doc, path, line in plan.cluster_docs],
+            "skipped": sorted([ns, name] for ns, name in plan.skipped),
+        }
+        text = json.dumps(data, allow_nan=False)
+        if decode_plan(json.loads(text), plan.config) != plan:
             return None
     except (_Invalid, TypeError, ValueError, RecursionError):
         return None
@@ -128,21 +160,34 @@ def encode_plan(plan: FleetPlan) -> dict[str, Any] | None:
 
 
 def decode_plan(data: Any, config: FleetConfig) -> FleetPlan:
-    if not isinstance(data, dict):
-        raise _Invalid("not a plan")
-    names = {f.name for f in dataclasses.fields(FleetPlan)} - {"config"}
-    if set(data) != names:
+    if type(data) is not dict or set(data) != {"clusters", "targets", "repo_url", "notes", "skip_dirs", "cluster_docs", "skipped"}:
         raise _Invalid("plan fields differ")
-    fields = {k: _decode(v) for k, v in data.items()}
-    if not all(isinstance(t, Target) for t in fields["targets"]) or not all(isinstance(c, Cluster) for c in fields["clusters"]):
-        raise _Invalid("plan entries differ")
-    return FleetPlan(config=config, **fields)
+    notes = []
+    for entry in _list(data["notes"]):
+        if type(entry) is not list or len(entry) != 2:
+            _fail("not a note")
+        notes.append(Skipped(_str(entry[1])) if _bool(entry[0]) else _str(entry[1]))
+    docs = []
+    for entry in _list(data["cluster_docs"]):
+        if type(entry) is not list or len(entry) != 3 or type(entry[0]) is not dict:
+            _fail("not a cluster document")
+        docs.append((_json_value(entry[0]), _str(entry[1]), _opt_int(entry[2])))
+    return FleetPlan(
+        config=config,
+        clusters=tuple(_decode_cluster(c) for c in _list(data["clusters"])),
+        targets=tuple(_decode_target(t) for t in _list(data["targets"])),
+        repo_url=_opt_str(data["repo_url"]),
+        notes=tuple(notes),
+        skip_dirs=_strs(data["skip_dirs"]),
+        cluster_docs=tuple(docs),
+        skipped=frozenset(_pairs(data["skipped"])),
+    )
 
 
 # -- the record -------------------------------------------------------------------------------
 
 
-def record(root: Path, fs: RepoFS, plan: FleetPlan, crds: list[str], projects: list[str]) -> dict[str, Any] | None:
+def record(tree: Tree, fs: RepoFS, plan: FleetPlan, crds: list[str], projects: list[str]) -> dict[str, Any] | None:
     """What to keep of a discovery that ran on `fs` (fresh, used for nothing else)."""
     encoded = encode_plan(plan)
     if encoded is None or plan.config.repositories:
@@ -157,7 +202,7 @@ def record(root: Path, fs: RepoFS, plan: FleetPlan, crds: list[str], projects: l
             reads[path] = digest  # passed a screen without being parsed: its content counts
         else:
             screened[path] = [digest, sorted(results)]
-    return {"config": config_digest(plan.config), "listing": listing_digest(root), "reads": dict(sorted(reads.items())),
+    return {"config": config_digest(plan.config), "listing": tree.listing, "reads": dict(sorted(reads.items())),
             "screens": dict(sorted(screened.items())), "plan": encoded, "crds": list(crds),
             "projects": list(projects)}
 
@@ -170,12 +215,13 @@ def _text(root: Path, path: str) -> str | None:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def reuse(root: Path, saved: Any, config: FleetConfig,
-          digests: Callable[[str], str | None]) -> tuple[FleetPlan, list[str], list[str]] | None:
+def reuse(root: Path, saved: Any, config: FleetConfig, digests: Digests) -> tuple[FleetPlan, list[str], list[str]] | None:
     """The kept plan, CRD files and AppProject files when the record still holds for the
     files now; None otherwise."""
     try:
         if not isinstance(saved, dict) or saved.get("config") != config_digest(config) or config.repositories:
+            return None
+        if saved.get("listing") != digests.tree.listing:
             return None
         reads, screened = saved.get("reads"), saved.get("screens")
         crds, projects = saved.get("crds"), saved.get("projects")
@@ -190,13 +236,14 @@ def reuse(root: Path, saved: Any, config: FleetConfig,
             if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], list) and entry[1]
                     and all(n in SCREENS for n in entry[1])):
                 return None
-            if digests(path) == entry[0] and isinstance(entry[0], str):
+            current = digests(path)
+            if current == entry[0] and isinstance(entry[0], str):
                 continue
+            if current is None or current == UNREADABLE:
+                return None
             text = _text(root, path)
             if text is None or any(SCREENS[name](text) for name in entry[1]):
                 return None
-        if saved.get("listing") != listing_digest(root):
-            return None
         return decode_plan(saved.get("plan"), config), list(crds), list(projects)
     except (_Invalid, RecursionError, SluiceError, TypeError, ValueError):
         return None
