@@ -113,3 +113,27 @@ def test_hostile_plans_decode_or_are_refused(demo: Path, garbage: object) -> Non
     config = _config(RepoFS(demo))
     result = reuse(demo, {**saved, "plan": garbage}, config, _Digests(demo))
     assert result is None
+
+
+def test_every_unit_records_the_base_it_shares(tmp_path: Path, isolated_git_env: Path) -> None:
+    """Units render through one Builder (bases memoised across clusters): a unit served from
+    the memo still records the base's files, so an edit there re-renders every cluster's."""
+    import subprocess
+    import sys
+
+    repo = tmp_path / "fleet"
+    subprocess.run([sys.executable, str(REPO_ROOT.parent / "shared" / "bench" / "make_fleet.py"), str(repo),
+                    "--services", "2", "--clusters", "3"], check=True, stdout=subprocess.DEVNULL)
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "fleet", cwd=repo)
+    first = verify_repo(repo, changed=True, schemas=False)
+    assert len(first.targets) == 6
+    targets = load_index(repo)["targets"]
+    base = sorted(p for p in targets[next(iter(sorted(targets)))]["reads"] if p.startswith("base/"))
+    assert base
+    service = base[0].split("/")[1]
+    mine = [k for k in targets if service in k]
+    assert len(mine) == 3 and all(set(base) <= set(targets[k]["reads"]) for k in mine)
+    (repo / base[-1]).write_text((repo / base[-1]).read_text() + "# edit\n")
+    assert sorted(verify_repo(repo, changed=True, schemas=False).targets) == sorted(mine)

@@ -6,11 +6,12 @@ is known, for caching and incremental rendering.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import posixpath
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .errors import InputError
 
@@ -49,15 +50,37 @@ class RepoFS:
         self._real_root = os.path.realpath(self.root)
         self.reads: dict[str, str | None] = {}  # path -> sha256 of the content read (None: looked for, absent)
         self.screens: dict[str, dict[str, bool]] = {}  # path -> {screen name: passed}; see `screen`
+        self.scopes: list[dict[str, str | None]] = []  # open `scope()` recorders (shared with views of this one)
         self._text_cache: dict[str, tuple[str, str]] = {}  # path -> (text, sha256)
         self._yaml_cache: dict[tuple[str, str], list[tuple[Any, int]]] = {}
 
-    def sharing(self) -> "RepoFS":
-        """A view of the same root that shares this one's parsed-file caches but records its
-        own reads: one per render unit of the hook, without parsing shared bases again."""
-        view = RepoFS(self.root, max_file_bytes=self.max_file_bytes)
-        view._text_cache, view._yaml_cache = self._text_cache, self._yaml_cache
-        return view
+    # -- recording -------------------------------------------------------------
+    def record(self, path: str, digest: str | None) -> None:
+        """Note a read (digest None: looked for, absent; a recorded digest is kept then)."""
+        if digest is None:
+            self.reads.setdefault(path, None)
+            for scope in self.scopes:
+                scope.setdefault(path, None)
+            return
+        self.reads[path] = digest
+        for scope in self.scopes:
+            scope[path] = digest
+
+    @contextlib.contextmanager
+    def scope(self) -> Iterator[dict[str, str | None]]:
+        """Collect the reads made inside the block (as well as in `reads`): what one render
+        unit read, though the unit shares caches with others."""
+        got: dict[str, str | None] = {}
+        self.scopes.append(got)
+        try:
+            yield got
+        finally:  # by identity: two scopes holding the same reads are equal dicts
+            del self.scopes[next(i for i in range(len(self.scopes) - 1, -1, -1) if self.scopes[i] is got)]
+
+    def replay(self, reads: dict[str, str | None]) -> None:
+        """Record reads made earlier on a cache's behalf (a memoised build serving again)."""
+        for path, digest in reads.items():
+            self.record(path, digest)
 
     # -- paths -----------------------------------------------------------------
     def resolve(self, rel: str, base: str = ROOT, *, referrer: str | None = None) -> str:
@@ -108,7 +131,7 @@ class RepoFS:
         shaped a render (an optional override) makes the render stale when it appears."""
         if self.is_file(path):
             return True
-        self.reads.setdefault(path, None)
+        self.record(path, None)
         return False
 
     def absence_note(self, path: str) -> str:
@@ -143,7 +166,7 @@ class RepoFS:
 
     def read_bytes(self, path: str) -> bytes:
         data = self._load(path)
-        self.reads[path] = hashlib.sha256(data).hexdigest()
+        self.record(path, hashlib.sha256(data).hexdigest())
         return data
 
     def _decoded(self, path: str) -> tuple[str, str]:
@@ -162,7 +185,7 @@ class RepoFS:
 
     def read_text(self, path: str) -> str:
         text, digest = self._decoded(path)
-        self.reads[path] = digest
+        self.record(path, digest)
         return text
 
     def screen(self, path: str, name: str, test: Callable[[str], bool]) -> bool:
@@ -186,8 +209,8 @@ class RepoFS:
         cached = self._yaml_cache.get(key)
         if cached is not None:
             text = self._text_cache.get(path)
-            if text is not None:  # a view sharing caches records its own reads (not in-memory files)
-                self.reads[path] = text[1]
+            if text is not None:  # recorded again: an open scope wants it (not in-memory files)
+                self.record(path, text[1])
         else:
             from . import yaml as _yaml
 
@@ -205,7 +228,7 @@ class OverlayFS(RepoFS):
         super().__init__(base.root)
         self._base = base
         self._files = dict(files)
-        self.reads = base.reads  # real reads are recorded on the caller's view
+        self.reads, self.scopes = base.reads, base.scopes  # real reads are recorded on the caller's view
 
     def exists(self, path: str) -> bool:
         return path in self._files or self._base.exists(path)

@@ -301,6 +301,15 @@ def _point_applications_at_hydrated(
     return out
 
 
+RepoRenderers = _RepoRenderers
+
+
+def repo_renderers(fs: RepoFS, plan: FleetPlan, *, chart_cache: str | os.PathLike[str] | None = None,
+                   build_options: Any = None) -> _RepoRenderers:
+    """Renderers to share between `render_plan` calls over parts of one plan."""
+    return _RepoRenderers(fs, plan, build_options, chart_cache)
+
+
 def every_target(fs: RepoFS, plan: FleetPlan, *, chart_cache: str | os.PathLike[str] | None = None,
                  build_options: Any = None) -> list[Target]:
     """Every target a render takes up, the Applications that parents generate included,
@@ -320,15 +329,18 @@ def render_plan(
     commands: Iterable[str] = (),
     build_options: Any = None,
     chart_cache: str | os.PathLike[str] | None = None,
+    renderers: "RepoRenderers | None" = None,
 ) -> Bundles:
     """Render every target of the plan into bundles, in memory. Raises on the first error
     (in plan order); nothing is written. `repo_url` defaults to the plan's; `chart_cache`
-    holds the charts of HelmRepository sources (see `sluice helm pull`)."""
+    holds the charts of HelmRepository sources (see `sluice helm pull`). `renderers` (from
+    `repo_renderers`) lets several calls share memoised builds and the Helm engine (the
+    hook renders unit by unit)."""
     from ..core import yaml as sluice_yaml
 
     commands = tuple(commands)
     repo_url = repo_url if repo_url is not None else plan.repo_url
-    repos = _RepoRenderers(fs, plan, build_options, chart_cache)
+    repos = renderers if renderers is not None else _RepoRenderers(fs, plan, build_options, chart_cache)
     notes = list(plan.notes)
     unreached: list[Target] = []
     rendered = _render_targets(fs, plan, repos, notes, unreached=unreached)

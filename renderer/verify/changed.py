@@ -39,7 +39,7 @@ from ..fleet.discover import FleetPlan, Target
 from ..fleet.config import CONFIG_FILE
 from ..core.fs import RepoFS
 from .tree import Digests as _Digests
-from ..fleet.pipeline import render_plan
+from ..fleet.pipeline import render_plan, repo_renderers
 from .policy import Project
 
 CACHE_DIR = ".sluice"
@@ -271,24 +271,24 @@ def render_changed(
     seen: set[str] = set()
     new_index = {k: v for k, v in index.items() if k in planned}
     clusters = {c.name: c for c in plan.clusters}
+    shared = repo_renderers(fs, plan, chart_cache=chart_cache)
     total = sum(len(u) for u in selected)
     done = 0
     for unit in selected:
         done += len(unit)
         if progress:
             progress(f"rendering {target_key(unit[0])}{f' and {len(unit) - 1} more' if len(unit) > 1 else ''} ({done}/{total})")
-        own = fs.sharing()
-        bundles = render_plan(own, dataclasses.replace(plan, targets=tuple(unit)), chart_cache=chart_cache)
+        with fs.scope() as own:  # the unit's reads, memoised builds it shares with other units included
+            bundles = render_plan(fs, dataclasses.replace(plan, targets=tuple(unit)), chart_cache=chart_cache,
+                                  renderers=shared)
         for app in bundles.apps:  # the unit's targets, and their children (app of apps)
             key = target_key(app.target)
             if key in seen or (key in planned and key not in {target_key(t) for t in unit}):
                 continue  # a child that is also a target of its own is checked as that target
             seen.add(key)
             pairs.append((app.target, app))
-        reads = dict(own.reads)
-        for path, sha in reads.items():
-            fs.reads.setdefault(path, sha)
-        for chart in _chart_roots(own, list(reads), unit):
+        reads = dict(own)
+        for chart in _chart_roots(fs, list(reads), unit):
             for path in _files_under(root, chart):
                 reads.setdefault(path, digests(path))
         for target in unit:
