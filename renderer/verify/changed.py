@@ -1,23 +1,27 @@
 """`sluice verify --changed`: render only the targets whose input files changed.
 
-Targets are rendered in units: one Argo CD Application, or every Flux Kustomization of one
-cluster directory together (Flux builds a cluster's tree as a whole: substitutions and
-dependsOn cross Kustomizations, so a unit smaller than the tree would expand it again
-per Kustomization). Each unit is rendered with its own `RepoFS`, so the files it read
-(`RepoFS.reads`, with content digests) are exactly its inputs; added to them: the
-Application's file, the cluster Secret's file, `sluice.yaml`, its AppProject's file, and
-every file of each chart the unit used (a recorded `Chart.yaml`, or a source path that
-is a chart; Helm reads the rest itself) with its `file://` dependencies. The inputs are
-cached per target in `.sluice/reads.json` (the directory ignores itself with its own
-`.gitignore`), with a digest of the context every render shares (the chart cache's
-archives, the sluice version).
+The plan comes from the index when its discovery record still holds (plancache.py: an
+edit to a file discovery only screened re-plans nothing), else from discovery, which is
+then recorded. Targets are rendered in units: one Argo CD Application, or every Flux
+Kustomization of one cluster directory together (Flux builds a cluster's tree as a whole:
+substitutions and dependsOn cross Kustomizations). All units share one RepoFS and one set
+of renderers (bases memoised across clusters, one Helm engine); `RepoFS.scope()` collects
+what each unit read, and kustomize's memo replays what a memoised directory read, so a
+unit's reads are exactly its inputs. Added to them: the Application's file, the cluster
+Secret's file, `sluice.yaml`, its AppProject's file, and every file of each chart the unit
+used (a recorded `Chart.yaml`, or a source path that is a chart; Helm reads the rest
+itself) with its `file://` dependencies. The inputs are cached per target in
+`.sluice/reads.json` (the directory ignores itself with its own `.gitignore`), with a
+digest of the context every render shares (the chart cache's archives, the sluice
+version, the loaded configuration).
 
 A unit is rendered again when one of its targets has no record, when its planned form
 changed (what an ApplicationSet generated from files only the generator reads), when the
 shared context changed, when one of its recorded inputs is changed against HEAD (`git diff
 --name-only HEAD`, plus untracked files), or when a recorded digest differs from the
-file's content now (the cache is older than HEAD). A cold or unreadable index renders
-every unit, which costs about what a full verify does.
+file's content now (the cache is older than HEAD). A cold or invalid index renders every
+unit, which costs what a full verify does. An index git tracks came with the repository
+and is ignored; digests are only computed for regular files inside the root (tree.py).
 Limitation: CRDs of targets not rendered are unknown to the scope and schema checks of
 the rendered ones (a custom resource of a cluster-scoped CRD rendered by another
 Application gets checked as namespaced; its kind is reported as unknown).
@@ -29,7 +33,6 @@ import hashlib
 import json
 import os
 import posixpath
-import stat
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
