@@ -154,7 +154,7 @@ def test_demo_config_loads() -> None:
     [
         ("applications:\n  - apps\n  - 5\n", "sluice.yaml:3: applications[1]: 5 is not of type 'string'"),
         ("applications: apps\n", "sluice.yaml:1: applications: 'apps' is not of type 'array'"),
-        ("bogus: 1\n", "sluice.yaml:1: bogus: unknown field (allowed: allowPlaintextSecrets, apiVersions, applications, childApplications, clusterScopedKinds, clusters, exclude, fluxClusters, helmReleases, inClusterEnabled, kubeVersion, limits, output, preserve, repoURL, repositories)"),
+        ("bogus: 1\n", "sluice.yaml:1: bogus: unknown field (allowed: allowPlaintextSecrets, apiVersions, applications, childApplications, clusterScopedKinds, clusters, exclude, fluxClusters, helm, helmReleases, inClusterEnabled, kubeVersion, limits, output, preserve, repoURL, repositories, substitutions, substitutionsFile)"),
         ("output:\n  brnchTemplate: x\n", "sluice.yaml:2: output.brnchTemplate: unknown field (allowed: branchTemplate, dir)"),
         ("inClusterEnabled: 'yes'\n", "sluice.yaml:1: inClusterEnabled: 'yes' is not of type 'boolean'"),
         ("clusterScopedKinds: [ClusterIssuer.cert-manager.io, not a kind]\n",

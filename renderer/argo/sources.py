@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import copy
 import os
+import posixpath
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..core.errors import InputError, OutOfReach, SourceOutOfReach
 from ..core.fs import RepoFS, join
@@ -180,6 +181,9 @@ class SourceRenderer:
         self._helm: Any = None
         self._helm_from = helm_from  # another repository's renderer whose Helm engine this one shares
         self.helm_limits: tuple[float, int] | None = None  # (seconds, output bytes): sluice.yaml limits
+        self.helm_engine_name: str | None = None  # sluice.yaml helm.engine / --helm-engine (None: the default)
+        # cluster name -> resolver of substituteFrom objects only the cluster holds (sluice.yaml substitutions)
+        self.flux_objects: Callable[[str], Any] | None = None
         self._flux: dict[str, dict[str, list[dict[str, Any]] | OutOfReach]] = {}
         self.flux_notes: list[str] = []  # what Flux trees left for the cluster (substituteFrom objects)
         self.fs = fs
@@ -279,8 +283,9 @@ class SourceRenderer:
             tree = {}
             unreached: dict[tuple[str, str], str] = {}
             source_fs = self.flux_sources if self.flux_sources is not None else dry_repo_sources()
+            supplied = self.flux_objects(posixpath.basename(spec.path)) if self.flux_objects is not None else None
             for ks, objects in expand_flux_tree(self.fs, spec.path, source_fs=source_fs, unreached=unreached,
-                                                notes=self.flux_notes):
+                                                notes=self.flux_notes, objects=supplied):
                 meta = ks.get("metadata") or {}
                 key = (str(meta.get("namespace") or "flux-system"), str(meta.get("name")))
                 tree[f"{key[0]}/{key[1]}"] = objects if key not in unreached else SourceOutOfReach(
@@ -292,13 +297,14 @@ class SourceRenderer:
         return list(found)
 
     def helm_engine(self) -> Any:
-        """The Helm engine (in-process when available, else the helm binary), made once."""
+        """The Helm engine `helm_engine_name` names (default: in-process when available, else
+        the helm binary), made once."""
         if self._helm_from is not None:
             return self._helm_from.helm_engine()
         if self._helm is None:
-            from ..helm.engine import default_engine
+            from ..helm.engine import make_engine
 
-            self._helm = default_engine()
+            self._helm = make_engine(self.helm_engine_name)
             if self.helm_limits is not None:
                 self._helm.timeout_seconds, self._helm.max_output_bytes = self.helm_limits  # type: ignore[attr-defined]
         return self._helm

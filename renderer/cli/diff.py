@@ -10,6 +10,7 @@ import click
 from .options import (
     ALLOW_ROOT_OPTION,
     CHART_CACHE_OPTION,
+    HELM_ENGINE_OPTION,
     HELM_RELEASES_OPTION,
     OUTPUT_FORMAT,
     REPOSITORY_OPTION,
@@ -64,9 +65,11 @@ def stderr_progress() -> tuple[Callable[[str], None] | None, Callable[[], None]]
 @REPOSITORY_OPTION
 @ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
+@HELM_ENGINE_OPTION
 def diff(repo: str, base: str, head: str | None, output_format: str, color: str, max_bytes: int, max_lines: int,
-         select_clusters: tuple[str, ...], select_apps: tuple[str, ...], exit_code: bool, show_secrets: bool, chart_cache: str | None, repositories: tuple[str, ...], allowed_roots: tuple[str, ...],
-         helm_releases: str | None) -> None:
+         select_clusters: tuple[str, ...], select_apps: tuple[str, ...], exit_code: bool, show_secrets: bool,
+         chart_cache: str | None, repositories: tuple[str, ...], allowed_roots: tuple[str, ...],
+         helm_releases: str | None, helm_engine: str | None = None) -> None:
     """Render two revisions of REPO and show the difference per cluster, app and resource."""
     from .run import EXIT_FINDINGS, EXIT_OK, run_command
 
@@ -80,7 +83,7 @@ def diff(repo: str, base: str, head: str | None, output_format: str, color: str,
             result = diff_revisions(repo, base, head, progress=progress, show_secrets=show_secrets, select=select,
                                     chart_cache=chart_cache,
                                     repositories=repository_map(repositories), helm_releases=helm_releases,
-                                    allowed_roots=allowed_roots)
+                                    allowed_roots=allowed_roots, **({"helm_engine": helm_engine} if helm_engine else {}))
         finally:
             done()
         if output_format == "json":

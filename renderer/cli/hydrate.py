@@ -14,6 +14,7 @@ from .options import (
     BUNDLES_OPTION,
     CACHE_DIR_OPTION,
     CHART_CACHE_OPTION,
+    HELM_ENGINE_OPTION,
     JOBS_OPTION,
     HELM_RELEASES_OPTION,
     OUTPUT_FORMAT,
@@ -37,6 +38,7 @@ from .run import EXIT_OK, EXIT_SUPERSEDED, run_command
 @REPOSITORY_OPTION
 @ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
+@HELM_ENGINE_OPTION
 @STRICT_OPTION
 @ALLOW_SECRETS_OPTION
 @JOBS_OPTION
@@ -45,7 +47,8 @@ from .run import EXIT_OK, EXIT_SUPERSEDED, run_command
 def hydrate(repo: str, remote: str, output_format: str, allow_dirty: bool, allow_unrelated: bool, release_rollback: bool,
             author: str | None, chart_cache: str | None, repositories: tuple[str, ...],
             allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool, allow_secrets: bool,
-            jobs: int = 1, cache_dir: str | None = None, bundle_dirs: tuple[str, ...] = ()) -> None:
+            jobs: int = 1, cache_dir: str | None = None, bundle_dirs: tuple[str, ...] = (),
+            helm_engine: str | None = None) -> None:
     """Render REPO and commit each cluster's bundle to its hydrated branch in REMOTE (one atomic push).
 
     Branches only move forward in the dry history. Exit status: 0 pushed or nothing to change;
@@ -76,7 +79,8 @@ def hydrate(repo: str, remote: str, output_format: str, allow_dirty: bool, allow
             bundles = joined_for(bundle_dirs, dry.dry_sha)
         else:
             bundles, dry = render_fleet(repo, None, False, RENDER_COMMANDS, chart_cache, repositories, helm_releases,
-                                        strict, allowed_roots, allow_secrets, jobs=jobs, cache_dir=cache_dir)
+                                        strict, allowed_roots, allow_secrets, jobs=jobs, cache_dir=cache_dir,
+                                        helm_engine=helm_engine)
         if dirty:
             dry = dataclasses.replace(dry, dirty=dirty)
         policy = Monotonic(DryHistory(root), allow_unrelated=allow_unrelated, release_rollback=release_rollback)

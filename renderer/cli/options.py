@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-__all__ = ["SELECT_OPTIONS", "target_filter", "OUTPUT_FORMAT", "ALLOW_ROOT_OPTION", "ALLOW_SECRETS_OPTION", "BUNDLES_OPTION", "CACHE_DIR_OPTION", "JOBS_OPTION", "CHART_CACHE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION",
+__all__ = ["SELECT_OPTIONS", "target_filter", "OUTPUT_FORMAT", "ALLOW_ROOT_OPTION", "ALLOW_SECRETS_OPTION", "BUNDLES_OPTION", "CACHE_DIR_OPTION", "JOBS_OPTION", "CHART_CACHE_OPTION", "HELM_ENGINE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION",
            "STRICT_OPTION", "repository_map"]
 
 CHART_CACHE_OPTION = click.option(
@@ -39,6 +39,11 @@ ALLOW_ROOT_OPTION = click.option(
 HELM_RELEASES_OPTION = click.option(
     "--helm-releases", type=click.Choice(["inflate", "auto", "passthrough"]),
     help="Override sluice.yaml `helmReleases` (auto: inflate what renders offline, keep the rest for Flux).")
+
+
+HELM_ENGINE_OPTION = click.option(
+    "--helm-engine", type=click.Choice(["in-process", "cli"]),
+    help="Override sluice.yaml `helm.engine`: in-process (Helm 4.2.3 library) or cli (the helm binary on PATH).")
 
 
 STRICT_OPTION = click.option(

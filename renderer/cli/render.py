@@ -10,6 +10,7 @@ from .options import (
     ALLOW_SECRETS_OPTION,
     CACHE_DIR_OPTION,
     CHART_CACHE_OPTION,
+    HELM_ENGINE_OPTION,
     JOBS_OPTION,
     HELM_RELEASES_OPTION,
     OUTPUT_FORMAT,
@@ -31,6 +32,7 @@ from .run import EXIT_OK, run_command
 @REPOSITORY_OPTION
 @ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
+@HELM_ENGINE_OPTION
 @STRICT_OPTION
 @ALLOW_SECRETS_OPTION
 @JOBS_OPTION
@@ -40,7 +42,7 @@ from .run import EXIT_OK, run_command
 def render(repo: str, out: str | None, output_format: str, select_clusters: tuple[str, ...], select_apps: tuple[str, ...],
            chart_cache: str | None, repositories: tuple[str, ...],
            allowed_roots: tuple[str, ...], helm_releases: str | None, strict: bool, allow_secrets: bool,
-           jobs: int = 1, cache_dir: str | None = None, shard: str | None = None) -> None:
+           jobs: int = 1, cache_dir: str | None = None, shard: str | None = None, helm_engine: str | None = None) -> None:
     """Render the whole fleet of REPO into per-cluster bundles (with --cluster/--app: only those;
     the bundles directory then holds the selection alone)."""
 
@@ -49,7 +51,8 @@ def render(repo: str, out: str | None, output_format: str, select_clusters: tupl
 
         bundles, dry = render_fleet(repo, out, True, RENDER_COMMANDS, chart_cache, repositories, helm_releases, strict,
                                allowed_roots, allow_secrets, select=target_filter(select_clusters, select_apps),
-                                     jobs=jobs, cache_dir=cache_dir, shard=parse_shard(shard) if shard else None)
+                                     jobs=jobs, cache_dir=cache_dir, shard=parse_shard(shard) if shard else None,
+                                     helm_engine=helm_engine)
         echo_bundles(bundles, out or "the output directory", output_format == "json")
         dirty = uncommitted(Path(repo).resolve(), out) if dry is not None else ()
         if dirty:

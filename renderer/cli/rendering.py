@@ -51,7 +51,7 @@ def dry_source(root: Path, rev: str, commands: tuple[str, ...], *, required: boo
 def render_fleet(repo: str, out: str | None, write: bool, commands: tuple[str, ...], chart_cache: str | None = None,
             repositories: tuple[str, ...] = (), helm_releases: str | None = None, strict: bool = False,
             allowed_roots: tuple[str, ...] = (), allow_secrets: bool = False, select: Any = None,
-            **scale: Any) -> tuple[Any, Any]:
+            helm_engine: str | None = None, **scale: Any) -> tuple[Any, Any]:
     from ..fleet.pipeline import render_repo
 
     root = Path(repo).resolve()
@@ -62,7 +62,7 @@ def render_fleet(repo: str, out: str | None, write: bool, commands: tuple[str, .
         root, out, dry_sha=dry.dry_sha if dry else None, repo_url=dry.repo_url if dry else None,
         commands=commands, write=write, chart_cache=chart_cache, repositories=repository_map(repositories),
         helm_releases=helm_releases, strict=strict, allowed_roots=allowed_roots, allow_plaintext_secrets=allow_secrets,
-        select=select, **scale,  # jobs, cache_dir, shard
+        select=select, helm_engine=helm_engine, **scale,  # jobs, cache_dir, shard
     )
     return bundles, dry
 

@@ -6,6 +6,7 @@ import click
 from .options import (
     ALLOW_ROOT_OPTION,
     CHART_CACHE_OPTION,
+    HELM_ENGINE_OPTION,
     HELM_RELEASES_OPTION,
     JOBS_OPTION,
     OUTPUT_FORMAT,
@@ -36,11 +37,13 @@ from .diff import COLOR_CHOICES, stderr_progress, use_color
 @ALLOW_ROOT_OPTION
 @HELM_RELEASES_OPTION
 @JOBS_OPTION
+@HELM_ENGINE_OPTION
 def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kubernetes_version: str | None,
            output_format: str, color: str, chart_cache: str | None, repositories: tuple[str, ...],
            allowed_roots: tuple[str, ...], helm_releases: str | None,
            schema_locations: tuple[str, ...] = (), skip_kinds: tuple[str, ...] = (),
-           select_clusters: tuple[str, ...] = (), select_apps: tuple[str, ...] = (), jobs: int = 1) -> None:
+           select_clusters: tuple[str, ...] = (), select_apps: tuple[str, ...] = (), jobs: int = 1,
+           helm_engine: str | None = None) -> None:
     """Render REPO and check every resource: secrets, AppProject policy, schemas. Exit 1 on errors."""
     from .run import EXIT_FINDINGS, EXIT_OK, run_command
 
@@ -54,7 +57,8 @@ def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kube
                                  chart_cache=chart_cache, repositories=repository_map(repositories),
                                  helm_releases=helm_releases, allowed_roots=allowed_roots,
                                  schema_locations=schema_locations, skip_kinds=skip_kinds,
-                                 select=target_filter(select_clusters, select_apps), jobs=jobs)
+                                 select=target_filter(select_clusters, select_apps), jobs=jobs,
+                                 helm_engine=helm_engine)
         finally:
             done()
         if output_format == "json":

@@ -6,11 +6,12 @@ is known, for caching and incremental rendering.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import posixpath
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from .errors import InputError
 
@@ -48,8 +49,38 @@ class RepoFS:
         self.root = Path(root).resolve()
         self._real_root = os.path.realpath(self.root)
         self.reads: dict[str, str | None] = {}  # path -> sha256 of the content read (None: looked for, absent)
-        self._text_cache: dict[str, str] = {}
+        self.screens: dict[str, dict[str, bool]] = {}  # path -> {screen name: passed}; see `screen`
+        self.scopes: list[dict[str, str | None]] = []  # open `scope()` recorders (shared with views of this one)
+        self._text_cache: dict[str, tuple[str, str]] = {}  # path -> (text, sha256)
         self._yaml_cache: dict[tuple[str, str], list[tuple[Any, int]]] = {}
+
+    # -- recording -------------------------------------------------------------
+    def record(self, path: str, digest: str | None) -> None:
+        """Note a read (digest None: looked for, absent; a recorded digest is kept then)."""
+        if digest is None:
+            self.reads.setdefault(path, None)
+            for scope in self.scopes:
+                scope.setdefault(path, None)
+            return
+        self.reads[path] = digest
+        for scope in self.scopes:
+            scope[path] = digest
+
+    @contextlib.contextmanager
+    def scope(self) -> Iterator[dict[str, str | None]]:
+        """Collect the reads made inside the block (as well as in `reads`): what one render
+        unit read, though the unit shares caches with others."""
+        got: dict[str, str | None] = {}
+        self.scopes.append(got)
+        try:
+            yield got
+        finally:  # by identity: two scopes holding the same reads are equal dicts
+            del self.scopes[next(i for i in range(len(self.scopes) - 1, -1, -1) if self.scopes[i] is got)]
+
+    def replay(self, reads: dict[str, str | None]) -> None:
+        """Record reads made earlier on a cache's behalf (a memoised build serving again)."""
+        for path, digest in reads.items():
+            self.record(path, digest)
 
     # -- paths -----------------------------------------------------------------
     def resolve(self, rel: str, base: str = ROOT, *, referrer: str | None = None) -> str:
@@ -100,7 +131,7 @@ class RepoFS:
         shaped a render (an optional override) makes the render stale when it appears."""
         if self.is_file(path):
             return True
-        self.reads.setdefault(path, None)
+        self.record(path, None)
         return False
 
     def absence_note(self, path: str) -> str:
@@ -118,36 +149,56 @@ class RepoFS:
             raise InputError("not a directory", file=path) from None
 
     # -- reads -----------------------------------------------------------------
-    def read_bytes(self, path: str) -> bytes:
+    def _load(self, path: str) -> bytes:
         self._check_real(path, path, None)
         try:
             with open(self.abspath(path), "rb") as fh:
                 if os.fstat(fh.fileno()).st_size > self.max_file_bytes:
                     raise InputError(f"larger than {self.max_file_bytes} bytes, the most a render reads from one file",
                                      file=path)
-                data = fh.read(self.max_file_bytes + 1)
+                return fh.read(self.max_file_bytes + 1)
         except FileNotFoundError:
             raise InputError("file not found", file=path) from None
         except IsADirectoryError:
             raise InputError("is a directory, expected a file", file=path) from None
         except OSError as exc:  # a symlink loop, a FIFO gone away, permissions
             raise InputError(f"cannot read: {exc.strerror or exc}", file=path) from None
-        self.reads[path] = hashlib.sha256(data).hexdigest()
+
+    def read_bytes(self, path: str) -> bytes:
+        data = self._load(path)
+        self.record(path, hashlib.sha256(data).hexdigest())
         return data
 
-    def read_text(self, path: str) -> str:
+    def _decoded(self, path: str) -> tuple[str, str]:
         cached = self._text_cache.get(path)
         if cached is not None:
             return cached
-        data = self.read_bytes(path)
+        data = self._load(path)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InputError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", file=path) from None
         if text.startswith("\ufeff"):
             text = text[1:]
-        self._text_cache[path] = text
+        self._text_cache[path] = (text, hashlib.sha256(data).hexdigest())
+        return self._text_cache[path]
+
+    def read_text(self, path: str) -> str:
+        text, digest = self._decoded(path)
+        self.record(path, digest)
         return text
+
+    def screen(self, path: str, name: str, test: Callable[[str], bool]) -> bool:
+        """Whether `test` (a substring test named `name`, see core/screens.py) holds for the
+        file's text. Recorded in `screens`, not in `reads`: a file discovery only screened
+        and passed over is no input of the plan while the screen still fails on it, which
+        lets the hook's plan cache survive an edit to any ordinary manifest."""
+        if type(self).read_text is not RepoFS.read_text:  # a view with its own rules reads as it reads
+            return test(self.read_text(path))
+        text, _ = self._decoded(path)
+        passed = test(text)
+        self.screens.setdefault(path, {})[name] = passed
+        return passed
 
     def load_yaml(self, path: str, *, dialect: str = "resource") -> list[tuple[Any, int]]:
         """Parsed documents of a YAML file with their start lines; parsed once per render.
@@ -156,7 +207,11 @@ class RepoFS:
         duplicate keys allowed); see renderer/yaml.py."""
         key = (path, dialect)
         cached = self._yaml_cache.get(key)
-        if cached is None:
+        if cached is not None:
+            text = self._text_cache.get(path)
+            if text is not None:  # recorded again: an open scope wants it (not in-memory files)
+                self.record(path, text[1])
+        else:
             from . import yaml as _yaml
 
             cached = _yaml.load_documents_with_lines(self.read_text(path), path, dialect=dialect)  # type: ignore[arg-type]
@@ -173,7 +228,7 @@ class OverlayFS(RepoFS):
         super().__init__(base.root)
         self._base = base
         self._files = dict(files)
-        self.reads = base.reads  # real reads are recorded on the caller's view
+        self.reads, self.scopes = base.reads, base.scopes  # real reads are recorded on the caller's view
 
     def exists(self, path: str) -> bool:
         return path in self._files or self._base.exists(path)

@@ -19,6 +19,7 @@ from typing import Any, Iterable, Sequence
 from ..core.branchname import branch_name_problem, normalize_branch  # re-exported: one rule for every branch field
 from ..core.errors import InputError
 from ..core.fs import RepoFS
+from .substitutions import Substitutions
 from ..helm.engine import DEFAULT_KUBE_VERSION
 from ..core.repourl import normalize_repo_url
 from ..argo.sources import compile_glob
@@ -51,6 +52,8 @@ class FleetConfig:
     in_cluster_enabled: bool = True
     cluster_scoped_kinds: tuple[str, ...] = ()  # "Kind" or "Kind.group"
     helm_releases: str = "auto"  # HELM_RELEASE_MODES: what a render does with Flux HelmReleases
+    helm_engine: str | None = None  # helm.engine: "in-process" | "cli"; None: in-process when installed
+    substitutions: Substitutions = Substitutions()  # substitutions + substitutionsFile (values kept out of reprs)
     allow_plaintext_secrets: bool = False  # `sluice verify` accepts plaintext Secrets
     flux_clusters: tuple[str, ...] | None = None  # Flux cluster directories (paths or globs); None: detect
     repositories: tuple[tuple[str, str], ...] = ()  # (normalized repoURL, absolute directory) of other repos
@@ -119,13 +122,22 @@ def _line_of(text: str, parts: list[Any]) -> int | None:
         return None
 
 
-def _schema_errors(data: Any) -> list[tuple[list[Any], str]]:
+_SECRET_KEYS = ("substitutions",)  # values under them may be secrets: messages never quote them
+
+
+def _schema_errors(data: Any, schema: dict[str, Any] | None = None, secret: bool = False) -> list[tuple[list[Any], str]]:
     import jsonschema  # type: ignore[import-untyped,unused-ignore]
 
-    validator = jsonschema.Draft202012Validator(config_schema())
+    validator = jsonschema.Draft202012Validator(schema or config_schema())
     found: list[tuple[list[Any], str]] = []
     for err in validator.iter_errors(data):
         path = list(err.absolute_path)
+        if (secret or (path and path[0] in _SECRET_KEYS)) and err.validator not in ("propertyNames", "pattern", "additionalProperties"):
+            wanted = err.validator_value if err.validator == "type" else None
+            types = " or ".join(wanted) if isinstance(wanted, list) else str(wanted or "")
+            found.append((path, f"must be a {types} (the value is not shown)" if types
+                          else f"invalid ({err.validator}; the value is not shown)"))
+            continue
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             allowed = sorted((err.schema.get("properties") or {}).keys())
             for key in sorted(k for k in err.instance if k not in allowed):
@@ -141,6 +153,28 @@ def _schema_errors(data: Any) -> list[tuple[list[Any], str]]:
 
 def _config_error(path: str, text: str, parts: list[Any], message: str) -> InputError:
     return InputError(f"{_format_path(parts)}: {message}", file=path, line=_line_of(text, parts) if parts else None)
+
+
+def _substitutions(fs: RepoFS, data: dict[str, Any]) -> Substitutions:
+    """sluice.yaml `substitutions`, then the `substitutionsFile` (read through the read
+    boundary, validated like the section; messages never quote a value)."""
+    layers: list[Any] = [data.get("substitutions") or {}]
+    name = data.get("substitutionsFile")
+    if name:
+        path = fs.resolve(name, referrer=CONFIG_FILE)
+        if not fs.is_file(path):
+            raise InputError(f"substitutionsFile: {name!r} is not a file", file=CONFIG_FILE)
+        docs = [doc for doc, _ in fs.load_yaml(path) if doc is not None]
+        if len(docs) > 1:
+            raise InputError("expected one YAML document, found several", file=path)
+        layer = docs[0] if docs else {}
+        schema = {**config_schema()["$defs"]["substitutions"], "$defs": config_schema()["$defs"]}
+        errors = _schema_errors(layer, schema, secret=True)
+        if errors:
+            parts, message = errors[0]
+            raise InputError(f"{_format_path(parts)}: {message}", file=path)
+        layers.append(layer)
+    return Substitutions.from_mappings(*layers)
 
 
 def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = None,
@@ -191,6 +225,8 @@ def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = N
         in_cluster_enabled=data.get("inClusterEnabled", True),
         cluster_scoped_kinds=strings("clusterScopedKinds") or (),
         helm_releases=data.get("helmReleases", "auto"),
+        helm_engine=(data.get("helm") or {}).get("engine"),
+        substitutions=_substitutions(fs, data),
         allow_plaintext_secrets=bool(data.get("allowPlaintextSecrets", False)),
         flux_clusters=strings("fluxClusters"),
         repositories=_repositories(checkouts_root or fs.root, data.get("repositories") or {}, text, granted,

@@ -31,6 +31,7 @@ from ..helm.engine import DEFAULT_KUBE_VERSION
 from ..core.notes import Skipped
 from ..core.repourl import normalize_repo_url
 from ..core.fs import RepoFS
+from ..core import screens
 from ..argo.sources import KUSTOMIZATION_FILES, SourceSpec, compile_glob
 
 APPLICATION_API_VERSION = "argoproj.io/v1alpha1"
@@ -550,7 +551,8 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
     def candidates() -> list[str]:
         nonlocal everything
         if everything is None:
-            everything = [p for p in walk_yaml(fs, ".", skip=skip_dirs, exclude=config.exclude) if "argoproj.io" in fs.read_text(p)]
+            everything = [p for p in walk_yaml(fs, ".", skip=skip_dirs, exclude=config.exclude)
+                          if fs.screen(p, screens.ARGO, screens.SCREENS[screens.ARGO])]
         return everything
 
     app_files = candidates() if config.applications is None else select_files(fs, config.applications, "applications", skip=skip_dirs, exclude=config.exclude)

@@ -17,6 +17,7 @@ from ..core.errors import InputError
 from .discover import _GLOB_CHARS, _YAML_SUFFIXES, Target, walk_yaml
 from .config import CONFIG_FILE, FleetConfig, cluster_name_problem
 from ..core.fs import RepoFS
+from ..core import screens
 from ..argo.sources import SourceSpec, compile_glob
 
 __all__ = ["BOOTSTRAP_FILES", "detect_flux_clusters", "flux_sources", "flux_targets"]
@@ -78,7 +79,8 @@ def _bootstrapped_dirs(fs: RepoFS, *, skip: Iterable[str], exclude: Iterable[str
             continue
         for name in fs.listdir(sync_dir):
             path = f"{sync_dir}/{name}"
-            if not name.endswith(_YAML_SUFFIXES) or not fs.is_file(path) or "kustomize.toolkit.fluxcd.io" not in fs.read_text(path):
+            if (not name.endswith(_YAML_SUFFIXES) or not fs.is_file(path)
+                    or not fs.screen(path, screens.FLUX_KUSTOMIZATION, screens.SCREENS[screens.FLUX_KUSTOMIZATION])):
                 continue
             try:
                 docs = fs.load_yaml(path)
@@ -94,8 +96,7 @@ def _flux_operator_dirs(fs: RepoFS, *, skip: Iterable[str], exclude: Iterable[st
     """`spec.sync.path` of FluxInstance objects (fluxcd.controlplane.io), and `instance.sync.path`
     in the values of HelmReleases of the flux-instance chart."""
     for path in walk_yaml(fs, ".", skip=skip, exclude=exclude):
-        text = fs.read_text(path)
-        if "sync" not in text or ("FluxInstance" not in text and "flux-instance" not in text):
+        if not fs.screen(path, screens.FLUX_INSTANCE, screens.SCREENS[screens.FLUX_INSTANCE]):
             continue
         try:
             docs = fs.load_yaml(path)

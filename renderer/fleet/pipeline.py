@@ -193,6 +193,8 @@ class _RepoRenderers:
         dry = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs, chart_cache=chart_cache,
                              flux_sources=flux_sources(plan.config))
         dry.helm_limits = (plan.config.helm_render_seconds, plan.config.helm_output_bytes)
+        dry.helm_engine_name = plan.config.helm_engine
+        dry.flux_objects = plan.config.substitutions.resolver
         self._made: dict[str, tuple[SourceRenderer, HelmReleaseInflater]] = {"": (dry, HelmReleaseInflater(fs, dry, chart_cache))}
 
     @property
@@ -301,6 +303,15 @@ def _point_applications_at_hydrated(
     return out
 
 
+RepoRenderers = _RepoRenderers
+
+
+def repo_renderers(fs: RepoFS, plan: FleetPlan, *, chart_cache: str | os.PathLike[str] | None = None,
+                   build_options: Any = None) -> _RepoRenderers:
+    """Renderers to share between `render_plan` calls over parts of one plan."""
+    return _RepoRenderers(fs, plan, build_options, chart_cache)
+
+
 def every_target(fs: RepoFS, plan: FleetPlan, *, chart_cache: str | os.PathLike[str] | None = None,
                  build_options: Any = None) -> list[Target]:
     """Every target a render takes up, the Applications that parents generate included,
@@ -320,13 +331,18 @@ def render_plan(
     commands: Iterable[str] = (),
     build_options: Any = None,
     chart_cache: str | os.PathLike[str] | None = None,
+    renderers: "RepoRenderers | None" = None,
 ) -> Bundles:
     """Render every target of the plan into bundles, in memory. Raises on the first error
     (in plan order); nothing is written. `repo_url` defaults to the plan's; `chart_cache`
-    holds the charts of HelmRepository sources (see `sluice helm pull`)."""
+    holds the charts of HelmRepository sources (see `sluice helm pull`). `renderers` (from
+    `repo_renderers`) lets several calls share memoised builds and the Helm engine (the
+    hook renders unit by unit)."""
+    from ..core import yaml as sluice_yaml
+
     commands = tuple(commands)
     repo_url = repo_url if repo_url is not None else plan.repo_url
-    repos = _RepoRenderers(fs, plan, build_options, chart_cache)
+    repos = renderers if renderers is not None else _RepoRenderers(fs, plan, build_options, chart_cache)
     notes = list(plan.notes)
     unreached: list[Target] = []
     rendered = _render_targets(fs, plan, repos, notes, unreached=unreached)
@@ -417,6 +433,7 @@ def render_repo(
     repositories: dict[str, str] | None = None,
     helm_releases: str | None = None,
     strict: bool = False,
+    helm_engine: str | None = None,
     checkouts_root: str | os.PathLike[str] | None = None,
     allowed_roots: Sequence[str | os.PathLike[str]] = (),
     allow_plaintext_secrets: bool = False,
@@ -444,6 +461,8 @@ def render_repo(
         config = with_repositories(config, repositories)
     if helm_releases:
         config = dataclasses.replace(config, helm_releases=helm_releases)
+    if helm_engine:
+        config = dataclasses.replace(config, helm_engine=helm_engine)
     out = Path(out_dir).absolute() if out_dir is not None else Path(fs.abspath(config.output_dir))
     skip: list[str] = []
     try:

@@ -46,7 +46,7 @@ class ArtifactFS(RepoFS):
     def __init__(self, base: RepoFS, ignore: str | None = None) -> None:
         super().__init__(base.root)
         self._base = base
-        self.reads = base.reads  # reads are recorded on the caller's view
+        self.reads, self.scopes = base.reads, base.scopes  # reads are recorded on the caller's view
         patterns = load_ignore_patterns(base)
         if ignore:
             patterns.extend(read_patterns(ignore))

@@ -597,6 +597,29 @@ class HelmCLI:
         return _documents(self.template_text(chart, **kw), os.fspath(chart))
 
 
+ENGINES = ("in-process", "cli")
+"""`in-process`: Helm's Go library inside helm-python-sdk (Helm 4.2.3); `cli`: the `helm`
+binary (its own version). They differ where Helm changed between versions: Helm 4.2 drops
+a values key whose value is null (podinfo's `resources.limits: null`), Helm 4.1 keeps it."""
+
+
+def make_engine(name: str | None) -> HelmEngine:
+    """The backend `name` (one of ENGINES) names; None: `default_engine()`."""
+    from ..core.errors import InputError
+
+    if name is None:
+        return default_engine()
+    if name == "in-process":
+        try:
+            return InProcessHelm()
+        except ImportError:
+            raise InputError("helm engine in-process needs the helm-python-sdk package; install it or use "
+                             "--helm-engine cli") from None
+    if name == "cli":
+        return HelmCLI()
+    raise InputError(f"unknown helm engine {name!r}: expected one of {', '.join(ENGINES)}")
+
+
 def default_engine() -> HelmEngine:
     """The in-process SDK when installed, else the `helm` binary."""
     try:

@@ -60,6 +60,7 @@ class Builder:
         self.fs = fs
         self.options = options or BuildOptions()
         self._memo: dict[tuple[str, str | None, int | None, str | None], Accumulation] = {}
+        self._memo_reads: dict[tuple[str, str | None, int | None, str | None], dict[str, str | None]] = {}
         self._build_metadata: tuple[str, ...] = ()
         self._openapi: Any = None  # the build's merge-key schema once a kustomization declared one
         self._schema_init: str | None = None  # what first made kustomize load its builtin schema
@@ -99,11 +100,22 @@ class Builder:
         memo_key = (directory, origin, id(self._openapi) if self._openapi is not None else None, self._schema_init)
         if not component and memo_key in self._memo:
             cached = self._memo[memo_key]
+            self.fs.replay(self._memo_reads.get(memo_key, {}))  # a render unit served from the memo read them too
             if self._openapi is None and cached.openapi is not None:
                 self._openapi = cached.openapi  # replay the schema this subtree declared
             if self._schema_init is None:
                 self._schema_init = cached.schema_init
             return cached
+        with self.fs.scope() as reads:  # what this directory's build read, replayed on memo hits
+            acc = self._accumulate_fresh(directory, component=component, into=into, referrer=referrer, top=top,
+                                         origin=origin)
+        if not component:
+            self._memo[memo_key] = acc
+            self._memo_reads[memo_key] = reads
+        return acc
+
+    def _accumulate_fresh(self, directory: str, *, component: bool, into: Accumulation | None, referrer: str | None,
+                          top: bool, origin: str | None) -> Accumulation:
         if find_kustomization(self.fs, directory) is None:
             raise InputError(
                 f"unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{directory}'",
@@ -128,8 +140,6 @@ class Builder:
             acc.openapi = self._openapi
         acc.schema_init = self._schema_init
         self.builds += 1
-        if not component:
-            self._memo[memo_key] = acc
         return acc
 
     def _loader(self, kust: Kustomization) -> Loader:

@@ -125,9 +125,11 @@ def check_bundles(
     checks: Checks,
     checker: SchemaChecker | None,
     cluster_resources: dict[str, list[dict[str, Any]]],
+    crd_files: list[str] | None = None,
 ) -> tuple[list[Finding], list[str]]:
     """Findings for rendered apps. `cluster_resources`: every resource rendered per
-    cluster (for CRDs and scopes)."""
+    cluster (for CRDs and scopes); `crd_files`: the repository's files holding CRDs, when
+    known (the hook's plan cache), else searched."""
     findings: list[Finding] = []
     notes: list[str] = []
     crds = {c: CrdIndex(res) for c, res in cluster_resources.items()}
@@ -137,7 +139,7 @@ def check_bundles(
         scopes[cluster].add_crds(res)
     noted_projects: set[str] = set()
     origins = OriginIndex(fs)
-    repo_crds = repository_crds(fs) if checker is not None and checker.available else []
+    repo_crds = repository_crds(fs, crd_files) if checker is not None and checker.available else []
     repo_index = CrdIndex(repo_crds)
     for index in crds.values():  # a cluster's rendered CRDs win over copies kept elsewhere in the repository
         for crd in repo_crds:
@@ -216,16 +218,25 @@ def summarise_unknown_kinds(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _plan(root: Path, repositories: dict[str, str] | None = None,
-          helm_releases: str | None = None, allowed_roots: Sequence[str] = ()) -> tuple[RepoFS, FleetPlan]:
+def _config(fs: RepoFS, repositories: dict[str, str] | None = None,
+            helm_releases: str | None = None, allowed_roots: Sequence[str] = (), helm_engine: str | None = None) -> Any:
     from ..fleet.config import with_repositories
 
-    fs = RepoFS(root)
     config = load_config(fs, granted=[*allowed_roots, *(repositories or {}).values()], overridden=(repositories or {}).keys())
     if repositories:
         config = with_repositories(config, repositories)
     if helm_releases:
         config = dataclasses.replace(config, helm_releases=helm_releases)
+    if helm_engine:
+        config = dataclasses.replace(config, helm_engine=helm_engine)
+    return config
+
+
+def _plan(root: Path, repositories: dict[str, str] | None = None,
+          helm_releases: str | None = None, allowed_roots: Sequence[str] = (),
+          helm_engine: str | None = None) -> tuple[RepoFS, FleetPlan]:
+    fs = RepoFS(root)
+    config = _config(fs, repositories, helm_releases, allowed_roots, helm_engine)
     skip: list[str] = []
     plan = discover(fs, config, skip=skip)
     return fs, plan
@@ -247,6 +258,7 @@ def verify_repo(
     skip_kinds: Sequence[str] = (),
     select: Any = None,
     jobs: int = 1,
+    helm_engine: str | None = None,
 ) -> VerifyResult:
     """Render the fleet at `root` and check every resource; all findings are collected.
     `chart_cache`, `repositories` and `helm_releases` reach the render as in `sluice render`;
@@ -256,7 +268,14 @@ def verify_repo(
 
     if not path.is_dir():
         raise InputError(f"repository directory not found: {root}")
-    fs, plan = _plan(path, repositories, helm_releases, allowed_roots)
+    state = None
+    if changed:
+        from .changed import plan_changed
+
+        fs, plan, state = plan_changed(
+            path, lambda view: _config(view, repositories, helm_releases, allowed_roots, helm_engine))
+    else:
+        fs, plan = _plan(path, repositories, helm_releases, allowed_roots, helm_engine)
     if select:
         from ..fleet.select import narrow
 
@@ -269,12 +288,14 @@ def verify_repo(
     if checker is not None and not checker.available:
         notes.append("schema validation skipped: the Kubernetes schemas (PyPI kubernetes-validate) are not installed")
     notes.extend(plan.notes)
-    projects = load_projects(fs, skip=plan.skip_dirs, exclude=plan.config.exclude, where=plan.config.applications)
+    projects = load_projects(fs, skip=plan.skip_dirs, exclude=plan.config.exclude, where=plan.config.applications,
+                             files=state.project_files if state is not None else None)
     skipped: list[str] = []
     if changed:
         from .changed import render_changed
 
-        pairs, skipped = render_changed(path, fs, plan, projects, progress=progress, chart_cache=chart_cache)
+        pairs, skipped = render_changed(path, fs, plan, projects, progress=progress, chart_cache=chart_cache,
+                                        state=state)
     else:
         if progress:
             progress(f"rendering {len(plan.targets)} targets")
@@ -294,7 +315,8 @@ def verify_repo(
         cluster_resources.setdefault(target.cluster, []).extend(app.resources)
     if progress:
         progress(f"checking {len(pairs)} targets")
-    findings, more_notes = check_bundles(fs, plan, pairs, projects, checks, checker, cluster_resources)
+    findings, more_notes = check_bundles(fs, plan, pairs, projects, checks, checker, cluster_resources,
+                                         crd_files=state.crd_files if state is not None else None)
     notes.extend(more_notes)
     return VerifyResult(
         findings=tuple(sorted(findings)),

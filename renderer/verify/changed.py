@@ -1,23 +1,27 @@
 """`sluice verify --changed`: render only the targets whose input files changed.
 
-Targets are rendered in units: one Argo CD Application, or every Flux Kustomization of one
-cluster directory together (Flux builds a cluster's tree as a whole: substitutions and
-dependsOn cross Kustomizations, so a unit smaller than the tree would expand it again
-per Kustomization). Each unit is rendered with its own `RepoFS`, so the files it read
-(`RepoFS.reads`, with content digests) are exactly its inputs; added to them: the
-Application's file, the cluster Secret's file, `sluice.yaml`, its AppProject's file, and
-every file of each chart the unit used (a recorded `Chart.yaml`, or a source path that
-is a chart; Helm reads the rest itself) with its `file://` dependencies. The inputs are
-cached per target in `.sluice/reads.json` (the directory ignores itself with its own
-`.gitignore`), with a digest of the context every render shares (the chart cache's
-archives, the sluice version).
+The plan comes from the index when its discovery record still holds (plancache.py: an
+edit to a file discovery only screened re-plans nothing), else from discovery, which is
+then recorded. Targets are rendered in units: one Argo CD Application, or every Flux
+Kustomization of one cluster directory together (Flux builds a cluster's tree as a whole:
+substitutions and dependsOn cross Kustomizations). All units share one RepoFS and one set
+of renderers (bases memoised across clusters, one Helm engine); `RepoFS.scope()` collects
+what each unit read, and kustomize's memo replays what a memoised directory read, so a
+unit's reads are exactly its inputs. Added to them: the Application's file, the cluster
+Secret's file, `sluice.yaml`, its AppProject's file, and every file of each chart the unit
+used (a recorded `Chart.yaml`, or a source path that is a chart; Helm reads the rest
+itself) with its `file://` dependencies. The inputs are cached per target in
+`.sluice/reads.json` (the directory ignores itself with its own `.gitignore`), with a
+digest of the context every render shares (the chart cache's archives, the sluice
+version, the loaded configuration).
 
 A unit is rendered again when one of its targets has no record, when its planned form
 changed (what an ApplicationSet generated from files only the generator reads), when the
 shared context changed, when one of its recorded inputs is changed against HEAD (`git diff
 --name-only HEAD`, plus untracked files), or when a recorded digest differs from the
-file's content now (the cache is older than HEAD). A cold or unreadable index renders
-every unit, which costs about what a full verify does.
+file's content now (the cache is older than HEAD). A cold or invalid index renders every
+unit, which costs what a full verify does. An index git tracks came with the repository
+and is ignored; digests are only computed for regular files inside the root (tree.py).
 Limitation: CRDs of targets not rendered are unknown to the scope and schema checks of
 the rendered ones (a custom resource of a cluster-scoped CRD rendered by another
 Application gets checked as namespaced; its kind is reported as unknown).
@@ -37,12 +41,13 @@ from ..core.errors import GitError, SluiceError
 from ..fleet.discover import FleetPlan, Target
 from ..fleet.config import CONFIG_FILE
 from ..core.fs import RepoFS
-from ..fleet.pipeline import render_plan
+from .tree import Digests as _Digests
+from ..fleet.pipeline import render_plan, repo_renderers
 from .policy import Project
 
 CACHE_DIR = ".sluice"
 READS_FILE = "reads.json"
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 
 def target_key(target: Target) -> str:
@@ -67,24 +72,23 @@ def changed_files(root: Path) -> set[str] | None:
     return {p for p in (diff + untracked).decode("utf-8", "surrogateescape").split("\0") if p}
 
 
-class _Digests:
-    """sha256 of repository files, each computed once per run (many targets share files)."""
+def _tracked(root: Path) -> bool:
+    """Whether git tracks the index: then it came with the repository (a pull request can
+    commit one), not from a run on this machine."""
+    from ..core.gitobjects import run
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._memo: dict[str, str | None] = {}
-
-    def __call__(self, rel: str) -> str | None:
-        if rel not in self._memo:
-            try:
-                self._memo[rel] = hashlib.sha256((self.root / rel).read_bytes()).hexdigest()
-            except OSError:
-                self._memo[rel] = None
-        return self._memo[rel]
+    try:
+        out = run(root, ["ls-files", "-z", "--cached", "--", f"{CACHE_DIR}/{READS_FILE}"], check=False)
+    except GitError:
+        return False
+    return out.returncode == 0 and bool(out.stdout.strip(b"\0"))
 
 
 def load_index(root: Path) -> dict[str, Any]:
-    """The saved index ({"context": ..., "targets": {...}}); {} when absent or unreadable."""
+    """The saved index ({"context": ..., "targets": {...}, "discovery": ...}); {} when absent,
+    unreadable, of another version or committed to the repository."""
+    if _tracked(root):
+        return {}
     try:
         data = json.loads((root / CACHE_DIR / READS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -94,7 +98,8 @@ def load_index(root: Path) -> dict[str, Any]:
     return data
 
 
-def save_index(root: Path, targets: dict[str, dict[str, Any]], context: str = "") -> None:
+def save_index(root: Path, targets: dict[str, dict[str, Any]], context: str = "",
+               discovery: dict[str, Any] | None = None) -> None:
     cache = root / CACHE_DIR
     try:
         cache.mkdir(exist_ok=True)
@@ -102,8 +107,9 @@ def save_index(root: Path, targets: dict[str, dict[str, Any]], context: str = ""
         if not ignore.exists():
             ignore.write_text("# sluice's cache; never committed\n*\n", encoding="utf-8")
         tmp = cache / f".{READS_FILE}.{os.getpid()}.tmp"
-        data = {"version": INDEX_VERSION, "context": context, "targets": dict(sorted(targets.items()))}
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        data = {"version": INDEX_VERSION, "context": context, "targets": dict(sorted(targets.items())),
+                "discovery": discovery}
+        tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
         os.replace(tmp, cache / READS_FILE)
     except OSError:
         pass  # a cache is a nicety: a read-only checkout still verifies
@@ -116,15 +122,16 @@ def plan_digest(target: Target) -> str:
     return hashlib.sha256(repr(target).encode("utf-8")).hexdigest()
 
 
-def context_digest(chart_cache: str | os.PathLike[str] | None) -> str:
+def context_digest(chart_cache: str | os.PathLike[str] | None, config: str = "") -> str:
     """What every render shares beyond the repository: the chart cache's archives (name,
-    size, mtime; pulling a chart changes it) and sluice's version."""
+    size, mtime; pulling a chart changes it), sluice's version and the loaded configuration
+    (`config`, a digest: command-line overrides, the substitutionsFile's values)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        parts = [version("sluice")]
+        parts = [version("sluice"), config]
     except PackageNotFoundError:
-        parts = ["dev"]
+        parts = ["dev", config]
     if chart_cache:
         base = Path(chart_cache)
         for path in sorted(base.rglob("*")) if base.is_dir() else []:
@@ -132,6 +139,40 @@ def context_digest(chart_cache: str | os.PathLike[str] | None) -> str:
                 stat = path.stat()
                 parts.append(f"{path.relative_to(base).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclasses.dataclass
+class HookState:
+    """One hook run's view of the index: what was saved, the file digests (computed once),
+    and the discovery record to save (see plancache.py)."""
+
+    saved: dict[str, Any]
+    digests: _Digests
+    discovery: dict[str, Any] | None
+    crd_files: list[str]
+    project_files: list[str]
+
+
+def plan_changed(root: Path, make_config: Callable[[RepoFS], Any]) -> tuple[RepoFS, FleetPlan, HookState]:
+    """The plan, from the index when its discovery record still holds, else discovered (and
+    recorded). `make_config` loads the configuration through the given view."""
+    from ..fleet.discover import discover
+    from . import plancache
+    from .policy import project_files
+    from .repo_crds import crd_files
+
+    saved = load_index(root)
+    digests = _Digests(root)
+    fs = RepoFS(root)
+    config = make_config(fs)
+    kept = plancache.reuse(root, saved.get("discovery"), config, digests)
+    if kept is not None:
+        plan, crds, projects = kept
+        return fs, plan, HookState(saved, digests, saved.get("discovery"), crds, projects)
+    plan = discover(fs, config, skip=[])
+    crds = crd_files(fs)
+    projects = project_files(fs, skip=plan.skip_dirs, exclude=config.exclude, where=config.applications)
+    return fs, plan, HookState(saved, digests, plancache.record(digests.tree, fs, plan, crds, projects), crds, projects)
 
 
 def needs_render(root: Path, record: dict[str, Any] | None, changed: set[str] | None, digest: str | None = None,
@@ -209,14 +250,20 @@ def render_changed(
     *,
     progress: Callable[[str], None] | None = None,
     chart_cache: str | os.PathLike[str] | None = None,
+    state: HookState | None = None,
 ) -> tuple[list[tuple[Target, AppBundle]], list[str]]:
-    """Render the units whose inputs changed, one RepoFS each; update the reads index.
-    Returns (rendered (target, bundle) pairs, each target once; keys of the targets skipped)."""
-    saved = load_index(root)
-    context = context_digest(chart_cache)
+    """Render the units whose inputs changed, each with its own view of `fs` (shared parse
+    caches, own reads); update the reads index. Every unit's reads are added to `fs.reads`
+    (where findings look for origins). Returns (rendered (target, bundle) pairs, each target
+    once; keys of the targets skipped)."""
+    saved = state.saved if state is not None else load_index(root)
+    from .plancache import config_digest
+
+    context = context_digest(chart_cache, config_digest(plan.config))
     index: dict[str, dict[str, Any]] = saved.get("targets", {}) if saved.get("context") == context else {}
     changed = changed_files(root)
-    digests = _Digests(root)
+    digests = state.digests if state is not None else _Digests(root)
+    discovery = state.discovery if state is not None else None
     units = render_units(plan)
     selected = [u for u in units
                 if any(needs_render(root, index.get(target_key(t)), changed, plan_digest(t), digests) for t in u)]
@@ -227,22 +274,24 @@ def render_changed(
     seen: set[str] = set()
     new_index = {k: v for k, v in index.items() if k in planned}
     clusters = {c.name: c for c in plan.clusters}
+    shared = repo_renderers(fs, plan, chart_cache=chart_cache)
     total = sum(len(u) for u in selected)
     done = 0
     for unit in selected:
         done += len(unit)
         if progress:
             progress(f"rendering {target_key(unit[0])}{f' and {len(unit) - 1} more' if len(unit) > 1 else ''} ({done}/{total})")
-        own = RepoFS(root)
-        bundles = render_plan(own, dataclasses.replace(plan, targets=tuple(unit)), chart_cache=chart_cache)
+        with fs.scope() as own:  # the unit's reads, memoised builds it shares with other units included
+            bundles = render_plan(fs, dataclasses.replace(plan, targets=tuple(unit)), chart_cache=chart_cache,
+                                  renderers=shared)
         for app in bundles.apps:  # the unit's targets, and their children (app of apps)
             key = target_key(app.target)
             if key in seen or (key in planned and key not in {target_key(t) for t in unit}):
                 continue  # a child that is also a target of its own is checked as that target
             seen.add(key)
             pairs.append((app.target, app))
-        reads = dict(own.reads)
-        for chart in _chart_roots(own, list(reads), unit):
+        reads = dict(own)
+        for chart in _chart_roots(fs, list(reads), unit):
             for path in _files_under(root, chart):
                 reads.setdefault(path, digests(path))
         for target in unit:
@@ -258,6 +307,6 @@ def render_changed(
                         mine[path] = sha
             new_index[target_key(target)] = {"app": target.app, "plan": plan_digest(target),
                                              "reads": dict(sorted(mine.items()))}
-    if selected or saved.get("context") != context:
-        save_index(root, new_index, context)
+    if selected or saved.get("context") != context or saved.get("discovery") != discovery:
+        save_index(root, new_index, context, discovery)
     return pairs, skipped

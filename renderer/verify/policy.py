@@ -23,6 +23,7 @@ from typing import Any, Iterable
 
 from ..fleet.discover import normalize_repo_url, select_files, walk_yaml
 from ..core.fs import RepoFS
+from ..core import screens
 from ..core.regex import RegexError, compile_user_regex
 
 
@@ -170,16 +171,24 @@ def project_from_doc(doc: dict[str, Any], file: str, line: int | None) -> Projec
     )
 
 
-def load_projects(
+def project_files(
     fs: RepoFS, *, skip: Iterable[str] = (), exclude: Iterable[str] = (), where: tuple[str, ...] | None = None
+) -> list[str]:
+    """The YAML files that mention AppProject (screened, see core/screens.py)."""
+    paths = walk_yaml(fs, ".", skip=skip, exclude=exclude) if where is None else select_files(fs, where, "applications", skip=skip, exclude=exclude)
+    return [p for p in paths if fs.screen(p, screens.APP_PROJECT, screens.SCREENS[screens.APP_PROJECT])]
+
+
+def load_projects(
+    fs: RepoFS, *, skip: Iterable[str] = (), exclude: Iterable[str] = (), where: tuple[str, ...] | None = None,
+    files: Iterable[str] | None = None,
 ) -> dict[str, Project]:
     """Every `AppProject` (argoproj.io) by name, in the YAML files `where` names (sluice.yaml
-    `applications` patterns: projects live with the Applications), else anywhere."""
+    `applications` patterns: projects live with the Applications), else anywhere; only in
+    `files` when given (those `project_files` found: the hook's plan cache keeps them)."""
     projects: dict[str, Project] = {}
-    paths = walk_yaml(fs, ".", skip=skip, exclude=exclude) if where is None else select_files(fs, where, "applications", skip=skip, exclude=exclude)
+    paths = project_files(fs, skip=skip, exclude=exclude, where=where) if files is None else files
     for path in paths:
-        if "AppProject" not in fs.read_text(path):
-            continue
         for doc, line in fs.load_yaml(path):
             if (
                 isinstance(doc, dict) and doc.get("kind") == "AppProject"

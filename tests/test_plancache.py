@@ -1,0 +1,139 @@
+"""The hook's plan cache (renderer/verify/plancache.py) on the demo fleet in a real git
+repository: kept across edits discovery cannot see, dropped when one could change the
+plan, and never trusted when planted."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gitrepos import git, isolated_git_env  # noqa: F401 - fixture
+from renderer.core.fs import RepoFS
+from renderer.verify import _config, _plan, verify_repo
+from renderer.verify.changed import _Digests, load_index, plan_changed
+from renderer.verify.plancache import decode_plan, encode_plan, reuse
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO = ("sluice.yaml", "apps", "clusters", "base", "overlays", "platform")
+
+
+@pytest.fixture
+def demo(tmp_path: Path, isolated_git_env: Path) -> Path:
+    repo = tmp_path / "dry"
+    repo.mkdir()
+    for name in DEMO:
+        src = REPO_ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, repo / name)
+        elif src.exists():
+            shutil.copy2(src, repo / name)
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "fleet", cwd=repo)
+    return repo
+
+
+def _kept(repo: Path) -> bool:
+    saved = load_index(repo)
+    config = _config(RepoFS(repo))
+    return reuse(repo, saved.get("discovery"), config, _Digests(repo)) is not None
+
+
+def _plain_manifest(repo: Path) -> Path:
+    """A file discovery screened (for Argo CD objects, AppProjects, CRDs) and passed over."""
+    screens = load_index(repo)["discovery"]["screens"]
+    return repo / next(p for p, (_, names) in sorted(screens.items()) if "crd" in names)
+
+
+def test_plan_round_trips_through_json(demo: Path) -> None:
+    _, plan = _plan(demo)
+    data = encode_plan(plan)
+    assert data is not None
+    assert decode_plan(json.loads(json.dumps(data)), plan.config) == plan
+
+
+def test_kept_across_an_edit_discovery_only_screened(demo: Path) -> None:
+    verify_repo(demo, changed=True, schemas=False)
+    assert _kept(demo)
+    path = _plain_manifest(demo)
+    path.write_text(path.read_text() + "# an edit\n")
+    assert _kept(demo)
+    cold = _plan(demo)[1]
+    assert plan_changed(demo, lambda fs: _config(fs))[1] == cold
+
+
+def test_dropped_when_an_edit_could_change_the_plan(demo: Path) -> None:
+    verify_repo(demo, changed=True, schemas=False)
+    path = _plain_manifest(demo)
+    path.write_text(path.read_text() + "# now mentions CustomResourceDefinition\n")
+    assert not _kept(demo)
+    path.write_text(path.read_text().replace("# now mentions CustomResourceDefinition\n", ""))
+    app = next(p for p in sorted((demo / "apps").rglob("*.yaml")) if "kind: Application" in p.read_text())
+    app.write_text(app.read_text() + "\n")
+    assert not _kept(demo)
+
+
+def test_dropped_when_a_file_is_added(demo: Path) -> None:
+    verify_repo(demo, changed=True, schemas=False)
+    (demo / "base" / "new.txt").write_text("x\n")
+    assert not _kept(demo)
+
+
+def test_a_committed_index_is_never_used(demo: Path) -> None:
+    verify_repo(demo, changed=True, schemas=False)
+    git("add", "-f", ".sluice/reads.json", cwd=demo)
+    git("commit", "-q", "-m", "planted", cwd=demo)
+    assert load_index(demo) == {}
+
+
+def test_a_planted_discovery_naming_outside_paths_is_invalid(demo: Path, tmp_path: Path) -> None:
+    verify_repo(demo, changed=True, schemas=False)
+    index = json.loads((demo / ".sluice" / "reads.json").read_text())
+    secret = tmp_path / "outside.txt"
+    secret.write_text("secret")
+    for bad in ("../outside.txt", str(secret), ".git/config", "/dev/zero"):
+        index["discovery"]["reads"] = {**index["discovery"]["reads"], bad: None}
+        (demo / ".sluice" / "reads.json").write_text(json.dumps(index))
+        assert not _kept(demo)
+        del index["discovery"]["reads"][bad]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(garbage=st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["c", "f", "t", "d", "k", "s", "l", "x"]), inner, max_size=3),
+                            max_leaves=12))
+def test_hostile_plans_decode_or_are_refused(demo: Path, garbage: object) -> None:
+    """Whatever a planted index holds as `plan`, reuse gives a plan or None, never raises."""
+    verify_repo(demo, changed=True, schemas=False) if not (demo / ".sluice" / "reads.json").exists() else None
+    saved = load_index(demo)["discovery"]
+    config = _config(RepoFS(demo))
+    result = reuse(demo, {**saved, "plan": garbage}, config, _Digests(demo))
+    assert result is None
+
+
+def test_every_unit_records_the_base_it_shares(tmp_path: Path, isolated_git_env: Path) -> None:
+    """Units render through one Builder (bases memoised across clusters): a unit served from
+    the memo still records the base's files, so an edit there re-renders every cluster's."""
+    import subprocess
+    import sys
+
+    repo = tmp_path / "fleet"
+    subprocess.run([sys.executable, str(REPO_ROOT.parent / "shared" / "bench" / "make_fleet.py"), str(repo),
+                    "--services", "2", "--clusters", "3"], check=True, stdout=subprocess.DEVNULL)
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "fleet", cwd=repo)
+    first = verify_repo(repo, changed=True, schemas=False)
+    assert len(first.targets) == 6
+    targets = load_index(repo)["targets"]
+    base = sorted(p for p in targets[next(iter(sorted(targets)))]["reads"] if p.startswith("base/"))
+    assert base
+    service = base[0].split("/")[1]
+    mine = [k for k in targets if service in k]
+    assert len(mine) == 3 and all(set(base) <= set(targets[k]["reads"]) for k in mine)
+    (repo / base[-1]).write_text((repo / base[-1]).read_text() + "# edit\n")
+    assert sorted(verify_repo(repo, changed=True, schemas=False).targets) == sorted(mine)
