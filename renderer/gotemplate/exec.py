@@ -9,6 +9,7 @@ from renderer.gotemplate.errors import ArgError, BudgetExceeded, FuncError, Temp
 from renderer.gotemplate.fmt import go_sprint_value
 from renderer.gotemplate.lex import Lexer, line_col
 from renderer.gotemplate.parse import Action, Branch, Command, Loop, Node, Operand, Parser, Pipe, TemplateCall, Text
+from renderer.gotemplate.signatures import SIGNATURES, check_count, check_literal, check_nil_literal, check_value
 from renderer.gotemplate.values import MISSING, go_type, sort_key, truth
 
 DEFAULT_MAX_STEPS = 1_000_000  # actions, branches, loop iterations and calls in one execution
@@ -287,6 +288,25 @@ class State:
                 raise self.error(f"can't evaluate field {name} in type {go_type(value)}")
         return value
 
+    def typed_arg(self, dot: Any, arg: Operand, typ: str) -> Any:
+        """One argument evaluated and checked against its Go parameter type (evalArg)."""
+        if arg.kind in ("nil", "literal"):
+            self.at(arg)
+            try:
+                if arg.kind == "nil":
+                    check_nil_literal(typ)
+                    return None
+                return check_literal(arg.val, arg.src, typ)
+            except ArgError as e:
+                raise self.error(str(e)) from None
+        value = self.operand(dot, arg)
+        self.at(arg)
+        from_field = arg.kind == "field" or (arg.kind in ("var", "pipe") and bool(arg.fields))
+        try:
+            return check_value(value, typ, from_field)
+        except ArgError as e:
+            raise self.error(str(e)) from None
+
     def call_func(self, dot: Any, op: Operand, args: list[Operand], final: tuple[Any] | None) -> Any:
         name = op.val
         fn = self.tmpl.funcs[name]
@@ -303,9 +323,23 @@ class State:
             if final is not None:
                 result = final[0]
             return result
-        values = [self.operand(dot, a) for a in args]
-        if final is not None:
-            values.append(final[0])
+        sig = SIGNATURES.get(name) if fn is FUNCS.get(name) else None
+        if sig is None:
+            values = [self.operand(dot, a) for a in args]
+            if final is not None:
+                values.append(final[0])
+        else:
+            self.at(op, op.src)
+            try:
+                check_count(name, sig, len(args), final is not None)
+            except ArgError as e:
+                raise self.error(str(e)) from None
+            values = [self.typed_arg(dot, a, sig.param(i)) for i, a in enumerate(args)]
+            if final is not None:
+                try:
+                    values.append(check_value(final[0], sig.param(len(args)), False))
+                except ArgError as e:
+                    raise self.error(str(e)) from None
         self.at(op, op.src)
         if name == "call":
             if not values or not callable(values[0]):
