@@ -79,7 +79,7 @@ CASES = [
     ("{{ print 1 2 \"a\" \"b\" 3 }}", "1 2ab3"),
     ("{{ println \"a\" 1 }}", "a 1\n"),
     ("{{ len .name }} {{ len .list }} {{ len .m }}", "9 3 3"),
-    ("{{ slice .name 1 3 }} {{ slice .list 1 }}", "ue [b c]"),
+    ("{{ slice .list 1 }}|{{ slice .list 1 2 }}|{{ typeOf (slice (list)) }}", "[b c]|[b]|<nil>"),  # Sprig's slice replaces the builtin
     ("{{ eq .name \"guestbook\" \"x\" }} {{ ne .n 3 }} {{ lt 1 2 }} {{ le 2 2 }} {{ gt \"b\" \"a\" }} {{ ge 1.5 2.5 }}", "true false true true true false"),
     ("{{ html \"<a href='x'>&</a>\" }}", "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;"),
     ("{{ urlquery \"a b&c\" }}", "a+b%26c"),
@@ -197,6 +197,7 @@ EXEC_ERRORS = [
     ('{{ trunc "abc" }}', "at <trunc>: wrong number of args for trunc: want 2 got 1"),
     ('{{ 1 | round }}', "wrong number of args for round: want at least 2 got 0"),
     ('{{ upper nil }}', "cannot assign nil to string"),
+    ('{{ slice .name 1 3 }}', "error calling slice: list should be type of slice or array but string"),
     ('{{ hasKey "a" "b" }}', "can't handle \"a\" for arg of type map[string]interface {}"),
     ('{{ fail "boom" }}', "error calling fail: boom"),
     ('{{ now }}', "not available offline"),
