@@ -121,8 +121,11 @@ def empty(v: Any) -> bool:
 
 
 def need_map(v: Any) -> dict[str, Any]:
+    """A map[string]interface{} parameter; nil (which Go's call check lets through) reads as empty."""
     if isinstance(v, dict):
         return v
+    if v is None or v is MISSING:
+        return {}
     raise ArgError(f"wrong type for value; expected map[string]interface {{}}; got {go_type(v)}")
 
 

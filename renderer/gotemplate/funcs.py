@@ -1,6 +1,7 @@
 """text/template's builtin functions (Go's funcs.go), and the full function table."""
 from __future__ import annotations
 
+import unicodedata
 import urllib.parse
 from typing import Any, Callable
 
@@ -108,31 +109,19 @@ def _slice(item: Any, *idx: Any) -> Any:
     return item[start:end]
 
 
+_JS_ESCAPES = {"\\": "\\\\", "'": "\\'", '"': '\\"', "<": "\\u003C", ">": "\\u003E", "&": "\\u0026", "=": "\\u003D"}
+
+
 def _js(*args: Any) -> str:
-    s = eval_args(args)
+    """template.JSEscapeString: quotes and HTML-significant characters escaped, control
+    characters and non-printable runes (Go's unicode.IsPrint) as \\uXXXX."""
     out = []
-    for ch in s:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == "'":
-            out.append("\\'")
-        elif ch == '"':
-            out.append("\\u0022")
-        elif ch == "<":
-            out.append("\\u003C")
-        elif ch == ">":
-            out.append("\\u003E")
-        elif ch == "&":
-            out.append("\\u0026")
-        elif ch == "=":
-            out.append("\\u003D")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20:
+    for ch in eval_args(args):
+        if ch in _JS_ESCAPES:
+            out.append(_JS_ESCAPES[ch])
+        elif ch < " ":
+            out.append(f"\\u00{ord(ch):02X}")
+        elif ch >= "\x80" and not (ch == " " or unicodedata.category(ch)[0] in "LMNPS"):
             out.append(f"\\u{ord(ch):04X}")
         else:
             out.append(ch)
