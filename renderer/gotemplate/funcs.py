@@ -130,9 +130,10 @@ def _js(*args: Any) -> str:
 
 
 def eval_args(args: tuple[Any, ...]) -> str:
+    """text/template's evalArgs (html, js, urlquery): a nil argument prints "<no value>"."""
     if len(args) == 1 and isinstance(args[0], str):
         return args[0]
-    return go_sprint(*args)
+    return go_sprint(*("<no value>" if a is None or a is MISSING else a for a in args))
 
 
 def _html_escape(*args: Any) -> str:
