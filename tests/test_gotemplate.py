@@ -79,6 +79,9 @@ CASES = [
     ("{{ print 1 2 \"a\" \"b\" 3 }}", "1 2ab3"),
     ("{{ println \"a\" 1 }}", "a 1\n"),
     ("{{ len .name }} {{ len .list }} {{ len .m }}", "9 3 3"),
+    ('{{ define "b" }} {{ end }}{{ define "b" }}D{{ end }}{{ template "b" }}', "D"),  # an empty definition yields
+    ('{{ define "b" }}D{{ end }}{{ define "b" }}{{ end }}{{ template "b" }}', "D"),
+    ("{{ 1 | }}|{{ $x := 2 | }}{{ $x }}", "1|2"),  # Go accepts a trailing pipe
     ("{{ slice .list 1 }}|{{ slice .list 1 2 }}|{{ typeOf (slice (list)) }}", "[b c]|[b]|<nil>"),  # Sprig's slice replaces the builtin
     ("{{ eq .name \"guestbook\" \"x\" }} {{ ne .n 3 }} {{ lt 1 2 }} {{ le 2 2 }} {{ gt \"b\" \"a\" }} {{ ge 1.5 2.5 }}", "true false true true true false"),
     ("{{ html \"<a href='x'>&</a>\" }}", "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;"),
@@ -227,7 +230,12 @@ PARSE_ERRORS = [
     ("{{ break }}", 1, "{{break}} outside {{range}}"),
     ("{{ (1 }}", 1, "unclosed left paren"),
     ("{{ 1) }}", 1, "unexpected right paren"),
-    ("{{ 1 | }}", 1, "missing command"),
+    ("{{ 1 | | upper }}", 1, "missing command"),
+    ("{{ if false }}{{ $nope }}{{ end }}", 1, 'undefined variable "$nope"'),
+    ("{{ if true }}{{ $y := 1 }}{{ end }}\n{{ $y }}", 2, 'undefined variable "$y"'),
+    ("{{ $x := 1 }}{{ define \"t\" }}{{ $x }}{{ end }}", 1, 'undefined variable "$x"'),
+    ('{{ if true }}{{ define "x" }}X{{ end }}{{ end }}', 1, "unexpected <define> in command"),
+    ('{{ block "b" . }}B{{ end }}{{ define "b" }}D{{ end }}', 1, 'multiple definition of template "b"'),
     ("{{ .a | 1 }}", 1, "non executable command in pipeline stage 2"),
     ("{{}}", 1, "missing value for command"),
     ("{{ 09 }}", 1, "bad number syntax"),
