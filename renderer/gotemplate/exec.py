@@ -317,7 +317,7 @@ class State:
                 raise self.error(f"wrong number of args for {name}: want at least 1 got 0")
             result: Any = None
             for a in values_src:
-                result = self.operand(dot, a)
+                result = None if a.kind == "nil" else self.operand(dot, a)
                 if truth(result) == (name == "or"):
                     return result
             if final is not None:

@@ -100,7 +100,7 @@ class Printer:
     def arg(self, arg: Any, verb: str, depth: int) -> str:
         if arg is None or arg is MISSING:
             if depth > 0:
-                return "interface {}(nil)" if self.f.sharp_v else self.pad("<nil>")
+                return "interface {}(nil)" if self.f.sharp_v else "<nil>"  # Go writes it unpadded
             return self.pad("<nil>") if verb in "Tv" else self.bad_verb(verb, arg)
         if verb == "T":
             return self.pad(go_type(arg))
@@ -293,7 +293,7 @@ def _hex_float(x: float, prec: int) -> str:
 
 def _sharp_float(num: str, verb: str, prec: int) -> str:
     """The `#` flag: always a decimal point; %g keeps its trailing zeros."""
-    digits = (6 if prec == -1 else prec) if verb in "vgGxX" else 0
+    digits = (6 if prec == -1 else prec) if verb in "vgGx" else 0  # not X: as Go
     tail = ""
     has_point = False
     seen_nonzero = False
