@@ -204,6 +204,8 @@ EXEC_ERRORS = [
     ('{{ hasKey "a" "b" }}', "can't handle \"a\" for arg of type map[string]interface {}"),
     ('{{ fail "boom" }}', "error calling fail: boom"),
     ('{{ now }}', "not available offline"),
+    ('{{ decryptAES "k" "YWJj" }}', "no AES implementation is installed"),
+    ('{{ range until 200 }}{{ derivePassword 1 "pin" "p" "u" "s" }}{{ end }}', "execution stopped after"),
     ('{{ template "nope" }}', 'no template "nope"'),
     ("{{ range .name }}{{ end }}", "range can't iterate over guestbook"),
     ("{{ div 1 0 }}", "integer divide by zero"),

@@ -83,6 +83,7 @@ ISSUE_CASES = [
     '{{ urlParse "https://u:p@h.example:8/p?q=1#f" }}|{{ urlParse "a:b" }}|{{ urlParse "/a%20b?x#y%21" }}',
     '{{ urlParse "http://h:x/" }}', '{{ urlParse "a%zz" }}',
     '{{ urlJoin (dict "scheme" "https" "host" "h" "path" "/p q" "query" "a=1" "fragment" "f g" "userinfo" "u:p") }}',
+    '{{ derivePassword 1 "long" "password" "user" "example.com" }}|{{ derivePassword 1 "pin" "p" "u" "s" }}|{{ derivePassword 1 "x" "p" "u" "s" }}',
     '{{ 1 | }}|{{ $x := 2 | }}{{ $x }}', '{{ if false }}{{ $nope }}{{ end }}', '{{ if true }}{{ $y := 1 }}{{ end }}{{ $y }}',
     '{{ hello }}|{{ typeOf (int64 3.0) }}|{{ kindOf (mul 2 3) }}|{{ slice (list 1 2 3) "1" }}|{{ typeOf (slice (list)) }}',
 ]

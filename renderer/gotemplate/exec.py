@@ -14,6 +14,8 @@ from renderer.gotemplate.values import MISSING, go_type, sort_key, truth
 
 DEFAULT_MAX_STEPS = 1_000_000  # actions, branches, loop iterations and calls in one execution
 DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024  # characters one execution may write
+# extra steps a call costs where one call is expensive (scrypt with 32 MiB per call)
+CALL_COST = {"derivePassword": 10_000}
 
 
 class Break(Exception):
@@ -310,6 +312,7 @@ class State:
     def call_func(self, dot: Any, op: Operand, args: list[Operand], final: tuple[Any] | None) -> Any:
         name = op.val
         fn = self.tmpl.funcs[name]
+        self.budget.steps += CALL_COST.get(name, 0)
         self.step()
         if name in ("and", "or"):
             values_src = list(args)
