@@ -84,6 +84,9 @@ ISSUE_CASES = [
     '{{ urlParse "http://h:x/" }}', '{{ urlParse "a%zz" }}',
     '{{ urlJoin (dict "scheme" "https" "host" "h" "path" "/p q" "query" "a=1" "fragment" "f g" "userinfo" "u:p") }}',
     '{{ derivePassword 1 "long" "password" "user" "example.com" }}|{{ derivePassword 1 "pin" "p" "u" "s" }}|{{ derivePassword 1 "x" "p" "u" "s" }}',
+    '{{ semverCompare "1.2 - 1.4" "1.3.0" }}|{{ semverCompare "1.2 - 1.4.0" "1.4.1" }}|{{ semverCompare ">= 1.2 < 2" "1.5.0" }}',
+    '{{ semverCompare "<1 || >=3" "3.1.0" }}|{{ semverCompare "*" "1.0.0-rc1" }}|{{ semverCompare ">=1.21-0" "1.22.0-eks-1" }}',
+    '{{ semverCompare "^0.2.3" "0.3.0" }}|{{ semverCompare "~1" "1.9.0" }}|{{ semverCompare "^0.0.3" "0.0.4" }}',
     '{{ 1 | }}|{{ $x := 2 | }}{{ $x }}', '{{ if false }}{{ $nope }}{{ end }}', '{{ if true }}{{ $y := 1 }}{{ end }}{{ $y }}',
     '{{ hello }}|{{ typeOf (int64 3.0) }}|{{ kindOf (mul 2 3) }}|{{ slice (list 1 2 3) "1" }}|{{ typeOf (slice (list)) }}',
 ]

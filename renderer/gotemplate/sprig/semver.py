@@ -28,7 +28,7 @@ class _Semver:
 def _parse_semver(v: str) -> _Semver:
     m = _SEMVER_RE.match(v.strip())
     if not m:
-        raise FuncError("Invalid Semantic Version")
+        raise FuncError("invalid semantic version")
     return _Semver(int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0), m.group(4) or "", m.group(5) or "", v)
 
 
@@ -49,13 +49,19 @@ def _semver(v: Any) -> dict[str, Any]:
     return _parse_semver(arg_str(v)).as_dict()
 
 
+_VERSION_TEXT = r"v?[0-9xX*]+(?:\.[0-9xX*]+){0,2}(?:-[0-9A-Za-z\-.]+)?(?:\+[0-9A-Za-z\-.]+)?"
+_HYPHEN_RANGE = re.compile(rf"\s*({_VERSION_TEXT})\s+-\s+({_VERSION_TEXT})\s*")
+
+
 def _semver_compare(constraint: Any, version: Any) -> bool:
     c = arg_str(constraint)
     try:
         v = _parse_semver(arg_str(version))
     except FuncError:
-        raise FuncError("Invalid Semantic Version") from None
+        raise FuncError("invalid semantic version") from None
     for alt in c.split("||"):
+        alt = _HYPHEN_RANGE.sub(r" >=\1, <=\2 ", alt)  # "1.2 - 1.4" is ">= 1.2, <= 1.4"
+        alt = re.sub(r"(!=|>=|<=|~>|[=><~^])\s+", r"\1", alt)  # ">= 1.2" is one term
         terms = [t for t in re.split(r"\s*,\s*|\s+(?=[<>=!~^\d])", alt.strip()) if t]
         if not terms:
             continue
