@@ -87,6 +87,10 @@ ISSUE_CASES = [
     '{{ semverCompare "1.2 - 1.4" "1.3.0" }}|{{ semverCompare "1.2 - 1.4.0" "1.4.1" }}|{{ semverCompare ">= 1.2 < 2" "1.5.0" }}',
     '{{ semverCompare "<1 || >=3" "3.1.0" }}|{{ semverCompare "*" "1.0.0-rc1" }}|{{ semverCompare ">=1.21-0" "1.22.0-eks-1" }}',
     '{{ semverCompare "^0.2.3" "0.3.0" }}|{{ semverCompare "~1" "1.9.0" }}|{{ semverCompare "^0.0.3" "0.0.4" }}',
+    '{{ semver "1.2.3" }}|{{ (semver "v1.2.3-rc.1+m").String }}|{{ (semver "1.2").Major }}|{{ typeOf (semver "1.2.3") }}',
+    '{{ (semver "1.2.3").IncMinor }}|{{ typeOf (semver "1.2.3").IncPatch }}|{{ (semver "1.2.3").Compare (semver "1.3.0") }}',
+    '{{ $v := semver "2.0.0" }}{{ $v.GreaterThan (semver "1.0.0") }}|{{ printf "%v|%q" $v $v }}',
+    '{{ (semver "v1.2.3-a").IncPatch.Original }}', '{{ (semver "1.2.3").Compare }}', '{{ (semver "1.2.3").Compare "1.3.0" }}',
     '{{ 1 | }}|{{ $x := 2 | }}{{ $x }}', '{{ if false }}{{ $nope }}{{ end }}', '{{ if true }}{{ $y := 1 }}{{ end }}{{ $y }}',
     '{{ hello }}|{{ typeOf (int64 3.0) }}|{{ kindOf (mul 2 3) }}|{{ slice (list 1 2 3) "1" }}|{{ typeOf (slice (list)) }}',
 ]

@@ -10,7 +10,7 @@ from renderer.gotemplate.fmt import go_sprint_value
 from renderer.gotemplate.lex import Lexer, line_col
 from renderer.gotemplate.parse import Action, Branch, Command, Loop, Node, Operand, Parser, Pipe, TemplateCall, Text
 from renderer.gotemplate.signatures import SIGNATURES, check_count, check_literal, check_nil_literal, check_value
-from renderer.gotemplate.values import MISSING, go_type, sort_key, truth
+from renderer.gotemplate.values import MISSING, GoObject, go_type, sort_key, truth
 
 DEFAULT_MAX_STEPS = 1_000_000  # actions, branches, loop iterations and calls in one execution
 DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024  # characters one execution may write
@@ -244,7 +244,11 @@ class State:
         if first.kind == "ident":
             return self.call_func(dot, first, cmd.args[1:], final)
         if len(cmd.args) > 1 or final is not None:
-            if first.kind in ("field", "var", "pipe") and (first.kind == "field" or first.fields):
+            names = first.val if first.kind == "field" else first.fields
+            if first.kind in ("field", "var", "pipe") and names:
+                receiver = self.receiver(dot, first, names[:-1])
+                if isinstance(receiver, GoObject) and receiver.has_method(names[-1]):
+                    return self.call_method(dot, first, receiver, names[-1], cmd.args[1:], final)
                 raise self.error(f"{first.src} has arguments but cannot be invoked as function" if first.kind == "field" else f"can't give argument to non-function {first.src}")
             raise self.error(f"can't give argument to non-function {first.src}")
         return self.operand(dot, first)
@@ -286,9 +290,51 @@ class State:
                     value = None if self.tmpl.missingkey == "zero" else MISSING
             elif value is None:
                 raise self.error(f"nil pointer evaluating interface {{}}.{name}")
+            elif isinstance(value, GoObject) and value.has_method(name):
+                try:
+                    check_count(name, value.method_signature(name), 0, False)
+                except ArgError as e:
+                    raise self.error(str(e)) from None
+                value = self.invoke(value, name, [])
             else:
                 raise self.error(f"can't evaluate field {name} in type {go_type(value)}")
         return value
+
+    def receiver(self, dot: Any, op: Operand, names: tuple[str, ...]) -> Any:
+        """The value a method is called on: the operand without its last field."""
+        if op.kind == "field":
+            base = dot
+        elif op.kind == "var":
+            base = self.var(op.val)
+        else:
+            base = self.pipe(dot, op.val)
+        return self.fields(base, names, op) if names else base
+
+    def call_method(self, dot: Any, op: Operand, obj: GoObject, name: str, args: list[Operand],
+                    final: tuple[Any] | None) -> Any:
+        """A method with arguments (`(semver "1.2.3").Compare $v`), typed as a function is."""
+        sig = obj.method_signature(name)
+        self.at(op)
+        try:
+            check_count(name, sig, len(args), final is not None)
+        except ArgError as e:
+            raise self.error(str(e)) from None
+        values = [self.typed_arg(dot, a, sig.param(i)) for i, a in enumerate(args)]
+        if final is not None:
+            try:
+                values.append(check_value(final[0], sig.param(len(args)), False))
+            except ArgError as e:
+                raise self.error(str(e)) from None
+        return self.invoke(obj, name, values)
+
+    def invoke(self, obj: GoObject, name: str, values: list[Any]) -> Any:
+        self.step()
+        try:
+            return obj.call_method(name, values)
+        except FuncError as e:
+            raise self.error(f"error calling {name}: {e}") from None
+        except ArgError as e:
+            raise self.error(str(e)) from None
 
     def typed_arg(self, dot: Any, arg: Operand, typ: str) -> Any:
         """One argument evaluated and checked against its Go parameter type (evalArg)."""

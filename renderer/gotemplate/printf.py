@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from renderer.gotemplate.fmt import go_format_float, go_quote
-from renderer.gotemplate.values import MISSING, IntList, StrList, StrMap, go_type, sort_key
+from renderer.gotemplate.values import MISSING, GoObject, IntList, StrList, StrMap, go_type, sort_key
 
 _TOO_LARGE = 1_000_000
 
@@ -104,6 +104,8 @@ class Printer:
             return self.pad("<nil>") if verb in "Tv" else self.bad_verb(verb, arg)
         if verb == "T":
             return self.pad(go_type(arg))
+        if isinstance(arg, GoObject) and arg.has_method("String") and verb in "vsxXq" and not self.f.sharp_v:
+            return self.string(str(arg), verb)  # a fmt.Stringer
         if isinstance(arg, bool):
             return self.pad("true" if arg else "false") if verb in "tv" else self.bad_verb(verb, arg)
         if isinstance(arg, int):

@@ -20,7 +20,7 @@ MAP = "map[string]interface {}"
 
 # shorthand used in the table below
 _T = {"s": "string", "i": "int", "u": "uint32", "f": "float64", "b": "bool", "a": ANY, "v": VALUE, "m": MAP,
-      "t": "time.Time", "h": "sprig.HashAlgorithm"}
+      "t": "time.Time", "h": "sprig.HashAlgorithm", "V": "*semver.Version"}
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,11 @@ _SPECS: dict[str, str] = {
 }
 
 SIGNATURES: dict[str, Signature] = {name: _sig(spec) for name, spec in _SPECS.items()}
+
+
+def signature_of(spec: str) -> Signature:
+    """A method's parameter types, in the table's shorthand."""
+    return _sig(spec)
 
 
 def check_count(name: str, sig: Signature, n_args: int, piped: bool) -> None:
