@@ -91,6 +91,7 @@ ISSUE_CASES = [
     '{{ (semver "1.2.3").IncMinor }}|{{ typeOf (semver "1.2.3").IncPatch }}|{{ (semver "1.2.3").Compare (semver "1.3.0") }}',
     '{{ $v := semver "2.0.0" }}{{ $v.GreaterThan (semver "1.0.0") }}|{{ printf "%v|%q" $v $v }}',
     '{{ (semver "v1.2.3-a").IncPatch.Original }}', '{{ (semver "1.2.3").Compare }}', '{{ (semver "1.2.3").Compare "1.3.0" }}',
+    '{{ semver "v1.2.3-rc.1" | toJson }}|{{ toPrettyJson (list (semver "1.2")) }}',
     '{{ 1 | }}|{{ $x := 2 | }}{{ $x }}', '{{ if false }}{{ $nope }}{{ end }}', '{{ if true }}{{ $y := 1 }}{{ end }}{{ $y }}',
     '{{ hello }}|{{ typeOf (int64 3.0) }}|{{ kindOf (mul 2 3) }}|{{ slice (list 1 2 3) "1" }}|{{ typeOf (slice (list)) }}',
 ]

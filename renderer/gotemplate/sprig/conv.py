@@ -9,7 +9,7 @@ from typing import Any, Callable
 from renderer.gotemplate.args import arg_str, strval, to_float64, to_int64
 from renderer.gotemplate.errors import FuncError
 from renderer.gotemplate.fmt import go_format_float, plain_float
-from renderer.gotemplate.values import MISSING, Int64, go_type
+from renderer.gotemplate.values import MISSING, GoObject, Int64, go_type
 def go_json(v: Any, indent: str | None = None, escape_html: bool = True) -> str:
     def enc(x: Any, level: int) -> str:
         if x is None or x is MISSING:
@@ -45,6 +45,8 @@ def go_json(v: Any, indent: str | None = None, escape_html: bool = True) -> str:
                 return "[" + ",".join(enc(e, 0) for e in x) + "]"
             pad = indent * (level + 1)
             return "[\n" + ",\n".join(pad + enc(e, level + 1) for e in x) + "\n" + indent * level + "]"
+        if isinstance(x, GoObject) and x.has_method("String"):
+            return enc(str(x), level)  # semver's Version marshals as its string
         raise FuncError(f"json: unsupported type: {go_type(x)}")
 
     return enc(v, 0)
