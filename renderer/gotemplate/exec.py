@@ -72,7 +72,11 @@ class Template:
         try:
             st.walk(data, self.root)
         except RecursionError:
-            raise TemplateError(f"template: {self.name}: exceeded maximum template depth") from None
+            # Go allows 100000 nested template calls; this executor recurses on Python's
+            # stack, which gives out after a few hundred: say so rather than imitate Go
+            raise TemplateError(
+                f"template: {self.name}: exceeded maximum template depth "
+                "(sluice nests a few hundred template calls; Go allows 100000)") from None
         return "".join(out)
 
 
