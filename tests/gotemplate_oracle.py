@@ -22,6 +22,11 @@ How Helm's engine differs from plain text/template, and what the strategies do a
   generator parameters: the sluice side gets the same (`json_floats`).
 - Functions that read the clock, randomness or the environment are not generated (sluice
   refuses them by design).
+- `keys` and `values` are not generated: they list a Go map in Go's randomised iteration
+  order, so Go disagrees with itself from run to run.
+- `merge` and `mergeOverwrite` merge into a fresh `dict`: merging data into itself builds a
+  cyclic value, and Go's fmt then overflows the stack and kills the process (a fatal
+  runtime error, not a template error), taking the in-process oracle with it.
 """
 from __future__ import annotations
 
@@ -171,7 +176,7 @@ FUNCTIONS: dict[str, str] = {
     "compact": "l", "append": "la", "prepend": "la", "concat": "ll", "reverse": "l", "seq": "i*", "until": "i",
     "untilStep": "iii", "chunk": "il", "mustSlice": "lii",
     # dicts
-    "dict": "sa*", "get": "ms", "hasKey": "ms", "keys": "m", "values": "m", "pluck": "sm", "pick": "ms", "omit": "ms",
+    "dict": "sa*", "get": "ms", "hasKey": "ms", "pluck": "sm", "pick": "ms", "omit": "ms",
     "dig": "sam", "merge": "mm", "mergeOverwrite": "mm", "deepCopy": "a",
     # math
     "add": "ff", "add1": "f", "sub": "ff", "mul": "ff", "div": "ff", "mod": "ff", "max": "ff", "min": "ff",
@@ -180,8 +185,13 @@ FUNCTIONS: dict[str, str] = {
     # encodings, paths, semver, urls
     "b64enc": "s", "b64dec": "s", "b32enc": "s", "b32dec": "s", "sha1sum": "s", "sha256sum": "s", "adler32sum": "s",
     "base": "s", "dir": "s", "clean": "s", "ext": "s", "isAbs": "s", "semver": "s", "semverCompare": "ss",
-    "urlParse": "s", "hello": "",
+    "urlParse": "s", "urlJoin": "m", "hello": "",
 }
+_FRESH_DICTS = ['(dict "a" 1 "b" "x")', "(dict)", '(dict "ключ" (list 1 2))']
+# printf formats: flags, widths, precisions, argument indexes and the error forms
+_FORMATS = ['"%v"', '"%d|%s"', '"%5.2f|%-4d|%08s"', '"%[2]v %[1]v"', '"%[3]d"', '"%#v"', '"%+q|%#U"', '"%x|%X"',
+            '"%#x %#o %#b"', '"%e|%G|%.3g"', '"%*d|%.*s"', '"%-8v|"', '"%t %c"', '"%q"', '"%!"', '"%"', '"%d %d %d"',
+            '"%[x]d"', '"% x|%# X"', '"%6.2v|%06q"', '"%T|%T"', '"%U|%.1f|%+08.3e"']
 
 _fields = st.lists(st.sampled_from(KEYS), min_size=1, max_size=2).map(lambda ks: "." + ".".join(ks))
 
@@ -219,6 +229,9 @@ def _call_of(draw: st.DrawFn, depth: int, piped: bool = False) -> str:
         n = max(0, n + draw(st.sampled_from([-1, 1])))  # a wrong argument count now and then
     for i in range(n):
         k = kinds.rstrip("*")[min(i, len(kinds.rstrip("*")) - 1)] if kinds.rstrip("*") else "a"
+        if i == 0 and name in ("merge", "mergeOverwrite"):
+            args.append(draw(st.sampled_from(_FRESH_DICTS)))  # see the module docstring
+            continue
         args.append(draw(_operand(k if draw(st.integers(0, 4)) else "a", depth)))
     return " ".join([name] + args)
 
@@ -237,7 +250,7 @@ def pipelines(draw: st.DrawFn) -> str:
 @st.composite
 def actions(draw: st.DrawFn) -> str:
     p = draw(pipelines())
-    shape = draw(st.integers(0, 9))
+    shape = draw(st.integers(0, 10))
     if shape <= 3:
         return f"{{{{ {p} }}}}"
     if shape == 4:
@@ -250,6 +263,10 @@ def actions(draw: st.DrawFn) -> str:
         return f"{{{{ $x := {p} }}}}{{{{ $x }}}}|{{{{ typeOf $x }}}}"
     if shape == 8:
         return f"{{{{- {p} -}}}}"
+    if shape == 9:
+        fmt = draw(st.sampled_from(_FORMATS))
+        more = draw(st.lists(_operand("a", 1), max_size=3))
+        return f"{{{{ printf {fmt} ({p}) {' '.join(more)} }}}}"
     return f"{{{{ printf \"%v|%T\" ({p}) ({p}) }}}}"
 
 

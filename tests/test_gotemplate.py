@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from renderer.gotemplate import Template, TemplateError, go_sprintf, render
+from renderer.gotemplate import BudgetExceeded, Template, TemplateError, go_sprintf, render
 
 DATA = {
     "name": "guestbook",
@@ -79,7 +79,10 @@ CASES = [
     ("{{ print 1 2 \"a\" \"b\" 3 }}", "1 2ab3"),
     ("{{ println \"a\" 1 }}", "a 1\n"),
     ("{{ len .name }} {{ len .list }} {{ len .m }}", "9 3 3"),
-    ("{{ slice .name 1 3 }} {{ slice .list 1 }}", "ue [b c]"),
+    ('{{ define "b" }} {{ end }}{{ define "b" }}D{{ end }}{{ template "b" }}', "D"),  # an empty definition yields
+    ('{{ define "b" }}D{{ end }}{{ define "b" }}{{ end }}{{ template "b" }}', "D"),
+    ("{{ 1 | }}|{{ $x := 2 | }}{{ $x }}", "1|2"),  # Go accepts a trailing pipe
+    ("{{ slice .list 1 }}|{{ slice .list 1 2 }}|{{ typeOf (slice (list)) }}", "[b c]|[b]|<nil>"),  # Sprig's slice replaces the builtin
     ("{{ eq .name \"guestbook\" \"x\" }} {{ ne .n 3 }} {{ lt 1 2 }} {{ le 2 2 }} {{ gt \"b\" \"a\" }} {{ ge 1.5 2.5 }}", "true false true true true false"),
     ("{{ html \"<a href='x'>&</a>\" }}", "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;"),
     ("{{ urlquery \"a b&c\" }}", "a+b%26c"),
@@ -190,9 +193,18 @@ EXEC_ERRORS = [
     ('{{ eq .n "3" }}', "incompatible types for comparison"),
     ("{{ lt true false }}", "invalid type for comparison"),
     ("{{ $nope }}", "undefined variable"),
-    ('{{ upper 3 }}', "wrong type for value; expected string; got int"),
+    ('{{ upper 3 }}', "at <3>: expected string; found 3"),
+    ('{{ upper .n }}', "at <.n>: wrong type for value; expected string; got int"),
+    ('{{ plural .missing "x" 2 }}', "at <.missing>: invalid value; expected string"),
+    ('{{ round 1.5 "s" }}', 'at <"s">: expected integer; found "s"'),
+    ('{{ trunc "abc" }}', "at <trunc>: wrong number of args for trunc: want 2 got 1"),
+    ('{{ 1 | round }}', "wrong number of args for round: want at least 2 got 0"),
+    ('{{ upper nil }}', "cannot assign nil to string"),
+    ('{{ slice .name 1 3 }}', "error calling slice: list should be type of slice or array but string"),
+    ('{{ hasKey "a" "b" }}', "can't handle \"a\" for arg of type map[string]interface {}"),
     ('{{ fail "boom" }}', "error calling fail: boom"),
     ('{{ now }}', "not available offline"),
+    ('{{ decryptAES "k" "YWJj" }}', "no AES implementation is installed"),
     ('{{ template "nope" }}', 'no template "nope"'),
     ("{{ range .name }}{{ end }}", "range can't iterate over guestbook"),
     ("{{ div 1 0 }}", "integer divide by zero"),
@@ -207,6 +219,12 @@ def test_exec_errors(text: str, fragment: str) -> None:
     assert str(e.value).startswith("template: :1:")
 
 
+def test_expensive_calls_weigh_on_the_budget() -> None:
+    """derivePassword runs scrypt over 32 MiB: a loop of them is stopped early."""
+    with pytest.raises(BudgetExceeded, match="execution stopped after"):
+        render('{{ range until 200 }}{{ derivePassword 1 "pin" "p" "u" "s" }}{{ end }}', DATA)
+
+
 PARSE_ERRORS = [
     ("{{ .name ", 1, "unclosed action"),
     ("ab\n  {{ if .t }}x", 2, "unexpected EOF"),
@@ -219,7 +237,12 @@ PARSE_ERRORS = [
     ("{{ break }}", 1, "{{break}} outside {{range}}"),
     ("{{ (1 }}", 1, "unclosed left paren"),
     ("{{ 1) }}", 1, "unexpected right paren"),
-    ("{{ 1 | }}", 1, "missing command"),
+    ("{{ 1 | | upper }}", 1, "missing command"),
+    ("{{ if false }}{{ $nope }}{{ end }}", 1, 'undefined variable "$nope"'),
+    ("{{ if true }}{{ $y := 1 }}{{ end }}\n{{ $y }}", 2, 'undefined variable "$y"'),
+    ("{{ $x := 1 }}{{ define \"t\" }}{{ $x }}{{ end }}", 1, 'undefined variable "$x"'),
+    ('{{ if true }}{{ define "x" }}X{{ end }}{{ end }}', 1, "unexpected <define> in command"),
+    ('{{ block "b" . }}B{{ end }}{{ define "b" }}D{{ end }}', 1, 'multiple definition of template "b"'),
     ("{{ .a | 1 }}", 1, "non executable command in pipeline stage 2"),
     ("{{}}", 1, "missing value for command"),
     ("{{ 09 }}", 1, "bad number syntax"),

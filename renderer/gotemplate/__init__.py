@@ -16,7 +16,8 @@ from __future__ import annotations
 from renderer.gotemplate.argo import sanitize_name, slugify
 from renderer.gotemplate.errors import BudgetExceeded, TemplateError
 from renderer.gotemplate.exec import DEFAULT_MAX_OUTPUT, DEFAULT_MAX_STEPS, Template, render
-from renderer.gotemplate.fmt import go_sprint, go_sprint_value, go_sprintf
+from renderer.gotemplate.fmt import go_sprint, go_sprint_value
+from renderer.gotemplate.printf import sprintf as go_sprintf
 from renderer.gotemplate.funcs import FUNCS
 
 __all__ = [

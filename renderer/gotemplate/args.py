@@ -121,8 +121,11 @@ def empty(v: Any) -> bool:
 
 
 def need_map(v: Any) -> dict[str, Any]:
+    """A map[string]interface{} parameter; nil (which Go's call check lets through) reads as empty."""
     if isinstance(v, dict):
         return v
+    if v is None or v is MISSING:
+        return {}
     raise ArgError(f"wrong type for value; expected map[string]interface {{}}; got {go_type(v)}")
 
 
@@ -139,8 +142,16 @@ def need_list(v: Any, fn: str) -> list[Any]:
 
 
 def deep_copy(v: Any) -> Any:
+    """Sprig's deepCopy (copystructure): nil panics in reflection."""
+    if v is None or v is MISSING:
+        raise FuncError("reflect: call of reflect.Value.Type on zero Value")
+    return copy_value(v)
+
+
+def copy_value(v: Any) -> Any:
+    """A deep copy of maps and lists (values are immutable)."""
     if isinstance(v, dict):
-        return {k: deep_copy(x) for k, x in v.items()}
+        return {k: copy_value(x) for k, x in v.items()}
     if isinstance(v, list):
-        return [deep_copy(x) for x in v]
+        return [copy_value(x) for x in v]
     return v

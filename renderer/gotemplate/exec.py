@@ -9,10 +9,13 @@ from renderer.gotemplate.errors import ArgError, BudgetExceeded, FuncError, Temp
 from renderer.gotemplate.fmt import go_sprint_value
 from renderer.gotemplate.lex import Lexer, line_col
 from renderer.gotemplate.parse import Action, Branch, Command, Loop, Node, Operand, Parser, Pipe, TemplateCall, Text
-from renderer.gotemplate.values import MISSING, go_type, sort_key, truth
+from renderer.gotemplate.signatures import SIGNATURES, check_count, check_literal, check_nil_literal, check_value
+from renderer.gotemplate.values import MISSING, GoObject, go_type, sort_key, truth
 
 DEFAULT_MAX_STEPS = 1_000_000  # actions, branches, loop iterations and calls in one execution
 DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024  # characters one execution may write
+# extra steps a call costs where one call is expensive (scrypt with 32 MiB per call)
+CALL_COST = {"derivePassword": 10_000}
 
 
 class Break(Exception):
@@ -69,7 +72,11 @@ class Template:
         try:
             st.walk(data, self.root)
         except RecursionError:
-            raise TemplateError(f"template: {self.name}: exceeded maximum template depth") from None
+            # Go allows 100000 nested template calls; this executor recurses on Python's
+            # stack, which gives out after a few hundred: say so rather than imitate Go
+            raise TemplateError(
+                f"template: {self.name}: exceeded maximum template depth "
+                "(sluice nests a few hundred template calls; Go allows 100000)") from None
         return "".join(out)
 
 
@@ -241,7 +248,11 @@ class State:
         if first.kind == "ident":
             return self.call_func(dot, first, cmd.args[1:], final)
         if len(cmd.args) > 1 or final is not None:
-            if first.kind in ("field", "var", "pipe") and (first.kind == "field" or first.fields):
+            names = first.val if first.kind == "field" else first.fields
+            if first.kind in ("field", "var", "pipe") and names:
+                receiver = self.receiver(dot, first, names[:-1])
+                if isinstance(receiver, GoObject) and receiver.has_method(names[-1]):
+                    return self.call_method(dot, first, receiver, names[-1], cmd.args[1:], final)
                 raise self.error(f"{first.src} has arguments but cannot be invoked as function" if first.kind == "field" else f"can't give argument to non-function {first.src}")
             raise self.error(f"can't give argument to non-function {first.src}")
         return self.operand(dot, first)
@@ -283,13 +294,75 @@ class State:
                     value = None if self.tmpl.missingkey == "zero" else MISSING
             elif value is None:
                 raise self.error(f"nil pointer evaluating interface {{}}.{name}")
+            elif isinstance(value, GoObject) and value.has_method(name):
+                try:
+                    check_count(name, value.method_signature(name), 0, False)
+                except ArgError as e:
+                    raise self.error(str(e)) from None
+                value = self.invoke(value, name, [])
             else:
                 raise self.error(f"can't evaluate field {name} in type {go_type(value)}")
         return value
 
+    def receiver(self, dot: Any, op: Operand, names: tuple[str, ...]) -> Any:
+        """The value a method is called on: the operand without its last field."""
+        if op.kind == "field":
+            base = dot
+        elif op.kind == "var":
+            base = self.var(op.val)
+        else:
+            base = self.pipe(dot, op.val)
+        return self.fields(base, names, op) if names else base
+
+    def call_method(self, dot: Any, op: Operand, obj: GoObject, name: str, args: list[Operand],
+                    final: tuple[Any] | None) -> Any:
+        """A method with arguments (`(semver "1.2.3").Compare $v`), typed as a function is."""
+        sig = obj.method_signature(name)
+        self.at(op)
+        try:
+            check_count(name, sig, len(args), final is not None)
+        except ArgError as e:
+            raise self.error(str(e)) from None
+        values = [self.typed_arg(dot, a, sig.param(i)) for i, a in enumerate(args)]
+        if final is not None:
+            try:
+                values.append(check_value(final[0], sig.param(len(args)), False))
+            except ArgError as e:
+                raise self.error(str(e)) from None
+        return self.invoke(obj, name, values)
+
+    def invoke(self, obj: GoObject, name: str, values: list[Any]) -> Any:
+        self.step()
+        try:
+            return obj.call_method(name, values)
+        except FuncError as e:
+            raise self.error(f"error calling {name}: {e}") from None
+        except ArgError as e:
+            raise self.error(str(e)) from None
+
+    def typed_arg(self, dot: Any, arg: Operand, typ: str) -> Any:
+        """One argument evaluated and checked against its Go parameter type (evalArg)."""
+        if arg.kind in ("nil", "literal"):
+            self.at(arg)
+            try:
+                if arg.kind == "nil":
+                    check_nil_literal(typ)
+                    return None
+                return check_literal(arg.val, arg.src, typ)
+            except ArgError as e:
+                raise self.error(str(e)) from None
+        value = self.operand(dot, arg)
+        self.at(arg)
+        from_field = arg.kind == "field" or (arg.kind in ("var", "pipe") and bool(arg.fields))
+        try:
+            return check_value(value, typ, from_field)
+        except ArgError as e:
+            raise self.error(str(e)) from None
+
     def call_func(self, dot: Any, op: Operand, args: list[Operand], final: tuple[Any] | None) -> Any:
         name = op.val
         fn = self.tmpl.funcs[name]
+        self.budget.steps += CALL_COST.get(name, 0)
         self.step()
         if name in ("and", "or"):
             values_src = list(args)
@@ -297,15 +370,29 @@ class State:
                 raise self.error(f"wrong number of args for {name}: want at least 1 got 0")
             result: Any = None
             for a in values_src:
-                result = self.operand(dot, a)
+                result = None if a.kind == "nil" else self.operand(dot, a)
                 if truth(result) == (name == "or"):
                     return result
             if final is not None:
                 result = final[0]
             return result
-        values = [self.operand(dot, a) for a in args]
-        if final is not None:
-            values.append(final[0])
+        sig = SIGNATURES.get(name) if fn is FUNCS.get(name) else None
+        if sig is None:
+            values = [self.operand(dot, a) for a in args]
+            if final is not None:
+                values.append(final[0])
+        else:
+            self.at(op, op.src)
+            try:
+                check_count(name, sig, len(args), final is not None)
+            except ArgError as e:
+                raise self.error(str(e)) from None
+            values = [self.typed_arg(dot, a, sig.param(i)) for i, a in enumerate(args)]
+            if final is not None:
+                try:
+                    values.append(check_value(final[0], sig.param(len(args)), False))
+                except ArgError as e:
+                    raise self.error(str(e)) from None
         self.at(op, op.src)
         if name == "call":
             if not values or not callable(values[0]):

@@ -1,13 +1,15 @@
 """text/template's builtin functions (Go's funcs.go), and the full function table."""
 from __future__ import annotations
 
+import unicodedata
 import urllib.parse
 from typing import Any, Callable
 
 from renderer.gotemplate import argo, sprig
 from renderer.gotemplate.args import arg_str
 from renderer.gotemplate.errors import ArgError, FuncError
-from renderer.gotemplate.fmt import go_sprint, go_sprint_value, go_sprintf
+from renderer.gotemplate.fmt import go_sprint, go_sprint_value
+from renderer.gotemplate.printf import sprintf as go_sprintf
 from renderer.gotemplate.values import MISSING, go_type, truth
 def basic_kind(v: Any) -> str:
     if isinstance(v, bool):
@@ -108,31 +110,19 @@ def _slice(item: Any, *idx: Any) -> Any:
     return item[start:end]
 
 
+_JS_ESCAPES = {"\\": "\\\\", "'": "\\'", '"': '\\"', "<": "\\u003C", ">": "\\u003E", "&": "\\u0026", "=": "\\u003D"}
+
+
 def _js(*args: Any) -> str:
-    s = eval_args(args)
+    """template.JSEscapeString: quotes and HTML-significant characters escaped, control
+    characters and non-printable runes (Go's unicode.IsPrint) as \\uXXXX."""
     out = []
-    for ch in s:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == "'":
-            out.append("\\'")
-        elif ch == '"':
-            out.append("\\u0022")
-        elif ch == "<":
-            out.append("\\u003C")
-        elif ch == ">":
-            out.append("\\u003E")
-        elif ch == "&":
-            out.append("\\u0026")
-        elif ch == "=":
-            out.append("\\u003D")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20:
+    for ch in eval_args(args):
+        if ch in _JS_ESCAPES:
+            out.append(_JS_ESCAPES[ch])
+        elif ch < " ":
+            out.append(f"\\u00{ord(ch):02X}")
+        elif ch >= "\x80" and not (ch == " " or unicodedata.category(ch)[0] in "LMNPS"):
             out.append(f"\\u{ord(ch):04X}")
         else:
             out.append(ch)
@@ -140,9 +130,10 @@ def _js(*args: Any) -> str:
 
 
 def eval_args(args: tuple[Any, ...]) -> str:
+    """text/template's evalArgs (html, js, urlquery): a nil argument prints "<no value>"."""
     if len(args) == 1 and isinstance(args[0], str):
         return args[0]
-    return go_sprint(*args)
+    return go_sprint(*("<no value>" if a is None or a is MISSING else a for a in args))
 
 
 def _html_escape(*args: Any) -> str:

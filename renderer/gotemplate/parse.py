@@ -71,6 +71,8 @@ class Parser:
         self.i = 0
         self.templates = templates
         self.range_depth = 0
+        self.nesting = 0  # lists being parsed inside a control structure or definition
+        self.vars: list[str] = ["$"]  # variables in scope: Go rejects others at parse time
 
     def error(self, pos: int, msg: str) -> TemplateError:
         line, col = line_col(self.text, pos)
@@ -96,6 +98,13 @@ class Parser:
 
     def list_until(self, stops: tuple[str, ...]) -> tuple[list[Node], tuple[str, Tok] | None]:
         """Nodes up to an `{{end}}`/`{{else}}` (returned, consumed up to the keyword)."""
+        self.nesting += bool(stops)
+        try:
+            return self._list_until(stops)
+        finally:
+            self.nesting -= bool(stops)
+
+    def _list_until(self, stops: tuple[str, ...]) -> tuple[list[Node], tuple[str, Tok] | None]:
         nodes: list[Node] = []
         while self.i < len(self.toks):
             t = self.next()
@@ -151,33 +160,54 @@ class Parser:
             else:
                 self.expect_eoa(f"{kw} clause")
             if kw == "block":
-                saved = self.range_depth
-                self.range_depth = 0
-                body, end = self.list_until(("end",))
-                self.range_depth = saved
-                assert end is not None
+                body, end = self.definition_body()
                 if end[0] != "end":
                     raise self.error(end[1].pos, "unexpected {{else}}")
                 self.expect_eoa("end")
-                self.templates[name] = body
+                self.add_template(name, body, tok.pos)
             return TemplateCall(tok.pos, name, pipe)
         if kw == "define":
+            if self.nesting:
+                raise self.error(tok.pos, "unexpected <define> in command")
             nt = self.peek()
             if nt is None or nt.kind != "string":
                 raise self.error(nt.pos if nt else tok.pos, f"unexpected {describe(nt)} in define clause")
             self.next()
             self.expect_eoa("define clause")
-            saved = self.range_depth
-            self.range_depth = 0
-            body, end = self.list_until(("end",))
-            self.range_depth = saved
-            assert end is not None
+            body, _ = self.definition_body()
             self.expect_eoa("end")
-            self.templates[nt.val] = body
+            self.add_template(nt.val, body, tok.pos)
             return Text(tok.pos, "")
         raise self.error(tok.pos, f"unexpected {kw}")
 
+    def definition_body(self) -> tuple[list[Node], tuple[str, Tok]]:
+        """A define or block body: its own `$` scope, outside any range."""
+        saved_range, saved_vars = self.range_depth, self.vars
+        self.range_depth, self.vars = 0, ["$"]
+        try:
+            body, end = self.list_until(("end",))
+        finally:
+            self.range_depth, self.vars = saved_range, saved_vars
+        assert end is not None
+        return body, end
+
+    def add_template(self, name: str, body: list[Node], pos: int) -> None:
+        """Go's tree set: an empty definition may be replaced, two non-empty ones clash."""
+        old = self.templates.get(name)
+        if old is not None and not is_empty(old) and not is_empty(body):
+            raise self.error(pos, f'template: multiple definition of template "{name}"')
+        if old is None or is_empty(old):
+            self.templates[name] = body
+
     def branch(self, kw: str, tok: Tok) -> Node:
+        """A control structure; variables it declares go out of scope at its end."""
+        mark = len(self.vars)
+        try:
+            return self._branch(kw, tok)
+        finally:
+            del self.vars[mark:]
+
+    def _branch(self, kw: str, tok: Tok) -> Node:
         pipe = self.pipeline(kw, tok.pos, allow_decl=True, allow_range_pair=(kw == "range"))
         if kw == "range":
             self.range_depth += 1
@@ -215,6 +245,7 @@ class Parser:
             if j < len(self.toks) and self.toks[j].kind in ("declare", "assign"):
                 is_assign = self.toks[j].kind == "assign"
                 decl = names
+                self.vars.extend(names)
                 self.i = j + 1
             elif len(names) == 2:
                 raise self.error(self.toks[j].pos if j < len(self.toks) else pos, "missing := in range")
@@ -234,7 +265,7 @@ class Parser:
             if t is not None and t.kind == "pipe":
                 self.next()
                 nt = self.peek()
-                if nt is None or nt.kind in ("eoa", "pipe", "rparen"):
+                if nt is None or nt.kind in ("pipe", "rparen"):  # a trailing `|` before `}}` is fine
                     raise self.error(t.pos, "missing command")
         if not cmds:
             raise self.error(pos, f"missing value for {context}")
@@ -297,6 +328,8 @@ class Parser:
                 names.append(self.next().val)
             return Operand(t.pos, "field", tuple(names), src="." + ".".join(names))
         if t.kind == "var":
+            if t.val not in self.vars:
+                raise self.error(t.pos, f'undefined variable "{t.val}"')
             names = []
             while self.peek_kind() == "field" and self._adjacent():
                 names.append(self.next().val)
@@ -324,6 +357,11 @@ class Parser:
         cur = self.toks[self.i]
         end = prev.pos + len(prev.src or "") if prev.kind != "rparen" else prev.pos + 1
         return cur.pos == end
+
+
+def is_empty(nodes: list[Node]) -> bool:
+    """Go's IsEmptyTree: only white space text (comments leave nothing)."""
+    return all(isinstance(n, Text) and not n.text.strip() for n in nodes)
 
 
 def describe(t: Tok | None) -> str:

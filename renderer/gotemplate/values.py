@@ -34,6 +34,31 @@ class StrMap(dict):  # type: ignore[type-arg]
     go_type = "map[string]string"
 
 
+class Uint64(int):
+    """A Go uint64 (semver's Major, Minor, Patch)."""
+
+    go_type = "uint64"
+
+
+class GoObject:
+    """A Go value with methods a template may call (`(semver "1.2").IncMinor`).
+    Subclasses list them in `methods`: name → parameter types (see signatures.py)."""
+
+    go_type = "object"
+    methods: dict[str, str] = {}
+
+    def has_method(self, name: str) -> bool:
+        return name in self.methods
+
+    def method_signature(self, name: str) -> Any:
+        from renderer.gotemplate.signatures import signature_of
+
+        return signature_of(self.methods[name])
+
+    def call_method(self, name: str, args: list[Any]) -> Any:
+        return getattr(self, "go_" + name)(*args)
+
+
 def wrap_int64(n: int) -> Int64:
     """Go's int64 arithmetic wraps around."""
     return Int64((n + 2**63) % 2**64 - 2**63)

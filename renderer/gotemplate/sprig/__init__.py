@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from renderer.gotemplate.sprig import conv, dicts, encoding, flow, lists, numbers, offline, paths, regex, semver, strings
+from renderer.gotemplate.sprig import conv, crypto, dicts, encoding, flow, lists, numbers, offline, paths, regex, semver, strings, urls
 
 FUNCS: dict[str, Callable[..., Any]] = {}
-for _family in (strings, regex, conv, flow, lists, dicts, numbers, encoding, paths, semver, offline):
+for _family in (strings, regex, conv, flow, lists, dicts, numbers, encoding, paths, semver, urls, crypto, offline):
     FUNCS.update(_family.FUNCS)

@@ -9,7 +9,7 @@ from typing import Any, Callable
 from renderer.gotemplate.args import arg_str, strval, to_float64, to_int64
 from renderer.gotemplate.errors import FuncError
 from renderer.gotemplate.fmt import go_format_float, plain_float
-from renderer.gotemplate.values import MISSING, go_type
+from renderer.gotemplate.values import MISSING, GoObject, Int64, go_type
 def go_json(v: Any, indent: str | None = None, escape_html: bool = True) -> str:
     def enc(x: Any, level: int) -> str:
         if x is None or x is MISSING:
@@ -45,6 +45,8 @@ def go_json(v: Any, indent: str | None = None, escape_html: bool = True) -> str:
                 return "[" + ",".join(enc(e, 0) for e in x) + "]"
             pad = indent * (level + 1)
             return "[\n" + ",\n".join(pad + enc(e, level + 1) for e in x) + "\n" + indent * level + "]"
+        if isinstance(x, GoObject) and x.has_method("String"):
+            return enc(str(x), level)  # semver's Version marshals as its string
         raise FuncError(f"json: unsupported type: {go_type(x)}")
 
     return enc(v, 0)
@@ -124,11 +126,13 @@ def _from_yaml_array(s: Any) -> Any:
     return json_floats(doc)
 
 
-def _to_decimal(v: Any) -> int:
-    try:
-        return int(strval(v), 8)
-    except ValueError:
-        return 0
+def _to_decimal(v: Any) -> Int64:
+    """strconv.ParseInt(s, 8, 64), 0 on any error (no spaces, no underscores)."""
+    s = strval(v)
+    if not re.fullmatch(r"[+-]?[0-7]+", s):
+        return Int64(0)
+    n = int(s, 8)
+    return Int64(n if -(2**63) <= n < 2**63 else 0)
 
 
 def _atoi(v: Any) -> int:
@@ -144,10 +148,14 @@ def _to_int(v: Any) -> int:
     return to_int64(v)
 
 
+def _to_int64(v: Any) -> Int64:
+    return Int64(to_int64(v))
+
+
 FUNCS: dict[str, Callable[..., Any]] = {
     "atoi": _atoi,
     "int": _to_int,
-    "int64": _to_int,
+    "int64": _to_int64,
     "float64": to_float64,
     "toJson": lambda v: go_json(v),
     "mustToJson": lambda v: go_json(v),

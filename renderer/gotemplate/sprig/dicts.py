@@ -4,14 +4,14 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from renderer.gotemplate.values import StrList
-from renderer.gotemplate.args import arg_str, deep_copy, empty, need_map, strval
+from renderer.gotemplate.args import arg_str, copy_value, deep_copy, empty, need_map, strval
 from renderer.gotemplate.errors import FuncError
 def _deep_merge(dst: dict[str, Any], src: dict[str, Any], overwrite: bool) -> None:
     for k, v in src.items():
         if k in dst and isinstance(dst[k], dict) and isinstance(v, dict):
             _deep_merge(dst[k], v, overwrite)
         elif k not in dst or (overwrite and not empty(v)) or (not overwrite and empty(dst[k]) and not isinstance(dst[k], dict)):
-            dst[k] = deep_copy(v)
+            dst[k] = copy_value(v)
 
 
 def _merge(dst: Any, *srcs: Any) -> dict[str, Any]:

@@ -7,18 +7,22 @@ import zlib
 from typing import Any, Callable
 
 from renderer.gotemplate.args import arg_str
+from renderer.gotemplate.sprig.basedec import CorruptInput, b32decode, b64decode, go_string
+
+
 def _b64dec(s: Any) -> str:
+    """Sprig's b64dec: the decoded text, or Go's error text as the output."""
     try:
-        return base64.b64decode(arg_str(s), validate=True).decode("utf-8", "replace")
-    except (ValueError, base64.binascii.Error) as e:  # type: ignore[attr-defined]
-        return str(e)
+        return go_string(b64decode(arg_str(s)))
+    except CorruptInput as e:
+        return f"illegal base64 data at input byte {e.offset}"
 
 
 def _b32dec(s: Any) -> str:
     try:
-        return base64.b32decode(arg_str(s)).decode("utf-8", "replace")
-    except (ValueError, base64.binascii.Error) as e:  # type: ignore[attr-defined]
-        return str(e)
+        return go_string(b32decode(arg_str(s)))
+    except CorruptInput as e:
+        return f"illegal base32 data at input byte {e.offset}"
 
 
 FUNCS: dict[str, Callable[..., Any]] = {

@@ -5,15 +5,14 @@ from typing import Any, Callable
 
 from renderer.gotemplate.args import arg_str, empty
 from renderer.gotemplate.errors import ArgError, FuncError
-from renderer.gotemplate.values import MISSING, go_type, truth
+from renderer.gotemplate.values import MISSING, go_equal, go_kind, go_type, truth
 def _kind_of(v: Any) -> str:
-    if v is None or v is MISSING:
-        return "invalid"
-    return {"bool": "bool", "int": "int", "float64": "float64", "string": "string"}.get(go_type(v), "map" if isinstance(v, dict) else "slice")
+    """reflect.Kind's name: int64 stays int64, any map is map, any slice is slice."""
+    return go_kind(v)
 
 
 def _deep_equal(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b
+    return go_equal(a, b)
 
 
 def _fail(msg: Any) -> Any:

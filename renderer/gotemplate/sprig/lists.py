@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from renderer.gotemplate.args import MAX_GENERATED, NIL_DEREFERENCE, arg_int, empty, need_list, strslice, strval
+from renderer.gotemplate.args import MAX_GENERATED, NIL_DEREFERENCE, arg_int, empty, need_list, strslice, strval, to_int64
 from renderer.gotemplate.errors import FuncError
 from renderer.gotemplate.values import MISSING, IntList, StrList, go_equal, go_kind
 
@@ -83,15 +83,21 @@ def _chunk(size: Any, v: Any) -> list[list[Any]]:
     return [lst[i : i + n] for i in range(0, len(lst), n)]
 
 
-def _slice(v: Any, *idx: Any) -> list[Any]:
-    """Sprig's mustSlice: list[start:end] with Go's bounds rules."""
-    lst = need_list(v, "slice")
-    ix = [arg_int(i) if not isinstance(i, int) else int(i) for i in idx]
-    start = ix[0] if ix else 0
-    end = ix[1] if len(ix) > 1 else len(lst)
-    if not 0 <= start <= end <= len(lst):
-        raise FuncError(f"runtime error: slice bounds out of range [{start}:{end}] with capacity {len(lst)}")
-    return lst[start:end]
+def _slice(v: Any, *idx: Any) -> Any:
+    """Sprig's slice/mustSlice: indexes through cast.ToInt, the slice's own type kept, an
+    empty list gives nil, reflect's bounds check."""
+    if v is None or v is MISSING:
+        raise FuncError(NIL_DEREFERENCE)
+    if not isinstance(v, (list, tuple)):
+        raise FuncError(f"list should be type of slice or array but {go_kind(v)}")
+    if not v:
+        return None
+    start = to_int64(idx[0]) if idx else 0
+    end = to_int64(idx[1]) if len(idx) > 1 else len(v)
+    if not 0 <= start <= end <= len(v):
+        raise FuncError("reflect.Value.Slice: slice index out of bounds")
+    part = v[start:end]
+    return type(v)(part) if isinstance(v, (StrList, IntList)) else list(part)
 
 
 def _sort_alpha(v: Any) -> StrList:
@@ -168,6 +174,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "chunk": _chunk,
     "mustChunk": _chunk,
     "mustSlice": _slice,
+    "slice": _slice,
     "sortAlpha": _sort_alpha,
     "seq": _seq,
     "until": _until,

@@ -5,8 +5,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from renderer.gotemplate.args import arg_str
+from renderer.gotemplate.args import NIL_DEREFERENCE, arg_str
 from renderer.gotemplate.errors import FuncError
+from renderer.gotemplate.values import GoObject, Uint64
 _SEMVER_RE = re.compile(
     r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z\-.]+))?(?:\+([0-9A-Za-z\-.]+))?$"
 )
@@ -28,7 +29,7 @@ class _Semver:
 def _parse_semver(v: str) -> _Semver:
     m = _SEMVER_RE.match(v.strip())
     if not m:
-        raise FuncError("Invalid Semantic Version")
+        raise FuncError("invalid semantic version")
     return _Semver(int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0), m.group(4) or "", m.group(5) or "", v)
 
 
@@ -45,8 +46,90 @@ def _sv_key(v: _Semver) -> tuple[Any, ...]:
     return (v.major, v.minor, v.patch, _pre_key(v.pre))
 
 
-def _semver(v: Any) -> dict[str, Any]:
-    return _parse_semver(arg_str(v)).as_dict()
+class Version(GoObject):
+    """Masterminds/semver's *Version, with the methods templates call on it."""
+
+    go_type = "*semver.Version"
+    methods = {"Major": "", "Minor": "", "Patch": "", "Prerelease": "", "Metadata": "", "Original": "",
+               "String": "", "IncPatch": "", "IncMinor": "", "IncMajor": "", "Compare": "V",
+               "LessThan": "V", "GreaterThan": "V", "Equal": "V"}
+
+    def __init__(self, sv: _Semver) -> None:
+        self.sv = sv
+
+    def __str__(self) -> str:
+        sv = self.sv
+        return f"{sv.major}.{sv.minor}.{sv.patch}" + (f"-{sv.pre}" if sv.pre else "") + (f"+{sv.meta}" if sv.meta else "")
+
+    def _next(self, major: int, minor: int, patch: int) -> Version:
+        prefix = "v" if self.sv.original.startswith("v") else ""
+        return VersionValue(_Semver(major, minor, patch, "", "", f"{prefix}{major}.{minor}.{patch}"))
+
+    def _cmp(self, other: Any) -> int:
+        if other is None:
+            raise FuncError(NIL_DEREFERENCE)
+        a, b = _sv_key(self.sv), _sv_key(other.sv)
+        return (a > b) - (a < b)
+
+    def go_Major(self) -> Uint64:
+        return Uint64(self.sv.major)
+
+    def go_Minor(self) -> Uint64:
+        return Uint64(self.sv.minor)
+
+    def go_Patch(self) -> Uint64:
+        return Uint64(self.sv.patch)
+
+    def go_Prerelease(self) -> str:
+        return self.sv.pre
+
+    def go_Metadata(self) -> str:
+        return self.sv.meta
+
+    def go_Original(self) -> str:
+        return self.sv.original
+
+    def go_String(self) -> str:
+        return str(self)
+
+    def go_IncPatch(self) -> Version:
+        sv = self.sv
+        return self._next(sv.major, sv.minor, sv.patch if sv.pre else sv.patch + 1)
+
+    def go_IncMinor(self) -> Version:
+        return self._next(self.sv.major, self.sv.minor + 1, 0)
+
+    def go_IncMajor(self) -> Version:
+        return self._next(self.sv.major + 1, 0, 0)
+
+    def go_Compare(self, other: Any) -> int:
+        return self._cmp(other)
+
+    def go_LessThan(self, other: Any) -> bool:
+        return self._cmp(other) < 0
+
+    def go_GreaterThan(self, other: Any) -> bool:
+        return self._cmp(other) > 0
+
+    def go_Equal(self, other: Any) -> bool:
+        return self._cmp(other) == 0
+
+
+class VersionValue(Version):
+    """A semver.Version (not a pointer), as the Inc* methods return: the methods with
+    pointer receivers (Original, Compare, LessThan...) are not in its method set."""
+
+    go_type = "semver.Version"
+    methods = {k: v for k, v in Version.methods.items()
+               if k not in ("Original", "Compare", "LessThan", "GreaterThan", "Equal")}
+
+
+def _semver(v: Any) -> Version:
+    return Version(_parse_semver(arg_str(v)))
+
+
+_VERSION_TEXT = r"v?[0-9xX*]+(?:\.[0-9xX*]+){0,2}(?:-[0-9A-Za-z\-.]+)?(?:\+[0-9A-Za-z\-.]+)?"
+_HYPHEN_RANGE = re.compile(rf"\s*({_VERSION_TEXT})\s+-\s+({_VERSION_TEXT})\s*")
 
 
 def _semver_compare(constraint: Any, version: Any) -> bool:
@@ -54,8 +137,10 @@ def _semver_compare(constraint: Any, version: Any) -> bool:
     try:
         v = _parse_semver(arg_str(version))
     except FuncError:
-        raise FuncError("Invalid Semantic Version") from None
+        raise FuncError("invalid semantic version") from None
     for alt in c.split("||"):
+        alt = _HYPHEN_RANGE.sub(r" >=\1, <=\2 ", alt)  # "1.2 - 1.4" is ">= 1.2, <= 1.4"
+        alt = re.sub(r"(!=|>=|<=|~>|[=><~^])\s+", r"\1", alt)  # ">= 1.2" is one term
         terms = [t for t in re.split(r"\s*,\s*|\s+(?=[<>=!~^\d])", alt.strip()) if t]
         if not terms:
             continue

@@ -8,6 +8,8 @@ from renderer.gotemplate.errors import FuncError
 from renderer.gotemplate.args import MAX_GENERATED, arg_int, arg_str, strslice, strval, to_int64
 from renderer.gotemplate.fmt import go_quote
 from renderer.gotemplate.values import StrList, StrMap
+from renderer.gotemplate.sprig import casing
+from renderer.gotemplate.sprig.basedec import go_string
 from renderer.gotemplate.sprig.offline import nondeterministic
 from renderer.gotemplate.sprig.conv import _to_decimal
 def _title(s: str) -> str:
@@ -56,57 +58,90 @@ def _wrap_line(s: str, width: int) -> str:
     return "\n".join(out)
 
 
-def _words(s: str) -> list[str]:
-    """Split an identifier into words (xstrings-like)."""
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", s)
-    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
-    return [w for w in re.split(r"[^A-Za-z0-9]+", s) if w]
+def _nospace(s: Any) -> str:
+    """goutils.DeleteWhiteSpace works on bytes: each byte that is not white space as a
+    rune is kept as the rune of that value (so "é" becomes "Ã©")."""
+    return "".join(chr(b) for b in arg_str(s).encode("utf-8") if not casing.is_space(chr(b)))
 
 
-def _snakecase(s: Any) -> str:
-    return "_".join(w.lower() for w in _words(arg_str(s)))
-
-
-def _kebabcase(s: Any) -> str:
-    return "-".join(w.lower() for w in _words(arg_str(s)))
-
-
-def _camelcase(s: Any) -> str:
-    """xstrings.ToCamelCase: `_`/`-`/space separated words joined, each capitalised."""
-    text = arg_str(s)
-    parts = re.split(r"[_\-\s]+", text)
-    return "".join(p[:1].upper() + p[1:] for p in parts if p)
+def _trim_space(s: str) -> str:
+    """strings.TrimSpace: Go's Unicode white space at both ends."""
+    a, b = 0, len(s)
+    while a < b and casing.is_space(s[a]):
+        a += 1
+    while b > a and casing.is_space(s[b - 1]):
+        b -= 1
+    return s[a:b]
 
 
 def _initials(s: Any) -> str:
     return "".join(w[0] for w in arg_str(s).split() if w)
 
 
-def _abbrev(width: Any, s: Any) -> str:
-    w = arg_int(width)
-    text = arg_str(s)
-    if w < 4 or len(text) <= w:
+def abbreviate_full(text: str, offset: int, width: int) -> str:
+    """goutils.AbbreviateFull on the string's bytes (it may cut a rune in two); its
+    errors come out as "" because Sprig drops them."""
+    raw = text.encode("utf-8")
+    if not raw:
+        return ""
+    if width < 4:
+        return ""
+    if len(raw) <= width:
         return text
-    return text[: w - 3] + "..."
+    offset = min(offset, len(raw))
+    if len(raw) - offset < width - 3:
+        offset = len(raw) - (width - 3)
+    if offset <= 4:
+        return go_string(raw[: width - 3]) + "..."
+    if width < 7:
+        return ""
+    if offset + width - 3 < len(raw):
+        return "..." + abbreviate_full(go_string(raw[offset:]), 0, width - 3)
+    return "..." + go_string(raw[len(raw) - (width - 3) :])
+
+
+def _abbrev(width: Any, s: Any) -> str:
+    w, text = arg_int(width), arg_str(s)
+    return text if w < 4 else abbreviate_full(text, 0, w)
+
+
+def _abbrevboth(left: Any, right: Any, s: Any) -> str:
+    a, b, text = arg_int(left), arg_int(right), arg_str(s)
+    if b < 4 or (a > 0 and b < 7):
+        return text
+    return abbreviate_full(text, a, b)
+
+
+def _bounds(raw: bytes, start: int | None, end: int | None) -> str:
+    """s[start:end] on a Go string's bytes, with Go's panics for bad bounds."""
+    a = 0 if start is None else start
+    b = len(raw) if end is None else end
+    if end is not None and not 0 <= b <= len(raw):
+        raise FuncError(f"runtime error: slice bounds out of range [:{b}] with length {len(raw)}")
+    if not 0 <= a <= b:
+        raise FuncError(f"runtime error: slice bounds out of range [{a}:{b}]")
+    return go_string(raw[a:b])
 
 
 def _trunc(c: Any, s: Any) -> str:
-    n = arg_int(c)
-    text = arg_str(s)
-    if n < 0 and len(text) + n > 0:
-        return text[len(text) + n :]
-    if n >= 0 and len(text) > n:
-        return text[:n]
+    """Sprig's trunc counts bytes (it may cut a rune in two)."""
+    n, text = arg_int(c), arg_str(s)
+    raw = text.encode("utf-8")
+    if n < 0 and len(raw) + n > 0:
+        return go_string(raw[len(raw) + n :])
+    if n >= 0 and len(raw) > n:
+        return go_string(raw[:n])
     return text
 
 
 def _substr(start: Any, end: Any, s: Any) -> str:
-    a, b, text = arg_int(start), arg_int(end), arg_str(s)
+    """Sprig's substr: byte offsets; Go's slice panics surface as errors."""
+    a, b, raw = arg_int(start), arg_int(end), arg_str(s).encode("utf-8")
     if a < 0:
-        return text[:b]
-    if b < 0 or b > len(text):
-        return text[a:]
-    return text[a:b]
+        return _bounds(raw, None, b)
+    if b < 0 or b > len(raw):
+        return _bounds(raw, a, None)
+    return _bounds(raw, a, b)
 
 
 def _split(sep: Any, s: Any) -> StrMap:
@@ -157,11 +192,11 @@ def _repeat(n: Any, s: Any) -> str:
 
 
 FUNCS: dict[str, Callable[..., Any]] = {
-    "upper": lambda s: arg_str(s).upper(),
-    "lower": lambda s: arg_str(s).lower(),
+    "upper": lambda s: casing.upper(arg_str(s)),
+    "lower": lambda s: casing.lower(arg_str(s)),
     "title": _title,
     "untitle": lambda s: " ".join(w[:1].lower() + w[1:] for w in arg_str(s).split(" ")),
-    "trim": lambda s: arg_str(s).strip(" \t\n\r\v\f\u0085\u00a0"),
+    "trim": lambda s: _trim_space(arg_str(s)),
     "trimAll": _trim_all,
     "trimall": _trim_all,
     "trimPrefix": lambda p, s: arg_str(s).removeprefix(arg_str(p)),
@@ -177,18 +212,18 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "nindent": lambda n, s: "\n" + _indent(n, s),
     "trunc": _trunc,
     "abbrev": _abbrev,
-    "abbrevboth": lambda left, right, s: _abbrev(right, arg_str(s)[arg_int(left) :]) if arg_int(left) > 0 else _abbrev(right, s),
+    "abbrevboth": _abbrevboth,
     "repeat": _repeat,
     "substr": _substr,
-    "nospace": lambda s: "".join(ch for ch in arg_str(s) if not ch.isspace()),
+    "nospace": _nospace,
     "initials": _initials,
     "wrap": _wrap,
     "wrapWith": lambda n, sep, s: _wrap(n, s).replace("\n", arg_str(sep)),
     "plural": lambda one, many, n: arg_str(one) if to_int64(n) == 1 else arg_str(many),
-    "snakecase": _snakecase,
-    "kebabcase": _kebabcase,
-    "camelcase": _camelcase,
-    "swapcase": lambda s: arg_str(s).swapcase(),
+    "snakecase": lambda s: casing.lower_words(arg_str(s), "_"),
+    "kebabcase": lambda s: casing.lower_words(arg_str(s), "-"),
+    "camelcase": lambda s: casing.pascal_case(arg_str(s)),
+    "swapcase": lambda s: casing.swapcase(arg_str(s)),
     "shuffle": nondeterministic("shuffle"),
     "splitList": _split_list,
     "split": _split,
