@@ -3,11 +3,9 @@ atomic push, only ever forward in the dry history."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
-from ..core.errors import SluiceError
 from .options import (
     ALLOW_ROOT_OPTION,
     ALLOW_SECRETS_OPTION,
@@ -20,8 +18,9 @@ from .options import (
     OUTPUT_FORMAT,
     REPOSITORY_OPTION,
     STRICT_OPTION,
+    repository_map,
 )
-from .rendering import REMOTE_HELP, RENDER_COMMANDS, dry_source, remote_access, render_fleet, uncommitted
+from .rendering import REMOTE_HELP
 from .run import EXIT_OK, EXIT_SUPERSEDED, run_command
 
 
@@ -56,39 +55,16 @@ def hydrate(repo: str, remote: str, output_format: str, allow_dirty: bool, allow
     holds a newer dry commit, or a rollback holds it (nothing written)."""
 
     def go() -> int:
-        import dataclasses
+        from ..applier.repo import hydrate_repo
 
-        from ..applier import DryHistory, Monotonic
-        from ..applier import hydrate as do_hydrate
-        from ..applier.dryrepo import git_author, parse_author, signing_config
-        from ..fleet.bundle import bundles_for_hydration
-
-        root = Path(repo).resolve()
-        if dry_source(root, "HEAD", (), required=True) is None:
-            raise SluiceError(f"{repo} is not a git work tree: hydration records the dry commit it renders")
-        dirty = uncommitted(root, None)
-        if dirty and not allow_dirty:
-            raise SluiceError(f"{repo} has uncommitted changes, which would be recorded as dry commit HEAD: "
-                              f"{', '.join(dirty)}; commit them, or pass --allow-dirty. Nothing was pushed.")
-        url, access = remote_access(root, remote)
-        who = parse_author(author) if author else git_author(root)
-        if bundle_dirs:
-            from ..fleet.shards import joined_for
-
-            dry = dry_source(root, "HEAD", RENDER_COMMANDS, required=True)
-            bundles = joined_for(bundle_dirs, dry.dry_sha)
-        else:
-            bundles, dry = render_fleet(repo, None, False, RENDER_COMMANDS, chart_cache, repositories, helm_releases,
-                                        strict, allowed_roots, allow_secrets, jobs=jobs, cache_dir=cache_dir,
-                                        helm_engine=helm_engine)
-        if dirty:
-            dry = dataclasses.replace(dry, dirty=dirty)
-        policy = Monotonic(DryHistory(root), allow_unrelated=allow_unrelated, release_rollback=release_rollback)
-        identity = {"author_name": who.name, "author_email": who.email} if who else {}
         retries: list[str] = []
-        result = do_hydrate(url, bundles_for_hydration(bundles), dry, preserve=bundles.preserve, monotonic=policy,
-                            config=access, signing=signing_config(root), on_retry=lambda n, why: retries.append(why),
-                            **identity)
+        options = dict(chart_cache=chart_cache, repositories=repository_map(repositories), helm_releases=helm_releases,
+                       strict=strict, allowed_roots=allowed_roots, allow_plaintext_secrets=allow_secrets, jobs=jobs,
+                       cache_dir=cache_dir, helm_engine=helm_engine)
+        outcome = hydrate_repo(repo, remote, allow_dirty=allow_dirty, allow_unrelated=allow_unrelated,
+                               release_rollback=release_rollback, author=author, bundle_dirs=bundle_dirs,
+                               on_retry=lambda n, why: retries.append(why), render_options=options)
+        result, dry, dirty = outcome.result, outcome.dry, outcome.dirty
         code = EXIT_SUPERSEDED if result.superseded_by else EXIT_OK
         if output_format == "json":
             click.echo(json.dumps({

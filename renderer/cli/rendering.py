@@ -9,43 +9,13 @@ from typing import Any
 import click
 
 from ..core.errors import SluiceError
+from ..applier.repo import RENDER_COMMANDS, dry_source, repo_config, uncommitted  # noqa: F401 - shared with commands
 from .options import repository_map
 
-# recorded in hydrator.metadata: how to reproduce a bundle, free of machine-specific paths
-RENDER_COMMANDS = ("sluice render",)
 REMOTE_HELP = ("Where the hydrated branches live: a URL, a path, or a remote configured in the repository "
                "(e.g. origin). Git uses the repository's and your own config (credentials, insteadOf).")
 
 
-def repo_config(root: Path) -> Any:
-    """sluice.yaml of `root`, or None when it cannot be read (the render reports why)."""
-    from ..fleet.config import load_config
-    from ..core.fs import RepoFS
-
-    try:
-        return load_config(RepoFS(root))
-    except SluiceError:
-        return None
-
-
-def dry_source(root: Path, rev: str, commands: tuple[str, ...], *, required: bool = False) -> Any:
-    """The dry commit behind a render; None when there is none (not a git work tree, or no
-    commit yet), unless `required` (hydration records the commit it renders). Its repoURL
-    is sluice.yaml's, never a checkout path, so every clone records the same."""
-    from ..applier import read_dry_source
-    from ..applier.dryrepo import recorded_repo_url
-    from ..core.errors import GitError
-
-    if not (root / ".git").exists():
-        return None
-    try:
-        config = repo_config(root)
-        repo_url = recorded_repo_url(config.repo_url if config else None, root)
-        return read_dry_source(root, rev, repo_url=repo_url, commands=commands)
-    except GitError:
-        if required:
-            raise
-        return None
 
 
 def render_fleet(repo: str, out: str | None, write: bool, commands: tuple[str, ...], chart_cache: str | None = None,
@@ -88,25 +58,6 @@ def echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
         click.echo(f"wrote {len(bundles.apps)} app bundles for {len(bundles.clusters())} clusters to {out}")
 
 
-def uncommitted(root: Path, out: str | None) -> tuple[str, ...]:
-    """Uncommitted paths of the dry checkout that a render reads (the bundles directory aside)."""
-    from ..applier.dryrepo import dirty_paths
-
-    ignore = []
-    config = repo_config(root)
-    for candidate in (out, config.output_dir if config else None):
-        if candidate:
-            try:
-                ignore.append(str((root / candidate).resolve().relative_to(root)))
-            except ValueError:
-                pass  # outside the repository
-    return dirty_paths(root, ignore)
-
-
-def remote_access(root: Path, remote: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    from ..applier.dryrepo import resolve_remote, transport_config
-
-    return resolve_remote(remote, root), transport_config(root)
 
 
 def git_root_or_none(repo: str | None) -> Path | None:
