@@ -229,16 +229,22 @@ DEMO_FILES = ("sluice.yaml", "apps", "clusters", "base", "overlays", "platform")
 FIXED_DATE = {"GIT_AUTHOR_DATE": "2026-01-02T03:04:05Z", "GIT_COMMITTER_DATE": "2026-01-02T03:04:05Z"}
 
 
-def copy_to_git(names: tuple[str, ...], src_root: Path, repo: Path, message: str = "Initial fleet") -> Path:
-    """A new git repository at `repo` holding copies of `names` (files or directories) of
-    `src_root`, committed once at a fixed date."""
-    repo.mkdir()
+def copy_names(names: tuple[str, ...], src_root: Path, dest: Path) -> Path:
+    """`dest` (made here) holding copies of `names` (files or directories) of `src_root`."""
+    dest.mkdir()
     for name in names:
         src = src_root / name
         if src.is_dir():
-            shutil.copytree(src, repo / name)
+            shutil.copytree(src, dest / name)
         else:
-            shutil.copy2(src, repo / name)
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def copy_to_git(names: tuple[str, ...], src_root: Path, repo: Path, message: str = "Initial fleet") -> Path:
+    """A new git repository at `repo` holding copies of `names` (files or directories) of
+    `src_root`, committed once at a fixed date."""
+    copy_names(names, src_root, repo)
     git("init", "-q", "-b", "main", cwd=repo)
     git("add", "-A", cwd=repo)
     git("commit", "-q", "-m", message, cwd=repo, env=FIXED_DATE)

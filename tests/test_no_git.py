@@ -13,7 +13,7 @@ import renderer
 import renderer.core.errors
 from renderer.cli import main
 
-from gitrepos import DEMO_FILES, REPO_ROOT
+from gitrepos import DEMO_FILES, REPO_ROOT, copy_names
 from trees import write_tree
 
 KUBECTL = shutil.which("kubectl")
@@ -88,15 +88,7 @@ def test_load_restrictor_follows_symlinks_as_kustomize_does(tmp_path: Path, tarb
 
 @pytest.fixture
 def fleet_without_git(tmp_path: Path) -> Path:
-    root = tmp_path / "fleet"
-    root.mkdir()
-    for name in DEMO_FILES:
-        src = REPO_ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, root / name)
-        else:
-            shutil.copy2(src, root / name)
-    return root
+    return copy_names(DEMO_FILES, REPO_ROOT, tmp_path / "fleet")
 
 
 def test_commands_that_need_no_git_work(fleet_without_git: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,11 +10,17 @@ from typing import Any
 
 import click
 
-from renderer.appset import ClusterInfo, RepoResolver, cluster_info_from_secret, expand, generate_params, is_application_set
+from renderer.appset import (
+    ClusterInfo,
+    RepoResolver,
+    cluster_info_from_secret,
+    expand,
+    generate_params,
+    is_application_set,
+)
 from renderer.core.errors import InputError
 
 from .run import run_command
-
 
 
 def _read(path: str) -> str:

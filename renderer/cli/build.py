@@ -42,8 +42,8 @@ def build(directory: str, repo: str | None, load_restrictor: str, enable_helm: b
     output = out or legacy_out
 
     def go() -> int:
-        from ..kustomize import BuildOptions, Builder
         from ..core.yaml import dump_documents
+        from ..kustomize import Builder, BuildOptions
 
         fs, path = _repo_and_path(directory, repo)
         restrictor = "none" if load_restrictor in ("LoadRestrictionsNone", "none") else "rootOnly"

@@ -8,13 +8,9 @@ from typing import Callable
 import click
 
 from .options import (
-    ALLOW_ROOT_OPTION,
-    CHART_CACHE_OPTION,
-    HELM_ENGINE_OPTION,
-    HELM_RELEASES_OPTION,
     OUTPUT_FORMAT,
-    REPOSITORY_OPTION,
     SELECT_OPTIONS,
+    SOURCE_OPTIONS,
     repository_map,
     target_filter,
 )
@@ -61,11 +57,7 @@ def stderr_progress() -> tuple[Callable[[str], None] | None, Callable[[], None]]
 @click.option("--exit-code", is_flag=True, help="Exit with 1 when there are differences.")
 @click.option("--show-secrets", is_flag=True,
               help="Print the values of Secrets (redacted by default: diff output often lands in PR comments and CI logs).")
-@CHART_CACHE_OPTION
-@REPOSITORY_OPTION
-@ALLOW_ROOT_OPTION
-@HELM_RELEASES_OPTION
-@HELM_ENGINE_OPTION
+@SOURCE_OPTIONS
 def diff(repo: str, base: str, head: str | None, output_format: str, color: str, max_bytes: int, max_lines: int,
          select_clusters: tuple[str, ...], select_apps: tuple[str, ...], exit_code: bool, show_secrets: bool,
          chart_cache: str | None, repositories: tuple[str, ...], allowed_roots: tuple[str, ...],
@@ -74,7 +66,12 @@ def diff(repo: str, base: str, head: str | None, output_format: str, color: str,
     from .run import EXIT_FINDINGS, EXIT_OK, run_command
 
     def go() -> int:
-        from ..diff.compare import diff_revisions, report_json, report_markdown, report_text
+        from ..diff.compare import (
+            diff_revisions,
+            report_json,
+            report_markdown,
+            report_text,
+        )
 
         select = target_filter(select_clusters, select_apps)
         lines = max_lines or None

@@ -12,7 +12,6 @@ import click
 from .run import run_command
 
 
-
 @click.group("flux")
 def flux() -> None:
     """Flux Kustomizations, rendered offline."""

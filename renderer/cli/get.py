@@ -7,7 +7,14 @@ from typing import Any
 
 import click
 
-from .options import ALLOW_ROOT_OPTION, OUTPUT_FORMAT, REPOSITORY_OPTION, SELECT_OPTIONS, repository_map, target_filter
+from .options import (
+    ALLOW_ROOT_OPTION,
+    OUTPUT_FORMAT,
+    REPOSITORY_OPTION,
+    SELECT_OPTIONS,
+    repository_map,
+    target_filter,
+)
 
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "targets": (("CLUSTER", "cluster"), ("APP", "app"), ("DIR", "appDir"), ("KIND", "kind"), ("SOURCE", "source"),

@@ -39,7 +39,7 @@ def _load_docs(file: str, repo: str | None) -> tuple[Any, list[tuple[Any, int | 
     fs = RepoFS(Path(repo).resolve() if repo else _default_root(target))
     rel = fs.relpath(target)
     if target.is_dir():
-        from ..kustomize import BuildOptions, Builder
+        from ..kustomize import Builder, BuildOptions
 
         return fs, [(d, None) for d in Builder(fs, BuildOptions()).build(rel)], rel
     return fs, list(fs.load_yaml(rel)), rel

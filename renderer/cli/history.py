@@ -55,7 +55,12 @@ def rollback(remote: str, branch: str, to: str, repo: str | None, author: str | 
 
     def go() -> int:
         from ..applier import rollback as do_rollback
-        from ..applier.dryrepo import git_author, parse_author, resolve_remote, transport_config
+        from ..applier.dryrepo import (
+            git_author,
+            parse_author,
+            resolve_remote,
+            transport_config,
+        )
         from ..applier.history import history as read_history
 
         root = git_root_or_none(repo)

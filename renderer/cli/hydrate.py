@@ -7,16 +7,12 @@ import json
 import click
 
 from .options import (
-    ALLOW_ROOT_OPTION,
     ALLOW_SECRETS_OPTION,
     BUNDLES_OPTION,
     CACHE_DIR_OPTION,
-    CHART_CACHE_OPTION,
-    HELM_ENGINE_OPTION,
     JOBS_OPTION,
-    HELM_RELEASES_OPTION,
     OUTPUT_FORMAT,
-    REPOSITORY_OPTION,
+    SOURCE_OPTIONS,
     STRICT_OPTION,
     repository_map,
 )
@@ -33,11 +29,7 @@ from .run import EXIT_OK, EXIT_SUPERSEDED, run_command
               help="Hydrate over branches recording a dry commit that is unrelated to HEAD or unknown here.")
 @click.option("--release-rollback", is_flag=True, help="Replace a rollback held at this very dry commit.")
 @click.option("--author", "author", help="Author/committer 'Name <email>' (default: git config user.name/email, else sluice).")
-@CHART_CACHE_OPTION
-@REPOSITORY_OPTION
-@ALLOW_ROOT_OPTION
-@HELM_RELEASES_OPTION
-@HELM_ENGINE_OPTION
+@SOURCE_OPTIONS
 @STRICT_OPTION
 @ALLOW_SECRETS_OPTION
 @JOBS_OPTION

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-__all__ = ["SELECT_OPTIONS", "target_filter", "OUTPUT_FORMAT", "ALLOW_ROOT_OPTION", "ALLOW_SECRETS_OPTION", "BUNDLES_OPTION", "CACHE_DIR_OPTION", "JOBS_OPTION", "CHART_CACHE_OPTION", "HELM_ENGINE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION",
+__all__ = ["SOURCE_OPTIONS", "SELECT_OPTIONS", "target_filter", "OUTPUT_FORMAT", "ALLOW_ROOT_OPTION", "ALLOW_SECRETS_OPTION", "BUNDLES_OPTION", "CACHE_DIR_OPTION", "JOBS_OPTION", "CHART_CACHE_OPTION", "HELM_ENGINE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION",
            "STRICT_OPTION", "repository_map"]
 
 CHART_CACHE_OPTION = click.option(
@@ -131,3 +131,11 @@ BUNDLES_OPTION = click.option(
     type=click.Path(file_okay=False),
     help="Hydrate the shard outputs of `sluice render --shard I/N` (every shard, one dry commit) instead of "
          "rendering: one atomic push.")
+
+
+def SOURCE_OPTIONS(fn: Any) -> Any:  # noqa: N802 - used as a decorator, like the constants above
+    """What every rendering command (render, hydrate, verify, diff) takes: how a render reaches
+    what is not in the dry repository, and which Helm renders charts."""
+    for option in (HELM_ENGINE_OPTION, HELM_RELEASES_OPTION, ALLOW_ROOT_OPTION, REPOSITORY_OPTION, CHART_CACHE_OPTION):
+        fn = option(fn)
+    return fn

@@ -6,16 +6,12 @@ from pathlib import Path
 import click
 
 from .options import (
-    ALLOW_ROOT_OPTION,
     ALLOW_SECRETS_OPTION,
     CACHE_DIR_OPTION,
-    CHART_CACHE_OPTION,
-    HELM_ENGINE_OPTION,
     JOBS_OPTION,
-    HELM_RELEASES_OPTION,
     OUTPUT_FORMAT,
-    REPOSITORY_OPTION,
     SELECT_OPTIONS,
+    SOURCE_OPTIONS,
     STRICT_OPTION,
     target_filter,
 )
@@ -28,11 +24,7 @@ from .run import EXIT_OK, run_command
 @click.option("--out", "out", type=click.Path(file_okay=False), help="Bundles directory (default: output.dir of sluice.yaml).")
 @OUTPUT_FORMAT("text", "json")
 @SELECT_OPTIONS
-@CHART_CACHE_OPTION
-@REPOSITORY_OPTION
-@ALLOW_ROOT_OPTION
-@HELM_RELEASES_OPTION
-@HELM_ENGINE_OPTION
+@SOURCE_OPTIONS
 @STRICT_OPTION
 @ALLOW_SECRETS_OPTION
 @JOBS_OPTION

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from ..core.errors import SluiceError
 from ..applier.repo import RENDER_COMMANDS, dry_source, repo_config, uncommitted  # noqa: F401 - shared with commands
+from ..core.errors import SluiceError
 from .options import repository_map
 
 REMOTE_HELP = ("Where the hydrated branches live: a URL, a path, or a remote configured in the repository "

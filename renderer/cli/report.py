@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from .options import CHART_CACHE_OPTION, HELM_RELEASES_OPTION, OUTPUT_FORMAT, REPOSITORY_OPTION, STRICT_OPTION, repository_map
+from .options import (
+    CHART_CACHE_OPTION,
+    HELM_RELEASES_OPTION,
+    OUTPUT_FORMAT,
+    REPOSITORY_OPTION,
+    STRICT_OPTION,
+    repository_map,
+)
 from .rendering import REMOTE_HELP
 from .run import EXIT_OK, run_command
 

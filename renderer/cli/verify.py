@@ -3,19 +3,15 @@ from __future__ import annotations
 
 import click
 
+from .diff import COLOR_CHOICES, stderr_progress, use_color
 from .options import (
-    ALLOW_ROOT_OPTION,
-    CHART_CACHE_OPTION,
-    HELM_ENGINE_OPTION,
-    HELM_RELEASES_OPTION,
     JOBS_OPTION,
     OUTPUT_FORMAT,
-    REPOSITORY_OPTION,
     SELECT_OPTIONS,
+    SOURCE_OPTIONS,
     repository_map,
     target_filter,
 )
-from .diff import COLOR_CHOICES, stderr_progress, use_color
 
 
 @click.command("verify")
@@ -32,12 +28,8 @@ from .diff import COLOR_CHOICES, stderr_progress, use_color
 @OUTPUT_FORMAT("text", "json", "markdown")
 @SELECT_OPTIONS
 @click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True)
-@CHART_CACHE_OPTION
-@REPOSITORY_OPTION
-@ALLOW_ROOT_OPTION
-@HELM_RELEASES_OPTION
+@SOURCE_OPTIONS
 @JOBS_OPTION
-@HELM_ENGINE_OPTION
 def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kubernetes_version: str | None,
            output_format: str, color: str, chart_cache: str | None, repositories: tuple[str, ...],
            allowed_roots: tuple[str, ...], helm_releases: str | None,

@@ -8,6 +8,8 @@ from typing import Any, Callable
 from renderer.gotemplate.args import arg_int, arg_str
 from renderer.gotemplate.errors import ArgError
 from renderer.gotemplate.values import go_type
+
+
 def sanitize_name(name: str) -> str:
     """Argo CD's `normalize`: lowercase, [^-a-z0-9.] → '-', at most 253 bytes, trim '-' and '.'."""
     name = arg_str(name).lower()

@@ -20,10 +20,5 @@ class FuncError(Exception):
     """Raised by a template function: reported as `error calling NAME: MSG`."""
 
 
-
-
-
-
-
 class ArgError(Exception):
     """A value of the wrong type passed to a typed function parameter (Go's reflection)."""

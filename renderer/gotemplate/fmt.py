@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from renderer.gotemplate.values import MISSING, go_type, sort_key
+
+
 def go_format_float(f: float, fmt: str = "g", prec: int = -1) -> str:
     """strconv.FormatFloat(f, fmt, prec, 64) for fmt in 'e', 'f', 'g' (prec -1 = shortest)."""
     if math.isnan(f):

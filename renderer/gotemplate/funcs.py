@@ -11,6 +11,8 @@ from renderer.gotemplate.errors import ArgError, FuncError
 from renderer.gotemplate.fmt import go_sprint, go_sprint_value
 from renderer.gotemplate.printf import sprintf as go_sprintf
 from renderer.gotemplate.values import MISSING, go_type, truth
+
+
 def basic_kind(v: Any) -> str:
     if isinstance(v, bool):
         return "bool"

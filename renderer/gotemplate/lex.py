@@ -191,7 +191,6 @@ class Lexer:
             else:
                 raise self.error(i, f"unrecognized character in action: U+{ord(c):04X} {c!r}")
 
-
     def word_end(self, i: int) -> int:
         """The end of the alphanumeric run at `i`, which must end at a terminator (Go's rule)."""
         text = self.text

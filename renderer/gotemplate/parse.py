@@ -6,6 +6,8 @@ from typing import Any, Collection
 
 from renderer.gotemplate.errors import TemplateError
 from renderer.gotemplate.lex import Tok, line_col
+
+
 @dataclass(slots=True)
 class Node:
     pos: int

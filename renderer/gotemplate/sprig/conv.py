@@ -10,6 +10,8 @@ from renderer.gotemplate.args import arg_str, strval, to_float64, to_int64
 from renderer.gotemplate.errors import FuncError
 from renderer.gotemplate.fmt import go_format_float, plain_float
 from renderer.gotemplate.values import MISSING, GoObject, Int64, go_type
+
+
 def go_json(v: Any, indent: str | None = None, escape_html: bool = True) -> str:
     def enc(x: Any, level: int) -> str:
         if x is None or x is MISSING:

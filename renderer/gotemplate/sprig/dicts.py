@@ -6,6 +6,8 @@ from typing import Any, Callable
 from renderer.gotemplate.values import StrList
 from renderer.gotemplate.args import arg_str, copy_value, deep_copy, empty, need_map, strval
 from renderer.gotemplate.errors import FuncError
+
+
 def _deep_merge(dst: dict[str, Any], src: dict[str, Any], overwrite: bool) -> None:
     for k, v in src.items():
         if k in dst and isinstance(dst[k], dict) and isinstance(v, dict):
@@ -84,7 +86,6 @@ def _keys(*dicts: Any) -> StrList:
 def _values(d: Any) -> list[Any]:
     m = need_map(d)
     return [m[k] for k in sorted(m)]
-
 
 
 def _dict(*kv: Any) -> dict[str, Any]:

@@ -6,6 +6,8 @@ from typing import Any, Callable
 from renderer.gotemplate.args import arg_str, empty
 from renderer.gotemplate.errors import ArgError, FuncError
 from renderer.gotemplate.values import MISSING, go_equal, go_kind, go_type, truth
+
+
 def _kind_of(v: Any) -> str:
     """reflect.Kind's name: int64 stays int64, any map is map, any slice is slice."""
     return go_kind(v)
@@ -31,7 +33,6 @@ def _all(*args: Any) -> bool:
 
 def _any(*args: Any) -> bool:
     return any(truth(a) for a in args)
-
 
 
 def default_(d: Any, *given: Any) -> Any:

@@ -5,6 +5,8 @@ import posixpath
 from typing import Any, Callable
 
 from renderer.gotemplate.args import arg_str
+
+
 def path_base(p: Any) -> str:
     s = arg_str(p)
     if s == "":

@@ -12,6 +12,8 @@ from renderer.gotemplate.sprig import casing
 from renderer.gotemplate.sprig.basedec import go_string
 from renderer.gotemplate.sprig.offline import nondeterministic
 from renderer.gotemplate.sprig.conv import _to_decimal
+
+
 def _title(s: str) -> str:
     out: list[str] = []
     prev = " "
