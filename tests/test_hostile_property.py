@@ -104,3 +104,52 @@ def test_no_traceback_on_hostile_trees(config: str, kust: str, app: str, cm: str
             for path in out.rglob("*"):
                 if path.is_file():
                     assert MARKER not in path.read_text(errors="replace")
+
+
+def _git(repo: Path, *args: str) -> None:
+    import subprocess
+
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@e", "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(config=sluice_yaml, kust=kustomization, app=application, cm=st.one_of(raw_texts, values.map(_dump)), symlinks=links)
+def test_diff_never_tracebacks_on_a_hostile_head(config: str, kust: str, app: str, cm: str,
+                                                 symlinks: list[tuple[str, str]]) -> None:
+    """A pull request's head revision of any shape: `sluice diff` in every format exits 0,
+    1 or 2 with a message, and nothing outside the repository (nor the token CI keeps in
+    .git/config) reaches its output."""
+    with tempfile.TemporaryDirectory(prefix="sluice-hostile-diff-") as tmp:
+        outside = Path(tmp, "outside")
+        outside.mkdir()
+        (outside / "secret.txt").write_text(MARKER)
+        repo = Path(tmp, "repo")
+        repo.mkdir()
+        _git(repo, "init", "-q", "-b", "main")
+        _git(repo, "config", "http.extraheader", f"Authorization: {MARKER}")
+        (repo / "README.md").write_text("base\n")
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-q", "-m", "base")
+        for rel, text in {"sluice.yaml": config, "app/kustomization.yaml": kust, "apps/app.yaml": app,
+                          "app/cm.yaml": cm, "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n"}.items():
+            path = repo / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        for rel, target in symlinks:
+            link = repo / rel
+            if not os.path.lexists(link):
+                link.parent.mkdir(parents=True, exist_ok=True)
+                link.symlink_to(target.replace("OUTSIDE", str(outside)))
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-q", "-m", "head")
+        runner = CliRunner()
+        for fmt in ("text", "markdown", "json"):
+            args = ["diff", str(repo), "--base", "HEAD~1", "--head", "HEAD", "-o", fmt]
+            result = runner.invoke(cli, args, catch_exceptions=True)
+            assert result.exit_code in (0, 1, 2), (args, result.output, result.exception)
+            assert result.exception is None or isinstance(result.exception, SystemExit), (
+                f"{args}: {type(result.exception).__name__}: {result.exception}\n{result.output}")
+            assert "Traceback" not in result.output
+            assert MARKER not in result.output
