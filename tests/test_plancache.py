@@ -115,6 +115,10 @@ def test_hostile_plans_decode_or_are_refused(demo: Path, garbage: object) -> Non
     assert result is None
 
 
+MAKE_FLEET = REPO_ROOT.parent / "shared" / "bench" / "make_fleet.py"
+
+
+@pytest.mark.skipif(not MAKE_FLEET.exists(), reason="../shared/bench/make_fleet.py is absent (the shared workload generators)")
 def test_every_unit_records_the_base_it_shares(tmp_path: Path, isolated_git_env: Path) -> None:
     """Units render through one Builder (bases memoised across clusters): a unit served from
     the memo still records the base's files, so an edit there re-renders every cluster's."""
@@ -122,7 +126,7 @@ def test_every_unit_records_the_base_it_shares(tmp_path: Path, isolated_git_env:
     import sys
 
     repo = tmp_path / "fleet"
-    subprocess.run([sys.executable, str(REPO_ROOT.parent / "shared" / "bench" / "make_fleet.py"), str(repo),
+    subprocess.run([sys.executable, str(MAKE_FLEET), str(repo),
                     "--services", "2", "--clusters", "3"], check=True, stdout=subprocess.DEVNULL)
     git("init", "-q", "-b", "main", cwd=repo)
     git("add", "-A", cwd=repo)
