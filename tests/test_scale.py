@@ -85,6 +85,27 @@ def test_jobs_cache_and_shards_give_single_process_bytes(tmp_path: Path) -> None
     assert snapshot(render_repo(root, write=False, cache_dir=cache)) == changed  # one file changed: no stale entry
 
 
+def test_hydrated_branches_are_computed_once_per_render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The set of hydrated branches is linear in the plan's targets: computed per rendered
+    target (to look for app-of-apps children), it made a cold fleet render quadratic."""
+    import renderer.fleet.discover as discover
+    import renderer.fleet.pipeline as pipeline
+
+    root = make_fleet(tmp_path / "fleet", services=6, clusters=3)
+    calls = []
+    original = discover.hydrated_branches
+
+    def counting(plan):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return original(plan)
+
+    monkeypatch.setattr(discover, "hydrated_branches", counting)
+    monkeypatch.setattr(pipeline, "hydrated_branches", counting)
+    result = render_repo(root, write=False)
+    assert len(result.files()) >= 18  # every (service, cluster) target rendered
+    assert len(calls) == 1
+
+
 def test_cluster_scoped_crd_in_another_chunk_falls_back_exactly(tmp_path: Path) -> None:
     root = make_fleet(tmp_path / "fleet", services=8, clusters=1, crd=True)
     single = render_repo(root, write=False)

@@ -707,7 +707,7 @@ def _app_from_doc(doc: dict[str, Any], path: str, line: int | None, *, generated
 
 def plan_child_applications(
     fs: RepoFS, plan: FleetPlan, parent: Target, resources: Iterable[dict[str, Any]], known: set[tuple[str, str]],
-    *, parent_fs: RepoFS | None = None,
+    *, parent_fs: RepoFS | None = None, hydrated: set[str] | None = None,
 ) -> tuple[list[Target], list[str]]:
     """App of apps: the Applications (and ApplicationSets) that `parent` renders become
     targets too, as Argo CD would create and sync them. Returns (targets, notes).
@@ -715,10 +715,15 @@ def plan_child_applications(
     A child already known by (namespace, name) is not planned again (a root Application
     that manages itself, or one also written in the repository); a child that syncs from a
     hydrated branch consumes sluice's output; a child out of sluice's reach (another
-    repository, a plugin) is noted, not an error. `known` is updated."""
-    inventory = _Inventory(list(plan.clusters))
-    hydrated = {t.branch for t in plan.targets} | {plan.config.branch_template.format(cluster=c.name) for c in plan.clusters}
+    repository, a plugin) is noted, not an error. `known` is updated. `hydrated` is
+    hydrated_branches(plan), computed once by a caller that plans many parents (it is
+    linear in the plan's targets; computing it per parent made a fleet's render quadratic)."""
     docs = [(r, parent.line) for r in resources if _is_application(r) or _is_application_set_doc(r)]
+    if not docs:
+        return [], []
+    inventory = _Inventory(list(plan.clusters))
+    if hydrated is None:
+        hydrated = hydrated_branches(plan)
     targets: list[Target] = []
     notes: list[str] = []
     label = f"Application {parent.app}"
@@ -745,6 +750,11 @@ def plan_child_applications(
             continue
         targets.append(target)
     return targets, notes
+
+
+def hydrated_branches(plan: FleetPlan) -> set[str]:
+    """The hydrated branches of a plan: its targets' and every cluster's."""
+    return {t.branch for t in plan.targets} | {plan.config.branch_template.format(cluster=c.name) for c in plan.clusters}
 
 
 def out_of_reach_reason(message: str, app: str) -> str:

@@ -22,6 +22,7 @@ from .discover import (
     Target,
     check_locations,
     discover,
+    hydrated_branches,
     out_of_reach_reason,
     plan_child_applications,
 )
@@ -225,6 +226,7 @@ def _render_targets(
     rendered: list[tuple[Target, str, list[dict[str, Any]]]] = []
     queue = deque(plan.targets)
     known = {t.app_key for t in plan.targets} | set(plan.skipped)
+    hydrated = hydrated_branches(plan)
     while queue:
         target = queue.popleft()
         if plan.select is not None and not plan.select.matches(target):
@@ -259,7 +261,8 @@ def _render_targets(
         rendered.append((target, kind, resources))
         notes.extend(n for n in renderer.flux_notes if n not in notes)
         if target.source.type != "flux":
-            children, child_notes = plan_child_applications(fs, plan, target, resources, known, parent_fs=renderer.fs)
+            children, child_notes = plan_child_applications(fs, plan, target, resources, known, parent_fs=renderer.fs,
+                                                                 hydrated=hydrated)
             queue.extend(children)
             notes.extend(child_notes)
             if len(rendered) + len(queue) > MAX_TARGETS:
