@@ -319,6 +319,11 @@ class State:
         """A method with arguments (`(semver "1.2.3").Compare $v`), typed as a function is."""
         sig = obj.method_signature(name)
         self.at(op)
+        return self.invoke(obj, name, self.typed_values(dot, name, sig, args, final))
+
+    def typed_values(self, dot: Any, name: str, sig: Any, args: list[Operand], final: tuple[Any] | None) -> list[Any]:
+        """The arguments of a call, each checked against the callee's Go parameter type as
+        Go's reflect-based call checks them (count first, then each value in order)."""
         try:
             check_count(name, sig, len(args), final is not None)
         except ArgError as e:
@@ -329,7 +334,7 @@ class State:
                 values.append(check_value(final[0], sig.param(len(args)), False))
             except ArgError as e:
                 raise self.error(str(e)) from None
-        return self.invoke(obj, name, values)
+        return values
 
     def invoke(self, obj: GoObject, name: str, values: list[Any]) -> Any:
         self.step()
@@ -383,16 +388,7 @@ class State:
                 values.append(final[0])
         else:
             self.at(op, op.src)
-            try:
-                check_count(name, sig, len(args), final is not None)
-            except ArgError as e:
-                raise self.error(str(e)) from None
-            values = [self.typed_arg(dot, a, sig.param(i)) for i, a in enumerate(args)]
-            if final is not None:
-                try:
-                    values.append(check_value(final[0], sig.param(len(args)), False))
-                except ArgError as e:
-                    raise self.error(str(e)) from None
+            values = self.typed_values(dot, name, sig, args, final)
         self.at(op, op.src)
         if name == "call":
             if not values or not callable(values[0]):
