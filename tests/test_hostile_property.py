@@ -72,6 +72,20 @@ links = st.lists(st.tuples(st.sampled_from(["app/link.yaml", "app/values.yaml", 
                  max_size=2, unique_by=lambda t: t[0])
 
 
+def _plant(repo: Path, outside: Path, files: dict[str, str], symlinks: list[tuple[str, str]]) -> None:
+    """Write a generated hostile tree: the files as given (any bytes a PR can hold) and the
+    symlinks, `OUTSIDE` standing for a directory beside the repository holding a marker."""
+    for rel, text in files.items():
+        path = repo / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    for rel, target in symlinks:
+        link = repo / rel
+        if not os.path.lexists(link):
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(target.replace("OUTSIDE", str(outside)))
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(config=sluice_yaml, kust=kustomization, app=application, cm=st.one_of(raw_texts, values.map(_dump)), symlinks=links)
 def test_no_traceback_on_hostile_trees(config: str, kust: str, app: str, cm: str, symlinks: list[tuple[str, str]]) -> None:
@@ -80,17 +94,9 @@ def test_no_traceback_on_hostile_trees(config: str, kust: str, app: str, cm: str
         outside.mkdir()
         (outside / "secret.txt").write_text(MARKER)
         repo = Path(tmp, "repo")
-        for rel, text in {"sluice.yaml": config, "app/kustomization.yaml": kust, "apps/app.yaml": app,
-                          "app/cm.yaml": cm, ".git/config": f"[http]\n\textraheader = {MARKER}\n",
-                          "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n"}.items():
-            path = repo / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", errors="surrogatepass")
-        for rel, target in symlinks:
-            link = repo / rel
-            if not os.path.lexists(link):
-                link.parent.mkdir(parents=True, exist_ok=True)
-                link.symlink_to(target.replace("OUTSIDE", str(outside)))
+        _plant(repo, outside, {"sluice.yaml": config, "app/kustomization.yaml": kust, "apps/app.yaml": app,
+                               "app/cm.yaml": cm, ".git/config": f"[http]\n\textraheader = {MARKER}\n",
+                               "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n"}, symlinks)
         runner = CliRunner()
         for args in (["render", str(repo), "--out", str(Path(tmp, "out"))], ["verify", str(repo), "--no-schemas"]):
             result = runner.invoke(cli, args, catch_exceptions=True)
@@ -132,16 +138,9 @@ def test_diff_never_tracebacks_on_a_hostile_head(config: str, kust: str, app: st
         (repo / "README.md").write_text("base\n")
         _git(repo, "add", "-A")
         _git(repo, "commit", "-q", "-m", "base")
-        for rel, text in {"sluice.yaml": config, "app/kustomization.yaml": kust, "apps/app.yaml": app,
-                          "app/cm.yaml": cm, "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n"}.items():
-            path = repo / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", errors="surrogatepass")
-        for rel, target in symlinks:
-            link = repo / rel
-            if not os.path.lexists(link):
-                link.parent.mkdir(parents=True, exist_ok=True)
-                link.symlink_to(target.replace("OUTSIDE", str(outside)))
+        _plant(repo, outside, {"sluice.yaml": config, "app/kustomization.yaml": kust, "apps/app.yaml": app,
+                               "app/cm.yaml": cm, "chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n"},
+               symlinks)
         _git(repo, "add", "-A")
         _git(repo, "commit", "-q", "-m", "head")
         runner = CliRunner()
