@@ -78,6 +78,29 @@ def test_github_matrix_simulated(tmp_path: Path, isolated_git_env: Path, monkeyp
     assert refs_of(remote) == expected
 
 
+ARGO_SCHEMA = ROOT / "fixtures" / "schemas" / "argo-workflows" / "schema.json.gz"
+
+
+def test_argo_workflow_validates_against_argo_workflows_schema() -> None:
+    """The Workflow against Argo Workflows' own JSON Schema (vendored with its licence), and
+    the schema does catch a wrong type there (so the check can fail)."""
+    import copy
+    import gzip
+    import json
+
+    import jsonschema
+
+    schema = json.loads(gzip.decompress(ARGO_SCHEMA.read_bytes()))
+    workflow = {"$schema": schema["$schema"], "definitions": schema["definitions"],
+                "$ref": "#/definitions/io.argoproj.workflow.v1alpha1.Workflow"}
+    validator = jsonschema.Draft202012Validator(workflow)
+    doc = yaml.safe_load(ARGO.read_text())
+    assert [e.message for e in validator.iter_errors(doc)] == []
+    broken = copy.deepcopy(doc)
+    broken["spec"]["entrypoint"] = 5
+    assert list(validator.iter_errors(broken))
+
+
 def test_argo_workflow_structure() -> None:
     wf = yaml.safe_load(ARGO.read_text())
     assert wf["apiVersion"] == "argoproj.io/v1alpha1" and wf["kind"] == "Workflow"
