@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -228,3 +229,17 @@ def test_mismatched_shard_sets_are_refused(tmp_path: Path, isolated_git_env: Pat
     for i, out in enumerate(fresh, 1):
         assert runner.invoke(cli, ["render", str(root), "--out", str(out), "--shard", f"{i}/2"]).exit_code == 0
     assert "different dry commit" in hydrate(shards[0], fresh[1])
+
+
+def test_shared_parse_views_serve_text_and_record_the_read(tmp_path: Path) -> None:
+    """A file decoded for one unit is served to the next from the shared cache, as text
+    (the cache holds text and digest), and logged as that unit's input too."""
+    from renderer.fleet.workers import SharedParseFS
+
+    (tmp_path / "a.yaml").write_text("x: 1\n")
+    shared: dict[str, Any] = {"text": {}, "yaml": {}, "digests": {}}
+    first = SharedParseFS(str(tmp_path), shared)
+    assert first.read_text("a.yaml") == "x: 1\n"
+    second = SharedParseFS(str(tmp_path), shared)
+    assert second.read_text("a.yaml") == "x: 1\n"
+    assert second.reads["a.yaml"] == first.reads["a.yaml"] is not None

@@ -17,6 +17,8 @@ from .hydrate import DrySource
 
 # recorded in hydrator.metadata: how to reproduce a bundle, free of machine-specific paths
 RENDER_COMMANDS = ("sluice render",)
+# the identity of hydrated commits when neither --author nor git's user.name/email says otherwise
+DEFAULT_AUTHOR_NAME, DEFAULT_AUTHOR_EMAIL = "sluice", "sluice@localhost"
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ def hydrate_repo(
     if dirty:
         dry = dataclasses.replace(dry, dirty=dirty)
     policy = Monotonic(DryHistory(root), allow_unrelated=allow_unrelated, release_rollback=release_rollback)
-    identity = {"author_name": who.name, "author_email": who.email} if who else {}
+    name, email = (who.name, who.email) if who else (DEFAULT_AUTHOR_NAME, DEFAULT_AUTHOR_EMAIL)
     result = hydrate(url, bundles_for_hydration(bundles), dry, preserve=bundles.preserve, monotonic=policy,
-                     config=access, signing=signing_config(root), on_retry=on_retry, **identity)
+                     config=access, signing=signing_config(root), on_retry=on_retry, author_name=name,
+                     author_email=email)
     return HydrateOutcome(result=result, dry=dry, dirty=dirty)

@@ -67,8 +67,10 @@ def rollback(remote: str, branch: str, to: str, repo: str | None, author: str | 
         url = resolve_remote(remote, root)
         access = transport_config(root) if root else ()
         who = parse_author(author) if author else (git_author(root) if root else None)
-        identity = {"author_name": who.name, "author_email": who.email} if who else {}
-        result = do_rollback(url, branch, to, config=access, **identity)
+        from ..applier.repo import DEFAULT_AUTHOR_EMAIL, DEFAULT_AUTHOR_NAME
+
+        name, email = (who.name, who.email) if who else (DEFAULT_AUTHOR_NAME, DEFAULT_AUTHOR_EMAIL)
+        result = do_rollback(url, branch, to, config=access, author_name=name, author_email=email)
         if not result.changed:
             click.echo(f"{branch}: already at the content of {to}, no commit")
             return EXIT_OK

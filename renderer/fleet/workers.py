@@ -143,11 +143,10 @@ class SharedParseFS(RepoFS):
         return data
 
     def read_text(self, path: str) -> str:
-        if path in self._text_cache and path in self._digests:
-            self._check_real(path, path, None)
-            self.reads[path] = self._digests[path]
-            return self._text_cache[path]
-        return super().read_text(path)
+        """The shared text cache holds (text, digest): RepoFS records the read from it."""
+        text = super().read_text(path)
+        self._digests[path] = self.reads[path]
+        return text
 
     def load_yaml(self, path: str, *, dialect: str = "resource") -> list[tuple[Any, int]]:
         if (path, dialect) in self._yaml_cache and path in self._digests:

@@ -171,7 +171,7 @@ def check_bundles(
         for body in app.resources:
             label = describe(body)
             found = origins.find(body, where)
-            place = {"file": found[0], "line": found[1]} if found else {}
+            place: dict[str, Any] = {"file": found[0], "line": found[1]} if found else {}
             problem = plaintext_secret_problem(body, allow=checks.allow_secrets)
             if problem:
                 add(SECRET, ERROR, problem, label, **place)
