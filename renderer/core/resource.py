@@ -136,21 +136,18 @@ class Resource:
     def kind(self) -> str:
         return str(self.body.get("kind") or "")
 
+    def _metadata_text(self, key: str) -> str:
+        meta = self.body.get("metadata")
+        value = meta.get(key) if isinstance(meta, dict) else None
+        return "" if value is None else str(value)
+
     @property
     def name(self) -> str:
-        meta = self.body.get("metadata")
-        if isinstance(meta, dict):
-            name = meta.get("name")
-            return "" if name is None else str(name)
-        return ""
+        return self._metadata_text("name")
 
     @property
     def namespace(self) -> str:
-        meta = self.body.get("metadata")
-        if isinstance(meta, dict):
-            ns = meta.get("namespace")
-            return "" if ns is None else str(ns)
-        return ""
+        return self._metadata_text("namespace")
 
     @property
     def id(self) -> ResId:

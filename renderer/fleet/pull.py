@@ -13,11 +13,11 @@ from ..helm.cachekey import chart_cache_key
 from ..helm.repository import (
     MAX_PULL_ROUNDS,
     ChartWant,
-    _dependency_wants,
-    _is_http,
-    _pull,
-    _release_dependencies,
-    _unique,
+    dependency_wants,
+    is_http_url,
+    pull_want,
+    release_dependencies,
+    unique_wants,
     release_chart,
 )
 
@@ -53,7 +53,7 @@ def fleet_charts(fs: Any, cache_dir: Path | None = None) -> list[ChartWant]:
                 continue
             wants.append(ChartWant(
                 cache_key=chart_cache_key(spec.chart_repo), chart=spec.chart, constraint=spec.chart_version or "*",
-                repo_url=spec.chart_repo, oci=not _is_http(spec.chart_repo),
+                repo_url=spec.chart_repo, oci=not is_http_url(spec.chart_repo),
                 origin=f"Application {target.app} {spec.field} ({target.origin})",
             ))
     kinds = frozenset({"HelmRelease", "HelmRepository", "HelmChart", "OCIRepository"})
@@ -76,14 +76,14 @@ def fleet_charts(fs: Any, cache_dir: Path | None = None) -> list[ChartWant]:
             if want is not None:
                 wants.append(want)
             else:
-                wants.extend(_release_dependencies(fs, obj, lookup))
+                wants.extend(release_dependencies(fs, obj, lookup))
     for target in targets:
         for spec in (target.source, *target.extra_sources):
             if spec.type == "auto" and find_kustomization(fs, spec.path) is not None:
                 continue  # a kustomization renders, not the chart beside it
             if spec.type in ("helm", "auto") and not getattr(spec, "repo", ""):
-                wants.extend(_dependency_wants(fs, spec.path, f"Application {target.app} {spec.field} ({target.origin})"))
-    return _unique(wants)
+                wants.extend(dependency_wants(fs, spec.path, f"Application {target.app} {spec.field} ({target.origin})"))
+    return unique_wants(wants)
 
 
 def _all_targets(fs: Any, plan: Any, cache_dir: Path | None) -> list[Any]:
@@ -112,7 +112,7 @@ def pull_fleet(fs: Any, cache_dir: Path) -> FleetPull:
         for want in wants:
             done.add(want)
             try:
-                pulled.add(_pull(want, cache_dir))
+                pulled.add(pull_want(want, cache_dir))
             except InputError as exc:
                 failed[want] = exc.message
     return FleetPull(pulled=tuple(sorted(pulled)), failed=tuple(failed.items()))

@@ -47,7 +47,7 @@ class ChartWant:
         return f"{self.origin}: chart {self.chart} {self.constraint} from {self.repo_url}"
 
 
-def _is_http(url: str) -> bool:
+def is_http_url(url: str) -> bool:
     return urllib.parse.urlparse(url).scheme in ("http", "https")
 
 
@@ -81,7 +81,7 @@ def application_charts(app: dict[str, Any], *, file: str | None = None) -> list[
             raise InputError(f"Application {name}: {where}.repoURL is required for a chart source", file=file)
         wants.append(ChartWant(
             cache_key=chart_cache_key(repo_url), chart=str(source["chart"]),
-            constraint=str(source.get("targetRevision") or "*"), repo_url=repo_url, oci=not _is_http(repo_url),
+            constraint=str(source.get("targetRevision") or "*"), repo_url=repo_url, oci=not is_http_url(repo_url),
             origin=f"Application {name} {where}",
         ))
     return wants
@@ -130,11 +130,11 @@ def release_chart(hr: dict[str, Any], objects: ObjectLookup, *, file: str | None
     repo_spec = helm_repo.get("spec") or {}
     url = str(repo_spec.get("url", ""))
     return ChartWant(cache_key=chart_cache_key(url), chart=str(template.get("chart")), constraint=str(template.get("version") or "*"),
-                     repo_url=url, oci=repo_spec.get("type") == "oci" or not _is_http(url), origin=label,
+                     repo_url=url, oci=repo_spec.get("type") == "oci" or not is_http_url(url), origin=label,
                      source=f"HelmRepository {src_ns}/{name}")
 
 
-def _pull(want: ChartWant, cache_dir: Path) -> Path:
+def pull_want(want: ChartWant, cache_dir: Path) -> Path:
     try:
         return pull_chart(want.repo_url, want.chart, want.constraint, cache_dir, oci=want.oci)
     except InputError as exc:
@@ -145,14 +145,14 @@ def pull_for_release(hr: dict[str, Any], objects: Any, cache_dir: Path) -> Path 
     """Pull the chart of a HelmRelease whose chart comes from a HelmRepository or an
     OCIRepository; None when its chart needs no pull (a path in the repository)."""
     want = release_chart(hr, objects)
-    return None if want is None else _pull(want, cache_dir)
+    return None if want is None else pull_want(want, cache_dir)
 
 
 def pull_for_application(app: dict[str, Any], cache_dir: Path, *, file: str | None = None) -> list[Path]:
     """Pull every Helm-repository or OCI chart of an Argo CD Application into the cache;
     returns the archives (none for sources that are paths)."""
     wants = application_charts(app, file=file)
-    return list(dict.fromkeys(_pull(want, cache_dir) for want in wants))
+    return list(dict.fromkeys(pull_want(want, cache_dir) for want in wants))
 
 
 # ----------------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def pull_for_application(app: dict[str, Any], cache_dir: Path, *, file: str | No
 # ----------------------------------------------------------------------------------------
 
 
-def _unique(wants: Iterable[ChartWant]) -> list[ChartWant]:
+def unique_wants(wants: Iterable[ChartWant]) -> list[ChartWant]:
     """Sorted, one entry per (cache key, chart, constraint, URL, OCI); the first origin kept."""
     seen: dict[tuple[Any, ...], ChartWant] = {}
     for want in sorted(wants, key=lambda w: (w.cache_key, w.chart, w.constraint, w.repo_url, w.oci, w.origin)):
@@ -168,7 +168,7 @@ def _unique(wants: Iterable[ChartWant]) -> list[ChartWant]:
     return list(seen.values())
 
 
-def _dependency_wants(fs: Any, chart_path: str, origin: str) -> list[ChartWant]:
+def dependency_wants(fs: Any, chart_path: str, origin: str) -> list[ChartWant]:
     """The http(s)/OCI dependencies missing from the charts/ of a chart in the repository,
     as the render will look them up in the chart cache."""
     from ..core.errors import SluiceError
@@ -191,8 +191,8 @@ def _dependency_wants(fs: Any, chart_path: str, origin: str) -> list[ChartWant]:
     return wants
 
 
-def _release_dependencies(fs: Any, hr: dict[str, Any], objects: ObjectLookup) -> list[ChartWant]:
-    """`_dependency_wants` of a HelmRelease whose chart is a path in the repository
+def release_dependencies(fs: Any, hr: dict[str, Any], objects: ObjectLookup) -> list[ChartWant]:
+    """`dependency_wants` of a HelmRelease whose chart is a path in the repository
     (GitRepository/Bucket source, directly or through a HelmChart)."""
     meta = hr.get("metadata") or {}
     ns = str(meta.get("namespace") or "default")
@@ -204,14 +204,14 @@ def _release_dependencies(fs: Any, hr: dict[str, Any], objects: ObjectLookup) ->
         template = hc.get("spec") or {}
     if (template.get("sourceRef") or {}).get("kind") not in ("GitRepository", "Bucket") or not template.get("chart"):
         return []
-    return _dependency_wants(fs, str(template["chart"]), f"HelmRelease {ns}/{meta.get('name')}")
+    return dependency_wants(fs, str(template["chart"]), f"HelmRelease {ns}/{meta.get('name')}")
 
 
 def pull_release_dependencies(fs: Any, hr: dict[str, Any], objects: ObjectLookup, cache_dir: Path) -> list[Path]:
     """For a HelmRelease whose chart is a path in the repository: pull the dependencies its
     charts/ misses."""
-    wants = _unique(_release_dependencies(fs, hr, objects))
-    return sorted({_pull(w, cache_dir) for w in wants})
+    wants = unique_wants(release_dependencies(fs, hr, objects))
+    return sorted({pull_want(w, cache_dir) for w in wants})
 
 
 MAX_PULL_ROUNDS = 5
