@@ -167,7 +167,7 @@ def _timestamp_text(s: str) -> str | None:
     try:
         return format_rfc3339nano(ts)
     except ValueError as e:
-        raise _ScalarError(f"timestamp {s!r} cannot be printed: {e}") from None
+        raise _ScalarError(f"a timestamp ({len(s)} characters, not shown) cannot be printed: {e}") from None
 
 
 def _plain_resolver(words: dict[str, Any], v3: bool) -> Callable[[str], Any]:
@@ -264,7 +264,8 @@ def _tagged_scalar(tag: str, s: str, plain: bool, v2: bool) -> Any:
         return value
     if tag == "!!float" and rtag == "!!int" and INT64_MIN <= value <= INT64_MAX:
         return float(value)  # go-yaml widens an int64 only; a uint64 fails as below
-    raise _ScalarError(f"cannot decode {rtag} `{s}` as a {tag}")
+    # the value is not quoted: the reader cannot know yet whether it is in a Secret
+    raise _ScalarError(f"cannot decode a {rtag} scalar ({len(s)} characters, not shown) as a {tag}")
 
 
 def _float32_key(f: float) -> str:
