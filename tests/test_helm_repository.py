@@ -80,21 +80,31 @@ def private_repo(tmp_path: Path) -> Iterator[str]:
     yield from _serve_repository(tmp_path, _PrivateHandler)
 
 
-@pytest.fixture
-def user_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A user with no Helm configuration of their own yet."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for var in ("HELM_REPOSITORY_CONFIG", "HELM_REGISTRY_CONFIG", "HELM_CONFIG_HOME", "XDG_CONFIG_HOME"):
-        monkeypatch.delenv(var, raising=False)
-    return home
-
-
 def _helm_repo_add(url: str, env: dict[str, str]) -> None:
     """What the user ran once on their machine (or CI ran with its secret)."""
     subprocess.run([HELM, "repo", "add", "private", url, "--username", USER, "--password-stdin"], input=PASSWORD.encode(),
                    env={"PATH": os.environ.get("PATH", ""), **env}, check=True, capture_output=True)
+
+
+def _release(url: str, *, version: str, values: str = "", secret_ref: str = "") -> str:
+    """A Flux HelmRepository on `url` and a HelmRelease of `webapp` from it."""
+    auth = f", secretRef: {{name: {secret_ref}}}" if secret_ref else ""
+    return f"""apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata: {{name: charts, namespace: flux-system}}
+spec: {{url: "{url}"{auth}}}
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {{name: web, namespace: flux-system}}
+spec:
+  targetNamespace: web
+  chart:
+    spec:
+      chart: webapp
+      version: "{version}"
+      sourceRef: {{kind: HelmRepository, name: charts}}
+{values}"""
 
 
 def test_pull_picks_the_newest_matching_version_and_checks_the_digest(chart_repo: str, tmp_path: Path) -> None:
@@ -109,24 +119,7 @@ def test_pull_picks_the_newest_matching_version_and_checks_the_digest(chart_repo
 def test_pull_then_render_offline_through_the_cli(chart_repo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = tmp_path / "dry"
     (repo / ".git").mkdir(parents=True)
-    (repo / "release.yaml").write_text(f"""apiVersion: source.toolkit.fluxcd.io/v1
-kind: HelmRepository
-metadata: {{name: charts, namespace: flux-system}}
-spec: {{url: "{chart_repo}"}}
----
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata: {{name: web, namespace: flux-system}}
-spec:
-  targetNamespace: web
-  chart:
-    spec:
-      chart: webapp
-      version: "0.1.x"
-      sourceRef: {{kind: HelmRepository, name: charts}}
-  values:
-    replicaCount: 3
-""")
+    (repo / "release.yaml").write_text(_release(chart_repo, version="0.1.x", values="  values:\n    replicaCount: 3\n"))
     cache = tmp_path / "cache"
     code = main(["helm", "template", str(repo / "release.yaml"), "--chart-cache", str(cache)])
     err = capsys.readouterr().err
@@ -174,22 +167,7 @@ def test_fleet_pull_from_a_private_repository_then_render(private_repo: str, tmp
     _helm_repo_add(private_repo, {"HOME": str(user_home)})
     repo = tmp_path / "dry"
     (repo / ".git").mkdir(parents=True)
-    (repo / "release.yaml").write_text(f"""apiVersion: source.toolkit.fluxcd.io/v1
-kind: HelmRepository
-metadata: {{name: private, namespace: flux-system}}
-spec: {{url: "{private_repo}", secretRef: {{name: charts-auth}}}}
----
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata: {{name: web, namespace: flux-system}}
-spec:
-  targetNamespace: web
-  chart:
-    spec:
-      chart: webapp
-      version: "0.2.x"
-      sourceRef: {{kind: HelmRepository, name: private}}
-""")
+    (repo / "release.yaml").write_text(_release(private_repo, version="0.2.x", secret_ref="charts-auth"))
     cache = tmp_path / "cache"
     assert main(["helm", "pull", "--fleet", "--repo", str(repo), "--chart-cache", str(cache)]) == 0
     assert main(["helm", "template", str(repo / "release.yaml"), "--chart-cache", str(cache)]) == 0
