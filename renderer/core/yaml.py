@@ -53,7 +53,8 @@ from renderer.core.yaml_emit import dump_document as _dump_document
 from renderer.core.yaml_emit import dump_documents as _dump_documents
 from renderer.core.errors import InputError
 
-__all__ = ["load_documents", "load_documents_with_lines", "dump_document", "dump_documents", "Dialect"]
+__all__ = ["load_documents", "load_documents_with_lines", "top_level_item_lines", "dump_document", "dump_documents",
+           "Dialect"]
 
 Dialect = Literal["resource", "config"]
 """How kustomize reads a file: "resource" (kyaml, go-yaml v3: resources, patches merged
@@ -83,6 +84,69 @@ def load_documents(text: str, source: str, *, dialect: Dialect = "resource") -> 
 def load_documents_with_lines(text: str, source: str, *, dialect: Dialect = "resource") -> list[tuple[Any, int]]:
     """Like load_documents, with the 1-based line where each document's content starts."""
     return _load(text, source, dialect)
+
+
+def top_level_item_lines(text: str) -> dict[str, list[int]]:
+    """For the first document's top-level mapping: each key (lower-cased, as Go's JSON
+    decoding matches field names) whose value is a sequence, with the 1-based line every
+    item starts on. Where a generator entry of a kustomization is written, for origins;
+    {} for text that is not such a mapping (the loader reports malformed YAML itself)."""
+    out: dict[str, list[int]] = {}
+    try:
+        get: Callable[[], Any] = CParser(text).get_event
+        ev = get()
+        while ev.__class__ is not MappingStartEvent:
+            if ev is None or ev.__class__ in (StreamEndEvent, SequenceStartEvent, ScalarEvent, AliasEvent):
+                return out
+            ev = get()
+        depth, key, items = 1, None, None  # depth 1: inside the top-level mapping
+        expect_key = True
+        while depth:
+            ev = get()
+            cls = ev.__class__
+            if depth == 1:
+                if cls is MappingEndEvent:
+                    break
+                if expect_key:
+                    key = str(ev.value).lower() if cls is ScalarEvent else None
+                    expect_key = False
+                    if cls in (MappingStartEvent, SequenceStartEvent):
+                        depth += 1
+                    continue
+                expect_key = True
+                if cls is SequenceStartEvent and key is not None:
+                    items = out.setdefault(key, [])
+                    depth += 1
+                    while True:  # the sequence's items, each skipped whole
+                        ev = get()
+                        if ev.__class__ is SequenceEndEvent:
+                            break
+                        items.append(ev.start_mark.line + 1)
+                        _skip_node(get, ev)
+                    depth -= 1
+                elif cls in (MappingStartEvent, SequenceStartEvent):
+                    _skip_node(get, ev)
+                continue
+            if cls in (MappingStartEvent, SequenceStartEvent):  # a complex key: skipped
+                depth += 1
+            elif cls in (MappingEndEvent, SequenceEndEvent):
+                depth -= 1
+    except (YAMLError, AttributeError):
+        return {}
+    return out
+
+
+def _skip_node(get: Callable[[], Any], ev: Any) -> None:
+    """Consume the rest of the node `ev` starts (nothing more for a scalar or alias)."""
+    if ev.__class__ not in (MappingStartEvent, SequenceStartEvent):
+        return
+    depth = 1
+    while depth:
+        cls = get().__class__
+        if cls in (MappingStartEvent, SequenceStartEvent):
+            depth += 1
+        elif cls in (MappingEndEvent, SequenceEndEvent):
+            depth -= 1
 
 
 def dump_document(obj: Any) -> str:
