@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from renderer.core.errors import SluiceError
 from renderer.core.fs import RepoFS
 from renderer.core.resource import Origin
 from renderer.core.yaml import dump_documents, load_documents, load_documents_with_lines
@@ -580,3 +581,33 @@ def _affixed(name: str, file: str, prefix: str, suffix: str) -> str:
     if file.startswith("top/"):
         return ("top-" if prefix.startswith("top-") else "") + name + ("-top" if suffix.endswith("-top") else "")
     return prefix + name + suffix
+
+
+_ITEM = st.sampled_from([
+    "- name: a\n  literals: [k=v]\n", "- name: b   # note\n  literals:\n  - k=v\n", "  - indented.yaml\n",
+    "- patch: |-\n    - op: add\n      path: /x\n", "- {name: flow}\n", "-\n  name: bare\n", "# a comment\n", "\n",
+])
+_VALUE = st.one_of(st.lists(_ITEM, min_size=1, max_size=4).map("".join).map(lambda t: "\n" + t),
+                   st.sampled_from([" [a, b]\n", " {a: b}\n", " plain\n", "\n  nested: map\n", " |\n  - text\n"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(entries=st.lists(st.tuples(st.sampled_from(["resources", "configMapGenerator", "secretGenerator", "patches",
+                                                   "namePrefix", "helmCharts"]), _VALUE),
+                        min_size=1, max_size=5, unique_by=lambda e: e[0]))
+def test_generator_entry_lines_read_from_text_agree_with_the_parser(entries: list[tuple[str, str]]) -> None:
+    """The text scan that finds generator entries (no parse per overlay) answers as the
+    YAML parser's events do, or leaves the answer to them."""
+    from renderer.core.yaml import _block_item_lines, _parsed_item_lines, top_level_item_lines
+
+    text = "".join(f"{key}:{value}" for key, value in entries)
+    try:
+        load_documents(text, "kustomization.yaml", dialect="config")
+    except SluiceError:
+        assume(False)  # the loader refuses it before any origin is placed
+    parsed = _parsed_item_lines(text)
+    for key, _ in entries:
+        fast = _block_item_lines(text, key)
+        if fast is not None:
+            assert fast == parsed[key.lower()], (text, key)
+        assert top_level_item_lines(text, key) == parsed.get(key.lower(), [])

@@ -86,11 +86,57 @@ def load_documents_with_lines(text: str, source: str, *, dialect: Dialect = "res
     return _load(text, source, dialect)
 
 
-def top_level_item_lines(text: str) -> dict[str, list[int]]:
-    """For the first document's top-level mapping: each key (lower-cased, as Go's JSON
-    decoding matches field names) whose value is a sequence, with the 1-based line every
-    item starts on. Where a generator entry of a kustomization is written, for origins;
-    {} for text that is not such a mapping (the loader reports malformed YAML itself)."""
+def top_level_item_lines(text: str, key: str) -> list[int]:
+    """For the first document's top-level mapping: the 1-based line each item of the
+    sequence under `key` (matched case-insensitively, as Go's JSON decoding matches field
+    names) starts on; [] when there is none. Where a generator entry of a kustomization is
+    written, for origins. Plain block layout is read from the text directly (a build reads
+    every overlay's kustomization: this stays off the parser); anything else is parsed."""
+    fast = _block_item_lines(text, key)
+    if fast is not None:
+        return fast
+    return _parsed_item_lines(text).get(key.lower(), [])
+
+
+def _block_item_lines(text: str, key: str) -> list[int] | None:
+    """`top_level_item_lines` for a key written once at column 0 with a block sequence of
+    `- ` items under it (comments and blank lines between); None for anything else (no such
+    key, a flow or nested value, a tab, a document marker, an item whose node starts on a
+    later line): the parser answers those."""
+    if "\t" in text or "\n---" in text or text.startswith(("---", "%")):
+        return None
+    found = list(re.finditer(rf"(?mi)^{re.escape(key)}[ ]*:[ ]*(?:#.*)?$", text))
+    if len(found) != 1:
+        return None
+    number = text.count("\n", 0, found[0].end()) + 1
+    out: list[int] = []
+    indent = -1
+    for line in text[found[0].end():].split("\n")[1:]:
+        number += 1
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        if line[0] != " " and line[0] != "-":
+            break  # the next top-level key
+        if not stripped.startswith("-"):
+            if indent < 0:
+                return None  # a nested mapping, not a sequence
+            continue
+        if stripped.rstrip() == "-" or not stripped.startswith("- "):
+            return None
+        level = len(line) - len(stripped)
+        if indent < 0:
+            indent = level
+        if level == indent:
+            out.append(number)
+        elif level < indent:
+            return None
+    return out or None
+
+
+def _parsed_item_lines(text: str) -> dict[str, list[int]]:
+    """`top_level_item_lines` for every key, from the parser's events; {} for text that is
+    not such a mapping (the loader reports malformed YAML itself)."""
     out: dict[str, list[int]] = {}
     try:
         get: Callable[[], Any] = CParser(text).get_event

@@ -33,7 +33,7 @@ class Kustomization:
     dir: str
     data: dict[str, Any]
     origin: str | None = None  # path relative to the top kustomization, when origins are tracked
-    _lines: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
+    _lines: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def file_name(self) -> str:
@@ -56,11 +56,11 @@ class Kustomization:
     def entry_line(self, fs: RepoFS, key: str, index: int) -> int:
         """The 1-based line where entry `index` of the list field `key` is written in this
         file (a generator's entry: the origin of what it generates); 0 when not found."""
-        if self._lines is None:
+        lines = self._lines.get(key)
+        if lines is None:
             from ..core.yaml import top_level_item_lines
 
-            self._lines = top_level_item_lines(fs.text_as_written(self.path))
-        lines = self._lines.get(key.lower()) or []
+            lines = self._lines[key] = top_level_item_lines(fs.text_as_written(self.path), key)
         return lines[index] if 0 <= index < len(lines) else 0
 
     def str(self, key: str) -> str:
