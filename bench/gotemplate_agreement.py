@@ -3,8 +3,10 @@
     python bench/gotemplate_agreement.py [--batches N] [--seed S] [--show K]
 
 Draws N batches of 20 generated snippets (tests/gotemplate_oracle.py explains the
-generator and the exclusions), renders each through Helm and through sluice, and prints
-how many agree; --show prints the first K disagreements.
+generator, the exclusions and how error messages are compared), renders each through Helm
+and through sluice, and prints how many agree on the value (the same output, or both
+fail), how many of the failures agree on the error message, and how many agree on both;
+--show prints the first K disagreements.
 """
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ def main() -> int:
     random.seed(args.seed)
     collect()
     start = time.perf_counter()
-    total = agree = go_ok = crashes = 0
+    total = agree = values = both_failed = errors_agree = go_ok = crashes = 0
     shown = 0
     for batch in batches:
         for (text, data), expected in zip(batch, render_helm(batch)):
@@ -54,15 +56,23 @@ def main() -> int:
                 got = None
                 detail = f"crash {exc!r}"
             else:
+                values += got.values_agree(expected)
+                if got.output is None and expected.output is None:
+                    both_failed += 1
+                    errors_agree += got.error_key == expected.error_key
                 if got.agrees(expected):
                     agree += 1
                     continue
-                detail = f"sluice {got.output!r} {got.error[:200]}"
+                detail = f"sluice {got.output!r} {got.error[:300]}"
             if shown < args.show:
                 shown += 1
-                print(f"- {text!r}\n  data {data!r:.200}\n  Go {expected.output!r} {expected.error[:200]}\n  {detail}")
-    rate = 100.0 * agree / total if total else 100.0
-    print(f"{agree}/{total} agree ({rate:.2f}%); Go rendered {go_ok}, errored {total - go_ok}; "
+                print(f"- {text!r}\n  data {data!r:.200}\n  Go {expected.output!r} {expected.error[:300]}\n  {detail}")
+
+    def pct(n: int, d: int) -> str:
+        return f"{n}/{d} ({100.0 * n / d if d else 100.0:.2f}%)"
+
+    print(f"values agree {pct(values, total)}; errors agree {pct(errors_agree, both_failed)} of those both failed; "
+          f"all agree {pct(agree, total)}; Go rendered {go_ok}, errored {total - go_ok}; "
           f"sluice crashes {crashes}; {time.perf_counter() - start:.1f} s")
     return 0
 

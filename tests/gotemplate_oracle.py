@@ -53,13 +53,128 @@ _FILE_RE = re.compile(r"c/templates/case(\d+)\.txt")
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one engine made of one snippet: its output, or that it failed."""
+    """What one engine made of one snippet: its output, or that it failed. `error` is the
+    message as the engine printed it; `error_key` its stable part (see `error_key`)."""
 
     output: str | None  # None: an error
     error: str = ""
+    error_key: tuple[str, ...] = ()
 
     def agrees(self, other: Outcome) -> bool:
+        """Same output, or both failed with the same stable part of the message."""
+        return self.output == other.output and (self.output is not None or self.error_key == other.error_key)
+
+    def values_agree(self, other: Outcome) -> bool:
+        """Same output, or both failed (whatever the messages say)."""
         return self.output == other.output
+
+
+# --------------------------------------------------------------------------------------
+# Error messages: what may legitimately differ between the two sides, and nothing else
+# --------------------------------------------------------------------------------------
+#
+# Go's text/template words an execution error
+#     template: NAME:LINE:COL: executing "TMPL" at <NODE>: MESSAGE
+# and a parse error
+#     template: NAME:LINE: MESSAGE
+# Both sides are reduced to a key of those parts after these normalisations, each forced
+# by the oracle and none by the template language:
+#
+# 1. Names. The oracle runs snippet K as `{{ define "case.K" }}` in the chart file
+#    `c/templates/caseK.txt`; sluice runs it as the template named `case`. The file name
+#    and `case.K` read `case`; every other template name is compared as it is.
+# 2. Columns. The define that wraps snippet K stands before it on line 1, so Go's columns
+#    on line 1 are the prefix's length larger; they are compared after subtracting it.
+# 3. Helm's rewording of execution errors (engine.go reformatExecErrorMsg): an error whose
+#    whole chain is text/template's own is printed as `NAME:LINE:COL\n  executing "TMPL"
+#    at <NODE>:\n    MESSAGE`, with MESSAGE cut before any " template:" and trimmed; an
+#    error wrapping a function's error ("error calling X: ...") is left as Go printed it.
+#    Both forms are read back into the same parts; sluice's MESSAGE is cut and trimmed the
+#    same way.
+# 4. Helm's rewording of parse errors (engine.go cleanupParseError): `parse error at
+#    (NAME:LINE): LAST`, where LAST is what follows the message's last ": ". Only the line
+#    and LAST are compared, and sluice's parse error is reduced the same way.
+#
+# Nothing else is normalised: the node text between < >, the template being executed, the
+# line, the column and the message must be Go's.
+
+_PARSE_RE = re.compile(r"\Aparse error at \((?P<loc>[^)]*)\): (?P<msg>.*)\Z", re.S)
+_REFORMATTED_RE = re.compile(r"\A(?P<loc>[^\n]*)\n  executing \"(?P<tmpl>[^\"]*)\" at <(?P<node>.*?)>:\n    (?P<msg>.*)\Z", re.S)
+
+
+def _prefix(index: int) -> str:
+    return f'{{{{- define "case.{index}" }}}}'
+
+
+def _cut_message(msg: str) -> str:
+    cut = msg.find(" template:")
+    return (msg[:cut] if cut >= 0 else msg).strip()
+
+
+def _split_exec(rest: str) -> tuple[str, str, str, str] | None:
+    """`LOC: executing "TMPL" at <NODE>: MSG` into its parts, cut where Helm cuts them."""
+    loc, sep, after = rest.partition(': executing "')
+    if not sep:
+        return None
+    tmpl, sep, after = after.partition('" at <')
+    if not sep:
+        return None
+    node, sep, msg = after.partition(">: ")
+    if not sep:
+        return None
+    return loc, tmpl, node, msg
+
+
+def _location(loc: str, index: int | None) -> tuple[str, ...] | None:
+    """`NAME:LINE[:COL]` with the oracle's file name and line-1 offset taken out."""
+    parts = loc.rsplit(":", 2) if loc.count(":") >= 2 else loc.rsplit(":", 1)
+    if len(parts) == 3 and not parts[1].isdigit():
+        parts = [parts[0] + ":" + parts[1], parts[2]]
+    if len(parts) < 2 or not all(p.isdigit() for p in parts[1:]):
+        return None
+    name, line = parts[0], int(parts[1])
+    col = int(parts[2]) if len(parts) == 3 else None
+    if index is not None:
+        if name != f"c/templates/case{index}.txt":
+            return None
+        name = "case"
+        if col is not None and line == 1:
+            col -= len(_prefix(index))
+    return (name, str(line)) + (() if col is None else (str(col),))
+
+
+def _template_name(tmpl: str, index: int | None) -> str:
+    return "case" if index is not None and tmpl == f"case.{index}" else tmpl
+
+
+def error_key(message: str, index: int | None = None) -> tuple[str, ...]:
+    """The stable part of an error message: ("exec", NAME, LINE, COL, TMPL, NODE, MSG),
+    ("parse", NAME, LINE, LAST) or ("other", MESSAGE). `index`: the message is Helm's
+    for oracle snippet `index` (normalisations 1-4 above); None: it is sluice's."""
+    if index is not None:
+        m = _PARSE_RE.match(message)
+        if m:
+            loc = _location(m["loc"], index)
+            if loc is not None and len(loc) == 2:
+                return ("parse", *loc, m["msg"])
+        m = _REFORMATTED_RE.match(message)
+        if m:
+            loc = _location(m["loc"], index)
+            if loc is not None and len(loc) == 3:
+                return ("exec", *loc, _template_name(m["tmpl"], index), m["node"], _cut_message(m["msg"]))
+    if message.startswith("template: "):
+        rest = message[len("template: "):]
+        parts = _split_exec(rest)
+        if parts is not None:
+            loc = _location(parts[0], index)
+            if loc is not None and len(loc) == 3:
+                return ("exec", *loc, _template_name(parts[1], index), parts[2], _cut_message(parts[3]))
+        if index is None:
+            tokens = message.split(": ")
+            loc = _location(tokens[1], None) if len(tokens) > 2 else None
+            if loc is not None and len(loc) == 2:
+                return ("parse", *loc, tokens[-1])
+    return ("other", message)
 
 
 def helm_available() -> bool:
@@ -98,7 +213,7 @@ def render_helm(cases: list[tuple[str, Any]]) -> list[Outcome]:
                 m = _FILE_RE.search(message)
                 bad = [int(m.group(1))] if m and int(m.group(1)) in pending else sorted(pending)
                 for i in bad:  # an error Helm does not attribute: every pending case fails
-                    results[i] = Outcome(None, message)
+                    results[i] = Outcome(None, message, error_key(message, i))
                     pending.discard(i)
                     os.remove(os.path.join(chart, "templates", f"case{i}.txt"))
                 continue
@@ -118,7 +233,7 @@ def render_sluice(text: str, data: Any) -> Outcome:
     try:
         out = Template(text, name="case", options=["missingkey=zero"]).execute(json_floats(data))
     except TemplateError as exc:
-        return Outcome(None, exc.message)
+        return Outcome(None, exc.message, error_key(exc.message))
     return Outcome(out.replace("<no value>", ""))
 
 
