@@ -188,7 +188,7 @@ def test_missingkey_error_nested_in_index_is_not_raised() -> None:
 
 EXEC_ERRORS = [
     ("{{ .nil.x }}", "nil pointer evaluating interface {}.x"),
-    ("{{ .name.x }}", "can't evaluate field x in type string"),
+    ("{{ .name.x }}", "can't evaluate field x in type interface {}"),  # a map element is an interface {}
     ("{{ index .list 5 }}", "error calling index: index out of range: 5"),
     ('{{ eq .n "3" }}', "incompatible types for comparison"),
     ("{{ lt true false }}", "invalid type for comparison"),
@@ -205,7 +205,7 @@ EXEC_ERRORS = [
     ('{{ fail "boom" }}', "error calling fail: boom"),
     ('{{ now }}', "not available offline"),
     ('{{ decryptAES "k" "YWJj" }}', "error calling decryptAES: runtime error: slice bounds out of range [:16] with capacity 3"),
-    ('{{ template "nope" }}', 'no template "nope"'),
+    ('{{ template "nope" }}', 'at <{{template "nope"}}>: template "nope" not defined'),
     ("{{ range .name }}{{ end }}", "range can't iterate over guestbook"),
     ("{{ div 1 0 }}", "integer divide by zero"),
 ]
@@ -255,7 +255,7 @@ def test_parse_errors(text: str, line: int, fragment: str) -> None:
         Template(text, name="t")
     assert fragment in str(e.value)
     assert e.value.line == line
-    assert str(e.value).startswith(f"template: t:{line}:{e.value.col}: ")
+    assert str(e.value).startswith(f"template: t:{line}: ")  # Go's parse errors name no column
 
 
 def test_parse_error_column() -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from renderer.gotemplate.errors import TemplateError
+from renderer.gotemplate.printf import quote as go_quote
 from renderer.gotemplate.values import FloatConst
 _SPACE = " \t\r\n"
 
@@ -38,7 +39,7 @@ class Lexer:
 
     def error(self, pos: int, msg: str) -> TemplateError:
         line, col = line_col(self.text, pos)
-        return TemplateError(f"template: {self.name}:{line}:{col}: {msg}", line=line, col=col)
+        return TemplateError(f"template: {self.name}:{line}: {msg}", line=line, col=col)
 
     def run(self) -> list[Tok]:
         text = self.text
@@ -169,11 +170,11 @@ class Lexer:
             elif c.isdigit() or c in "+-." :
                 m = _NUM_RE.match(text, i)
                 if not m or not m.group():
-                    raise self.error(i, f"unexpected {c!r} in command")
+                    raise self.error(i, f"bad number syntax: {go_quote(c)}")
                 raw = m.group()
                 end = m.end()
                 if end < n and _is_alnum(text[end]):
-                    raise self.error(i, f"bad number syntax: {text[i:end + 1]!r}")
+                    raise self.error(i, f"bad number syntax: {go_quote(text[i:end + 1])}")
                 self.toks.append(Tok("number", parse_number(raw, lambda msg: self.error(i, msg)), i, raw))
                 i = end
             elif c == "_" or _is_letter(c):
@@ -189,7 +190,7 @@ class Lexer:
                     self.toks.append(Tok("ident", word, i, word))
                 i = end
             else:
-                raise self.error(i, f"unrecognized character in action: U+{ord(c):04X} {c!r}")
+                raise self.error(i, f"unrecognized character in action: {go_rune_repr(c)}")
 
     def word_end(self, i: int) -> int:
         """The end of the alphanumeric run at `i`, which must end at a terminator (Go's rule)."""
@@ -266,7 +267,7 @@ def parse_number(raw: str, err: Callable[[str], TemplateError]) -> int | float |
     if t.endswith("i"):
         imag = parse_number(raw[:-1], err)
         if isinstance(imag, complex):
-            raise err(f"illegal number syntax: {raw!r}")
+            raise err(f"illegal number syntax: {go_quote(raw)}")
         return complex(0, imag)
     try:
         body = t.lstrip("+-")
@@ -288,11 +289,11 @@ def parse_number(raw: str, err: Callable[[str], TemplateError]) -> int | float |
         else:
             v = int(body)
     except (ValueError, OverflowError):
-        raise err(f"bad number syntax: {raw!r}") from None
+        raise err(f"bad number syntax: {go_quote(raw)}") from None
     if isinstance(v, float) and math.isinf(v):
-        raise err(f"illegal number syntax: {raw!r}")
+        raise err(f"illegal number syntax: {go_quote(raw)}")
     if isinstance(v, int) and not -(2**63) <= (-v if neg else v) < 2**63:
-        raise err(f"integer overflow: {raw!r}")
+        raise err(f"integer overflow: {go_quote(raw)}")
     if isinstance(v, FloatConst):
         return FloatConst(-v if neg else v)
     return -v if neg else v

@@ -5,8 +5,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import re2
+
 from renderer.gotemplate.args import NIL_DEREFERENCE, arg_str
 from renderer.gotemplate.errors import FuncError
+from renderer.gotemplate.printf import quote
 from renderer.gotemplate.values import GoObject, Uint64
 _SEMVER_RE = re.compile(
     r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z\-.]+))?(?:\+([0-9A-Za-z\-.]+))?$"
@@ -132,8 +135,27 @@ _VERSION_TEXT = r"v?[0-9xX*]+(?:\.[0-9xX*]+){0,2}(?:-[0-9A-Za-z\-.]+)?(?:\+[0-9A
 _HYPHEN_RANGE = re.compile(rf"\s*({_VERSION_TEXT})\s+-\s+({_VERSION_TEXT})\s*")
 
 
+# Masterminds/semver's constraint grammar (constraints.go), checked before anything else
+_OPS = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^"
+_CV = (r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?"
+       r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?")
+_VALID_CONSTRAINT = re2.compile(rf"^(\s*({_OPS})\s*({_CV})\s*)((?:\s+|,\s*)({_OPS})\s*({_CV})\s*)*$")
+_RANGE = re2.compile(rf"\s*({_CV})\s+-\s+({_CV})\s*")
+
+
+def _check_constraint(c: str) -> None:
+    """NewConstraint's validation: hyphen ranges rewritten, then each `||` part must match
+    the grammar, or `improper constraint: "PART"`."""
+    for m in _RANGE.finditer(c):
+        c = c.replace(m.group(0), f">= {m.group(1)}, <= {m.group(11)} ", 1)
+    for part in c.split("||"):
+        if not _VALID_CONSTRAINT.search(part):
+            raise FuncError(f"improper constraint: {quote(part)}")
+
+
 def _semver_compare(constraint: Any, version: Any) -> bool:
     c = arg_str(constraint)
+    _check_constraint(c)
     try:
         v = _parse_semver(arg_str(version))
     except FuncError:
