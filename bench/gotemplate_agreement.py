@@ -1,12 +1,13 @@
 """Agreement rate of sluice's Go template interpreter with real Go (Helm's engine).
 
-    python bench/gotemplate_agreement.py [--batches N] [--seed S] [--show K]
+    python bench/gotemplate_agreement.py [--batches N] [--seed S] [--show K] [--broken]
 
 Draws N batches of 20 generated snippets (tests/gotemplate_oracle.py explains the
 generator, the exclusions and how error messages are compared), renders each through Helm
 and through sluice, and prints how many agree on the value (the same output, or both
 fail), how many of the failures agree on the error message, and how many agree on both;
---show prints the first K disagreements.
+--show prints the first K disagreements; --broken draws snippets with a syntax error put in
+(gotemplate_oracle.broken_cases) instead.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from gotemplate_oracle import cases, render_helm, render_sluice  # noqa: E402
+from gotemplate_oracle import broken_cases, cases, render_helm, render_sluice  # noqa: E402
 
 
 def main() -> int:
@@ -31,12 +32,13 @@ def main() -> int:
     parser.add_argument("--batches", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--show", type=int, default=10)
+    parser.add_argument("--broken", action="store_true")
     args = parser.parse_args()
     batches: list[list[tuple[str, object]]] = []
 
     @seed(args.seed)
     @settings(max_examples=args.batches, database=None, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(st.lists(cases, min_size=20, max_size=20))
+    @given(st.lists(broken_cases if args.broken else cases, min_size=20, max_size=20))
     def collect(batch: list[tuple[str, object]]) -> None:
         batches.append(batch)
 
@@ -46,11 +48,11 @@ def main() -> int:
     total = agree = values = both_failed = errors_agree = go_ok = crashes = 0
     shown = 0
     for batch in batches:
-        for (text, data), expected in zip(batch, render_helm(batch)):
+        for i, ((text, data), expected) in enumerate(zip(batch, render_helm(batch))):
             total += 1
             go_ok += expected.output is not None
             try:
-                got = render_sluice(text, data)
+                got = render_sluice(text, data, i)
             except Exception as exc:  # a crash is a disagreement, and worth showing
                 crashes += 1
                 got = None

@@ -76,7 +76,12 @@ class Template:
         self.funcs = FUNCS if funcs is None else {**FUNCS, **funcs}
         self.templates: dict[str, list[Node]] = {}
         toks = Lexer(text, name).run()
-        self.root = Parser(text, name, toks, self.templates, self.funcs).parse()
+        try:
+            self.root = Parser(text, name, toks, self.templates, self.funcs).parse()
+        except RecursionError:
+            # parenthesised pipelines recurse, bounded by MAX_PAREN_DEPTH; a caller already
+            # deep in Python's stack may still run out: say so plainly
+            raise TemplateError(f"template: {name}: expression too deeply nested to parse here") from None
         self.resolved: dict[str, tuple[Callable[..., Any], Signature, int]] = {}
 
     def resolve(self, name: str) -> tuple[Callable[..., Any], Signature, int]:

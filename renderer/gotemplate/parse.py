@@ -111,6 +111,18 @@ class Parser:
         line, col = line_col(self.text, pos)
         return TemplateError(f"template: {self.name}:{line}: {msg}", line=line, col=col)
 
+    def unexpected(self, t: Tok | None, context: str) -> TemplateError:
+        """Go's unexpected(): a lexical error reached here is reported as itself."""
+        if t is not None and t.kind == "error":
+            msg = t.val
+            if t.src:  # Go's lexer errors name the action's first line when it is an earlier one
+                start_line, line = line_col(self.text, int(t.src))[0], line_col(self.text, t.pos)[0]
+                if start_line != line:
+                    extra = f" in action started at {self.name}:{start_line}"
+                    msg += extra[len(" in action"):] if msg.endswith(" action") else extra
+            return self.error(t.pos, msg)
+        return self.error(t.pos if t is not None else len(self.text), f"unexpected {describe(t)} in {context}")
+
     def peek(self) -> Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
 
@@ -136,6 +148,8 @@ class Parser:
                 continue
             if t.kind == "eoa":
                 raise self.error(t.pos, "missing value for command")
+            if t.kind == "error":
+                raise self.unexpected(t, "input")
             if t.kind != "keyword":
                 self.i -= 1
                 pipe = self.pipeline("command", t.pos)
@@ -151,7 +165,7 @@ class Parser:
             elif kw in ("break", "continue"):
                 nt = self.peek()
                 if nt is None or nt.kind != "eoa":
-                    raise self.error(nt.pos if nt else len(self.text), f"unexpected {describe(nt)} in {{{{{kw}}}}}")
+                    raise self.unexpected(nt, f"{{{{{kw}}}}}")
                 self.next()
                 if self.range_depth == 0:
                     raise self.error(t.pos, f"{{{{{kw}}}}} outside {{{{range}}}}")
@@ -163,7 +177,7 @@ class Parser:
                     raise self.error(t.pos, "unexpected <define> in command")
                 nt = self.peek()
                 if nt is None or nt.kind != "string":
-                    raise self.error(nt.pos if nt else t.pos, f"unexpected {describe(nt)} in define clause")
+                    raise self.unexpected(nt, "define clause")
                 self.next()
                 self.expect_eoa("define clause")
                 blk = _Open("define", t, cur, name=nt.val, saved=(self.range_depth, self.vars))
@@ -189,7 +203,7 @@ class Parser:
         context = f"{kw} clause"
         nt = self.peek()
         if nt is None or nt.kind != "string":
-            raise self.error(nt.pos if nt else tok.pos, f"unexpected {describe(nt)} in {context}")
+            raise self.unexpected(nt, context)
         self.next()
         name = nt.val
         pipe = None
@@ -227,7 +241,7 @@ class Parser:
             nt = self.peek()
             if nt is not None and nt.kind == "keyword" and nt.val in ("if", "with"):
                 if nt.val != top.kind:
-                    raise self.error(nt.pos, f"unexpected {describe(nt)} in input")
+                    raise self.unexpected(nt, "input")
                 # {{else if ...}}: a nested branch in the else list that shares our {{end}}
                 self.next()
                 return self.open_branch(nt.val, nt, top.else_body, stack, chained=True)
@@ -249,8 +263,7 @@ class Parser:
     def expect_eoa(self, context: str) -> None:
         t = self.peek()
         if t is None or t.kind != "eoa":
-            pos = t.pos if t else len(self.text)
-            raise self.error(pos, f"unexpected {describe(t)} in {context}")
+            raise self.unexpected(t, context)
         self.next()
 
     def add_template(self, name: str, body: list[Node], pos: int) -> None:
@@ -261,54 +274,57 @@ class Parser:
         if old is None or is_empty(old):
             self.templates[name] = body
 
-    def pipeline(self, context: str, pos: int, *, allow_range_pair: bool = False) -> Pipe:
-        decl: list[str] = []
-        is_assign = False
+    def pipeline(self, context: str, pos: int, *, allow_range_pair: bool = False, end: str = "eoa") -> Pipe:
+        """Go's pipeline: declarations, then commands separated by `|` up to `end` (the
+        action's `}}`, or a parenthesised pipeline's `)`), which is consumed."""
         t = self.peek()
         start_pos = t.pos if t is not None else pos
-        if t is not None and t.kind == "var":
-            # look ahead for a declaration
-            j = self.i + 1
-            names = [t.val]
-            if j < len(self.toks) and self.toks[j].kind == "comma" and allow_range_pair:
-                if j + 1 < len(self.toks) and self.toks[j + 1].kind == "var":
-                    names.append(self.toks[j + 1].val)
-                    j += 2
-            if j < len(self.toks) and self.toks[j].kind in ("declare", "assign"):
-                is_assign = self.toks[j].kind == "assign"
-                decl = names
-                self.vars.extend(names)
-                self.i = j + 1
-            elif len(names) == 2:
-                raise self.error(self.toks[j].pos if j < len(self.toks) else pos, "missing := in range")
+        decl, is_assign = self.declarations(context)
         cmds: list[Command] = []
+        toks = self.toks
         while True:
-            t = self.peek()
+            t = toks[self.i] if self.i < len(toks) else None
             if t is None:
                 raise self.error(len(self.text), "unclosed action")
-            if t.kind == "eoa":
-                self.next()
+            if t.kind == end:
+                self.i += 1
                 break
-            if t.kind == "rparen":
-                raise self.error(t.pos, "unexpected right paren")
+            if t.kind not in _OPERAND_START:
+                raise self.unexpected(t, context)
             cmds.append(self.command())
             if len(cmds) > MAX_PIPELINE_CMDS:
                 raise self.error(t.pos, "pipeline too long")
-            t = self.peek()
-            if t is not None and t.kind == "pipe":
-                self.next()
-                nt = self.peek()
-                if nt is None or nt.kind in ("pipe", "rparen"):  # a trailing `|` before `}}` is fine
-                    raise self.error(t.pos, "missing command")
         if not cmds:
             raise self.error(pos, f"missing value for {context}")
-        self.check_stages(cmds)
-        return Pipe(start_pos, decl, is_assign, cmds)
-
-    def check_stages(self, cmds: list[Command]) -> None:
         for n, c in enumerate(cmds[1:], start=2):
             if c.args[0].kind in ("literal", "nil", "dot"):
                 raise self.error(c.args[0].pos, f"non executable command in pipeline stage {n}")
+        return Pipe(start_pos, decl, is_assign, cmds)
+
+    def declarations(self, context: str) -> tuple[list[str], bool]:
+        """`$x :=`, `$x =`, and in a range `$i, $e :=`: the variables come into scope."""
+        decl: list[str] = []
+        is_assign = False
+        toks = self.toks
+        while self.i + 1 < len(toks) and toks[self.i].kind == "var":
+            v, nxt = toks[self.i], toks[self.i + 1]
+            if nxt.kind in ("declare", "assign"):
+                is_assign = nxt.kind == "assign"
+                decl.append(v.val)
+                self.vars.append(v.val)
+                self.i += 2
+            elif nxt.kind == "comma":
+                decl.append(v.val)
+                self.vars.append(v.val)
+                self.i += 2
+                if context == "range" and len(decl) < 2:
+                    t = self.peek()
+                    if t is not None and t.kind in ("var", "eoa", "rparen"):
+                        continue  # the second variable of a range
+                    raise self.error(t.pos if t else len(self.text), "range can only initialize variables")
+                raise self.error(nxt.pos, f"too many declarations in {context}")
+            break
+        return decl, is_assign
 
     def subpipe(self, pos: int) -> Pipe:
         """A parenthesised pipeline, the `(` consumed."""
@@ -317,45 +333,34 @@ class Parser:
                                   f"parenthesized pipelines; Go allows {GO_MAX_PAREN_DEPTH})")
         self.paren_depth += 1
         try:
-            t = self.peek()
-            start_pos = t.pos if t is not None else pos
-            cmds: list[Command] = []
-            while True:
-                t = self.peek()
-                if t is None or t.kind == "eoa":
-                    raise self.error(pos, "unclosed left paren")
-                if t.kind == "rparen":
-                    self.next()
-                    break
-                cmds.append(self.command())
-                t = self.peek()
-                if t is not None and t.kind == "pipe":
-                    self.next()
-            if not cmds:
-                raise self.error(pos, "missing value for parenthesized pipeline")
-            self.check_stages(cmds)
-            return Pipe(start_pos, [], False, cmds)
+            return self.pipeline("parenthesized pipeline", pos, end="rparen")
         finally:
             self.paren_depth -= 1
 
     def command(self) -> Command:
+        """Operands up to `|` (consumed), `}}` or `)`."""
         args: list[Operand] = []
         toks = self.toks
-        first = self.peek()
+        first = toks[self.i]
         while True:
             t = toks[self.i] if self.i < len(toks) else None
             if t is None:
                 raise self.error(len(self.text), "unclosed action")
             kind = t.kind
-            if kind == "eoa" or kind == "pipe" or kind == "rparen":
+            if kind == "eoa" or kind == "rparen":
                 break
-            if kind in ("declare", "assign", "comma", "keyword"):
-                raise self.error(t.pos, f"unexpected {describe(t)} in operand")
+            if kind == "pipe":
+                self.i += 1
+                break
+            if kind not in _OPERAND_START:
+                raise self.unexpected(t, "operand")
             args.append(self.operand())
+            # Go's lexer emits the space between operands: without it the next one is wrong
+            nt = toks[self.i] if self.i < len(toks) else None
+            if nt is not None and nt.kind not in ("eoa", "rparen", "pipe") and nt.pos == _end(toks[self.i - 1]):
+                raise self.unexpected(nt, "operand")
         if not args:
-            t = self.peek()
-            raise self.error(t.pos if t else len(self.text), "empty command")
-        assert first is not None
+            raise self.error(first.pos, "empty command")
         return Command(first.pos, args)
 
     def fields_after(self) -> tuple[tuple[str, ...], int | None]:
@@ -387,6 +392,8 @@ class Parser:
         if t.kind == "dot":
             return Operand(t.pos, "dot", None)
         if t.kind in ("string", "number", "bool"):
+            if isinstance(t.val, TemplateError):  # a number Go cannot read
+                raise self.error(t.pos, t.val.message)
             return Operand(t.pos, "literal", t.val, src=t.src or str(t.val))
         if t.kind == "nil":
             return Operand(t.pos, "nil", None)
@@ -400,7 +407,7 @@ class Parser:
             if names:
                 return Operand(pos if pos is not None else pipe.pos, "chain", pipe, names)
             return Operand(pipe.pos, "pipe", pipe)
-        raise self.error(t.pos, f"unexpected {describe(t)} in operand")
+        raise self.unexpected(t, "operand")
 
     def _adjacent(self) -> bool:
         prev = self.toks[self.i - 1]
@@ -449,11 +456,22 @@ def is_empty(nodes: list[Node]) -> bool:
     return all(isinstance(n, Text) and not n.text.strip() for n in nodes)
 
 
+def _end(t: Tok) -> int:
+    """Where a token's text ends."""
+    return t.pos + len(t.src or (t.val if isinstance(t.val, str) else ""))
+
+
+_OPERAND_START = frozenset({"field", "var", "dot", "string", "number", "bool", "nil", "ident", "lparen"})
+
+
 def describe(t: Tok | None) -> str:
+    """Go's item.String(): keywords in angle brackets, anything else quoted (cut to ten
+    characters)."""
     if t is None:
         return "EOF"
     if t.kind == "eoa":
         return '"}}"'
-    if t.src:
-        return f"<{t.src}>"
-    return f'"{t.val}"'
+    if t.kind in ("keyword", "dot", "nil"):  # Go's items past itemKeyword
+        return f"<{t.src or t.val}>"
+    raw = t.src or str(t.val)
+    return quote(raw[:10]) + "..." if len(raw) > 10 else quote(raw)
