@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gotemplate_oracle import broken_cases, cases, helm_available, render_helm, render_sluice
+from gotemplate_oracle import broken_cases, cases, go_string_literal, helm_available, render_helm, render_sluice
 from renderer.gotemplate.parse import MAX_PAREN_DEPTH
 
 pytestmark = pytest.mark.skipif(not helm_available(), reason="helm-python-sdk is not installed")
@@ -207,21 +207,17 @@ _AES_TEXT = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_siz
 _AES_PASSWORD = st.one_of(st.sampled_from(["", "k", "x" * 31, "y" * 32, "z" * 33, "pässwörd-漢字-" * 3]), _AES_TEXT)
 
 
-def _literal(s: str) -> str:
-    return "`" + s + "`" if "`" not in s and "\r" not in s else '"' + s.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
-
-
 @needs_aes
 @settings(max_examples=10, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(st.tuples(_AES_PASSWORD, _AES_TEXT), min_size=8, max_size=8))
 def test_aes_round_trips_with_go(pairs: list[tuple[str, str]]) -> None:
-    go = render_helm([(f"{{{{ encryptAES {_literal(p)} {_literal(t)} }}}}", {}) for p, t in pairs])
+    go = render_helm([(f"{{{{ encryptAES {go_string_literal(p)} {go_string_literal(t)} }}}}", {}) for p, t in pairs])
     for (password, text), sealed in zip(pairs, go):
         assert sealed.output is not None, sealed.error
-        got = render_sluice(f"{{{{ decryptAES {_literal(password)} {_literal(sealed.output)} }}}}", {})
+        got = render_sluice(f"{{{{ decryptAES {go_string_literal(password)} {go_string_literal(sealed.output)} }}}}", {})
         assert got.output == text
-    ours = [render_sluice(f"{{{{ encryptAES {_literal(p)} {_literal(t)} }}}}", {}) for p, t in pairs]
-    back = render_helm([(f"{{{{ decryptAES {_literal(p)} {_literal(o.output or '')} }}}}", {}) for (p, _), o in zip(pairs, ours)])
+    ours = [render_sluice(f"{{{{ encryptAES {go_string_literal(p)} {go_string_literal(t)} }}}}", {}) for p, t in pairs]
+    back = render_helm([(f"{{{{ decryptAES {go_string_literal(p)} {go_string_literal(o.output or '')} }}}}", {}) for (p, _), o in zip(pairs, ours)])
     assert [b.output for b in back] == [t for _, t in pairs]
 
 

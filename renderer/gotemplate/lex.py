@@ -340,6 +340,41 @@ def unquote(raw: str, err: Callable[[str], TemplateError]) -> str:
     return "".join(out)
 
 
+def underscore_ok(s: str) -> bool:
+    """strconv's underscoreOK: an underscore only between digits, or after a base prefix."""
+    s = s[1:] if s[:1] in ("+", "-") else s
+    saw, i, hexa = "^", 0, False
+    if len(s) >= 2 and s[0] == "0" and s[1] in "bBoOxX":
+        saw, i, hexa = "0", 2, s[1] in "xX"
+    for c in s[i:]:
+        if c.isdigit() or (hexa and c in "abcdefABCDEF"):
+            saw = "0"
+        elif c == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        elif saw == "_":
+            return False
+        else:
+            saw = "!"
+    return saw != "_"
+
+
+def _go_float(s: str) -> float | None:
+    """strconv.ParseFloat for a number of the template text (hex floats need an exponent)."""
+    body = s.lstrip("+-").lower()
+    try:
+        if body.startswith("0x"):
+            f = float.fromhex(s) if "p" in body else None
+        elif body.startswith(("0b", "0o")):
+            f = None
+        else:
+            f = float(s)
+    except ValueError:
+        return None
+    return None if f is None or math.isinf(f) else f
+
+
 def parse_number(raw: str, err: Callable[[str], TemplateError]) -> int | float | complex:
     """A number constant as Go's parse.NumberNode reads it: int64, float64 or complex128."""
     t = raw.replace("_", "")
@@ -348,9 +383,11 @@ def parse_number(raw: str, err: Callable[[str], TemplateError]) -> int | float |
             return complex(t[:-1] + "j")  # 1+2i
         except ValueError:
             raise err(f"illegal number syntax: {go_quote(raw)}") from None
+    if not underscore_ok(raw.rstrip("i")):
+        raise err(f"illegal number syntax: {go_quote(raw)}")
     if t.endswith("i"):
-        imag = parse_number(raw[:-1], err)
-        if isinstance(imag, complex):
+        imag = _go_float(t[:-1])
+        if imag is None:
             raise err(f"illegal number syntax: {go_quote(raw)}")
         return complex(0, imag)
     try:
@@ -359,6 +396,8 @@ def parse_number(raw: str, err: Callable[[str], TemplateError]) -> int | float |
         low = body.lower()
         if low.startswith("0x"):
             if "." in low or "p" in low:
+                if "p" not in low:
+                    raise ValueError("a hexadecimal float needs an exponent")
                 v: int | float = FloatConst(float.fromhex(body))
             else:
                 v = int(body, 16)
