@@ -111,6 +111,10 @@ ISSUE_CASES = [
     '{{ semver "v1.2.3-rc.1" | toJson }}|{{ toPrettyJson (list (semver "1.2")) }}',
     '{{ 1 | }}|{{ $x := 2 | }}{{ $x }}', '{{ if false }}{{ $nope }}{{ end }}', '{{ if true }}{{ $y := 1 }}{{ end }}{{ $y }}',
     '{{ hello }}|{{ typeOf (int64 3.0) }}|{{ kindOf (mul 2 3) }}|{{ slice (list 1 2 3) "1" }}|{{ typeOf (slice (list)) }}',
+    # found by the error comparison: values that differed where both happened to fail before
+    '{{ camelcase "HelloWorld" }}|{{ camelcase "aBC dEF" }}|{{ camelcase "ǅX_ß" }}|{{ camelcase "/ Z}\u2003ZXZ" }}|{{ camelcase "AB1C_DE-fG hIJ" }}',
+    '{{ splitn "" 2 "abc" }}|{{ splitn "" -1 "héllo" }}|{{ splitn "" 0 "abc" }}|{{ typeOf (chunk 2 (list 1 2 3)) }}',
+    '{{ round -1.25 1000 }}|{{ round 1.25 -1000 }}|{{ semver "01.2.3" }}|{{ semver "v1" }}',
 ]
 
 

@@ -103,6 +103,8 @@ def _index(item: Any, *indexes: Any) -> Any:
         if item is None or item is MISSING:
             raise FuncError("index of nil pointer")
         if isinstance(item, dict):
+            if ix is None or ix is MISSING:
+                raise FuncError("value is nil; should be of type string")
             if not isinstance(ix, str):
                 raise FuncError(f"value has type {go_type(ix)}; should be string")
             item = item.get(ix, "" if isinstance(item, StrMap) else None)
@@ -111,8 +113,11 @@ def _index(item: Any, *indexes: Any) -> Any:
                 raise FuncError("cannot index slice/array with nil")
             if isinstance(ix, bool) or not isinstance(ix, int):
                 raise FuncError(f"cannot index slice/array with type {go_type(ix)}")
-            if ix < 0 or ix >= len(item if not isinstance(item, str) else item.encode("utf-8")):
+            size = len(item if not isinstance(item, str) else item.encode("utf-8"))
+            if ix < 0 or ix > size:
                 raise FuncError(f"index out of range: {ix}")
+            if ix == size:  # Go's bound check lets the length through; reflect's Index panics
+                raise FuncError(f"reflect: {'string' if isinstance(item, str) else 'slice'} index out of range")
             item = item[ix] if not isinstance(item, str) else item.encode("utf-8")[ix]
         else:
             raise FuncError(f"can't index item of type {go_type(item)}")

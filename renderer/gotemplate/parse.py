@@ -385,6 +385,8 @@ class Parser:
                 raise self.error(t.pos, f'undefined variable "{t.val}"')
             names, pos = self.fields_after()
             return Operand(t.pos if pos is None else pos, "var", t.val, names)
+        if t.kind in ("string", "number") and isinstance(t.val, TemplateError):  # Go's term() reads it first
+            raise self.error(t.pos, t.val.message)
         if t.kind in ("dot", "string", "number", "bool", "nil"):
             if self.peek_kind() == "field" and self._adjacent():
                 src = "." if t.kind == "dot" else t.src or str(t.val)

@@ -11,8 +11,9 @@ from renderer.gotemplate.args import NIL_DEREFERENCE, arg_str
 from renderer.gotemplate.errors import FuncError
 from renderer.gotemplate.printf import quote
 from renderer.gotemplate.values import GoObject, Uint64
+# Masterminds' looseSemVerRegex (its NewVersion coerces by default): no spaces, ASCII digits
 _SEMVER_RE = re.compile(
-    r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z\-.]+))?(?:\+([0-9A-Za-z\-.]+))?$"
+    r"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-([0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*))?(?:\+([0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*))?"
 )
 
 
@@ -29,11 +30,27 @@ class _Semver:
         return {"Major": self.major, "Minor": self.minor, "Patch": self.patch, "Prerelease": self.pre, "Metadata": self.meta, "Original": self.original}
 
 
+def _segment(text: str | None) -> int:
+    """strconv.ParseUint(text, 10, 64), with Masterminds' wording when it overflows."""
+    if not text:
+        return 0
+    n = int(text)
+    if n >= 2**64:
+        raise FuncError(f'error parsing version segment: strconv.ParseUint: parsing "{text}": value out of range')
+    return n
+
+
 def _parse_semver(v: str) -> _Semver:
-    m = _SEMVER_RE.match(v.strip())
+    """Masterminds' coerceNewVersion: the loose form, leading zeros allowed in the version
+    but not in a numeric prerelease part."""
+    m = _SEMVER_RE.fullmatch(v)
     if not m:
         raise FuncError("invalid semantic version")
-    return _Semver(int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0), m.group(4) or "", m.group(5) or "", v)
+    major, minor, patch = _segment(m.group(1)), _segment(m.group(2)), _segment(m.group(3))
+    pre = m.group(4) or ""
+    if any(p.isdigit() and len(p) > 1 and p[0] == "0" for p in pre.split(".")) if pre else False:
+        raise FuncError("version segment starts with 0")
+    return _Semver(major, minor, patch, pre, m.group(5) or "", v)
 
 
 def _pre_key(pre: str) -> tuple[Any, ...]:
@@ -156,10 +173,7 @@ def _check_constraint(c: str) -> None:
 def _semver_compare(constraint: Any, version: Any) -> bool:
     c = arg_str(constraint)
     _check_constraint(c)
-    try:
-        v = _parse_semver(arg_str(version))
-    except FuncError:
-        raise FuncError("invalid semantic version") from None
+    v = _parse_semver(arg_str(version))
     for alt in c.split("||"):
         alt = _HYPHEN_RANGE.sub(r" >=\1, <=\2 ", alt)  # "1.2 - 1.4" is ">= 1.2, <= 1.4"
         alt = re.sub(r"(!=|>=|<=|~>|[=><~^])\s+", r"\1", alt)  # ">= 1.2" is one term
