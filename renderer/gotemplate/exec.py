@@ -224,7 +224,11 @@ class State:
                 value = self.eval_pipeline(fr.dot, pipe)
                 if not pipe.decl:
                     self.node = node
-                    self.write("<no value>" if value is MISSING or value is None else go_sprint_value(value))
+                    text = "<no value>" if value is MISSING or value is None else go_sprint_value(value)
+                    budget.output += len(text)
+                    if budget.output > budget.max_output:
+                        self.write("")  # raises BudgetExceeded
+                    out.append(text)
             elif cls is Branch:
                 self.dot_boxed = fr.boxed
                 if node.kind == "range":  # type: ignore[attr-defined]
@@ -302,11 +306,14 @@ class State:
         for k, v in fr.items:
             self.step()
             decl = fr.decl
-            top = len(self.vars)
             if decl:
-                self.vars[top - 1][1:] = [v, fr.boxed]
-            if len(decl) > 1:
-                self.vars[top - 2][1:] = [k, False]
+                entry = self.vars[-1]
+                entry[1] = v
+                entry[2] = fr.boxed
+                if len(decl) > 1:
+                    entry = self.vars[-2]
+                    entry[1] = k
+                    entry[2] = False
             fr.dot = v
             fr.i = 0
             return True
@@ -371,10 +378,10 @@ class State:
     def eval_command(self, dot: Any, cmd: Command, final: Any) -> Any:
         first = cmd.args[0]
         kind = first.kind
-        if kind == "field":
-            return self.eval_field_node(dot, first, cmd.args, final)
         if kind == "ident":
             return self.eval_function(dot, first, cmd, cmd.args, final)
+        if kind == "field":
+            return self.eval_field_node(dot, first, cmd.args, final)
         if kind == "var":
             return self.eval_variable_node(dot, first, cmd.args, final)
         if kind == "chain":
@@ -416,18 +423,28 @@ class State:
 
     def eval_field_chain(self, dot: Any, receiver: Any, boxed: bool, op: Operand, names: tuple[str, ...],
                          args: list[Operand] | None, final: Any) -> Any:
-        last = len(names) - 1
-        for i, name in enumerate(names):
-            if i < last:
-                receiver, boxed = self.eval_field(dot, name, op, None, NO_FINAL, receiver, boxed)
-            else:
-                receiver, boxed = self.eval_field(dot, name, op, args, final, receiver, boxed)
+        eval_field = self.eval_field
+        for name in names[:-1]:
+            receiver, boxed = eval_field(dot, name, op, None, NO_FINAL, receiver, boxed)
+        receiver, boxed = eval_field(dot, names[-1], op, args, final, receiver, boxed)
         self.boxed_result = boxed
         return receiver
 
     def eval_field(self, dot: Any, name: str, op: Operand, args: list[Operand] | None, final: Any,
                    receiver: Any, boxed: bool) -> tuple[Any, bool]:
-        """One `.name` step: a method, or a map's element; (value, boxed)."""
+        """One `.name` step: a map's element, or a method; (value, boxed)."""
+        if isinstance(receiver, dict):
+            if (args is not None and len(args) > 1) or final is not NO_FINAL:
+                raise self.error(f"{name} is not a method but has arguments")
+            typed = receiver.__class__ is StrMap
+            if name in receiver:
+                return receiver[name], not typed
+            mode = self.tmpl.missingkey
+            if mode == "error":
+                raise self.error(f'map has no entry for key "{name}"')
+            if mode == "zero":
+                return ("", False) if typed else (None, True)
+            return MISSING, False
         if receiver is MISSING or (receiver is None and not boxed):
             if self.tmpl.missingkey == "error":
                 raise self.error(f'nil data; no entry for key "{name}"')
@@ -437,18 +454,6 @@ class State:
             raise self.error(f"nil pointer evaluating {typ}.{name}")
         if isinstance(receiver, GoObject) and receiver.has_method(name):
             return self.eval_call(dot, receiver, op, name, args, final, receiver.method_signature(name), METHOD), False
-        if isinstance(receiver, dict):
-            if (args is not None and len(args) > 1) or final is not NO_FINAL:
-                raise self.error(f"{name} is not a method but has arguments")
-            typed = isinstance(receiver, StrMap)
-            if name in receiver:
-                return receiver[name], not typed
-            mode = self.tmpl.missingkey
-            if mode == "error":
-                raise self.error(f'map has no entry for key "{name}"')
-            if mode == "zero":
-                return ("", False) if typed else (None, True)
-            return MISSING, False
         raise self.error(f"can't evaluate field {name} in type {typ}")
 
     def eval_function(self, dot: Any, op: Operand, node: Any, args: list[Operand] | None, final: Any) -> Any:
@@ -481,7 +486,10 @@ class State:
                     return value
             return final if piped else value
         eval_arg = self.eval_arg
-        values = [eval_arg(dot, sig.param(i), a) for i, a in enumerate(argn)]
+        if sig.variadic:
+            values = [eval_arg(dot, sig.param(i), a) for i, a in enumerate(argn)]
+        else:
+            values = [eval_arg(dot, typ, a) for typ, a in zip(params, argn)]
         if piped:
             n_in = len(argn) + 1
             typ = params[n_in - 1] if not sig.variadic or n_in - 1 < len(params) - 1 else params[-1]
@@ -514,10 +522,10 @@ class State:
 
     def validate_type(self, value: Any, boxed: bool, typ: str) -> Any:
         """Go's validateType: a computed value against a parameter type."""
-        if typ == VALUE:
-            return MISSING if value is None and not boxed else value  # a reflect.Value: invalid, or a nil interface
-        if typ == ANY:
+        if typ is ANY:
             return value
+        if typ is VALUE:
+            return MISSING if value is None and not boxed else value  # a reflect.Value: invalid, or a nil interface
         try:
             return check_value(value, typ, boxed)
         except ArgError as e:
@@ -528,6 +536,8 @@ class State:
         self.node = op
         kind = op.kind
         if kind == "literal":
+            if typ is ANY or typ is VALUE:
+                return op.val
             try:
                 return check_literal(op.val, op.src, typ)
             except ArgError as e:
