@@ -359,3 +359,12 @@ def test_deep_recursion_keeps_the_step_budget() -> None:
         Template(COUNTDOWN, max_steps=1000).execute({})
     with pytest.raises(BudgetExceeded, match="output larger than 100 characters"):
         Template(COUNTDOWN, max_output=100).execute({})
+
+
+def test_values_nested_past_pythons_stack_fail_cleanly() -> None:
+    """Printing or encoding a value walks it on Python's stack: a value nested thousands
+    deep fails with a TemplateError, not a RecursionError."""
+    deep = "{{ $l := list }}{{ range until 5000 }}{{ $l = list $l }}{{ end }}"
+    for action in ("{{ $l }}", "{{ toJson $l }}", "{{ deepEqual $l $l }}"):
+        with pytest.raises(TemplateError, match="nested too deeply to evaluate"):
+            Template(deep + action, name="t").execute({})

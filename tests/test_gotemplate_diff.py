@@ -1,19 +1,23 @@
 """sluice's Go template interpreter against real Go (Helm's engine, in process).
 
 Generated snippets (actions, pipelines, nested calls of builtins and Sprig functions, over
-data of every JSON type, and now and then a syntax error) render through both; outputs must
-be equal, or both must fail with the same error: the same kind (parse or execution), line,
-column, template, node and message once the differences the oracle itself makes are taken
-out (tests/gotemplate_oracle.py lists each normalisation and why).
+data of every JSON type; and, in a second test, the same with a piece of syntax cut out or
+put in) render through both; outputs must be equal, or both must fail with the same error:
+the same kind (parse or execution), line, column, template, node and message once Helm's
+rewording of Go's message is read back (tests/gotemplate_oracle.py lists each
+normalisation and why). Hand-written cases cover issue 14's list, error wording, template
+depth (Go's 100000) and Sprig's AES.
 Exclusions, all forced by the oracle being Helm rather than bare text/template: the
 functions Helm replaces (`toYaml`, `fromYaml`, `fromYamlArray`, `toJson`'s error form,
 `fromJson`, `include`, `tpl`, `required`, `lookup`) are never generated, and Helm renders
 with `missingkey=zero` and erases `<no value>`, so the sluice side does the same here (Argo
 CD's `missingkey=default` is covered by test_gotemplate.py); `keys`/`values` (Go's random
 map order) and merges of data into itself (a cyclic value crashes Go's fmt) are not
-generated either (tests/gotemplate_oracle.py says why). Deterministic: a fixed
-derandomized search with a modest example count; `bench/gotemplate_agreement.py` runs
-many more and prints the agreement rate.
+generated either (tests/gotemplate_oracle.py says why); `{{end}}`, `{{else}}` and
+`{{define}}` are not put into snippets (each snippet is a define of its own in the oracle;
+hand-written cases cover them at top level). Deterministic: a fixed derandomized search with
+a modest example count; `bench/gotemplate_agreement.py` runs many more and prints the
+agreement rates of values and of errors.
 """
 from __future__ import annotations
 

@@ -108,9 +108,12 @@ class Template:
         try:
             st.run(data, self.root)
         except RecursionError:
-            # only parenthesised pipelines recurse, and the parser bounds them; a caller
-            # already deep in Python's stack may still run out: say so plainly
-            raise TemplateError(f"template: {self.name}: expression too deeply nested to evaluate here") from None
+            # walking nodes takes no Python stack; parenthesised pipelines (bounded by the
+            # parser) and the functions that walk a value (printing, toJson, deepEqual...)
+            # do: a value nested hundreds deep, or a caller already deep in Python's stack,
+            # can still run out. Say so plainly.
+            raise TemplateError(f"template: {self.name}: a value or expression nested too deeply to evaluate "
+                                "(deeper than Python's stack allows)") from None
         return "".join(st.out)
 
 
