@@ -143,6 +143,7 @@ ERROR_CASES = [
     '{{ "a".b }}', '{{ 99999999999999999999 }}', '{{ .a 1 }}', '{{ (list 1) 2 }}', '{{ 1 2 }}', '{{ nil }}',
     '{{ $x := 1 }}{{ $x 2 }}', '{{ upper nil }}', '{{ printf }}', '{{ not }}', '{{ slice }}', '{{ round 1.5 "s" }}',
     '{{ (semver "1.2.3").Compare }}', '{{ (semver "1.2.3").Compare "1.3.0" }}', '{{ (semver "1.2.3").Nope }}',
+    '{{ contains.x1 }}', '{{ hello.x }}', '{{ list.x }}', '{{ upper hello.x }}', '{{ urlParse.a }}',
     # parse errors
     '{{ (1 }}', '{{ 1) }}', '{{ if }}', '{{ nope }}', '{{ "a" : 1 }}', '{{ end }}', '{{ if 1 }}x',
     '{{ if 1 }}{{ else }}{{ else }}{{ end }}', '{{ range 1 }}{{ else if 1 }}{{ end }}', '{{ break }}',

@@ -406,7 +406,12 @@ class State:
 
     def eval_chain_node(self, dot: Any, op: Operand, args: list[Operand] | None, final: Any) -> Any:
         self.node = op
-        receiver = self.eval_pipeline(dot, op.val)  # Go's evalArg of the term: at the pipeline
+        term = op.val
+        if isinstance(term, Pipe):  # Go's evalArg of the term
+            receiver = self.eval_pipeline(dot, term)
+        else:
+            self.node = term
+            receiver = self.eval_function(dot, term, term, None, NO_FINAL)
         return self.eval_field_chain(dot, receiver, False, op, op.fields, args, final)
 
     def eval_variable_node(self, dot: Any, op: Operand, args: list[Operand] | None, final: Any) -> Any:

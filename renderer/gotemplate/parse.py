@@ -36,8 +36,8 @@ class Text(Node):
 
 @dataclass(slots=True)
 class Operand(Node):
-    kind: str  # field, var, dot, literal, nil, ident, pipe, chain (a pipe with fields)
-    val: Any  # field: names tuple; var: name; literal: value; ident: name; pipe/chain: Pipe
+    kind: str  # field, var, dot, literal, nil, ident, pipe, chain (a pipe or function with fields)
+    val: Any  # field: names tuple; var: name; literal: value; ident: name; pipe: Pipe; chain: Pipe or ident
     fields: tuple[str, ...] = ()  # fields after a var or a parenthesised pipeline
     src: str = ""  # a literal's text as written
 
@@ -402,7 +402,11 @@ class Parser:
         if t.kind == "ident":
             if t.val not in self.funcs:
                 raise self.error(t.pos, f'function "{t.val}" not defined')
-            return Operand(t.pos, "ident", t.val)
+            ident = Operand(t.pos, "ident", t.val)
+            names, pos = self.fields_after()
+            if names:  # `fn.field`: a field of what the function returns
+                return Operand(pos if pos is not None else t.pos, "chain", ident, names)
+            return ident
         if t.kind == "lparen":
             pipe = self.subpipe(t.pos)
             names, pos = self.fields_after()
@@ -435,7 +439,8 @@ def node_string(node: Node | None) -> str:
         if kind == "pipe":
             return node_string(node.val)
         if kind == "chain":
-            return "(" + node_string(node.val) + ")" + "".join("." + n for n in node.fields)
+            term = node_string(node.val)
+            return (term if isinstance(node.val, Operand) else "(" + term + ")") + "".join("." + n for n in node.fields)
         return node.src
     if isinstance(node, Command):
         return " ".join(f"({node_string(a)})" if a.kind == "pipe" else node_string(a) for a in node.args)
