@@ -29,7 +29,7 @@ class CaseResult:
 
 
 def default_corpus() -> Path:
-    return Path(__file__).resolve().parents[2] / "shared" / "conformance" / "kustomize"
+    return Path(__file__).resolve().parents[3] / "shared" / "conformance" / "kustomize"
 
 
 def case_dirs(corpus: Path) -> list[Path]:
@@ -147,7 +147,7 @@ class RealWorldResult:
 
 
 def default_realworld() -> Path:
-    return Path(__file__).resolve().parents[2] / "shared" / "realworld"
+    return Path(__file__).resolve().parents[3] / "shared" / "realworld"
 
 
 def run_realworld(root: Path) -> list[RealWorldResult]:
@@ -188,7 +188,7 @@ def run_realworld(root: Path) -> list[RealWorldResult]:
 
 # -- the real-world corpus of fetched repositories (manifest only) ---------------------------
 
-CORPUS_MANIFEST = Path(__file__).resolve().parents[1] / "fixtures" / "realworld-kustomize" / "corpus.json"
+CORPUS_MANIFEST = Path(__file__).resolve().parents[2] / "fixtures" / "realworld-kustomize" / "corpus.json"
 DEFAULT_MIRRORS = Path("/work/.mirror")
 
 
@@ -245,10 +245,10 @@ def run_manifest(entries: list[dict[str, Any]], mirrors: Path, cache: Path) -> l
     import hashlib
     import subprocess
 
-    from .errors import SluiceError
-    from .fs import RepoFS
-    from .kustomize import BuildOptions, Builder
-    from .yaml import dump_documents
+    from ..core.errors import SluiceError
+    from ..core.fs import RepoFS
+    from ..core.yaml import dump_documents
+    from . import BuildOptions, Builder
 
     results: list[RealWorldResult] = []
     builders: dict[tuple[str, str], Builder] = {}
