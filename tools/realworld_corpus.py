@@ -24,6 +24,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -71,8 +72,8 @@ def _error_line(stderr: bytes, tree: Path) -> str:
     return next((line for line in lines if line.startswith("error:")), lines[0] if lines else "")[:300]
 
 
-def record(mirrors: Path, cache: Path, repos: list[str], max_per_repo: int, max_errors: int) -> int:
-    manifest = json.loads(CORPUS_MANIFEST.read_text()) if CORPUS_MANIFEST.exists() else []
+def record(mirrors: Path, cache: Path, repos: list[str], max_per_repo: int, max_errors: int, manifest_path: Path) -> int:
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else []
     keep = [e for e in manifest if e["repo"] not in repos]
     env = {**os.environ, **OFFLINE_ENV}
     for repo in repos:
@@ -99,18 +100,18 @@ def record(mirrors: Path, cache: Path, repos: list[str], max_per_repo: int, max_
                 failed += 1
         print(f"{repo}@{commit[:12]}: {ok} built, {failed} rejected (of {len(dirs)} kustomizations)",
               file=sys.stderr)
-        _write(keep)  # after each repository, so an interrupted run keeps what it recorded
+        _write(keep, manifest_path)  # after each repository, so an interrupted run keeps what it recorded
     return 0
 
 
-def _write(entries: list[dict[str, str]]) -> None:
-    CORPUS_MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+def _write(entries: list[dict[str, str]], manifest_path: Path) -> None:
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
     ordered = sorted(entries, key=lambda e: (e["repo"], e["path"]))
-    CORPUS_MANIFEST.write_text(json.dumps(ordered, indent=1) + "\n")
+    manifest_path.write_text(json.dumps(ordered, indent=1) + "\n")
 
 
-def check(mirrors: Path, cache: Path, verbose: bool, repos: list[str]) -> int:
-    entries = [e for e in json.loads(CORPUS_MANIFEST.read_text()) if not repos or e["repo"] in repos]
+def check(mirrors: Path, cache: Path, verbose: bool, repos: list[str], manifest_path: Path) -> int:
+    entries = [e for e in json.loads(manifest_path.read_text()) if not repos or e["repo"] in repos]
     results = run_manifest(entries, mirrors, cache)
     ran = [r for r in results if not r.skipped]
     for r in results:
@@ -124,7 +125,9 @@ def check(mirrors: Path, cache: Path, verbose: bool, repos: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mirrors", type=Path, default=DEFAULT_MIRRORS)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/sluice-realworld"))
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "sluice-realworld")
+    parser.add_argument("--manifest", type=Path, default=CORPUS_MANIFEST,
+                        help="the manifest to record into or check (default: the committed one)")
     sub = parser.add_subparsers(dest="command", required=True)
     rec = sub.add_parser("record")
     rec.add_argument("repos", nargs="*", help="owner/name (default: every mirror with kustomizations)")
@@ -136,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "record":
         repos = args.repos or sorted(p.parent.name.replace("+", "/", 1) for p in args.mirrors.glob("*/repo"))
-        return record(args.mirrors, args.cache, repos, args.max_per_repo, args.max_errors_per_repo)
-    return check(args.mirrors, args.cache, args.verbose, args.repos)
+        return record(args.mirrors, args.cache, repos, args.max_per_repo, args.max_errors_per_repo, args.manifest)
+    return check(args.mirrors, args.cache, args.verbose, args.repos, args.manifest)
 
 
 if __name__ == "__main__":

@@ -238,10 +238,28 @@ def export_tree(git_dir: Path, commit: str, dest: Path) -> Path:
             target.write_bytes(data)
     feeder.join()
     (work / ".complete").write_text(commit + "\n")
+    if (dest / ".complete").is_file():  # another process finished the same export meanwhile
+        shutil.rmtree(work)
+        return dest
     if dest.exists():
         shutil.rmtree(dest)
     work.rename(dest)
     return dest
+
+
+def sample_entries(entries: list[dict[str, Any]], per_repo: int) -> list[dict[str, Any]]:
+    """At most `per_repo` entries of each repository: those whose path has the smallest sha256
+    (a deterministic spread that does not move when other entries come or go)."""
+    import hashlib
+
+    def rank(entry: dict[str, Any]) -> str:
+        return hashlib.sha256(entry["path"].encode("utf-8")).hexdigest()
+
+    by_repo: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        by_repo.setdefault(entry["repo"], []).append(entry)
+    chosen = {id(e) for group in by_repo.values() for e in sorted(group, key=rank)[:per_repo]}
+    return [e for e in entries if id(e) in chosen]
 
 
 def _feed(stdin: Any, shas: list[str]) -> None:
