@@ -427,3 +427,127 @@ def test_cli_exit_2_naming_the_file_where_kubectl_fails(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "renderer", "build", str(root)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "kustomization.yaml" in proc.stderr
+
+
+# -- nulls written with no text ---------------------------------------------------------------
+# kyaml keeps a null's text: a strategic merge that leaves a field alone drops `key:` (no
+# text) but keeps `key: null` / `key: ~`; lists it does not walk (no merge key) keep both.
+
+BLANK_DEPLOY = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: d
+spec:
+  x:
+    blank:
+    spelled: null
+    tilde: ~
+    tagged: !!null
+    kept: 1
+  template:
+    spec:
+      affinity:
+        nodeAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+      tolerations:
+      - key: k
+        value:
+      containers:
+      - name: c
+        image: i
+        env:
+        - name: A
+          value:
+"""
+
+
+@needs_kubectl
+@pytest.mark.parametrize("patch", [
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 2\n",
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  x:\n    blank: 5\n",
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  x:\n    spelled:\n",
+    None,  # no strategic merge: every null prints as null
+])
+def test_blank_nulls_under_a_strategic_merge(tmp_path: Path, patch: str | None) -> None:
+    files = {"d.yaml": BLANK_DEPLOY, "kustomization.yaml": "resources: [d.yaml]\n"}
+    if patch is not None:
+        files["p.yaml"] = patch
+        files["kustomization.yaml"] += "patches:\n- path: p.yaml\n"
+    out = _assert_same_as_kubectl(write_tree(tmp_path, files))
+    assert ("blank: null" in out) == (patch is None)
+
+
+@needs_kubectl
+def test_blank_nulls_gone_after_a_json_patch_round_trip(tmp_path: Path) -> None:
+    # kustomize re-reads a JSON-patched resource from JSON: every null then reads `null`
+    root = write_tree(tmp_path, {
+        "d.yaml": BLANK_DEPLOY,
+        "p.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 2\n",
+        "kustomization.yaml": (
+            "resources: [d.yaml]\npatches:\n"
+            "- target: {kind: Deployment}\n  patch: '[{\"op\": \"add\", \"path\": \"/spec/paused\", \"value\": true}]'\n"
+            "- path: p.yaml\n"
+        ),
+    })
+    assert "blank: null" in _assert_same_as_kubectl(root)
+
+
+@needs_kubectl
+def test_blank_nulls_through_anchors_and_merge_keys(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {
+        "cm.yaml": (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+            "spec:\n  base: &b\n    a:\n    b: null\n  merged:\n    <<: *b\n    c:\n    b:\n  alias: *b\n"
+        ),
+        "p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: v\n",
+        "kustomization.yaml": "resources: [cm.yaml]\npatches:\n- path: p.yaml\n",
+    })
+    _assert_same_as_kubectl(root)
+
+
+_NULL_SPELLINGS = st.sampled_from(["", " null", " ~", " Null", " NULL", " !!null", " !!null ''", " 0", " ''"])
+
+
+@needs_kubectl
+@settings(max_examples=20, deadline=None)
+@given(st.lists(_NULL_SPELLINGS, min_size=1, max_size=5), st.lists(st.booleans(), min_size=5, max_size=5))
+def test_null_spellings_under_merge_match_kubectl(
+    tmp_path_factory: pytest.TempPathFactory, spellings: list[str], touched: list[bool],
+) -> None:
+    """Differential: fields written with each spelling of null (or not null), some of them
+    set by the patch, merged by a strategic-merge patch: the same output as kubectl."""
+    fields = "".join(f"    f{i}:{text}\n" for i, text in enumerate(spellings))
+    patched = "".join(f"    f{i}: v\n" for i in range(len(spellings)) if touched[i])
+    root = write_tree(tmp_path_factory.mktemp("nulls"), {
+        "cm.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\nspec:\n  m:\n{fields}",
+        "p.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\nspec:\n  m:\n{patched or '    other: x'}\n",
+        "kustomization.yaml": "resources: [cm.yaml]\npatches:\n- path: p.yaml\n",
+    })
+    _assert_same_as_kubectl(root)
+
+
+# -- empty kustomizations -----------------------------------------------------------------------
+# kustomize's CheckEmpty: after folding the deprecated fields, everything but kind/apiVersion
+# holds Go's zero value (null and "" are zero; an empty list or map is not).
+
+@needs_kubectl
+@pytest.mark.parametrize("text", [
+    "kind: Kustomization\n", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n",
+    "{}\n", "null\n", "kind: Component\n", "kind: Foo\n", "namePrefix: ''\n", "namePrefix: null\n",
+    "NAMEPREFIX: ''\n", "bases: []\n", "imageTags: []\n", "helmChartInflationGenerator: []\n",
+    "sortOptions: null\n",
+    # not empty
+    "resources: []\n", "metadata: {}\n", "commonLabels: {}\n", "images: []\n", "openapi: {}\n",
+    "namePrefix: a-\n", "kind: Kustomization\nmetadata:\n  name: x\n",
+])
+def test_empty_kustomization_as_kubectl(tmp_path: Path, text: str) -> None:
+    root = write_tree(tmp_path, {"kustomization.yaml": text})
+    _assert_same_as_kubectl(root)
+
+
+@pytest.mark.parametrize("text", ["kind: Kustomization\n", "bases: []\n", "{}\n"])
+def test_empty_kustomization_error_names_the_file(tmp_path: Path, text: str) -> None:
+    root = write_tree(tmp_path, {"sub/kustomization.yaml": text, "kustomization.yaml": "resources: [sub]\n"})
+    with pytest.raises(InputError) as info:
+        _build(root)
+    assert "is empty" in str(info.value) and info.value.file == "sub/kustomization.yaml"

@@ -53,7 +53,8 @@ from renderer.core.yaml_emit import dump_document as _dump_document
 from renderer.core.yaml_emit import dump_documents as _dump_documents
 from renderer.core.errors import InputError
 
-__all__ = ["load_documents", "load_documents_with_lines", "dump_document", "dump_documents", "Dialect"]
+__all__ = ["load_documents", "load_documents_with_lines", "dump_document", "dump_documents", "Dialect",
+           "BlankNullMap", "blank_nulls"]
 
 Dialect = Literal["resource", "config"]
 """How kustomize reads a file: "resource" (kyaml, go-yaml v3: resources, patches merged
@@ -347,6 +348,27 @@ def _tab_at(text: str, line: int, column: int) -> bool:
     return src[column:column + 1] == "\t" or "\t" in src[: len(src) - len(src.lstrip(" \t"))]
 
 
+class BlankNullMap(dict):  # type: ignore[type-arg]
+    """A mapping read from YAML in which some values were written with no text at all (`key:`).
+
+    Both that and `key: null` are null, but kyaml keeps a node's text, and a strategic merge
+    that does not touch the field drops a null with no text while it keeps `null` or `~`
+    (merge2's persistent nulls). The keys whose value had no text ride along with the mapping;
+    a deep copy keeps them, and a rebuilt mapping (as after a JSON round trip) does not.
+    """
+
+    __slots__ = ("blank_nulls",)
+
+    def __init__(self, items: Any = (), blank_nulls: Iterable[str] = ()) -> None:
+        super().__init__(items)
+        self.blank_nulls = frozenset(blank_nulls)
+
+
+def blank_nulls(value: Any) -> frozenset[str]:
+    """The keys of `value` whose null was written with no text (see BlankNullMap)."""
+    return value.blank_nulls if isinstance(value, BlankNullMap) else frozenset()
+
+
 def _copy(v: Any) -> Any:
     """A deep copy of an alias target (kustomize inflates aliases into independent copies)."""
     t = type(v)
@@ -354,6 +376,8 @@ def _copy(v: Any) -> Any:
         return {k: _copy(x) for k, x in v.items()}
     if t is list:
         return [_copy(x) for x in v]
+    if t is BlankNullMap:
+        return BlankNullMap({k: _copy(x) for k, x in v.items()}, v.blank_nulls)
     return v
 
 
@@ -372,7 +396,7 @@ class _Frame:
     """An open mapping or sequence while its events are read."""
 
     __slots__ = ("value", "is_map", "flow", "anchor", "start", "key", "key_line",
-                 "merge", "merge_line", "ltlt_seen", "key_lines", "text")
+                 "merge", "merge_line", "ltlt_seen", "key_lines", "text", "blank")
 
     def __init__(self, is_map: bool, flow: bool, anchor: str | None, start: int, track: bool) -> None:
         self.value: Any = {} if is_map else []
@@ -387,6 +411,7 @@ class _Frame:
         self.ltlt_seen = False  # a "<<" key was seen (kyaml clears only the first one)
         self.key_lines: dict[str, int] | None = {} if track else None
         self.text = False  # values keep their source text (a resource's metadata.annotations)
+        self.blank: set[str] | None = None  # keys whose value is a null written with no text
 
 
 class _Doc:
@@ -456,6 +481,10 @@ class _Doc:
                         value = _tagged_scalar(tag, ev.value, ev.style == "", v2)
                 except _ScalarError as e:
                     raise self.error(str(e), ev.start_mark.line + 1) from None
+                if value is None and not ev.value and not v2 and top is not None and top.is_map:
+                    if top.blank is None:
+                        top.blank = set()
+                    top.blank.add(top.key)
                 if ev.anchor is not None:
                     self.anchors[ev.anchor] = (value, 1, ev.value)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
@@ -481,7 +510,9 @@ class _Doc:
                 frame = stack.pop()
                 value = frame.value
                 if frame.merge is not _MISSING:
-                    value = self.merge(value, frame.merge, frame.merge_line)
+                    value = self.merge(value, frame.merge, frame.merge_line, frame.blank or ())
+                elif frame.blank:
+                    value = BlankNullMap(value, (k for k in frame.blank if isinstance(k, str)))
                 if frame.anchor is not None:
                     self.open_anchors.discard(frame.anchor)
                     self.anchors[frame.anchor] = (value, self.count - frame.start + 1, "")
@@ -629,24 +660,31 @@ class _Doc:
             frame.key_lines[key] = frame.key_line
 
     def merge_sources(self, value: Any, line: int) -> list[dict[str, Any]]:
-        if type(value) is dict:
+        if isinstance(value, dict):
             return [value]
         if type(value) is list:
             for item in value:
                 if type(item) is list:
                     raise self.error("invalid map merge: received a nested sequence", line)
-                if type(item) is not dict:
+                if not isinstance(item, dict):
                     raise self.error("map merge requires map or sequence of maps as the value", line)
             return value
         raise self.error("map merge requires map or sequence of maps as the value", line)
 
-    def merge(self, own: dict[str, Any], value: Any, line: int) -> dict[str, Any]:
-        """kyaml's merge: the first source listed wins, the mapping's own keys win over all."""
+    def merge(self, own: dict[str, Any], value: Any, line: int, own_blank: Iterable[Any] = ()) -> dict[str, Any]:
+        """kyaml's merge: the first source listed wins, the mapping's own keys win over all
+        (a null written with no text stays one, from whichever mapping gave the key)."""
         merged: dict[str, Any] = {}
+        blank: set[Any] = set()
         for src in reversed(self.merge_sources(value, line)):
             merged.update(src)
+            blank.difference_update(src)
+            blank.update(blank_nulls(src))
         merged.update(own)
-        return merged
+        blank.difference_update(own)
+        blank.update(own_blank)
+        keys = [k for k in blank if isinstance(k, str)]
+        return BlankNullMap(merged, keys) if keys else merged
 
 
 def _is_annotations(stack: list[_Frame]) -> bool:
