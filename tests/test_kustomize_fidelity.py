@@ -551,3 +551,93 @@ def test_empty_kustomization_error_names_the_file(tmp_path: Path, text: str) -> 
     with pytest.raises(InputError) as info:
         _build(root)
     assert "is empty" in str(info.value) and info.value.file == "sub/kustomization.yaml"
+
+
+# -- folded scalars through kyaml's round trip ------------------------------------------------
+# kustomize turns a resource into JSON by writing its YAML with go-yaml v3 (a folded scalar
+# stays folded) and reading it back. The writer adds an empty line before a more-indented line
+# when the value starts with a non-blank; it cannot write a block scalar holding a space right
+# before a line break (nor a trailing space, nor characters beyond the BMP) and quotes those.
+
+_FOLDED_LINE = st.tuples(
+    st.sampled_from(["", "", "  ", "    "]),  # more-indented or not
+    st.text(alphabet="ab, é", max_size=6),
+    st.sampled_from(["", "", " ", "\t", "  "]),  # trailing blanks
+)
+
+
+def _folded_block(lines: list[tuple[str, str, str]], chomp: str) -> str:
+    body = "".join(f"    {lead}{text}{tail}\n" if (lead or text or tail) else "\n" for lead, text, tail in lines)
+    return f">2{chomp}\n{body}"
+
+
+@needs_kubectl
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.lists(_FOLDED_LINE, min_size=1, max_size=5), st.sampled_from(["", "-", "+"])),
+                min_size=1, max_size=4))
+def test_folded_scalars_match_kubectl(tmp_path_factory: pytest.TempPathFactory,
+                                      blocks: list[tuple[list[tuple[str, str, str]], str]]) -> None:
+    """Differential: folded scalars of any shape (empty and more-indented lines, trailing
+    blanks, keep/strip/clip chomping), as map values and in a list, against kubectl."""
+    data = "".join(f"  k{i}: {_folded_block(lines, chomp)}" for i, (lines, chomp) in enumerate(blocks))
+    items = "".join(f"  - {_folded_block(lines, chomp)}".replace("\n    ", "\n      ")
+                    for lines, chomp in blocks)
+    root = write_tree(tmp_path_factory.mktemp("folded"), {
+        "cm.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n{data}list:\n{items}",
+        "kustomization.yaml": "resources: [cm.yaml]\n",
+    })
+    _assert_same_as_kubectl(root)
+
+
+@needs_kubectl
+@pytest.mark.parametrize("value", [
+    ">-\n    x, \n      y\n",  # a space before the break: written double-quoted, unchanged
+    ">-\n    x,\n      y\n",  # an empty line appears before the more-indented line
+    ">-\n    x,\t\n      y\n",
+    ">-\n\n    abc\n",
+    ">+\n    a\n      b\n\n\n",
+    ">-\n    \U0001F600\n      y\n",  # beyond the BMP: quoted, unchanged
+])
+def test_folded_scalar_round_trip_cases(tmp_path: Path, value: str) -> None:
+    root = write_tree(tmp_path, {
+        "cm.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: {value}",
+        "kustomization.yaml": "resources: [cm.yaml]\n",
+    })
+    _assert_same_as_kubectl(root)
+
+
+@needs_kubectl
+def test_folded_scalar_in_a_json_patch_is_read_once(tmp_path: Path) -> None:
+    # a JSON patch is YAML read by go-yaml v2 into JSON: no v3 round trip for its values
+    root = write_tree(tmp_path, {
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: b\n",
+        "kustomization.yaml": (
+            "resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n  patch: |\n"
+            "    - op: add\n      path: /data/b\n      value: >-\n        x,\n          y\n"
+        ),
+    })
+    assert "b: |-\n    x,\n      y\n" in _assert_same_as_kubectl(root)
+
+
+# -- which kinds are cluster-scoped ------------------------------------------------------------
+
+@needs_kubectl
+def test_scope_table_is_kubectls(tmp_path: Path) -> None:
+    """Every kind of sluice's scope table, and kinds kubectl's kustomize (v5.8.1) does not list
+    (ValidatingAdmissionPolicy became cluster-scoped only after it), under `namespace:`: the
+    namespace lands exactly where kubectl puts it."""
+    import json
+
+    from renderer.core.resource import _scope_table
+
+    cluster, namespaced = _scope_table()
+    kinds = sorted(cluster | namespaced | {
+        ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"),
+        ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding"),
+        ("example.com/v1", "Namespace"), ("v2", "Namespace"), ("example.com/v1", "Widget"),
+    })
+    docs = "---\n".join(
+        json.dumps({"apiVersion": api, "kind": kind, "metadata": {"name": f"r{i}"}}) + "\n"
+        for i, (api, kind) in enumerate(kinds))
+    root = write_tree(tmp_path, {"all.yaml": docs, "kustomization.yaml": "namespace: ns1\nresources: [all.yaml]\n"})
+    _assert_same_as_kubectl(root)

@@ -141,19 +141,84 @@ _RESOLVABLE = frozenset(("!!bool", "!!int", "!!float", "!!null", _TIMESTAMP))
 _LONG_PREFIX = "tag:yaml.org,2002:"
 
 
+_BREAK_CHARS = "\n\r\x85\u2028\u2029"
+
+
+def _go_printable(ch: str) -> bool:
+    """go-yaml's is_printable (tab is counted apart; characters beyond the BMP are not)."""
+    o = ord(ch)
+    return o == 0x0A or 0x20 <= o <= 0x7E or 0xA0 <= o <= 0xD7FF or (0xE000 <= o <= 0xFFFD and o != 0xFEFF)
+
+
+def _go_block_allowed(value: str) -> bool:
+    """Whether go-yaml v3's emitter may write `value` as a block scalar (analyze_scalar): not
+    when empty, ending in a space, holding a space right before a line break, or holding a
+    character it cannot print (it writes a double-quoted scalar then, read back unchanged)."""
+    if not value or value[-1] == " ":
+        return False
+    previous_space = False
+    for ch in value:
+        if ch == " ":
+            previous_space = True
+            continue
+        if ch in _BREAK_CHARS and previous_space:
+            return False
+        if ch != "\t" and not _go_printable(ch):
+            return False
+        previous_space = False
+    return True
+
+
+def _go_folded_text(value: str) -> str:
+    """A folded scalar holding `value` as go-yaml v3 writes it (no line width), under a key.
+
+    Its writer means to add a line break before a line that does not start with a blank (so
+    the reader does not fold it into a space), but looks at the first line of the whole value
+    (past any leading breaks) instead of the next line: when that starts with a non-blank,
+    every line that does not start with a blank gets the extra break, also before a
+    more-indented line, which the reader keeps as an empty line.
+    """
+    hints = "2" if value[0] == " " or value[0] in _BREAK_CHARS else ""
+    if value[-1] not in _BREAK_CHARS:
+        hints += "-"
+    elif len(value) == 1 or value[-2] in _BREAK_CHARS:
+        hints += "+"
+    out = ["k: >", hints, "\n"]
+    first = value.lstrip(_BREAK_CHARS)[:1]  # the first character after any leading breaks
+    extra = first != "" and first not in " \t"
+    breaks = leading_spaces = True
+    for ch in value:
+        if ch in _BREAK_CHARS:
+            if extra and ch == "\n" and not breaks and not leading_spaces:
+                out.append("\n")
+            out.append(ch)
+            breaks = True
+            continue
+        if breaks:
+            out.append("  ")
+            leading_spaces = ch in " \t"
+        out.append(ch)
+        breaks = False
+    if not breaks:  # what follows the scalar starts on a line of its own
+        out.append("\n")
+    return "".join(out)
+
+
 def _go_folded(value: str) -> str:
-    """go-yaml keeps one more line break than libyaml where a folded scalar enters a
-    more-indented line from a normal one (`a\n  b` reads as `a\n\n  b` in kubectl)."""
-    lines = value.split("\n")
-    out: list[str] = []
-    previous = ""  # the last non-empty line
-    for line in lines:
-        if line[:1] in (" ", "\t") and previous and previous[:1] not in (" ", "\t"):
-            out.append("")
-        out.append(line)
-        if line:
-            previous = line
-    return "\n".join(out)
+    """A folded scalar's value after kyaml's round trip: kustomize marshals a resource to JSON
+    by writing its YAML with go-yaml v3 (folded style kept) and reading that back, once."""
+    if not _go_block_allowed(value):
+        return value
+    parser = CParser(_go_folded_text(value))
+    key_seen = False
+    while True:
+        ev = parser.get_event()
+        if ev is None:  # pragma: no cover - the text always holds the scalar
+            return value
+        if ev.__class__ is ScalarEvent:
+            if key_seen:
+                return str(ev.value)
+            key_seen = True
 
 
 class _ScalarError(Exception):
@@ -451,7 +516,7 @@ class _Doc:
             if cls is ScalarEvent:
                 self.count += 1
                 self.direct += 1
-                if ev.style == ">" and "\n" in ev.value:
+                if ev.style == ">" and not v2 and any(c in ev.value for c in _BREAK_CHARS):
                     ev.value = _go_folded(ev.value)
                 if top is not None and top.is_map and top.key is _MISSING:
                     s = ev.value
