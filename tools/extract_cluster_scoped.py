@@ -5,7 +5,12 @@ apiVersion and kind (a `Namespace` of another group is namespaced). This script 
 that table: which entries are cluster-scoped and which namespaced (a kind in neither is
 unknown to kustomize's builtin schema, which matters for when it loads that schema).
 
+Take the table from the kyaml release that kubectl's kustomize uses (kubectl 1.37: kustomize
+v5.8.1, kyaml v0.21.1), not from a newer checkout: a kind added later (ValidatingAdmissionPolicy
+became cluster-scoped after v5.8.1) is namespaced to the kubectl sluice follows.
+
 Usage: python tools/extract_cluster_scoped.py KUSTOMIZE_SRC > renderer/data/cluster_scoped.json
+       (KUSTOMIZE_SRC: a checkout of the tag kyaml/v0.21.1)
 """
 from __future__ import annotations
 

@@ -6,10 +6,15 @@ directory, expected sha256); the trees come from local git mirrors (`--mirrors`,
 /work/.mirror, one `<owner>+<name>/repo` bare repository each) and are exported to a cache
 directory with `git archive`.
 
-  python tools/realworld_corpus.py record [--max-per-repo N] [REPO ...]   # kubectl → manifest
-  python tools/realworld_corpus.py check [-v]                             # sluice vs manifest
+  python tools/realworld_corpus.py record [--max-per-repo N] [--max-errors-per-repo N] [REPO ...]
+  python tools/realworld_corpus.py check [-v] [REPO ...]                  # sluice vs manifest
 
-`record` keeps only directories kubectl builds offline (a blocked proxy stops remote bases).
+`record` runs kubectl offline (a blocked proxy stops remote bases). A repository's
+kustomization directories are visited in the order of the sha256 of their path (a spread over
+the whole tree that does not move when unrelated directories come or go); up to
+--max-per-repo that kubectl builds are kept with the sha256 of its output, and up to
+--max-errors-per-repo that kubectl rejects are kept with its first error line (sluice must
+reject them too).
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -50,16 +56,24 @@ def _head(git_dir: Path) -> str:
 
 
 def _kustomization_dirs(tree: Path) -> list[str]:
+    """Every directory holding a kustomization file, in sampling order (sha256 of the path)."""
     found = []
     for dirpath, dirs, files in os.walk(tree):
         dirs[:] = sorted(d for d in dirs if d != ".git")
         if any(name in files for name in KUSTOMIZATION_NAMES):
             found.append(os.path.relpath(dirpath, tree))
-    return sorted(found)
+    return sorted(found, key=lambda rel: hashlib.sha256(rel.encode("utf-8")).hexdigest())
 
 
-def record(mirrors: Path, cache: Path, repos: list[str], max_per_repo: int) -> int:
-    manifest = json.loads(CORPUS_MANIFEST.read_text()) if CORPUS_MANIFEST.exists() else []
+def _error_line(stderr: bytes, tree: Path) -> str:
+    """kubectl's first error line, with the export directory taken out (it names the cache)."""
+    text = stderr.decode("utf-8", "replace").replace(str(tree) + "/", "").replace(str(tree), ".")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return next((line for line in lines if line.startswith("error:")), lines[0] if lines else "")[:300]
+
+
+def record(mirrors: Path, cache: Path, repos: list[str], max_per_repo: int, max_errors: int, manifest_path: Path) -> int:
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else []
     keep = [e for e in manifest if e["repo"] not in repos]
     env = {**os.environ, **OFFLINE_ENV}
     for repo in repos:
@@ -67,33 +81,38 @@ def record(mirrors: Path, cache: Path, repos: list[str], max_per_repo: int) -> i
         commit = _head(git_dir)
         tree = export_tree(git_dir, commit, cache / f"{repo.replace('/', '+')}@{commit}")
         dirs = _kustomization_dirs(tree)
-        ok = 0
+        ok = failed = 0
         for rel in dirs:
-            if ok >= max_per_repo:
+            if ok >= max_per_repo and failed >= max_errors:
                 break
             try:
                 proc = subprocess.run([_kubectl(), "kustomize", str(tree / rel)], capture_output=True,
                                       env=env, timeout=60)
             except subprocess.TimeoutExpired:
                 continue
-            if proc.returncode != 0 or not proc.stdout.strip():
-                continue
-            keep.append({"repo": repo, "commit": commit, "path": rel,
-                         "sha256": hashlib.sha256(proc.stdout).hexdigest()})
-            ok += 1
-        print(f"{repo}@{commit[:12]}: {ok} of {len(dirs)} kustomizations built offline", file=sys.stderr)
-        _write(keep)  # after each repository, so an interrupted run keeps what it recorded
+            if proc.returncode == 0 and ok < max_per_repo:  # an empty build is a result too
+                keep.append({"repo": repo, "commit": commit, "path": rel,
+                             "sha256": hashlib.sha256(proc.stdout).hexdigest()})
+                ok += 1
+            elif proc.returncode != 0 and failed < max_errors:
+                keep.append({"repo": repo, "commit": commit, "path": rel,
+                             "error": _error_line(proc.stderr, tree)})
+                failed += 1
+        print(f"{repo}@{commit[:12]}: {ok} built, {failed} rejected (of {len(dirs)} kustomizations)",
+              file=sys.stderr)
+        _write(keep, manifest_path)  # after each repository, so an interrupted run keeps what it recorded
     return 0
 
 
-def _write(entries: list[dict[str, str]]) -> None:
-    CORPUS_MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+def _write(entries: list[dict[str, str]], manifest_path: Path) -> None:
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
     ordered = sorted(entries, key=lambda e: (e["repo"], e["path"]))
-    CORPUS_MANIFEST.write_text(json.dumps(ordered, indent=1) + "\n")
+    manifest_path.write_text(json.dumps(ordered, indent=1) + "\n")
 
 
-def check(mirrors: Path, cache: Path, verbose: bool) -> int:
-    results = run_manifest(json.loads(CORPUS_MANIFEST.read_text()), mirrors, cache)
+def check(mirrors: Path, cache: Path, verbose: bool, repos: list[str], manifest_path: Path) -> int:
+    entries = [e for e in json.loads(manifest_path.read_text()) if not repos or e["repo"] in repos]
+    results = run_manifest(entries, mirrors, cache)
     ran = [r for r in results if not r.skipped]
     for r in results:
         if verbose and not r.identical:
@@ -106,18 +125,22 @@ def check(mirrors: Path, cache: Path, verbose: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mirrors", type=Path, default=DEFAULT_MIRRORS)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/sluice-realworld"))
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "sluice-realworld")
+    parser.add_argument("--manifest", type=Path, default=CORPUS_MANIFEST,
+                        help="the manifest to record into or check (default: the committed one)")
     sub = parser.add_subparsers(dest="command", required=True)
     rec = sub.add_parser("record")
     rec.add_argument("repos", nargs="*", help="owner/name (default: every mirror with kustomizations)")
-    rec.add_argument("--max-per-repo", type=int, default=80)
+    rec.add_argument("--max-per-repo", type=int, default=40)
+    rec.add_argument("--max-errors-per-repo", type=int, default=5)
     chk = sub.add_parser("check")
+    chk.add_argument("repos", nargs="*", help="owner/name (default: every repository of the manifest)")
     chk.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "record":
         repos = args.repos or sorted(p.parent.name.replace("+", "/", 1) for p in args.mirrors.glob("*/repo"))
-        return record(args.mirrors, args.cache, repos, args.max_per_repo)
-    return check(args.mirrors, args.cache, args.verbose)
+        return record(args.mirrors, args.cache, repos, args.max_per_repo, args.max_errors_per_repo, args.manifest)
+    return check(args.mirrors, args.cache, args.verbose, args.repos, args.manifest)
 
 
 if __name__ == "__main__":

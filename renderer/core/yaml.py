@@ -54,7 +54,7 @@ from renderer.core.yaml_emit import dump_documents as _dump_documents
 from renderer.core.errors import InputError
 
 __all__ = ["load_documents", "load_documents_with_lines", "top_level_item_lines", "dump_document", "dump_documents",
-           "Dialect"]
+           "Dialect", "BlankNullMap", "blank_nulls"]
 
 Dialect = Literal["resource", "config"]
 """How kustomize reads a file: "resource" (kyaml, go-yaml v3: resources, patches merged
@@ -250,19 +250,84 @@ _RESOLVABLE = frozenset(("!!bool", "!!int", "!!float", "!!null", _TIMESTAMP))
 _LONG_PREFIX = "tag:yaml.org,2002:"
 
 
+_BREAK_CHARS = "\n\r\x85\u2028\u2029"
+
+
+def _go_printable(ch: str) -> bool:
+    """go-yaml's is_printable (tab is counted apart; characters beyond the BMP are not)."""
+    o = ord(ch)
+    return o == 0x0A or 0x20 <= o <= 0x7E or 0xA0 <= o <= 0xD7FF or (0xE000 <= o <= 0xFFFD and o != 0xFEFF)
+
+
+def _go_block_allowed(value: str) -> bool:
+    """Whether go-yaml v3's emitter may write `value` as a block scalar (analyze_scalar): not
+    when empty, ending in a space, holding a space right before a line break, or holding a
+    character it cannot print (it writes a double-quoted scalar then, read back unchanged)."""
+    if not value or value[-1] == " ":
+        return False
+    previous_space = False
+    for ch in value:
+        if ch == " ":
+            previous_space = True
+            continue
+        if ch in _BREAK_CHARS and previous_space:
+            return False
+        if ch != "\t" and not _go_printable(ch):
+            return False
+        previous_space = False
+    return True
+
+
+def _go_folded_text(value: str) -> str:
+    """A folded scalar holding `value` as go-yaml v3 writes it (no line width), under a key.
+
+    Its writer means to add a line break before a line that does not start with a blank (so
+    the reader does not fold it into a space), but looks at the first line of the whole value
+    (past any leading breaks) instead of the next line: when that starts with a non-blank,
+    every line that does not start with a blank gets the extra break, also before a
+    more-indented line, which the reader keeps as an empty line.
+    """
+    hints = "2" if value[0] == " " or value[0] in _BREAK_CHARS else ""
+    if value[-1] not in _BREAK_CHARS:
+        hints += "-"
+    elif len(value) == 1 or value[-2] in _BREAK_CHARS:
+        hints += "+"
+    out = ["k: >", hints, "\n"]
+    first = value.lstrip(_BREAK_CHARS)[:1]  # the first character after any leading breaks
+    extra = first != "" and first not in " \t"
+    breaks = leading_spaces = True
+    for ch in value:
+        if ch in _BREAK_CHARS:
+            if extra and ch == "\n" and not breaks and not leading_spaces:
+                out.append("\n")
+            out.append(ch)
+            breaks = True
+            continue
+        if breaks:
+            out.append("  ")
+            leading_spaces = ch in " \t"
+        out.append(ch)
+        breaks = False
+    if not breaks:  # what follows the scalar starts on a line of its own
+        out.append("\n")
+    return "".join(out)
+
+
 def _go_folded(value: str) -> str:
-    """go-yaml keeps one more line break than libyaml where a folded scalar enters a
-    more-indented line from a normal one (`a\n  b` reads as `a\n\n  b` in kubectl)."""
-    lines = value.split("\n")
-    out: list[str] = []
-    previous = ""  # the last non-empty line
-    for line in lines:
-        if line[:1] in (" ", "\t") and previous and previous[:1] not in (" ", "\t"):
-            out.append("")
-        out.append(line)
-        if line:
-            previous = line
-    return "\n".join(out)
+    """A folded scalar's value after kyaml's round trip: kustomize marshals a resource to JSON
+    by writing its YAML with go-yaml v3 (folded style kept) and reading that back, once."""
+    if not _go_block_allowed(value):
+        return value
+    parser = CParser(_go_folded_text(value))
+    key_seen = False
+    while True:
+        ev = parser.get_event()
+        if ev is None:  # pragma: no cover - the text always holds the scalar
+            return value
+        if ev.__class__ is ScalarEvent:
+            if key_seen:
+                return str(ev.value)
+            key_seen = True
 
 
 class _ScalarError(Exception):
@@ -458,6 +523,27 @@ def _tab_at(text: str, line: int, column: int) -> bool:
     return src[column:column + 1] == "\t" or "\t" in src[: len(src) - len(src.lstrip(" \t"))]
 
 
+class BlankNullMap(dict):  # type: ignore[type-arg]
+    """A mapping read from YAML in which some values were written with no text at all (`key:`).
+
+    Both that and `key: null` are null, but kyaml keeps a node's text, and a strategic merge
+    that does not touch the field drops a null with no text while it keeps `null` or `~`
+    (merge2's persistent nulls). The keys whose value had no text ride along with the mapping;
+    a deep copy keeps them, and a rebuilt mapping (as after a JSON round trip) does not.
+    """
+
+    __slots__ = ("blank_nulls",)
+
+    def __init__(self, items: Any = (), blank_nulls: Iterable[str] = ()) -> None:
+        super().__init__(items)
+        self.blank_nulls = frozenset(blank_nulls)
+
+
+def blank_nulls(value: Any) -> frozenset[str]:
+    """The keys of `value` whose null was written with no text (see BlankNullMap)."""
+    return value.blank_nulls if isinstance(value, BlankNullMap) else frozenset()
+
+
 def _copy(v: Any) -> Any:
     """A deep copy of an alias target (kustomize inflates aliases into independent copies)."""
     t = type(v)
@@ -465,6 +551,8 @@ def _copy(v: Any) -> Any:
         return {k: _copy(x) for k, x in v.items()}
     if t is list:
         return [_copy(x) for x in v]
+    if t is BlankNullMap:
+        return BlankNullMap({k: _copy(x) for k, x in v.items()}, v.blank_nulls)
     return v
 
 
@@ -483,7 +571,7 @@ class _Frame:
     """An open mapping or sequence while its events are read."""
 
     __slots__ = ("value", "is_map", "flow", "anchor", "start", "key", "key_line",
-                 "merge", "merge_line", "ltlt_seen", "key_lines", "text")
+                 "merge", "merge_line", "ltlt_seen", "key_lines", "text", "blank")
 
     def __init__(self, is_map: bool, flow: bool, anchor: str | None, start: int, track: bool) -> None:
         self.value: Any = {} if is_map else []
@@ -498,6 +586,7 @@ class _Frame:
         self.ltlt_seen = False  # a "<<" key was seen (kyaml clears only the first one)
         self.key_lines: dict[str, int] | None = {} if track else None
         self.text = False  # values keep their source text (a resource's metadata.annotations)
+        self.blank: set[str] | None = None  # keys whose value is a null written with no text
 
 
 class _Doc:
@@ -537,7 +626,7 @@ class _Doc:
             if cls is ScalarEvent:
                 self.count += 1
                 self.direct += 1
-                if ev.style == ">" and "\n" in ev.value:
+                if ev.style == ">" and not v2 and any(c in ev.value for c in _BREAK_CHARS):
                     ev.value = _go_folded(ev.value)
                 if top is not None and top.is_map and top.key is _MISSING:
                     s = ev.value
@@ -567,6 +656,10 @@ class _Doc:
                         value = _tagged_scalar(tag, ev.value, ev.style == "", v2)
                 except _ScalarError as e:
                     raise self.error(str(e), ev.start_mark.line + 1) from None
+                if value is None and not ev.value and not v2 and top is not None and top.is_map:
+                    if top.blank is None:
+                        top.blank = set()
+                    top.blank.add(top.key)
                 if ev.anchor is not None:
                     self.anchors[ev.anchor] = (value, 1, ev.value)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
@@ -592,7 +685,9 @@ class _Doc:
                 frame = stack.pop()
                 value = frame.value
                 if frame.merge is not _MISSING:
-                    value = self.merge(value, frame.merge, frame.merge_line)
+                    value = self.merge(value, frame.merge, frame.merge_line, frame.blank or ())
+                elif frame.blank:
+                    value = BlankNullMap(value, (k for k in frame.blank if isinstance(k, str)))
                 if frame.anchor is not None:
                     self.open_anchors.discard(frame.anchor)
                     self.anchors[frame.anchor] = (value, self.count - frame.start + 1, "")
@@ -740,24 +835,31 @@ class _Doc:
             frame.key_lines[key] = frame.key_line
 
     def merge_sources(self, value: Any, line: int) -> list[dict[str, Any]]:
-        if type(value) is dict:
+        if isinstance(value, dict):
             return [value]
         if type(value) is list:
             for item in value:
                 if type(item) is list:
                     raise self.error("invalid map merge: received a nested sequence", line)
-                if type(item) is not dict:
+                if not isinstance(item, dict):
                     raise self.error("map merge requires map or sequence of maps as the value", line)
             return value
         raise self.error("map merge requires map or sequence of maps as the value", line)
 
-    def merge(self, own: dict[str, Any], value: Any, line: int) -> dict[str, Any]:
-        """kyaml's merge: the first source listed wins, the mapping's own keys win over all."""
+    def merge(self, own: dict[str, Any], value: Any, line: int, own_blank: Iterable[Any] = ()) -> dict[str, Any]:
+        """kyaml's merge: the first source listed wins, the mapping's own keys win over all
+        (a null written with no text stays one, from whichever mapping gave the key)."""
         merged: dict[str, Any] = {}
+        blank: set[Any] = set()
         for src in reversed(self.merge_sources(value, line)):
             merged.update(src)
+            blank.difference_update(src)
+            blank.update(blank_nulls(src))
         merged.update(own)
-        return merged
+        blank.difference_update(own)
+        blank.update(own_blank)
+        keys = [k for k in blank if isinstance(k, str)]
+        return BlankNullMap(merged, keys) if keys else merged
 
 
 def _is_annotations(stack: list[_Frame]) -> bool:

@@ -19,8 +19,7 @@ from typing import Any
 from ..core.errors import InputError, RenderError
 from ..core.fs import RepoFS
 from ..core.resource import Placed, Resource, ResourceList, is_builtin_kind
-from . import generators, transformers
-from .transformers import HELM_GENERATED
+from . import buildmeta, generators, transformers
 from .fieldspecs import EMPTY_CONFIG, FieldSpec, TransformerConfig, builtin_config, fieldspec_from, parse_config
 from .kustomization import Kustomization, find_kustomization, load_kustomization
 from .loader import Loader, is_remote
@@ -448,7 +447,10 @@ def _normalize_annotations(body: dict[str, Any]) -> None:
         return
     annotations = meta["annotations"]
     if isinstance(annotations, dict):
-        annotations.pop(HELM_GENERATED, None)  # build-internal marker, as kustomize removes it
+        # build-internal annotations, as kustomize removes them (buildMetadata adds sluice's
+        # own origin and transformations afterwards)
+        for key in (*buildmeta.REMOVED_AT_OUTPUT, buildmeta.ORIGIN, buildmeta.TRANSFORMATIONS):
+            annotations.pop(key, None)
     if not isinstance(annotations, dict) or not annotations:
         del meta["annotations"]
         return
@@ -475,7 +477,8 @@ def _annotation_text(value: Any) -> str:
 
 def _is_local_config(res: Resource) -> bool:
     annotations = (res.body.get("metadata") or {}).get("annotations") or {}
-    return LOCAL_CONFIG in annotations and str(annotations[LOCAL_CONFIG]).lower() == "true"
+    # kustomize's DropLocalNodes: present with any text but "false" (even "" or null) drops it
+    return isinstance(annotations, dict) and LOCAL_CONFIG in annotations and _annotation_text(annotations[LOCAL_CONFIG]) != "false"
 
 
 def _string_map(value: Any, field_name: str, where: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..core.errors import InputError
 from ..core.resource import Resource
+from .buildmeta import generation_behavior
 from .loader import Loader
 
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
@@ -153,6 +154,7 @@ def generate(loader: Loader, kind: str, args: dict[str, Any], global_options: di
     if behavior not in ("merge", "replace"):
         behavior = "create"  # kustomize's NewGenerationBehavior: anything else is unspecified, i.e. create
     res = Resource(body=body, origin=where, behavior=behavior, needs_hash=not opts.get("disableNameSuffixHash"))
+    res.extra["generator_behavior"] = generation_behavior(args.get("behavior"))
     return res
 
 

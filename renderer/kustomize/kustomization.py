@@ -78,7 +78,7 @@ def load_kustomization(fs: RepoFS, directory: str) -> Kustomization:
     path = join(directory, name)
     docs = fs.load_yaml(path, dialect="config")
     if not docs:
-        raise InputError("kustomization file is empty", file=path)
+        raise InputError("kustomization.yaml is empty", file=path)
     if len(docs) > 1:
         raise InputError("a kustomization file must hold one YAML document", file=path, line=docs[1][1])
     raw, line = docs[0]
@@ -87,9 +87,29 @@ def load_kustomization(fs: RepoFS, directory: str) -> Kustomization:
     return Kustomization(path=path, dir=directory, data=_validate(dict(raw), path))
 
 
+# FixKustomization's folds: `kept = append(kept, moved...)`, then `moved = nil`
+_FOLDED = (("resources", "bases"), ("images", "imageTags"), ("helmCharts", "helmChartInflationGenerator"))
+
+
+def is_empty(data: dict[str, Any]) -> bool:
+    """kustomize's CheckEmpty: after the deprecated fields are folded in, every field but kind
+    and apiVersion holds Go's zero value. A field written as an empty list or map is not zero
+    (Go decodes it to a non-nil value); a null or an empty string is. Appending nothing to a
+    nil list leaves it nil, so `bases: []` alone is still empty."""
+    nonzero = {key for key, value in data.items()
+               if key not in ("kind", "apiVersion") and value is not None and value != ""}
+    for kept, moved in _FOLDED:
+        nonzero.discard(moved)
+        if data.get(kept) is None and data.get(moved):
+            nonzero.add(kept)
+    return not nonzero
+
+
 def _validate(raw: dict[str, Any], path: str) -> dict[str, Any]:
     # field names, nesting and scalar types as Go's encoding/json decodes them
     data = decode(raw, KUSTOMIZATION, path)
+    if is_empty(data):
+        raise InputError("kustomization.yaml is empty", file=path)
     kind = data.get("kind") or "Kustomization"
     if kind not in ("Kustomization", "Component"):
         raise InputError("kind should be Kustomization or Component", file=path)

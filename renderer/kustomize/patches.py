@@ -9,6 +9,7 @@ from typing import Any
 
 from ..core.errors import InputError, RenderError
 from ..core.resource import Resource, ResourceList, ResId, gvk_of
+from .buildmeta import build_annotations, with_build_annotations, without_build_annotations
 from .jsonpatch import JsonPatchError, apply_ops
 from .loader import Loader
 from .selectors import Selector
@@ -24,6 +25,9 @@ class Patch:
     target: Selector | None = None
     allow_name_change: bool = False
     allow_kind_change: bool = False
+    # a `patches:` JSON patch records each target's id before it runs (so references follow a
+    # rename it makes); a `patchesJson6902:` one does not (kustomize's two transformers differ)
+    store_previous_id: bool = True
 
 
 def _load_docs(text: str, source: str, dialect: str = "resource") -> list[Any]:
@@ -137,6 +141,7 @@ def load_json6902_entry(loader: Loader, entry: Any, where: str) -> Patch:
     if patch.json_ops is None:
         patch = Patch(source=patch.source, json_ops=_check_ops(patch.smp, patch.source) if patch.smp else [])
     patch.target = Selector.from_dict(entry["target"], where)
+    patch.store_previous_id = False
     return patch
 
 
@@ -167,13 +172,17 @@ def _apply_json6902(resources: ResourceList, patch: Patch, where: str) -> None:
     selected = _select(resources, patch.target, where)
     before = [r.id.key() for r in selected]
     for res in selected:
-        res.record_rename()
+        if patch.store_previous_id:
+            res.record_rename()
+        internal = build_annotations(res)
         try:
-            res.body = apply_ops(res.body, patch.json_ops)
+            body = apply_ops(with_build_annotations(res.body, internal), patch.json_ops)
         except JsonPatchError as exc:
             raise RenderError(f"JSON 6902 patch {patch.source} failed on {res.id}: {exc.message}", file=where) from None
-        if not isinstance(res.body, dict):
+        if not isinstance(body, dict):
             raise RenderError(f"JSON 6902 patch {patch.source} turned {res.id} into a non-object", file=where)
+        without_build_annotations(body, internal)
+        res.body = body
     resources.refresh(selected, before)
 
 

@@ -10,8 +10,9 @@ verified cases.  The rules, in short:
 Maps
   * fields are visited in sorted order; a field only in the resource is still
     walked (so its lists are normalised even when the patch does not touch them);
-  * ``null`` in the patch removes the field; a ``null`` in the resource that the
-    patch does not touch stays; a patch null for an absent field adds nothing;
+  * ``null`` in the patch removes the field; a ``null`` (or ``~``) in the resource
+    that the patch does not touch stays, but a null written with no text at all
+    (``key:``) is dropped; a patch null for an absent field adds nothing;
   * ``$patch: delete`` removes the map (the whole resource at top level),
     ``$patch: replace`` replaces it with the patch's map (at top level: a no-op,
     the resource is left unchanged), ``$patch: merge`` is the default; any other
@@ -62,6 +63,7 @@ import re
 from typing import Any
 
 from renderer.core.errors import RenderError
+from renderer.core.yaml import blank_nulls
 from renderer.kustomize.openapi import MergeSchema
 
 __all__ = ["strategic_merge", "apply_sm_patch"]
@@ -475,10 +477,14 @@ class _Walker:
         names = set(dest)
         if isinstance(origin, dict):
             names.update(origin)
+        blank = blank_nulls(dest)
         for key in sorted(names, key=_text):
             child_sch = self.schema.field(sch, key) if sch is not None else None
             d = dest.get(key, MISSING)
             o = origin.get(key, MISSING) if isinstance(origin, dict) else MISSING
+            if d is None and o is MISSING and key in blank:
+                dest.pop(key)  # a null written with no text is not a persistent null: dropped
+                continue
             val = self._retyped(d, self.walk(d, o, child_sch))
             if val is MISSING or val is None:
                 dest.pop(key, None)
