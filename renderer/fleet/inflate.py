@@ -45,13 +45,11 @@ class _EngineOnUse:
     """The renderer's Helm engine, made when a chart is rendered: a HelmRelease whose chart
     is out of reach offline needs none (loading the in-process engine costs a library load)."""
 
-    name = "on use"
-
     def __init__(self, renderer: SourceRenderer) -> None:
         self._renderer = renderer
 
-    def template(self, chart: Any, **options: Any) -> list[dict[str, Any]]:
-        return self._renderer.helm_engine().template(chart, **options)  # type: ignore[no-any-return]
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._renderer.helm_engine(), name)
 
 
 class HelmReleaseInflater:
