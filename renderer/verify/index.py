@@ -1,16 +1,17 @@
-"""The hook's index, `.sluice/reads.json`: what each target, the discovery and each Flux
-Kustomization build read, with the digests they saw.
+"""The hook's index in `.sluice/`: `reads.json`, what each target and each Flux
+Kustomization build read, with the digests they saw; `plan.json`, the discovery record
+(plancache.py), rewritten only when discovery ran.
 
 Shaped for a no-edit run, which reads it whole: every observation (a path and the digest
 seen) is stored once in `entries` and records list entry numbers, so a thousand targets
 sharing bases cost a few integers each, and the check of all of them is one pass over
 the entries (`dirty`) and a set test per record. Beside each file's digest, `sig` keeps
 the stat signature it was last confirmed under (tree.py), so that pass hashes only what
-was touched.
+was touched. Entries replaced records no longer use are dropped once they are a fifth.
 
 The index sits in the repository, where a pull request could plant one: it is JSON only,
-every value is type-checked on load (anything unexpected: an empty index), and digests
-are always compared against the files, never trusted.
+every value is type-checked on load (anything unexpected: an empty index), digests are
+always compared against the files, never trusted, and an index git tracks is ignored.
 """
 from __future__ import annotations
 
