@@ -59,21 +59,21 @@ def _edit_target(repo: Path) -> Path:
 
 
 def bench(repo: Path, repeat: int) -> dict[str, float]:
-    shutil.rmtree(repo / ".sluice", ignore_errors=True)
-    full = min(_verify(repo) for _ in range(repeat))
-    cold = []
-    for _ in range(repeat):
-        shutil.rmtree(repo / ".sluice", ignore_errors=True)
-        cold.append(_verify(repo, "--changed"))
-    none = min(_verify(repo, "--changed") for _ in range(repeat))
+    """Best of `repeat` rounds, each timing the four runs in turn (interleaved, so that load
+    from other work on the machine weighs on all of them alike)."""
     target = _edit_target(repo)
     original = target.read_bytes()
-    edits = []
+    runs: dict[str, list[float]] = {"full verify": [], "--changed cold": [], "--changed no edit": [], "--changed one edit": []}
     for i in range(repeat):
+        runs["full verify"].append(_verify(repo))
+        shutil.rmtree(repo / ".sluice", ignore_errors=True)
+        runs["--changed cold"].append(_verify(repo, "--changed"))
+        runs["--changed no edit"].append(_verify(repo, "--changed"))
         target.write_bytes(original + f"\n# edit {i}\n".encode())
-        edits.append(_verify(repo, "--changed"))
-    target.write_bytes(original)
-    return {"full verify": full, "--changed cold": min(cold), "--changed no edit": none, "--changed one edit": min(edits)}
+        runs["--changed one edit"].append(_verify(repo, "--changed"))
+        target.write_bytes(original)
+        _verify(repo, "--changed")  # back to HEAD: its targets differ from the index once
+    return {name: min(times) for name, times in runs.items()}
 
 
 def _git_repo(path: Path) -> None:
@@ -110,6 +110,7 @@ def main() -> int:
             subprocess.run([sys.executable, str(MAKE_FLEET), "--services", str(args.services), "--clusters",
                             str(args.clusters), str(dest)], check=True, stdout=subprocess.DEVNULL)
             work.append((f"make_fleet {args.services}x{args.clusters}", dest))
+        print(f"load average before: {_load()}")
         print("| repository | full verify | --changed cold | --changed no edit | --changed one edit |")
         print("|---|---|---|---|---|")
         for name, path in work:
@@ -117,7 +118,16 @@ def main() -> int:
             _verify(path)  # compiles the bytecode cache
             row = bench(path, args.repeat)
             print(f"| {name} | " + " | ".join(f"{row[k]:.2f} s" for k in row) + " |", flush=True)
+        print(f"load average after: {_load()}")
     return 0
+
+
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages: other work on the machine inflates every figure."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__version__ = "0.1.0"
+from .core.version import __version__
 
 
 def build(directory: str | os.PathLike[str], *, repo: str | os.PathLike[str] | None = None, load_restrictor: str = "rootOnly",

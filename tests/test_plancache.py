@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 from gitrepos import git, isolated_git_env  # noqa: F401 - fixture
 from renderer.core.fs import RepoFS
 from renderer.verify import _config, _plan, verify_repo
-from renderer.verify.changed import _Digests, load_index, plan_changed
+from renderer.verify.changed import plan_changed
+from renderer.verify.index import PLAN_FILE, load_index
 from renderer.verify.plancache import decode_plan, encode_plan, reuse
+from renderer.verify.tree import Digests
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO = ("sluice.yaml", "apps", "clusters", "base", "overlays", "platform")
@@ -40,12 +42,12 @@ def demo(tmp_path: Path, isolated_git_env: Path) -> Path:
 def _kept(repo: Path) -> bool:
     saved = load_index(repo)
     config = _config(RepoFS(repo))
-    return reuse(repo, saved.get("discovery"), config, _Digests(repo)) is not None
+    return reuse(repo, saved.discovery, config, Digests(repo)) is not None
 
 
 def _plain_manifest(repo: Path) -> Path:
     """A file discovery screened (for Argo CD objects, AppProjects, CRDs) and passed over."""
-    screens = load_index(repo)["discovery"]["screens"]
+    screens = load_index(repo).discovery["screens"]
     return repo / next(p for p, (_, names) in sorted(screens.items()) if "crd" in names)
 
 
@@ -85,21 +87,22 @@ def test_dropped_when_a_file_is_added(demo: Path) -> None:
 
 def test_a_committed_index_is_never_used(demo: Path) -> None:
     verify_repo(demo, changed=True, schemas=False)
-    git("add", "-f", ".sluice/reads.json", cwd=demo)
+    git("add", "-f", PLAN_FILE, cwd=demo)  # the discovery record alone is enough to refuse it all
     git("commit", "-q", "-m", "planted", cwd=demo)
-    assert load_index(demo) == {}
+    assert len(verify_repo(demo, changed=True, schemas=False).skipped) == 0
 
 
 def test_a_planted_discovery_naming_outside_paths_is_invalid(demo: Path, tmp_path: Path) -> None:
     verify_repo(demo, changed=True, schemas=False)
-    index = json.loads((demo / ".sluice" / "reads.json").read_text())
+    index = json.loads((demo / PLAN_FILE).read_text())
     secret = tmp_path / "outside.txt"
     secret.write_text("secret")
-    for bad in ("../outside.txt", str(secret), ".git/config", "/dev/zero"):
-        index["discovery"]["reads"] = {**index["discovery"]["reads"], bad: None}
-        (demo / ".sluice" / "reads.json").write_text(json.dumps(index))
+    for bad in ("../outside.txt", str(secret), ".git/config", "/dev/zero", "/ls ..", "/is ../outside.txt"):
+        planted = json.loads(json.dumps(index))
+        planted["discovery"]["reads"][bad] = None
+        (demo / PLAN_FILE).write_text(json.dumps(planted))
+        assert load_index(demo).discovery is not None
         assert not _kept(demo)
-        del index["discovery"]["reads"][bad]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -108,10 +111,10 @@ def test_a_planted_discovery_naming_outside_paths_is_invalid(demo: Path, tmp_pat
                             max_leaves=12))
 def test_hostile_plans_decode_or_are_refused(demo: Path, garbage: object) -> None:
     """Whatever a planted index holds as `plan`, reuse gives a plan or None, never raises."""
-    verify_repo(demo, changed=True, schemas=False) if not (demo / ".sluice" / "reads.json").exists() else None
-    saved = load_index(demo)["discovery"]
+    verify_repo(demo, changed=True, schemas=False) if not (demo / PLAN_FILE).exists() else None
+    saved = load_index(demo).discovery
     config = _config(RepoFS(demo))
-    result = reuse(demo, {**saved, "plan": garbage}, config, _Digests(demo))
+    result = reuse(demo, {**saved, "plan": garbage}, config, Digests(demo))
     assert result is None
 
 
@@ -133,11 +136,12 @@ def test_every_unit_records_the_base_it_shares(tmp_path: Path, isolated_git_env:
     git("commit", "-q", "-m", "fleet", cwd=repo)
     first = verify_repo(repo, changed=True, schemas=False)
     assert len(first.targets) == 6
-    targets = load_index(repo)["targets"]
-    base = sorted(p for p in targets[next(iter(sorted(targets)))]["reads"] if p.startswith("base/"))
+    index = load_index(repo)
+    targets = {k: index.reads(r.reads) for k, r in index.targets.items()}
+    base = sorted(p for p in targets[next(iter(sorted(targets)))] if p.startswith("base/"))
     assert base
     service = base[0].split("/")[1]
     mine = [k for k in targets if service in k]
-    assert len(mine) == 3 and all(set(base) <= set(targets[k]["reads"]) for k in mine)
+    assert len(mine) == 3 and all(set(base) <= set(targets[k]) for k in mine)
     (repo / base[-1]).write_text((repo / base[-1]).read_text() + "# edit\n")
     assert sorted(verify_repo(repo, changed=True, schemas=False).targets) == sorted(mine)

@@ -10,7 +10,7 @@ import pytest
 
 from renderer.cli import main
 from renderer.verify import ERROR, WARNING, report_markdown, report_text, verify_repo
-from renderer.verify.changed import CACHE_DIR, READS_FILE
+from renderer.verify.index import load_index
 from renderer.verify.policy import Project, destination_permitted, glob_match, kind_permitted, source_permitted
 from renderer.verify.secrets import plaintext_secret_problem
 from gitrepos import FIXED_DATE, DEMO_FILES, demo_repo, git, isolated_git_env  # noqa: F401 - fixtures
@@ -175,8 +175,8 @@ def test_render_error_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_changed_renders_only_affected_targets(demo_repo: Path) -> None:
     first = verify_repo(demo_repo, changed=True)  # no cache yet: everything, and the cache is written
     assert len(first.targets) >= 8 and first.skipped == () and first.findings == ()
-    index = json.loads((demo_repo / CACHE_DIR / READS_FILE).read_text())
-    staging_web = index["targets"]["staging/web"]["reads"]
+    index = load_index(demo_repo)
+    staging_web = index.reads(index.targets["staging/web"].reads)
     assert "overlays/staging/web/kustomization.yaml" in staging_web and "base/web/deployment.yaml" in staging_web
     assert "apps/staging/web.yaml" in staging_web
     assert git("status", "--porcelain", cwd=demo_repo) == ""  # .sluice ignores itself
@@ -213,8 +213,8 @@ def test_changed_sees_a_new_argocd_source_override(demo_repo: Path) -> None:
     as argocd-image-updater writes) was looked for at render time: appearing, it makes the
     target stale."""
     assert verify_repo(demo_repo, changed=True).skipped == ()
-    index = json.loads((demo_repo / CACHE_DIR / READS_FILE).read_text())
-    assert index["targets"]["staging/web"]["reads"]["overlays/staging/web/.argocd-source-staging-web.yaml"] is None
+    index = load_index(demo_repo)
+    assert index.reads(index.targets["staging/web"].reads)["overlays/staging/web/.argocd-source-staging-web.yaml"] is None
     assert verify_repo(demo_repo, changed=True).targets == ()
     (demo_repo / "overlays/staging/web/.argocd-source-staging-web.yaml").write_text("kustomize:\n  namePrefix: canary-\n")
     assert verify_repo(demo_repo, changed=True).targets == ("staging/web",)

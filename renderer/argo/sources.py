@@ -185,7 +185,9 @@ class SourceRenderer:
         self.helm_engine_name: str | None = None  # sluice.yaml helm.engine / --helm-engine (None: the default)
         # cluster name -> resolver of substituteFrom objects only the cluster holds (sluice.yaml substitutions)
         self.flux_objects: Callable[[str], Any] | None = None
+        self.flux_memo: Any = None  # renderer.flux.memo.KsMemo: builds kept across runs (the hook)
         self._flux: dict[str, dict[str, list[Placed] | OutOfReach]] = {}
+        self._flux_inputs: dict[str, dict[str, dict[str, str | None]]] = {}
         self.flux_notes: list[str] = []  # what Flux trees left for the cluster (substituteFrom objects)
         self.fs = fs
         self.skip_dirs = tuple(skip_dirs)
@@ -286,24 +288,37 @@ class SourceRenderer:
                                            refs=spec.value_refs, chart_cache=self.chart_cache, fallback=fallback)
         return render_directory_placed(self.fs, spec, referrer=referrer, skip_dirs=self.skip_dirs)
 
-    def _flux_objects(self, spec: SourceSpec) -> list[Placed]:
-        """The objects of one Flux Kustomization (`spec.app_name` = namespace/name) of the
-        cluster directory `spec.path`; each directory's tree is expanded once."""
-        tree = self._flux.get(spec.path)
+    def flux_tree(self, path: str) -> dict[str, list[Placed] | OutOfReach]:
+        """Each Flux Kustomization's objects (by namespace/name) of the cluster directory
+        `path`, expanded once. The expansion records no reads in open scopes: each
+        Kustomization's render replays those its own objects depend on."""
+        tree = self._flux.get(path)
         if tree is None:
             from ..flux import dry_repo_sources, expand_flux_tree_placed
 
             tree = {}
             unreached: dict[tuple[str, str], str] = {}
+            inputs: dict[str, dict[str, str | None]] = {}
             source_fs = self.flux_sources if self.flux_sources is not None else dry_repo_sources()
-            supplied = self.flux_objects(posixpath.basename(spec.path)) if self.flux_objects is not None else None
-            for ks, objects in expand_flux_tree_placed(self.fs, spec.path, source_fs=source_fs, unreached=unreached,
-                                                       notes=self.flux_notes, objects=supplied):
+            supplied = self.flux_objects(posixpath.basename(path)) if self.flux_objects is not None else None
+            with self.fs.detached():
+                expanded = expand_flux_tree_placed(self.fs, path, source_fs=source_fs, unreached=unreached,
+                                                   notes=self.flux_notes, objects=supplied, memo=self.flux_memo,
+                                                   memo_tree=flux_memo_tree(path, supplied is not None), inputs=inputs)
+            for ks, objects in expanded:
                 meta = ks.get("metadata") or {}
                 key = (str(meta.get("namespace") or "flux-system"), str(meta.get("name")))
                 tree[f"{key[0]}/{key[1]}"] = objects if key not in unreached else SourceOutOfReach(
                     f"Flux Kustomization {key[0]}/{key[1]} not rendered: {unreached[key]}")
-            self._flux[spec.path] = tree
+            self._flux[path] = tree
+            self._flux_inputs[path] = inputs
+        return tree
+
+    def _flux_objects(self, spec: SourceSpec) -> list[Placed]:
+        """The objects of one Flux Kustomization (`spec.app_name` = namespace/name) of the
+        cluster directory `spec.path`."""
+        tree = self.flux_tree(spec.path)
+        self.fs.replay(self._flux_inputs[spec.path].get(spec.app_name, {}))
         found = tree.get(spec.app_name, [])
         if isinstance(found, OutOfReach):
             raise SourceOutOfReach(found.message)  # a fresh one per raise: never mutate the cached one
@@ -321,6 +336,12 @@ class SourceRenderer:
             if self.helm_limits is not None:
                 self._helm.timeout_seconds, self._helm.max_output_bytes = self.helm_limits  # type: ignore[attr-defined]
         return self._helm
+
+
+def flux_memo_tree(path: str, supplied: bool) -> str:
+    """The memo's name for a cluster directory's tree: with objects the fleet supplies
+    (sluice.yaml substitutions) the same directory builds differently."""
+    return f"{path}#supplied" if supplied else path
 
 
 def _looks_like_manifest(text: str) -> bool:

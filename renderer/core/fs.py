@@ -21,6 +21,23 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 """Largest file a render reads: far above any manifest, below what would exhaust a CI
 runner's memory once parsed (memory stays proportional to the input)."""
 
+# Scope keys for what a render saw of the tree's shape rather than of a file's content. A
+# repo path is relative, so a key starting with "/" is never one; these reach `scope()`
+# recorders only (never `reads`, which lists files), valued None: the recorder's owner
+# digests the shape itself (renderer/verify/tree.py).
+LISTING = "/ls "  # + directory: which entries it holds (and their types)
+KIND = "/is "  # + path: whether it is there, and a file, a directory or a symlink
+TREE = "/tree"  # every path of the repository (a walk of the whole tree)
+NAMED = "/named "  # + file name: where files of that name are (a search of the whole tree)
+
+
+def is_shape_key(key: str) -> bool:
+    return key.startswith("/")
+
+
+def parent_dir(path: str) -> str:
+    return path.rpartition("/")[0] or ROOT
+
 
 def refuse_git_path(path: str, shown: str, referrer: str | None) -> None:
     """`.git` (a directory, or a submodule's `.git` file) at any depth holds credentials
@@ -57,6 +74,9 @@ class RepoFS:
     # -- recording -------------------------------------------------------------
     def record(self, path: str, digest: str | None) -> None:
         """Note a read (digest None: looked for, absent; a recorded digest is kept then)."""
+        if is_shape_key(path):
+            self.observe(path)
+            return
         if digest is None:
             self.reads.setdefault(path, None)
             for scope in self.scopes:
@@ -65,6 +85,17 @@ class RepoFS:
         self.reads[path] = digest
         for scope in self.scopes:
             scope[path] = digest
+
+    def observe(self, key: str) -> None:
+        """Note that the open scopes' render depends on a shape of the tree (LISTING, TREE,
+        NAMED keys): a file added or removed there makes it stale."""
+        for scope in self.scopes:
+            scope.setdefault(key, None)
+
+    def _observe_entry(self, path: str) -> None:
+        """A question about `path`: is it there, a file, a directory?"""
+        if self.scopes and path != ROOT:
+            self.observe(KIND + path)
 
     @contextlib.contextmanager
     def scope(self) -> Iterator[dict[str, str | None]]:
@@ -76,6 +107,17 @@ class RepoFS:
             yield got
         finally:  # by identity: two scopes holding the same reads are equal dicts
             del self.scopes[next(i for i in range(len(self.scopes) - 1, -1, -1) if self.scopes[i] is got)]
+
+    @contextlib.contextmanager
+    def detached(self) -> Iterator[None]:
+        """Hide the open scopes inside the block (reads still reach `reads`): work done once
+        for several units (a Flux tree) that replays to each only what it used."""
+        outer = list(self.scopes)
+        del self.scopes[:]  # in place: views of this one share the list
+        try:
+            yield
+        finally:
+            self.scopes[:] = outer + self.scopes
 
     def replay(self, reads: dict[str, str | None]) -> None:
         """Record reads made earlier on a cache's behalf (a memoised build serving again)."""
@@ -118,12 +160,15 @@ class RepoFS:
 
     # -- queries ---------------------------------------------------------------
     def exists(self, path: str) -> bool:
+        self._observe_entry(path)
         return os.path.exists(self.abspath(path))
 
     def is_dir(self, path: str) -> bool:
+        self._observe_entry(path)
         return os.path.isdir(self.abspath(path))
 
     def is_file(self, path: str) -> bool:
+        self._observe_entry(path)
         return os.path.isfile(self.abspath(path))
 
     def probe(self, path: str) -> bool:
@@ -141,6 +186,8 @@ class RepoFS:
     def listdir(self, path: str) -> list[str]:
         """Sorted entry names of a directory (deterministic order)."""
         self._check_real(path, path, None)
+        if self.scopes:
+            self.observe(LISTING + path)
         try:
             return sorted(os.listdir(self.abspath(path)))
         except FileNotFoundError:

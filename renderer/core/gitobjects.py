@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 from .errors import GitError, InputError
 
-__all__ = ["TreeEntry", "git_toplevel", "read_blobs", "read_tree", "resolve_commit", "run"]
+__all__ = ["TreeEntry", "git_toplevel", "read_blobs", "read_tree", "resolve_commit", "run", "run_all"]
 
 # Config pinned on every call; none of it may come from the repository.
 _PINNED = (
@@ -62,6 +62,27 @@ def run(repo: Path, args: Sequence[str], *, input: bytes | None = None, check: b
         err = proc.stderr.decode("utf-8", "replace").strip()
         raise GitError(f"git {args[0]} failed: {err or f'exit {proc.returncode}'}")
     return proc
+
+
+def run_all(repo: Path, commands: Sequence[Sequence[str]]) -> list[subprocess.CompletedProcess[bytes]]:
+    """Several `git` commands started at once (each a process start: the hook's latency),
+    unchecked; GitError when git is missing."""
+    procs = []
+    try:
+        for args in commands:
+            argv = ["git"] + [x for item in _PINNED for x in ("-c", item)] + list(args)
+            procs.append((argv, subprocess.Popen(argv, cwd=repo, env=_env(), stdin=subprocess.DEVNULL,
+                                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)))
+    except FileNotFoundError:
+        for _, proc in procs:
+            proc.kill()
+            proc.communicate()
+        raise GitError("git executable not found on PATH") from None
+    done = []
+    for argv, proc in procs:
+        out, err = proc.communicate()
+        done.append(subprocess.CompletedProcess(argv, proc.returncode, out, err))
+    return done
 
 
 def git_toplevel(path: Path) -> tuple[Path, str]:

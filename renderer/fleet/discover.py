@@ -30,7 +30,7 @@ from .config import CONFIG_FILE, FleetConfig, cluster_name_problem, normalize_br
 from ..helm.engine import DEFAULT_KUBE_VERSION
 from ..core.notes import Skipped
 from ..core.repourl import normalize_repo_url
-from ..core.fs import RepoFS
+from ..core.fs import RepoFS, is_shape_key
 from ..core import screens
 from ..argo.sources import KUSTOMIZATION_FILES, SourceSpec, compile_glob
 
@@ -535,7 +535,8 @@ def _load_docs(fs: RepoFS, path: str) -> list[tuple[Any, int]]:
     return fs.load_yaml(path)
 
 
-def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> FleetPlan:
+def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = (), flux_memo: Any = None,
+             parts: dict[str, Any] | None = None) -> FleetPlan:
     """The render plan: every Application resolved to a cluster, a source and a bundle location.
 
     Without `applications`/`clusters` in the config, every `*.yaml`/`*.yml` file of the
@@ -543,6 +544,10 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
     directories, kustomization files, the output directory, `skip` and `exclude` paths
     are not); such a file that does not parse is an error. `skip` names more
     repo-relative directories to leave out (e.g. an output directory given on the CLI).
+    `flux_memo` serves Flux Kustomization builds kept from an earlier run (the hook), and
+    `parts` receives where the Flux part begins (`notes`: how many notes come before it;
+    `flux_reads`: the files only it read; `flux_dirs`, `flux_found`: the cluster directories
+    and the files read finding them), so that an edit there re-plans only it.
     """
     skip_dirs = list(dict.fromkeys(posixpath.normpath(p) for p in (config.output_dir, *skip)))
     notes: list[str] = []
@@ -621,7 +626,19 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = ()) -> Fl
 
     from .flux import flux_targets
 
-    targets.extend(flux_targets(fs, config, skip_dirs, notes))
+    if parts is None:
+        targets.extend(flux_targets(fs, config, skip_dirs, notes, memo=flux_memo))
+    else:
+        from .flux import flux_directories
+
+        before = set(fs.reads)
+        parts["notes"] = len(notes)
+        with fs.scope() as read:
+            with fs.scope() as found:
+                parts["flux_dirs"] = flux_directories(fs, config, skip_dirs)
+            targets.extend(flux_targets(fs, config, skip_dirs, notes, memo=flux_memo, directories=parts["flux_dirs"]))
+        parts["flux_reads"] = {p: d for p, d in read.items() if p not in before and not is_shape_key(p)}
+        parts["flux_found"] = sorted(p for p in found if p in parts["flux_reads"])
     chosen = config.applications is not None or config.flux_clusters is not None or bool(config.exclude)
     if not targets and not skipped and not chosen and not any(isinstance(n, Skipped) for n in notes):
         # zero-config discovery found nothing: a first run pointed at the wrong place (a

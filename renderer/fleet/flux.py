@@ -20,7 +20,7 @@ from ..core.fs import RepoFS
 from ..core import screens
 from ..argo.sources import SourceSpec, compile_glob
 
-__all__ = ["BOOTSTRAP_FILES", "detect_flux_clusters", "flux_sources", "flux_targets"]
+__all__ = ["BOOTSTRAP_FILES", "detect_flux_clusters", "flux_directories", "flux_sources", "flux_targets"]
 
 
 def _flux_cluster_dirs(fs: RepoFS, patterns: tuple[str, ...]) -> list[str]:
@@ -135,18 +135,27 @@ def flux_sources(config: FleetConfig) -> Any:
     return dry_repo_sources(checkout=config.repository_dir, dry_url=config.repo_url)
 
 
-def flux_targets(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str], notes: list[str]) -> list[Target]:
-    """One target per Flux Kustomization reachable from each Flux cluster directory: those
-    `fluxClusters` names, or, without that key, the bootstrapped ones found in the repo."""
+def flux_directories(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str]) -> list[str]:
+    """The Flux cluster directories: those `fluxClusters` names, or, without that key, the
+    bootstrapped ones found in the repository."""
+    if config.flux_clusters is None:
+        return detect_flux_clusters(fs, skip=skip_dirs, exclude=config.exclude)
+    return _flux_cluster_dirs(fs, config.flux_clusters)
+
+
+def flux_targets(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str], notes: list[str],
+                 memo: Any = None, directories: list[str] | None = None) -> list[Target]:
+    """One target per Flux Kustomization reachable from each Flux cluster directory
+    (`directories`, default `flux_directories`). `memo` (renderer.flux.memo.KsMemo) serves
+    unchanged builds (the hook)."""
+    from ..argo.sources import flux_memo_tree
     from ..flux import expand_flux_tree
 
-    if config.flux_clusters is None:
-        directories = detect_flux_clusters(fs, skip=skip_dirs, exclude=config.exclude)
-        if directories:
-            notes.append(f"Flux cluster directories detected (set fluxClusters in {CONFIG_FILE} to choose): "
-                         + ", ".join(directories))
-    else:
-        directories = _flux_cluster_dirs(fs, config.flux_clusters)
+    if directories is None:
+        directories = flux_directories(fs, config, skip_dirs)
+    if config.flux_clusters is None and directories:
+        notes.append(f"Flux cluster directories detected (set fluxClusters in {CONFIG_FILE} to choose): "
+                     + ", ".join(directories))
     targets: list[Target] = []
     for directory in directories:
         cluster = posixpath.basename(directory)
@@ -154,7 +163,8 @@ def flux_targets(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str], note
         if problem:
             raise InputError(f"fluxClusters: {directory!r}: {problem}", file=CONFIG_FILE)
         branch = config.branch_template.format(cluster=cluster)
-        tree = expand_flux_tree(fs, directory, source_fs=flux_sources(config), notes=[])  # render notes them
+        tree = expand_flux_tree(fs, directory, source_fs=flux_sources(config), notes=[],  # render notes them
+                                memo=memo, memo_tree=flux_memo_tree(directory, False))
         names = [(ks.get("metadata") or {}).get("name") for ks, _ in tree]
         for ks, _objects in tree:
             meta = ks.get("metadata") or {}

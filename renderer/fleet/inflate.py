@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.errors import OutOfReach
-from ..core.fs import RepoFS
+from ..core.fs import TREE, RepoFS
 from ..core.notes import Skipped
 from ..core.resource import Origin, Placed, bodies
 from ..argo.sources import SourceRenderer
@@ -41,6 +41,17 @@ def kept_summary(kept: list[KeptRelease], chart_cache: str | os.PathLike[str] | 
                    f"and render again with `--chart-cache {cache}`")
 
 
+class _EngineOnUse:
+    """The renderer's Helm engine, made when a chart is rendered: a HelmRelease whose chart
+    is out of reach offline needs none (loading the in-process engine costs a library load)."""
+
+    def __init__(self, renderer: SourceRenderer) -> None:
+        self._renderer = renderer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._renderer.helm_engine(), name)
+
+
 class HelmReleaseInflater:
     """Replaces each Flux HelmRelease of a target's resources by the manifests it installs.
 
@@ -51,8 +62,23 @@ class HelmReleaseInflater:
         self.fs = fs
         self.renderer = renderer
         self.chart_cache = chart_cache
-        self._repo_objects: list[dict[str, Any]] | None = None
+        self._repo_objects: Any = None  # a resolver over the repository's objects, made on first use
+        self._repo_reads: dict[str, str | None] = {}
         self.kept: list[KeptRelease] = []  # with keep_unreachable: what stayed a HelmRelease
+
+    def _repository_objects(self) -> Any:
+        """The resolver over every object of the repository's YAML files (scanned once),
+        with the scan's reads replayed: whatever asks depends on all of them."""
+        from ..helm.release import iter_repo_objects, objects_resolver
+
+        if self._repo_objects is None:
+            kinds = frozenset({"ConfigMap", "Secret", "GitRepository", "Bucket", "HelmRepository", "OCIRepository", "HelmChart"})
+            with self.fs.scope() as reads:
+                self.fs.observe(TREE)  # a file added anywhere could define what was not found
+                self._repo_objects = objects_resolver(list(iter_repo_objects(self.fs, kinds)))
+            self._repo_reads = dict(reads)
+        self.fs.replay(self._repo_reads)
+        return self._repo_objects
 
     def inflate(self, resources: list[dict[str, Any]], origin: str, *, keep_unreachable: bool = False,
                 notes: list[str] | None = None, kube_version: str | None = None,
@@ -73,12 +99,14 @@ class HelmReleaseInflater:
 
         if not any(is_helmrelease(r.body) for r in resources):
             return resources
-        from ..helm.release import iter_repo_objects, objects_resolver, render_helmrelease_placed
+        from ..helm.release import objects_resolver, render_helmrelease_placed
 
-        if self._repo_objects is None:
-            kinds = frozenset({"ConfigMap", "Secret", "GitRepository", "Bucket", "HelmRepository", "OCIRepository", "HelmChart"})
-            self._repo_objects = list(iter_repo_objects(self.fs, kinds))
-        objects = objects_resolver(bodies(resources), self._repo_objects)
+        own = objects_resolver(bodies(resources))
+
+        def objects(kind: str, ns: str, name: str) -> dict[str, Any] | None:
+            # the target's own objects first; the repository's only when they lack it
+            found = own(kind, ns, name)
+            return found if found is not None else self._repository_objects()(kind, ns, name)
         out: list[Placed] = []
         for item in resources:
             body = item.body
@@ -92,7 +120,7 @@ class HelmReleaseInflater:
                 continue
             if is_helmrelease(body):
                 try:
-                    manifests = render_helmrelease_placed(body, self.fs, objects, engine=self.renderer.helm_engine(),
+                    manifests = render_helmrelease_placed(body, self.fs, objects, engine=_EngineOnUse(self.renderer),
                                                           chart_cache=self.chart_cache, file=origin,
                                                           kube_version=kube_version, api_versions=api_versions,
                                                           fallback=item.origin)

@@ -202,6 +202,11 @@ class _RepoRenderers:
     def chart_cache(self) -> str | os.PathLike[str] | None:
         return self._chart_cache
 
+    @property
+    def dry(self) -> SourceRenderer:
+        """The dry repository's renderer."""
+        return self._made[""][0]
+
     def kept(self) -> list[KeptRelease]:
         """HelmReleases every inflater kept for Flux (helmReleases: auto)."""
         return [k for _, inflater in self._made.values() for k in inflater.kept]
@@ -327,9 +332,12 @@ def _render_source(renderer: SourceRenderer, spec: Any, target: Target) -> list[
 
 
 def repo_renderers(fs: RepoFS, plan: FleetPlan, *, chart_cache: str | os.PathLike[str] | None = None,
-                   build_options: Any = None) -> _RepoRenderers:
-    """Renderers to share between `render_plan` calls over parts of one plan."""
-    return _RepoRenderers(fs, plan, build_options, chart_cache)
+                   build_options: Any = None, flux_memo: Any = None) -> _RepoRenderers:
+    """Renderers to share between `render_plan` calls over parts of one plan; `flux_memo`
+    (renderer.flux.memo.KsMemo) serves Flux Kustomization builds kept from an earlier run."""
+    made = _RepoRenderers(fs, plan, build_options, chart_cache)
+    made.dry.flux_memo = flux_memo
+    return made
 
 
 def every_target(fs: RepoFS, plan: FleetPlan, *, chart_cache: str | os.PathLike[str] | None = None,
@@ -496,7 +504,7 @@ def render_repo(
         pass  # outside the repository: nothing to skip
     plan = narrow(discover(fs, config, skip=skip), select)
     rendered = None
-    from .workers import jobs_for
+    from .jobs import jobs_for
 
     jobs = jobs_for(jobs, len(plan.targets))
     if jobs > 1 or cache_dir is not None or shard is not None:

@@ -47,28 +47,9 @@ from .pipeline import (
 )
 from .shards import Shard, scope_conflict, shard_of
 
+from .jobs import AUTO_PARALLEL_MIN_TARGETS, default_jobs, jobs_for  # noqa: F401 - re-exported
+
 CHUNKS_PER_JOB = 4  # more chunks than workers evens out their load
-
-
-# below this many targets, starting worker processes costs more than it saves (measured:
-# the 8-target demo fleet takes 0.5 s in one process, 1.3 s with two workers)
-AUTO_PARALLEL_MIN_TARGETS = 400
-
-
-def jobs_for(requested: int, targets: int) -> int:
-    """`--jobs` as given, or (0, the default) the machine's cores once the fleet is big
-    enough for workers to pay for their start."""
-    if requested > 0:
-        return requested
-    return default_jobs() if targets >= AUTO_PARALLEL_MIN_TARGETS else 1
-
-
-def default_jobs() -> int:
-    """The cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
 
 
 def unit_key(target: Target) -> str:
@@ -106,6 +87,7 @@ class Job:
     chart_cache: str | None
     cache_dir: str | None
     salt: str
+    record_reads: bool = False  # each unit's reads come back with it (the hook's index)
 
 
 @dataclass
@@ -120,6 +102,7 @@ class UnitResult:
     namespaced: list[tuple[str, str, str, str]] = field(default_factory=list)  # (cluster, app dir, group, kind)
     children: bool = False
     cached: bool = False
+    reads: dict[str, str | None] | None = None  # with Job.record_reads: what the unit read
 
 
 @dataclass
@@ -302,12 +285,17 @@ def render_chunk(indices: Sequence[int]) -> ChunkResult:
                 done.append(hit)
                 continue
         try:
-            rendered, notes, kept, unreached, fs = _render_raw(job, targets, own=cacheable)
+            if job.record_reads and not cacheable:
+                with _shared_renderers(job)[0].scope() as got:  # shared builds replay what they read
+                    rendered, notes, kept, unreached, fs = _render_raw(job, targets, own=False)
+            else:
+                rendered, notes, kept, unreached, fs = _render_raw(job, targets, own=cacheable)
         except SluiceError as exc:
             return ChunkResult(done, (0, index, type(exc).__name__, exc.message, exc.file, exc.line))
         result = UnitResult(index=index, apps=[], notes=notes, kept=kept,
                             unreached=[glob.escape(t.app_dir) for t in unreached],
-                            children=len(rendered) + len(unreached) > len(targets))
+                            children=len(rendered) + len(unreached) > len(targets),
+                            reads=dict(got) if job.record_reads and not cacheable else None)
         for target, _, resources, _ in rendered:
             kinds = _crd_kinds(resources)
             if kinds:
@@ -376,15 +364,19 @@ class Rendered:
     units: tuple[str, ...]
     scopes: dict[str, Any]
     unreached: tuple[str, ...]
+    reads: dict[str, dict[str, str | None]] | None = None  # with record_reads, by unit key (None: not split)
 
 
 def render_units(
     root: str | os.PathLike[str], fs: RepoFS, plan: FleetPlan, *, jobs: int = 1, cache_dir: str | os.PathLike[str] | None = None,
     shard: Shard | None = None, dry_sha: str | None = None, repo_url: str | None = None, commands: Iterable[str] = (),
     chart_cache: str | os.PathLike[str] | None = None, build_options: Any = None, salt: str = "",
+    record_reads: bool = False,
 ) -> Rendered:
     """Render the plan (or one shard of it) with `jobs` processes and an optional cache;
-    the bundles equal `render_plan`'s for the same targets, byte for byte."""
+    the bundles equal `render_plan`'s for the same targets, byte for byte. With
+    `record_reads`, what each unit read comes back too (unless the render could not be
+    split: no reads then)."""
     global _JOB
     commands = tuple(commands)
     repo_url = repo_url if repo_url is not None else plan.repo_url
@@ -407,7 +399,7 @@ def render_units(
     job = Job(root=str(Path(root).resolve()), plan=plan, units=tuple(units), dry_sha=dry_sha, repo_url=repo_url,
               commands=commands, build_options=build_options,
               chart_cache=str(chart_cache) if chart_cache is not None else None,
-              cache_dir=str(cache_dir) if cache_dir is not None else None, salt=salt)
+              cache_dir=str(cache_dir) if cache_dir is not None else None, salt=salt, record_reads=record_reads)
     chunks = _chunks(units, selected, max(1, jobs))
     if jobs <= 1 or len(chunks) <= 1:
         previous = _JOB
@@ -445,7 +437,8 @@ def render_units(
     kept_dirs = tuple(d for d in unreached if d not in rendered_dirs)
     bundles = Bundles(apps=tuple(apps), repo_url=repo_url, dry_sha=dry_sha, commands=commands,
                       preserve=(*plan.config.preserve, *kept_dirs), warnings=tuple(warnings), notes=tuple(notes))
-    return Rendered(bundles, keys, scopes, tuple(unreached))
+    reads = {units[u.index][0]: u.reads for u in done if u.reads is not None} if record_reads else None
+    return Rendered(bundles, keys, scopes, tuple(unreached), reads)
 
 
 def _facts(done: Sequence[UnitResult]) -> dict[str, Any]:

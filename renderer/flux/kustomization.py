@@ -27,12 +27,14 @@ import posixpath
 from typing import Any, Callable, Iterable, NoReturn, Optional, Sequence
 
 from ..core.errors import InputError, SluiceError
-from ..core.fs import OverlayFS, RepoFS, join
+from ..core.fs import NAMED, OverlayFS, RepoFS, join
 from ..core.resource import Placed, bodies
 from ..kustomize import Builder, BuildOptions
 from ..kustomize.kustomization import FILE_NAMES, KNOWN_FIELDS, find_kustomization
 from ..core.yaml import dump_document
 from .artifact import ArtifactFS
+from .memo import Built, KsMemo, digest_object
+from .sourceignore import IGNORE_FILE
 from .substitute import ObjectResolver, postbuild
 
 GROUP = "kustomize.toolkit.fluxcd.io"
@@ -90,6 +92,13 @@ def is_flux_kustomization(doc: Any) -> bool:
 def ks_key(ks: dict[str, Any]) -> tuple[str, str]:
     meta = ks.get("metadata") or {}
     return (str(meta.get("namespace") or "default"), str(meta.get("name") or ""))
+
+
+def ks_name(ks: dict[str, Any]) -> str:
+    """"namespace/name" as the fleet names a Kustomization's target (flux-system when the
+    namespace is not written)."""
+    meta = ks.get("metadata") or {}
+    return f"{meta.get('namespace') or 'flux-system'}/{meta.get('name')}"
 
 
 def _label(ks: dict[str, Any]) -> str:
@@ -396,12 +405,15 @@ def expand_flux_tree(
     strict: bool = True,
     unreached: dict[tuple[str, str], str] | None = None,
     notes: list[str] | None = None,
+    memo: KsMemo | None = None,
+    memo_tree: str = "",
+    inputs: dict[str, dict[str, str | None]] | None = None,
 ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """Every Flux Kustomization reachable from the cluster directory `root_path` with the
     objects it renders (`expand_flux_tree_placed` without the origins)."""
     return [(ks, bodies(placed)) for ks, placed in expand_flux_tree_placed(
         fs, root_path, objects=objects, builder_options=builder_options, source_fs=source_fs, strict=strict,
-        unreached=unreached, notes=notes)]
+        unreached=unreached, notes=notes, memo=memo, memo_tree=memo_tree, inputs=inputs)]
 
 
 def expand_flux_tree_placed(
@@ -414,6 +426,9 @@ def expand_flux_tree_placed(
     strict: bool = True,
     unreached: dict[tuple[str, str], str] | None = None,
     notes: list[str] | None = None,
+    memo: KsMemo | None = None,
+    memo_tree: str = "",
+    inputs: dict[str, dict[str, str | None]] | None = None,
 ) -> list[tuple[dict[str, Any], list[Placed]]]:
     """Every Flux Kustomization reachable from the cluster directory `root_path`, each with
     the objects it renders, in dependsOn order (stable: discovery order otherwise).
@@ -424,23 +439,39 @@ def expand_flux_tree_placed(
     far (for substituteFrom); `source_fs` maps a source to another repository view or
     skips it (see `dry_repo_sources`); without it every repository source is the dry one.
     A skipped Kustomization is listed with no objects and, in `unreached`, with the reason
-    (its source is not available offline): callers must say so, never render it as empty."""
-    root = root_kustomization(fs, root_path)
+    (its source is not available offline): callers must say so, never render it as empty.
+
+    `memo` (with the tree's name in it, `memo_tree`) serves builds of the dry repository
+    whose inputs are unchanged (renderer/flux/memo.py). `inputs` receives, per `ks_name`,
+    every read its objects depend on: its own build's, and those of the
+    Kustomizations it depends on (the one whose output defines it, those whose objects it
+    looked up), transitively."""
+    with fs.scope() as root_reads:
+        root = root_kustomization(fs, root_path)
     known: dict[tuple[str, str], dict[str, Any]] = {ks_key(root): root}
     pending: list[tuple[str, str]] = [ks_key(root)]
     done: list[tuple[dict[str, Any], list[Placed]]] = []
     rendered: set[tuple[str, str]] = set()
-    artifacts: dict[tuple[int, str | None], ArtifactFS] = {}
+    artifacts: dict[tuple[int, str | None], tuple[ArtifactFS, dict[str, str | None]]] = {}
+    own: dict[tuple[str, str], dict[str, str | None]] = {ks_key(root): dict(root_reads)}
+    parents: dict[tuple[str, str], tuple[str, str]] = {}
+    providers: dict[tuple[str, str], set[tuple[str, str]]] = {}
 
     def artifact(base: RepoFS, source: dict[str, Any] | None) -> ArtifactFS:
         # the source as source-controller archives it (.sourceignore, spec.ignore, no symlinks)
         ignore = ((source or {}).get("spec") or {}).get("ignore")
         key = (id(base), ignore if isinstance(ignore, str) else None)
         if key not in artifacts:
-            artifacts[key] = ArtifactFS(base, key[1])
-        return artifacts[key]
+            with base.scope() as made_reads:
+                base.observe(NAMED + IGNORE_FILE)  # a .sourceignore anywhere changes what it holds
+                made = ArtifactFS(base, key[1])
+            artifacts[key] = (made, dict(made_reads))
+        made, reads = artifacts[key]
+        base.replay(reads)  # every Kustomization built from it depends on what it read
+        return made
 
     index: dict[tuple[str, str, str], dict[str, Any]] = {}
+    owners: dict[tuple[str, str, str], tuple[str, str]] = {}
     generators: list[dict[str, Any]] = []
 
     def lookup(kind: str, ns: str, name: str) -> dict[str, Any] | None:
@@ -449,11 +480,16 @@ def expand_flux_tree_placed(
             hit = objects(kind, ns, name)
         return hit
 
+    def provider(kind: str, ns: str, name: str) -> tuple[str, str] | None:
+        return owners.get((kind, ns or "default", name))
+
     def discover(resources: Iterable[dict[str, Any]], parent: dict[str, Any]) -> None:
         for body in resources:
             meta = body.get("metadata") or {}
             key3 = (str(body.get("kind")), str(meta.get("namespace") or "default"), str(meta.get("name")))
-            index.setdefault(key3, body)
+            if key3 not in index:
+                index[key3] = body
+                owners[key3] = ks_key(parent)
             if body.get("kind") == "ArtifactGenerator":
                 generators.append(body)
             if not is_flux_kustomization(body):
@@ -465,8 +501,11 @@ def expand_flux_tree_placed(
                                      f"(again in the output of {_label(parent)})")
                 continue
             known[key] = body
+            parents[key] = ks_key(parent)
             pending.append(key)
 
+    if memo is not None:
+        memo.begin(memo_tree)
     while pending:
         ready = next((k for k in pending if all(d in rendered for d in _depends_on(known[k]))), None)
         if ready is None:
@@ -479,26 +518,69 @@ def expand_flux_tree_placed(
             done.append((ks, []))
             continue
         ref = (ks.get("spec") or {}).get("sourceRef") or {}
-        src = lookup(str(ref.get("kind") or ""), str(ref.get("namespace") or ready[0]), str(ref.get("name") or ""))
+        asked: list[tuple[str, str, str, Any]] = []
+
+        def asking(kind: str, ns: str, name: str) -> dict[str, Any] | None:
+            hit = lookup(kind, ns, name)
+            asked.append((kind, ns, name, hit))
+            return hit
+
+        src = asking(str(ref.get("kind") or ""), str(ref.get("namespace") or ready[0]), str(ref.get("name") or ""))
         base = fs
         if source_fs is not None:
             mapped = source_fs(ref, src)
             if isinstance(mapped, str) and mapped == SKIP:
                 if unreached is not None:
                     unreached[ready] = _unreached_reason(ref, src)
+                providers[ready] = {p for kind, ns, nm, _ in asked if (p := provider(kind, ns, nm)) is not None}
                 rendered.add(ready)
                 done.append((ks, []))
                 continue
             base = mapped if isinstance(mapped, RepoFS) else fs
-        ks_fs = artifact(base, src if str(ref.get("kind") or "") in REPO_SOURCE_KINDS else None)
-        placed = render_flux_kustomization_placed(ks, ks_fs, lookup, builder_options=builder_options,
-                                                  generators=generators, strict=strict, notes=notes)
+        with fs.scope() as reads:
+            kept = memo is not None and base is fs and notes is not None
+            name = ks_name(ks)
+            ks_digest = digest_object(ks) or "" if kept else ""
+            gen_digest = digest_object(generators) or "" if kept else ""
+            hit = memo.recall(memo_tree, name, ks_digest, gen_digest, lookup) if kept and memo is not None else None
+            built = hit[0] if hit is not None else None
+            if hit is not None and built is not None:  # its reads hold the artifact's (.sourceignore files)
+                placed = hit[1]
+                fs.replay(built.reads)
+                if notes is not None:
+                    notes.extend(built.notes)
+                asked = [(kind, ns, nm, None) for kind, ns, nm, _ in built.lookups]
+            else:
+                ks_fs = artifact(base, src if str(ref.get("kind") or "") in REPO_SOURCE_KINDS else None)
+                made_notes: list[str] = []
+                placed = render_flux_kustomization_placed(ks, ks_fs, asking, builder_options=builder_options,
+                                                          generators=generators, strict=strict,
+                                                          notes=made_notes if notes is not None else None)
+                if notes is not None:
+                    notes.extend(made_notes)
         if base is not fs:  # a source mapped to another checkout: its files are that repository's
             repo = str(((src or {}).get("spec") or {}).get("url") or ref.get("name") or "")
             placed = [Placed(p.body, dataclasses.replace(p.origin, repo=repo)) for p in placed]
+        own[ready] = {**own.get(ready, {}), **reads}
+        providers[ready] = {p for kind, ns, nm, _ in asked if (p := provider(kind, ns, nm)) is not None}
+        if built is None and kept and memo is not None:
+            record = Built.of(ks_digest, gen_digest, [(k, n, m, digest_object(h)) for k, n, m, h in asked],
+                              own[ready], made_notes, placed)
+            if record is not None:
+                memo.keep(memo_tree, name, record)
         rendered.add(ready)
         done.append((ks, placed))
         discover(bodies(placed), ks)
+    if inputs is not None:
+        closed: dict[tuple[str, str], dict[str, str | None]] = {}
+        for ks, _ in done:  # in build order: whatever one depends on was built before it
+            key = ks_key(ks)
+            mine: dict[str, str | None] = {}
+            for dep in sorted({*([parents[key]] if key in parents else []), *providers.get(key, ())}):
+                mine.update(closed.get(dep, {}))
+            mine.update(own.get(key, {}))
+            closed[key] = mine
+            inputs[ks_name(ks)] = mine
     return done
 
 

@@ -282,7 +282,8 @@ def verify_repo(
         from .changed import plan_changed
 
         fs, plan, state = plan_changed(
-            path, lambda view: _config(view, repositories, helm_releases, allowed_roots, helm_engine))
+            path, lambda view: _config(view, repositories, helm_releases, allowed_roots, helm_engine),
+            chart_cache=chart_cache)
     else:
         fs, plan = _plan(path, repositories, helm_releases, allowed_roots, helm_engine)
     if select:
@@ -300,15 +301,17 @@ def verify_repo(
     projects = load_projects(fs, skip=plan.skip_dirs, exclude=plan.config.exclude, where=plan.config.applications,
                              files=state.project_files if state is not None else None)
     skipped: list[str] = []
+    seen: dict[str, list[dict[str, Any]]] = {}  # more objects whose CRDs the checks know (--changed)
     if changed:
         from .changed import render_changed
 
-        pairs, skipped = render_changed(path, fs, plan, projects, progress=progress, chart_cache=chart_cache,
-                                        state=state)
+        assert state is not None
+        pairs, skipped, seen = render_changed(path, fs, plan, projects, progress=progress, chart_cache=chart_cache,
+                                              state=state, jobs=jobs)
     else:
         if progress:
             progress(f"rendering {len(plan.targets)} targets")
-        from ..fleet.workers import jobs_for
+        from ..fleet.jobs import jobs_for
 
         jobs = jobs_for(jobs, len(plan.targets))
         if jobs > 1:
@@ -322,6 +325,9 @@ def verify_repo(
     cluster_resources: dict[str, list[dict[str, Any]]] = {}
     for target, app in pairs:
         cluster_resources.setdefault(target.cluster, []).extend(app.resources)
+    for cluster, objects in seen.items():
+        if cluster in cluster_resources:
+            cluster_resources[cluster].extend(o for o in objects if o.get("kind") == "CustomResourceDefinition")
     if progress:
         progress(f"checking {len(pairs)} targets")
     findings, more_notes = check_bundles(fs, plan, pairs, projects, checks, checker, cluster_resources,

@@ -1,137 +1,70 @@
-"""`sluice verify --changed`: render only the targets whose input files changed.
+"""`sluice verify --changed`: render only the targets whose inputs changed.
 
 The plan comes from the index when its discovery record still holds (plancache.py: an
-edit to a file discovery only screened re-plans nothing), else from discovery, which is
-then recorded. Targets are rendered in units: one Argo CD Application, or every Flux
-Kustomization of one cluster directory together (Flux builds a cluster's tree as a whole:
-substitutions and dependsOn cross Kustomizations). All units share one RepoFS and one set
-of renderers (bases memoised across clusters, one Helm engine); `RepoFS.scope()` collects
-what each unit read, and kustomize's memo replays what a memoised directory read, so a
-unit's reads are exactly its inputs. Added to them: the Application's file, the cluster
-Secret's file, `sluice.yaml`, its AppProject's file, and every file of each chart the unit
-used (a recorded `Chart.yaml`, or a source path that is a chart; Helm reads the rest
-itself) with its `file://` dependencies. The inputs are cached per target in
-`.sluice/reads.json` (the directory ignores itself with its own `.gitignore`), with a
-digest of the context every render shares (the chart cache's archives, the sluice
-version, the loaded configuration).
+edit to a file discovery only screened re-plans nothing; one to a file only Flux builds
+read plans the Flux targets alone again), else from discovery, which is then recorded.
+Every target renders alone, through one RepoFS and one set of renderers (bases memoised
+across targets, one Helm engine); `RepoFS.scope()` collects what each read, the shapes of
+the tree it saw included (a directory's entries: a file added there is a change), and
+memoised builds replay what they read, so a target's reads are exactly its inputs. Added
+to them: the Application's file, the cluster Secret's file, `sluice.yaml`, its
+AppProject's file, and every file of each chart it used (Helm reads them itself) with its
+`file://` dependencies. They are kept in `.sluice/` (index.py; the directory ignores
+itself) with a digest of the context every render shares (the chart cache's archives,
+the sluice version, the loaded configuration).
 
-A unit is rendered again when one of its targets has no record, when its planned form
-changed (what an ApplicationSet generated from files only the generator reads), when the
-shared context changed, when one of its recorded inputs is changed against HEAD (`git diff
---name-only HEAD`, plus untracked files), or when a recorded digest differs from the
-file's content now (the cache is older than HEAD). A cold or invalid index renders every
-unit, which costs what a full verify does. An index git tracks came with the repository
-and is ignored; digests are only computed for regular files inside the root (tree.py).
-Limitation: CRDs of targets not rendered are unknown to the scope and schema checks of
-the rendered ones (a custom resource of a cluster-scoped CRD rendered by another
-Application gets checked as namespaced; its kind is reported as unknown).
+A Flux cluster directory is built Kustomization by Kustomization through a memo kept in
+the index (renderer/flux/memo.py): an edit rebuilds the Kustomizations whose inputs it
+touched, and a Flux target's reads are those of its own build and of the builds it
+depends on (the one defining it, those whose objects it looked up), not the whole tree.
+
+A target is rendered again when it has no record, when its planned form changed (what an
+ApplicationSet generated from files only the generator reads), when the shared context
+changed, when one of its reads differs from HEAD (`git status`: staged, unstaged,
+untracked) or from its recorded digest (the index is older than HEAD), or, for a Flux
+target, when its Kustomization's objects differ from those it was last checked with (an
+object it looks up now comes from elsewhere). A cold or invalid index renders every
+target as a full verify does (in its worker processes for a big fleet), recording the
+reads on the way. An index git tracks came with the repository and is ignored.
+Limitations: CRDs of Argo CD targets not rendered are unknown to the scope and schema
+checks of the rendered ones (a custom resource of a cluster-scoped CRD rendered by another
+Application gets checked as namespaced; its kind is reported as unknown); a Flux target
+sees the CRDs of its whole tree (before HelmRelease inflation). A Kustomization depends
+on every file its parent read, so an edit to a cluster directory's own files re-checks
+every Kustomization that directory defines.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
 import posixpath
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
+from ..core.errors import SluiceError
+from ..core.fs import KIND, LISTING, RepoFS, is_shape_key, join
+from ..core.resource import bodies
 from ..fleet.bundle import AppBundle
-from ..core.errors import GitError, SluiceError
-from ..fleet.discover import FleetPlan, Target
 from ..fleet.config import CONFIG_FILE
-from ..core.fs import RepoFS
-from .tree import Digests as _Digests
-from ..fleet.pipeline import render_plan, repo_renderers
+from ..fleet.discover import FleetPlan, Target
+from ..flux.memo import KsMemo, objects_digest
+from .gitstatus import WorkTree, work_tree
+from .index import CACHE_DIR, INDEX_FILE, PLAN_FILE, READS_FILE, Index, TargetRecord, load_index, save_index
+from .plancache import plan_digest, target_key
 from .policy import Project
+from .tree import Digests
 
-CACHE_DIR = ".sluice"
-READS_FILE = "reads.json"
-INDEX_VERSION = 3
-
-
-def target_key(target: Target) -> str:
-    return f"{target.cluster}/{target.app_dir}"
-
-
-def changed_files(root: Path) -> set[str] | None:
-    """Repo-relative paths changed against HEAD, and untracked ones; None when `root` is
-    not in a git work tree. Without a HEAD commit, every tracked file counts as changed."""
-    from ..core.gitobjects import run
-
-    try:
-        run(root, ["rev-parse", "--is-inside-work-tree"])
-    except GitError:
-        return None
-    head = run(root, ["rev-parse", "--verify", "--quiet", "HEAD"], check=False)
-    if head.returncode == 0:
-        diff = run(root, ["diff", "--name-only", "--relative", "--no-renames", "-z", "HEAD", "--"]).stdout
-    else:
-        diff = run(root, ["ls-files", "-z", "--cached"]).stdout
-    untracked = run(root, ["ls-files", "-z", "--others", "--exclude-standard"]).stdout
-    return {p for p in (diff + untracked).decode("utf-8", "surrogateescape").split("\0") if p}
-
-
-def _tracked(root: Path) -> bool:
-    """Whether git tracks the index: then it came with the repository (a pull request can
-    commit one), not from a run on this machine."""
-    from ..core.gitobjects import run
-
-    try:
-        out = run(root, ["ls-files", "-z", "--cached", "--", f"{CACHE_DIR}/{READS_FILE}"], check=False)
-    except GitError:
-        return False
-    return out.returncode == 0 and bool(out.stdout.strip(b"\0"))
-
-
-def load_index(root: Path) -> dict[str, Any]:
-    """The saved index ({"context": ..., "targets": {...}, "discovery": ...}); {} when absent,
-    unreadable, of another version or committed to the repository."""
-    if _tracked(root):
-        return {}
-    try:
-        data = json.loads((root / CACHE_DIR / READS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != INDEX_VERSION or not isinstance(data.get("targets"), dict):
-        return {}
-    return data
-
-
-def save_index(root: Path, targets: dict[str, dict[str, Any]], context: str = "",
-               discovery: dict[str, Any] | None = None) -> None:
-    cache = root / CACHE_DIR
-    try:
-        cache.mkdir(exist_ok=True)
-        ignore = cache / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# sluice's cache; never committed\n*\n", encoding="utf-8")
-        tmp = cache / f".{READS_FILE}.{os.getpid()}.tmp"
-        data = {"version": INDEX_VERSION, "context": context, "targets": dict(sorted(targets.items())),
-                "discovery": discovery}
-        tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(tmp, cache / READS_FILE)
-    except OSError:
-        pass  # a cache is a nicety: a read-only checkout still verifies
-
-
-def plan_digest(target: Target) -> str:
-    """A digest of everything planned for a target (source spec, destination, capabilities):
-    what an ApplicationSet generates from files it reads (a git files generator's
-    config.json) changes it without changing any file the target itself reads."""
-    return hashlib.sha256(repr(target).encode("utf-8")).hexdigest()
+__all__ = ["CACHE_DIR", "READS_FILE", "HookState", "plan_changed", "render_changed", "target_key"]
 
 
 def context_digest(chart_cache: str | os.PathLike[str] | None, config: str = "") -> str:
     """What every render shares beyond the repository: the chart cache's archives (name,
     size, mtime; pulling a chart changes it), sluice's version and the loaded configuration
     (`config`, a digest: command-line overrides, the substitutionsFile's values)."""
-    from importlib.metadata import PackageNotFoundError, version
+    from ..core.version import __version__
 
-    try:
-        parts = [version("sluice"), config]
-    except PackageNotFoundError:
-        parts = ["dev", config]
+    parts = [__version__, config]
     if chart_cache:
         base = Path(chart_cache)
         for path in sorted(base.rglob("*")) if base.is_dir() else []:
@@ -143,17 +76,38 @@ def context_digest(chart_cache: str | os.PathLike[str] | None, config: str = "")
 
 @dataclasses.dataclass
 class HookState:
-    """One hook run's view of the index: what was saved, the file digests (computed once),
-    and the discovery record to save (see plancache.py)."""
+    """One hook run's view of the index: what was saved, the digests (computed once), what
+    git says, the Flux memo, and the discovery record to save (see plancache.py)."""
 
-    saved: dict[str, Any]
-    digests: _Digests
+    index: Index
+    digests: Digests
+    work_tree: WorkTree | None
+    memo: KsMemo
+    context: str
     discovery: dict[str, Any] | None
     crd_files: list[str]
     project_files: list[str]
+    planned: frozenset[str] = frozenset()  # every target of the plan (before --cluster/--app)
+    plan_digests: dict[str, str] = dataclasses.field(default_factory=dict)  # kept with the plan
+    trees: frozenset[str] = frozenset()  # the memo's names of the plan's Flux trees (likewise)
+    dirty: set[int] | None = None  # index entries that changed (computed once)
+
+    def plan_digest(self, target: Target) -> str:
+        found = self.plan_digests.get(target_key(target))
+        return found if found is not None else plan_digest(target)
+
+    def changed_entries(self) -> set[int]:
+        if self.dirty is None:
+            self.dirty = self.index.dirty(self.digests, self.work_tree)
+        return self.dirty
 
 
-def plan_changed(root: Path, make_config: Callable[[RepoFS], Any]) -> tuple[RepoFS, FleetPlan, HookState]:
+def _fresh(digests: Digests) -> Callable[[Mapping[str, str | None]], bool]:
+    return lambda reads: all(digests(p) == d for p, d in reads.items())
+
+
+def plan_changed(root: Path, make_config: Callable[[RepoFS], Any], *,
+                 chart_cache: str | os.PathLike[str] | None = None) -> tuple[RepoFS, FleetPlan, HookState]:
     """The plan, from the index when its discovery record still holds, else discovered (and
     recorded). `make_config` loads the configuration through the given view."""
     from ..fleet.discover import discover
@@ -161,31 +115,78 @@ def plan_changed(root: Path, make_config: Callable[[RepoFS], Any]) -> tuple[Repo
     from .policy import project_files
     from .repo_crds import crd_files
 
-    saved = load_index(root)
-    digests = _Digests(root)
+    tree = work_tree(root, (INDEX_FILE, PLAN_FILE))
+    index = load_index(root) if tree is None or not tree.tracked_index else Index()
+    digests = Digests(root, known=index.known)
     fs = RepoFS(root)
     config = make_config(fs)
-    kept = plancache.reuse(root, saved.get("discovery"), config, digests)
+    context = context_digest(chart_cache, plancache.config_digest(config))
+    if index.context != context:
+        index = dataclasses.replace(index, targets={}, flux={}, paths=[], sums=[])
+    if index.discovery_context != context:
+        index.discovery = None
+    memo = KsMemo(index.flux, fresh=_fresh(digests), complete=lambda reads: _with_charts(root, fs, reads, digests))
+    state = HookState(index, digests, tree, memo, context, None, [], [])
+    state.changed_entries()  # every recorded digest checked at once (discovery's among them)
+    kept = plancache.reuse(root, index.discovery, config, digests)
+    discovery = index.discovery
+    if kept is not None and kept.flux_stale:
+        kept, discovery = _replan_flux(fs, kept, discovery, memo)
+    digests_kept: dict[str, str] = {}
     if kept is not None:
-        plan, crds, projects = kept
-        return fs, plan, HookState(saved, digests, saved.get("discovery"), crds, projects)
-    plan = discover(fs, config, skip=[])
-    crds = crd_files(fs)
-    projects = project_files(fs, skip=plan.skip_dirs, exclude=config.exclude, where=config.applications)
-    return fs, plan, HookState(saved, digests, plancache.record(digests.tree, fs, plan, crds, projects), crds, projects)
+        plan, crds, projects, digests_kept = kept.plan, kept.crds, kept.projects, kept.digests
+    else:
+        parts: dict[str, Any] = {}
+        plan = discover(fs, config, skip=[], flux_memo=memo, parts=parts)
+        crds = crd_files(fs)
+        projects = project_files(fs, skip=plan.skip_dirs, exclude=config.exclude, where=config.applications)
+        discovery = plancache.record(digests.tree, fs, plan, crds, projects, parts)
+        if discovery is not None:
+            digests_kept = dict(zip((target_key(t) for t in plan.targets), discovery["digests"]))
+    flux_dirs = {t.source.path for t in plan.targets if t.source.type == "flux"}
+    state = dataclasses.replace(state, discovery=discovery, crd_files=crds, project_files=projects,
+                                planned=frozenset(target_key(t) for t in plan.targets), plan_digests=digests_kept,
+                                trees=frozenset(flux_dirs | {_flux_tree_name(plan, d) for d in flux_dirs}))
+    return fs, plan, state
 
 
-def needs_render(root: Path, record: dict[str, Any] | None, changed: set[str] | None, digest: str | None = None,
-                 digests: Callable[[str], str | None] | None = None) -> bool:
-    if not record or not isinstance(record.get("reads"), dict):
-        return True
-    if digest is not None and record.get("plan") != digest:
-        return True
-    reads: dict[str, str | None] = record["reads"]
-    if changed is not None and any(path in changed for path in reads):
-        return True
-    sha_of = digests or _Digests(root)
-    return any(sha_of(path) != sha for path, sha in reads.items())
+def _replan_flux(fs: RepoFS, kept: Any, record: dict[str, Any] | None,
+                 memo: KsMemo) -> tuple[Any, dict[str, Any] | None]:
+    """The kept plan with its Flux targets planned again (only files its Flux part alone
+    read changed) and the record to keep; (None, None) when that cannot stand for a
+    discovery (no target left: discovery says why)."""
+    from ..fleet.discover import check_locations
+    from ..fleet.flux import flux_directories, flux_targets
+    from . import plancache
+
+    assert record is not None
+    plan = kept.plan
+    notes = list(plan.notes[:kept.flux_notes])
+    with fs.scope() as read:
+        directories = kept.flux_dirs
+        with fs.scope() as finding:
+            if directories is None:  # what finding them read changed: found again
+                directories = flux_directories(fs, plan.config, plan.skip_dirs)
+        flux = flux_targets(fs, plan.config, plan.skip_dirs, notes, memo=memo, directories=directories)
+    targets = [t for t in plan.targets if t.source.type != "flux"] + flux
+    if not targets:
+        return None, None
+    check_locations(targets)
+    plan = dataclasses.replace(plan, targets=tuple(sorted(targets, key=lambda t: (t.cluster, t.app_dir))),
+                               notes=tuple(notes))
+    encoded = plancache.encode_plan(plan)
+    if encoded is None:
+        return None, None
+    kept_found = set(record["flux_found"]) if kept.flux_dirs is not None else set()  # unchanged: still holds
+    before = set(record["flux"]) - kept_found
+    reads = {p: d for p, d in record["reads"].items() if p not in before}
+    flux_only = {p: d for p, d in read.items() if p not in reads and not is_shape_key(p)}
+    found = kept_found | {p for p in finding if p in flux_only}
+    digests = {target_key(t): plan_digest(t) for t in plan.targets}
+    record = {**record, "reads": dict(sorted({**reads, **flux_only}.items())), "plan": encoded,
+              "digests": list(digests.values()), "flux": sorted({*flux_only, *found}), "flux_dirs": directories,
+              "flux_found": sorted(found)}
+    return dataclasses.replace(kept, plan=plan, digests=digests, flux_stale=False), record
 
 
 def _project_file(fs: RepoFS, target: Target, projects: dict[str, Project], plan: FleetPlan) -> str | None:
@@ -196,30 +197,21 @@ def _project_file(fs: RepoFS, target: Target, projects: dict[str, Project], plan
     return project.file if project else None
 
 
-def render_units(plan: FleetPlan) -> list[list[Target]]:
-    """The plan's targets in render units: each Flux cluster directory's Kustomizations
-    together, every other target alone; in plan order."""
-    units: dict[tuple[str, str], list[Target]] = {}
-    for target in plan.targets:
-        key = ("flux", target.source.path) if target.source.type == "flux" else ("app", target_key(target))
-        units.setdefault(key, []).append(target)
-    return list(units.values())
-
-
-def _chart_roots(fs: RepoFS, reads: Iterable[str], targets: Iterable[Target]) -> set[str]:
-    """Chart directories a unit used: those of recorded Chart.yaml files and source paths
+def _chart_roots(fs: RepoFS, reads: Mapping[str, str | None], targets: Iterable[Target]) -> set[str]:
+    """Chart directories a render used: those of recorded Chart.yaml files and source paths
     that are charts, with their `file://` dependencies (Helm reads their files itself)."""
-    from ..core.fs import join
-
-    todo = [posixpath.dirname(p) or "." for p in reads if posixpath.basename(p) == "Chart.yaml"]
+    todo = [p[:-len("/Chart.yaml")] if p != "Chart.yaml" else "." for p in reads if p.endswith("Chart.yaml")
+            and (p == "Chart.yaml" or p.endswith("/Chart.yaml"))]
     for target in targets:
         for spec in (target.source, *target.extra_sources):
-            if spec.type != "flux" and not getattr(spec, "repo", "") and spec.path:
-                todo.append(posixpath.normpath(spec.path))
+            if spec.type in ("auto", "helm") and not getattr(spec, "repo", "") and spec.path:
+                path = posixpath.normpath(spec.path)
+                if reads.get(KIND + join(path, "Chart.yaml"), "f") is not None:  # unless seen absent
+                    todo.append(path)
     roots: set[str] = set()
     while todo:
         root = todo.pop()
-        if root in roots or root.startswith("../") or not fs.is_file(join(root, "Chart.yaml")):
+        if root in roots or root.startswith("../") or not os.path.isfile(os.path.join(fs.root, root, "Chart.yaml")):
             continue
         roots.add(root)
         try:
@@ -234,12 +226,83 @@ def _chart_roots(fs: RepoFS, reads: Iterable[str], targets: Iterable[Target]) ->
     return roots
 
 
-def _files_under(root: Path, directory: str) -> Iterable[str]:
-    for dirpath, dirnames, filenames in os.walk(root / directory):
-        dirnames.sort()
-        rel = Path(dirpath).relative_to(root).as_posix()
-        for name in sorted(filenames):
-            yield f"{rel}/{name}" if rel != "." else name
+def _with_charts(root: Path, fs: RepoFS, reads: Mapping[str, str | None], digests: Digests,
+                 targets: Iterable[Target] = ()) -> dict[str, str | None]:
+    """`reads` with every file and directory listing of the charts they used, and the
+    digest of each shape of the tree they saw."""
+    out: dict[str, str | None] = {}
+    for path, digest in reads.items():
+        if is_shape_key(path):
+            if path.startswith(KIND) and reads.get(path[len(KIND):]) is not None:
+                continue  # a file read: its digest says what it is
+            if digest is None:
+                digest = digests(path)
+        out[path] = digest
+    for chart in sorted(_chart_roots(fs, reads, targets)):
+        for dirpath, dirnames, filenames in os.walk(root / chart):
+            dirnames.sort()
+            rel = Path(dirpath).relative_to(root).as_posix()
+            out.setdefault(LISTING + rel, digests(LISTING + rel))
+            for name in sorted(filenames):
+                path = f"{rel}/{name}" if rel != "." else name
+                out.setdefault(path, digests(path))
+    return out
+
+
+@dataclasses.dataclass
+class _Selection:
+    targets: list[Target]
+    outs: dict[str, str | None]  # Flux targets: digest of their Kustomization's objects now
+    trees: list[str]  # Flux cluster directories built in this run
+
+
+def _flux_tree_name(plan: FleetPlan, directory: str) -> str:
+    from ..argo.sources import flux_memo_tree
+
+    resolver = plan.config.substitutions.resolver(posixpath.basename(directory))
+    return flux_memo_tree(directory, resolver is not None)
+
+
+def _select(plan: FleetPlan, state: HookState, shared: Any) -> _Selection:
+    """The targets to render: any whose record no longer holds, and any Flux target whose
+    Kustomization's objects differ from those it was checked with."""
+    dirty = state.changed_entries()
+    records = state.index.targets
+
+    def stale(target: Target) -> bool:
+        rec = records.get(target_key(target))
+        return rec is None or rec.plan != state.plan_digest(target) or not dirty.isdisjoint(rec.reads)
+
+    chosen = {target_key(t) for t in plan.targets if stale(t)}
+    trees: dict[str, list[Target]] = {}
+    for target in plan.targets:
+        if target.source.type == "flux" and not target.source.repo:
+            trees.setdefault(target.source.path, []).append(target)
+    outs: dict[str, str | None] = {}
+    built: list[str] = []
+    for directory, members in trees.items():
+        name = _flux_tree_name(plan, directory)
+        kept = state.memo.records.get(name)
+        fresh = bool(kept) and all(state.memo.fresh(b.reads) for b in kept.values())
+        objects = None
+        if not fresh or any(target_key(t) in chosen for t in members):
+            objects = shared.dry.flux_tree(directory)
+            built.append(directory)
+        now = state.memo.records.get(name, {})
+        for target in members:
+            key = target_key(target)
+            build = now.get(target.source.app_name)
+            if build is not None:
+                outs[key] = build.out
+            elif objects is not None:  # not kept in the memo (out of reach, not plain JSON): as built now
+                found = objects.get(target.source.app_name)
+                outs[key] = objects_digest(bodies(found)) if isinstance(found, list) else "unreached"
+            else:  # an unchanged tree: what it was
+                outs[key] = records[key].out if key in records else None
+            rec = records.get(key)
+            if rec is None or outs[key] is None or rec.out != outs[key]:
+                chosen.add(key)
+    return _Selection([t for t in plan.targets if target_key(t) in chosen], outs, built)
 
 
 def render_changed(
@@ -250,63 +313,114 @@ def render_changed(
     *,
     progress: Callable[[str], None] | None = None,
     chart_cache: str | os.PathLike[str] | None = None,
-    state: HookState | None = None,
-) -> tuple[list[tuple[Target, AppBundle]], list[str]]:
-    """Render the units whose inputs changed, each with its own view of `fs` (shared parse
-    caches, own reads); update the reads index. Every unit's reads are added to `fs.reads`.
-    Returns (rendered (target, bundle) pairs, each target
-    once; keys of the targets skipped)."""
-    saved = state.saved if state is not None else load_index(root)
-    from .plancache import config_digest
+    state: HookState,
+    jobs: int = 1,
+) -> tuple[list[tuple[Target, AppBundle]], list[str], dict[str, list[dict[str, Any]]]]:
+    """Render the targets whose inputs changed, each with its own read scope over shared
+    renderers (in `jobs` worker processes when a full verify would use them: the same
+    render, its reads recorded); update the index. Returns (rendered (target, bundle)
+    pairs, each target once; keys of the targets skipped; per cluster, the objects of the
+    Flux trees built, for the checks' CRDs)."""
+    from ..fleet.pipeline import repo_renderers
 
-    context = context_digest(chart_cache, config_digest(plan.config))
-    index: dict[str, dict[str, Any]] = saved.get("targets", {}) if saved.get("context") == context else {}
-    changed = changed_files(root)
-    digests = state.digests if state is not None else _Digests(root)
-    discovery = state.discovery if state is not None else None
-    units = render_units(plan)
-    selected = [u for u in units
-                if any(needs_render(root, index.get(target_key(t)), changed, plan_digest(t), digests) for t in u)]
-    chosen = {target_key(t) for u in selected for t in u}
+    shared = repo_renderers(fs, plan, chart_cache=chart_cache, flux_memo=state.memo)
+    selection = _select(plan, state, shared)
+    chosen = {target_key(t) for t in selection.targets}
     skipped = [target_key(t) for t in plan.targets if target_key(t) not in chosen]
-    planned = {target_key(t) for t in plan.targets}
+    records = {k: v for k, v in state.index.targets.items() if k in state.planned}
+    rendered = _in_workers(root, fs, plan, selection.targets, chart_cache, jobs, progress)
+    if rendered is None:
+        rendered = _in_process(fs, plan, selection.targets, chart_cache, shared, progress)
     pairs: list[tuple[Target, AppBundle]] = []
     seen: set[str] = set()
-    new_index = {k: v for k, v in index.items() if k in planned}
+    fresh_reads: dict[str, dict[str, str | None]] = {}
     clusters = {c.name: c for c in plan.clusters}
-    shared = repo_renderers(fs, plan, chart_cache=chart_cache)
-    total = sum(len(u) for u in selected)
-    done = 0
-    for unit in selected:
-        done += len(unit)
-        if progress:
-            progress(f"rendering {target_key(unit[0])}{f' and {len(unit) - 1} more' if len(unit) > 1 else ''} ({done}/{total})")
-        with fs.scope() as own:  # the unit's reads, memoised builds it shares with other units included
-            bundles = render_plan(fs, dataclasses.replace(plan, targets=tuple(unit)), chart_cache=chart_cache,
-                                  renderers=shared)
-        for app in bundles.apps:  # the unit's targets, and their children (app of apps)
+    for target, apps, own in rendered:
+        for app in apps:  # the target, and its children (app of apps)
             key = target_key(app.target)
-            if key in seen or (key in planned and key not in {target_key(t) for t in unit}):
+            if key in seen or (key in state.planned and key != target_key(target)):
                 continue  # a child that is also a target of its own is checked as that target
             seen.add(key)
             pairs.append((app.target, app))
-        reads = dict(own)
-        for chart in _chart_roots(fs, list(reads), unit):
-            for path in _files_under(root, chart):
-                reads.setdefault(path, digests(path))
-        for target in unit:
-            extra = [target.origin, CONFIG_FILE, _project_file(fs, target, projects, plan)]
-            cluster = clusters.get(target.cluster)
-            if cluster is not None:
-                extra.append(cluster.origin)
-            mine = dict(reads)
-            for path in extra:
-                if path and path not in mine:
-                    sha = digests(path)
-                    if sha is not None:
-                        mine[path] = sha
-            new_index[target_key(target)] = {"app": target.app, "plan": plan_digest(target),
-                                             "reads": dict(sorted(mine.items()))}
-    if selected or saved.get("context") != context or saved.get("discovery") != discovery:
-        save_index(root, new_index, context, discovery)
-    return pairs, skipped
+        reads = _with_charts(root, fs, own, state.digests, [target])
+        for path in (target.origin, CONFIG_FILE, _project_file(fs, target, projects, plan),
+                     getattr(clusters.get(target.cluster), "origin", None)):
+            if path and path not in reads:
+                sha = fs.reads[path] if path in fs.reads else state.digests(path)  # discovery read most
+                if sha is not None:
+                    reads[path] = sha
+        fresh_reads[target_key(target)] = reads
+    _save(root, fs, plan, state, records, fresh_reads, selection)
+    objects: dict[str, list[dict[str, Any]]] = {}
+    for directory in selection.trees:
+        cluster = posixpath.basename(directory)
+        for found in shared.dry.flux_tree(directory).values():
+            if isinstance(found, list):
+                objects.setdefault(cluster, []).extend(bodies(found))
+    return pairs, skipped, objects
+
+
+_Rendered = list[tuple[Target, list[AppBundle], Mapping[str, str | None]]]  # per target: its bundles, its reads
+
+
+def _in_process(fs: RepoFS, plan: FleetPlan, targets: list[Target], chart_cache: str | os.PathLike[str] | None,
+                shared: Any, progress: Callable[[str], None] | None) -> _Rendered:
+    from ..fleet.pipeline import render_plan
+
+    out: _Rendered = []
+    for done, target in enumerate(targets, start=1):
+        if progress:
+            progress(f"rendering {target_key(target)} ({done}/{len(targets)})")
+        with fs.scope() as own:  # the target's reads, memoised builds it shares with others included
+            bundles = render_plan(fs, dataclasses.replace(plan, targets=(target,)), chart_cache=chart_cache,
+                                  renderers=shared)
+        out.append((target, list(bundles.apps), own))
+    return out
+
+
+def _in_workers(root: Path, fs: RepoFS, plan: FleetPlan, targets: list[Target],
+                chart_cache: str | os.PathLike[str] | None, jobs: int,
+                progress: Callable[[str], None] | None) -> _Rendered | None:
+    """The render a full verify makes in worker processes, each target's reads recorded;
+    None when it would render in this process, or could not split (an app of apps), or
+    holds Flux trees (built here, through the memo)."""
+    from ..fleet.jobs import jobs_for
+
+    jobs = jobs_for(jobs, len(targets))
+    if jobs <= 1 or any(t.source.type == "flux" for t in targets):
+        return None
+    from ..fleet.workers import render_units
+
+    if progress:
+        progress(f"rendering {len(targets)} targets")
+    done = render_units(root, fs, dataclasses.replace(plan, targets=tuple(targets)), jobs=jobs,
+                        chart_cache=chart_cache, record_reads=True)
+    if done.reads is None or set(done.reads) != {target_key(t) for t in targets}:
+        return None
+    apps: dict[str, list[AppBundle]] = {}
+    for app in done.bundles.apps:
+        apps.setdefault(target_key(app.target), []).append(app)
+    return [(t, apps.get(target_key(t), []), done.reads[target_key(t)]) for t in targets]
+
+
+def _save(root: Path, fs: RepoFS, plan: FleetPlan, state: HookState, records: dict[str, TargetRecord],
+          fresh_reads: dict[str, dict[str, str | None]], selection: _Selection) -> None:
+    """The index with the new records (reads in place of entry numbers for them)."""
+    index = state.index
+    for path, digest in fs.reads.items():
+        if digest is not None:
+            state.digests.settle(path, digest)
+    merged = Index(state.context, list(index.paths), list(index.sums), targets=dict(records))
+    targets = {target_key(t): t for t in plan.targets}
+    for key, reads in fresh_reads.items():
+        first = len(merged.paths)
+        merged.paths.extend(reads)
+        merged.sums.extend(reads.values())
+        merged.targets[key] = TargetRecord(state.plan_digest(targets[key]), tuple(range(first, len(merged.paths))),
+                                           selection.outs.get(key))
+    merged.discovery = state.discovery
+    merged.flux = {name: builds for name, builds in state.memo.finished().items() if name in state.trees}
+    rediscovered = state.discovery is not index.discovery
+    if (fresh_reads or merged.flux != index.flux or rediscovered or index.context != state.context
+            or set(records) != set(index.targets) or state.digests.settled_new()):
+        save_index(root, merged, state.digests, discovery=rediscovered or state.digests.settled_new())

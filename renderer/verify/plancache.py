@@ -11,7 +11,11 @@ mention none of what it looks for (core/screens.py). The record keeps:
 - `screens`: for each file only screened, its sha256 and the screens that failed on it; an
   edited one keeps the plan while every one of them still fails on its new content;
 - `plan` (the FleetPlan without its config, as tagged JSON), `crds` and `projects` (files
-  holding CustomResourceDefinitions, AppProjects).
+  holding CustomResourceDefinitions, AppProjects), `digests` (each target's `plan_digest`,
+  kept so that a no-edit run need not compute them);
+- `flux`: the reads only the Flux part of discovery made (Kustomization builds, which read
+  whole cluster trees), and `flux_notes`, where its notes begin: an edit to those files
+  alone keeps the rest of the plan and plans the Flux targets again (through the memo).
 
 The index sits in the repository, where a pull request could plant one: it is JSON only,
 decoded into a closed set of types, every digest is checked against the files, anything
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
+import operator
 from pathlib import Path
 from typing import Any, Callable
 
@@ -42,6 +46,17 @@ class _Invalid(Exception):
 
 def config_digest(config: FleetConfig) -> str:
     return hashlib.sha256(repr(config).encode("utf-8")).hexdigest()
+
+
+def target_key(target: Target) -> str:
+    return f"{target.cluster}/{target.app_dir}"
+
+
+def plan_digest(target: Target) -> str:
+    """A digest of everything planned for a target (source spec, destination, capabilities):
+    what an ApplicationSet generates from files it reads (a git files generator's
+    config.json) changes it without changing any file the target itself reads."""
+    return hashlib.sha256(repr(target).encode("utf-8")).hexdigest()
 
 
 # -- plan <-> JSON ----------------------------------------------------------------------------
@@ -75,39 +90,55 @@ def _list(v: Any) -> list[Any]:
 
 
 def _strs(v: Any) -> tuple[str, ...]:
-    return tuple(_str(x) for x in _list(v))
+    return tuple(_list(v)) if set(map(type, v)) <= {str} else _fail("not strings")
 
 
 def _pairs(v: Any) -> tuple[tuple[str, str], ...]:
-    out = []
-    for x in _list(v):
-        if type(x) is not list or len(x) != 2:
-            _fail("not a pair")
-        out.append((_str(x[0]), _str(x[1])))
-    return tuple(out)
+    if not (set(map(type, _list(v))) <= {list} and set(map(len, v)) <= {2}):
+        _fail("not pairs")
+    out = tuple((a, b) for a, b in v)
+    return out if set(map(type, (x for pair in out for x in pair))) <= {str} else _fail("not pairs of strings")
+
+
+# scalar fields are checked by type alone (no call per field: a thousand targets decode each run)
+_SCALARS: dict[Callable[[Any], Any], tuple[type, ...]] = {}
 
 
 def _record_codec(cls: type, converters: dict[str, Callable[[Any], Any]]) -> tuple[Callable[[Any], list[Any]], Callable[[Any], Any]]:
     fields = dataclasses.fields(cls)
     decoders = [converters[f.type] for f in fields]  # type: ignore[index]  # a new field type fails at import
+    scalars = [(i, _SCALARS[d]) for i, d in enumerate(decoders) if d in _SCALARS]
+    others = [(i, d) for i, d in enumerate(decoders) if d not in _SCALARS]
+
+    values_of = operator.attrgetter(*(f.name for f in fields))
 
     def encode(obj: Any) -> list[Any]:
-        return [_plain(getattr(obj, f.name)) for f in fields]
+        return [v if type(v) in _JSON_SCALARS else _plain(v) for v in values_of(obj)]
 
     def decode(v: Any) -> Any:
-        values = _list(v)
+        values = list(_list(v))
         if len(values) != len(decoders):
             _fail(f"{cls.__name__}: fields differ")
+        for i, allowed in scalars:
+            if type(values[i]) not in allowed:
+                _fail(f"{cls.__name__}: field {fields[i].name} of the wrong type")
+        for i, decoder in others:
+            values[i] = decoder(values[i])
         try:
-            return cls(*[d(x) for d, x in zip(decoders, values)])
+            return cls(*values)
         except (TypeError, ValueError) as exc:
             raise _Invalid(str(exc)) from None
 
     return encode, decode
 
 
+_JSON_SCALARS = frozenset({str, int, bool, float, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """Tuples as lists, records as lists of fields; JSON scalars and mappings as they are."""
+    if type(value) in _JSON_SCALARS:
+        return value
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     if isinstance(value, SourceSpec):
@@ -115,6 +146,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_SCALARS.update({_str: (str,), _opt_str: (str, type(None)), _opt_int: (int, type(None)), _bool: (bool,)})
 _BASE = {"str": _str, "str | None": _opt_str, "int | None": _opt_int, "bool": _bool, "tuple[str, ...]": _strs,
          "tuple[tuple[str, str], ...]": _pairs}
 _encode_source, _decode_source = _record_codec(SourceSpec, _BASE)
@@ -150,8 +182,9 @@ def encode_plan(plan: FleetPlan) -> dict[str, Any] | None:
             "cluster_docs": [[doc, path, line] for doc, path, line in plan.cluster_docs],
             "skipped": sorted([ns, name] for ns, name in plan.skipped),
         }
-        text = json.dumps(data, allow_nan=False)
-        if decode_plan(json.loads(text), plan.config) != plan:
+        # decoding checks every value is of a JSON type (mappings with string keys), so what
+        # comes back equal from `data` comes back equal from its JSON text
+        if decode_plan(data, plan.config) != plan:
             return None
     except (_Invalid, TypeError, ValueError, RecursionError):
         return None
@@ -186,8 +219,10 @@ def decode_plan(data: Any, config: FleetConfig) -> FleetPlan:
 # -- the record -------------------------------------------------------------------------------
 
 
-def record(tree: Tree, fs: RepoFS, plan: FleetPlan, crds: list[str], projects: list[str]) -> dict[str, Any] | None:
-    """What to keep of a discovery that ran on `fs` (fresh, used for nothing else)."""
+def record(tree: Tree, fs: RepoFS, plan: FleetPlan, crds: list[str], projects: list[str],
+           parts: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """What to keep of a discovery that ran on `fs` (fresh, used for nothing else); `parts`
+    from `discover` mark the reads only its Flux part made (see `reuse`)."""
     encoded = encode_plan(plan)
     if encoded is None or plan.config.repositories:
         return None  # another checkout's files are not covered by the digests
@@ -201,9 +236,13 @@ def record(tree: Tree, fs: RepoFS, plan: FleetPlan, crds: list[str], projects: l
             reads[path] = digest  # passed a screen without being parsed: its content counts
         else:
             screened[path] = [digest, sorted(results)]
+    parts = parts or {}
+    flux = sorted(p for p in parts.get("flux_reads", ()) if p in reads)
     return {"config": config_digest(plan.config), "listing": tree.listing, "reads": dict(sorted(reads.items())),
             "screens": dict(sorted(screened.items())), "plan": encoded, "crds": list(crds),
-            "projects": list(projects)}
+            "projects": list(projects), "digests": [plan_digest(t) for t in plan.targets],
+            "flux": flux, "flux_notes": parts.get("notes", len(plan.notes)), "flux_dirs": parts.get("flux_dirs"),
+            "flux_found": [p for p in parts.get("flux_found", ()) if p in flux]}
 
 
 def _text(root: Path, path: str) -> str | None:
@@ -214,9 +253,23 @@ def _text(root: Path, path: str) -> str | None:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def reuse(root: Path, saved: Any, config: FleetConfig, digests: Digests) -> tuple[FleetPlan, list[str], list[str]] | None:
-    """The kept plan, CRD files and AppProject files when the record still holds for the
-    files now; None otherwise."""
+@dataclasses.dataclass(frozen=True)
+class Kept:
+    """A discovery record that still holds, decoded. With `flux_stale`, only files its
+    Flux part alone read changed: the plan holds but for its Flux targets, and its notes
+    from `flux_notes` on (the caller plans those again)."""
+
+    plan: FleetPlan
+    crds: list[str]
+    projects: list[str]
+    digests: dict[str, str]  # each target's plan_digest
+    flux_stale: bool = False
+    flux_notes: int = 0
+    flux_dirs: list[str] | None = None  # the cluster directories, when finding them read nothing that changed
+
+
+def reuse(root: Path, saved: Any, config: FleetConfig, digests: Digests) -> Kept | None:
+    """What the record keeps when it still holds for the files now; None otherwise."""
     try:
         if not isinstance(saved, dict) or saved.get("config") != config_digest(config) or config.repositories:
             return None
@@ -229,20 +282,36 @@ def reuse(root: Path, saved: Any, config: FleetConfig, digests: Digests) -> tupl
         for files in (crds, projects):
             if not isinstance(files, list) or not all(isinstance(p, str) for p in files) or not set(files) <= set(reads):
                 return None
-        if any(not isinstance(p, str) or digests(p) != sha for p, sha in reads.items()):
+        if not all(isinstance(p, str) for p in reads):
             return None
-        for path, entry in screened.items():
-            if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], list) and entry[1]
-                    and all(n in SCREENS for n in entry[1])):
-                return None
-            current = digests(path)
-            if current == entry[0] and isinstance(entry[0], str):
-                continue
+        paths = list(reads)
+        stale = {paths[i] for i in digests.differing(paths, list(reads.values()), set())}
+        flux, flux_notes = saved.get("flux"), saved.get("flux_notes")
+        if stale and not (isinstance(flux, list) and stale <= set(flux) and type(flux_notes) is int):
+            return None
+        paths, entries = list(screened), list(screened.values())
+        if not all(isinstance(p, str) and isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+                   and isinstance(entry[1], list) and entry[1] and all(n in SCREENS for n in entry[1])
+                   for p, entry in zip(paths, entries)):
+            return None
+        for i in sorted(digests.differing(paths, [e[0] for e in entries], set())):
+            current = digests(paths[i])
             if current is None or current == UNREADABLE:
                 return None
-            text = _text(root, path)
-            if text is None or any(SCREENS[name](text) for name in entry[1]):
+            text = _text(root, paths[i])
+            if text is None or any(SCREENS[name](text) for name in entries[i][1]):
                 return None
-        return decode_plan(saved.get("plan"), config), list(crds), list(projects)
+        plan = decode_plan(saved.get("plan"), config)
+        kept = saved.get("digests")
+        if not (isinstance(kept, list) and len(kept) == len(plan.targets) and all(isinstance(d, str) for d in kept)):
+            return None
+        if stale and not 0 <= flux_notes <= len(plan.notes):  # type: ignore[operator]
+            return None
+        dirs, found = saved.get("flux_dirs"), saved.get("flux_found")
+        same_dirs = (isinstance(dirs, list) and all(isinstance(d, str) for d in dirs) and isinstance(found, list)
+                     and not stale.intersection(found))
+        return Kept(plan, list(crds), list(projects), dict(zip((target_key(t) for t in plan.targets), kept)),
+                    bool(stale), flux_notes if stale else 0,  # type: ignore[arg-type]
+                    list(dirs) if stale and same_dirs else None)  # type: ignore[arg-type]
     except (_Invalid, RecursionError, SluiceError, TypeError, ValueError):
         return None

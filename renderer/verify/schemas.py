@@ -35,12 +35,17 @@ class SchemaProblem:
 
 
 def _schema_root() -> Path | None:
+    """The schemas kubernetes-validate ships, found without importing it (its import costs
+    more than a no-edit hook run's checks)."""
+    from importlib.util import find_spec
+
     try:
-        import kubernetes_validate  # type: ignore[import-untyped,unused-ignore]
-    except ImportError:
+        spec = find_spec("kubernetes_validate")
+    except (ImportError, ValueError):
         return None
-    root = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
-    return root if root.is_dir() else None
+    places = list(spec.submodule_search_locations or []) if spec is not None else []
+    root = Path(places[0]) / "kubernetes-json-schema" if places else None
+    return root if root is not None and root.is_dir() else None
 
 
 def available_versions() -> list[str]:
