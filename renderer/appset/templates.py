@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from typing import Any
 
 from renderer.core.regex import compile_user_regex

@@ -15,12 +15,11 @@ and apps before anything is rendered.
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from ..core.errors import InputError, NothingFound, SluiceError
 from ..core.gitobjects import git_toplevel, resolve_commit, run as run_git

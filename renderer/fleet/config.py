@@ -16,7 +16,7 @@ from functools import lru_cache
 from importlib import resources as _resources
 from typing import Any, Iterable, Sequence
 
-from ..core.branchname import branch_name_problem, normalize_branch  # re-exported: one rule for every branch field
+from ..core.branchname import normalize_branch  # re-exported: one rule for every branch field
 from ..core.errors import InputError
 from ..core.fs import RepoFS
 from .substitutions import Substitutions

@@ -366,7 +366,6 @@ def render_plan(
     holds the charts of HelmRepository sources (see `sluice helm pull`). `renderers` (from
     `repo_renderers`) lets several calls share memoised builds and the Helm engine (the
     hook renders unit by unit)."""
-    from ..core import yaml as sluice_yaml
 
     commands = tuple(commands)
     repo_url = repo_url if repo_url is not None else plan.repo_url

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from renderer.gotemplate.values import MISSING, go_type, sort_key
+from renderer.gotemplate.values import MISSING, sort_key
 
 
 def go_format_float(f: float, fmt: str = "g", prec: int = -1) -> str:

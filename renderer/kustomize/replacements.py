@@ -9,7 +9,7 @@ from typing import Any, Sequence
 
 from ..core.errors import InputError, RenderError
 from ..core.resource import CLUSTER_NS, Gvk, ResId, Resource, ResourceList, split_api_version
-from .fieldspecs import KEEP, FieldSpec, apply_fieldspec, split_path
+from .fieldspecs import KEEP, FieldSpec, apply_fieldspec
 from .loader import Loader
 from .regex import anchored, compile_go
 from .schema import REPLACEMENT, decode

@@ -18,7 +18,6 @@ def path_base(p: Any) -> str:
 
 
 def path_clean(p: Any) -> str:
-    import posixpath
 
     s = arg_str(p)
     if s == "":

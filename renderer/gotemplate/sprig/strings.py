@@ -1,7 +1,6 @@
 """Sprig's string functions, with Go's byte and rune rules."""
 from __future__ import annotations
 
-import re
 from typing import Any, Callable
 
 from renderer.gotemplate.errors import FuncError
