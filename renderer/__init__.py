@@ -3,12 +3,14 @@
 The package is a pure core (load, build, render) under a thin CLI; see README.md. The
 functions below mirror the commands for use from Python: build, render, verify_repo,
 diff_revisions, hydrate (`verify` and `diff` name the packages that hold those checks).
+`raised_limits` raises the run's ceilings for the calls made inside it, as `--limit` does.
 """
 from __future__ import annotations
 
 import os
 from typing import Any
 
+from .core.limits import raised_limits
 from .core.version import __version__
 
 

@@ -23,6 +23,7 @@ from renderer.appset.generators import (
 )
 from renderer.appset.templates import TemplateRenderError, merge_template, render_application
 from renderer.core.errors import InputError
+from renderer.core.limits import ceilings, how_to_raise
 
 __all__ = [
     "ClusterInfo",
@@ -61,9 +62,9 @@ def _spec(appset: dict[str, Any], source: str, line: int | None) -> dict[str, An
 
 
 def _context(appset: dict[str, Any], spec: dict[str, Any], clusters: list[ClusterInfo], repos: RepoResolver,
-             inputs: GeneratorInputs | None, max_generated: int = 10_000) -> Context:
+             inputs: GeneratorInputs | None, max_generated: int | None = None) -> Context:
     return Context(
-        max_generated=max_generated,
+        max_generated=ceilings()["generatedApplications"] if max_generated is None else max_generated,
         appset_name=_name(appset),
         go_template=bool(spec.get("goTemplate")),
         options=tuple(spec.get("goTemplateOptions") or ()),
@@ -123,7 +124,7 @@ def expand(
     source: str,
     inputs: GeneratorInputs | None = None,
     line: int | None = None,
-    max_generated: int = 10_000,
+    max_generated: int | None = None,  # None: the run's ceiling (core/limits.py)
 ) -> list[dict[str, Any]]:
     """The Applications the ApplicationSet controller would create for `appset`, in
     generator order. Each has apiVersion, kind, metadata (name, namespace = the
@@ -138,9 +139,9 @@ def expand(
     apps: list[dict[str, Any]] = []
     for i, gen in enumerate(spec["generators"]):
         params_list = _run(appset, ctx, i, gen, source, line)
-        if len(apps) + len(params_list) > max_generated:
-            raise InputError(f"ApplicationSet {_name(appset)}: more than {max_generated} Applications; raise "
-                             f"limits.generatedApplications in sluice.yaml if this is intended", file=source, line=line)
+        if len(apps) + len(params_list) > ctx.max_generated:
+            raise InputError(f"ApplicationSet {_name(appset)}: more than {ctx.max_generated} Applications; "
+                             f"{how_to_raise('generatedApplications')}", file=source, line=line)
         kind = generator_type(gen)
         gen_template = (gen.get(kind) or {}).get("template") if isinstance(gen.get(kind), dict) else None
         template = merge_template(gen_template, base_template)

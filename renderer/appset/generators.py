@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from renderer.core.limits import how_to_raise
 from renderer.gotemplate import go_sprint_value, sanitize_name
 from renderer.appset.templates import TemplateRenderError, deep_replace, replace
 from renderer.core.regex import RegexError, compile_user_regex
@@ -130,7 +131,7 @@ def check_generated_count(count: int, ctx: Context, what: str) -> None:
     if count > ctx.max_generated:
         raise GeneratorError(
             f"{what} would generate {count} parameter sets, more than the limit of {ctx.max_generated}; "
-            f"raise limits.generatedApplications in sluice.yaml if this is intended")
+            f"{how_to_raise('generatedApplications')}")
 
 
 # -- helpers ------------------------------------------------------------------------------

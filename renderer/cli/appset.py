@@ -20,6 +20,7 @@ from renderer.appset import (
 )
 from renderer.core.errors import InputError
 
+from .options import LIMIT_OPTION
 from .run import run_command
 
 
@@ -154,6 +155,7 @@ def appset() -> None:
 @click.option("-o", "--output", "output", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
               help="Output format.")
 @click.option("--params", "show_params", is_flag=True, help="Print the generators' parameter sets (JSON) instead of Applications.")
+@LIMIT_OPTION
 @click.option("--steps", "show_steps", is_flag=True, help="Print the RollingSync rollout plan: which Applications fall in which step.")
 def generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], repositories: tuple[str, ...], no_config: bool,
              generator_inputs: str | None, output: str, show_params: bool, show_steps: bool) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from .options import (
+    LIMIT_OPTION,
     ALLOW_ROOT_OPTION,
     OUTPUT_FORMAT,
     REPOSITORY_OPTION,
@@ -41,6 +42,7 @@ def table(rows: tuple[dict[str, Any], ...], columns: tuple[tuple[str, str], ...]
 @SELECT_OPTIONS
 @REPOSITORY_OPTION
 @ALLOW_ROOT_OPTION
+@LIMIT_OPTION
 def get(what: str, repo: str, output_format: str, select_clusters: tuple[str, ...], select_apps: tuple[str, ...],
         repositories: tuple[str, ...], allowed_roots: tuple[str, ...]) -> None:
     """List the fleet of REPO without rendering: targets (Application x cluster), clusters, the sources

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-__all__ = ["SOURCE_OPTIONS", "SELECT_OPTIONS", "target_filter", "OUTPUT_FORMAT", "ALLOW_ROOT_OPTION", "ALLOW_SECRETS_OPTION", "BUNDLES_OPTION", "CACHE_DIR_OPTION", "JOBS_OPTION", "CHART_CACHE_OPTION", "HELM_ENGINE_OPTION", "HELM_RELEASES_OPTION", "REPOSITORY_OPTION",
+__all__ = ["SOURCE_OPTIONS", "SELECT_OPTIONS", "target_filter", "OUTPUT_FORMAT", "ALLOW_ROOT_OPTION", "ALLOW_SECRETS_OPTION", "BUNDLES_OPTION", "CACHE_DIR_OPTION", "JOBS_OPTION", "CHART_CACHE_OPTION", "HELM_ENGINE_OPTION", "HELM_RELEASES_OPTION", "LIMIT_OPTION", "REPOSITORY_OPTION",
            "STRICT_OPTION", "repository_map"]
 
 CHART_CACHE_OPTION = click.option(
@@ -133,9 +133,30 @@ BUNDLES_OPTION = click.option(
          "rendering: one atomic push.")
 
 
+def _enter_limits(ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> None:
+    """Raise the run's ceilings for as long as the command runs (click closes the resource)."""
+    if not values:
+        return
+    from ..core.errors import SluiceError
+    from ..core.limits import parse_limit, raised_limits
+
+    try:
+        pairs = dict(parse_limit(v) for v in values)
+    except SluiceError as exc:
+        raise click.BadParameter(exc.message) from None
+    ctx.with_resource(raised_limits(pairs))
+
+
+LIMIT_OPTION = click.option(
+    "--limit", "limits", multiple=True, metavar="KEY=N", expose_value=False, callback=_enter_limits,
+    help="Raise a ceiling on the work of this run (generatedApplications, helmRenderSeconds, helmOutputBytes). "
+         "sluice.yaml `limits` may only lower the ceilings: a pull request controls it.")
+
+
 def SOURCE_OPTIONS(fn: Any) -> Any:  # noqa: N802 - used as a decorator, like the constants above
     """What every rendering command (render, hydrate, verify, diff) takes: how a render reaches
-    what is not in the dry repository, and which Helm renders charts."""
-    for option in (HELM_ENGINE_OPTION, HELM_RELEASES_OPTION, ALLOW_ROOT_OPTION, REPOSITORY_OPTION, CHART_CACHE_OPTION):
+    what is not in the dry repository, which Helm renders charts, and the run's ceilings."""
+    for option in (LIMIT_OPTION, HELM_ENGINE_OPTION, HELM_RELEASES_OPTION, ALLOW_ROOT_OPTION, REPOSITORY_OPTION,
+                   CHART_CACHE_OPTION):
         fn = option(fn)
     return fn

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .options import (
+    LIMIT_OPTION,
     CHART_CACHE_OPTION,
     HELM_RELEASES_OPTION,
     OUTPUT_FORMAT,
@@ -29,6 +30,7 @@ from .run import EXIT_OK, run_command
 @REPOSITORY_OPTION
 @HELM_RELEASES_OPTION
 @STRICT_OPTION
+@LIMIT_OPTION
 def report(repo: str, out: str | None, base: str | None, remote: str | None, history_limit: int, output_format: str,
            chart_cache: str | None, repositories: tuple[str, ...], helm_releases: str | None, strict: bool) -> None:
     """A static HTML report of the fleet: what runs where, versions per cluster, changes, history."""

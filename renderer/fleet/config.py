@@ -19,6 +19,7 @@ from typing import Any, Iterable, Sequence
 from ..core.branchname import normalize_branch  # re-exported: one rule for every branch field
 from ..core.errors import InputError
 from ..core.fs import RepoFS
+from ..core.limits import DEFAULTS as LIMIT_DEFAULTS, ceilings as limit_ceilings
 from .substitutions import Substitutions
 from ..helm.engine import DEFAULT_KUBE_VERSION
 from ..core.repourl import normalize_repo_url
@@ -31,10 +32,13 @@ DEFAULT_OUTPUT_DIR = "out"
 TEMPLATE_FIELDS = ("cluster",)
 
 
-# sluice.yaml `limits` (bounded work on content a pull request controls)
-DEFAULT_MAX_GENERATED = 10_000
-DEFAULT_HELM_RENDER_SECONDS = 60
-DEFAULT_HELM_OUTPUT_BYTES = 64 * 1024 * 1024
+# sluice.yaml `limits` (bounded work on content a pull request controls): at most the run's
+# ceilings (core/limits.py), which only the command line raises
+DEFAULT_MAX_GENERATED = LIMIT_DEFAULTS["generatedApplications"]
+DEFAULT_HELM_RENDER_SECONDS = LIMIT_DEFAULTS["helmRenderSeconds"]
+DEFAULT_HELM_OUTPUT_BYTES = LIMIT_DEFAULTS["helmOutputBytes"]
+_LIMIT_FIELDS = {"generatedApplications": "max_generated_applications", "helmRenderSeconds": "helm_render_seconds",
+                 "helmOutputBytes": "helm_output_bytes"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,7 @@ class FleetConfig:
     max_generated_applications: int = DEFAULT_MAX_GENERATED  # limits.generatedApplications
     helm_render_seconds: int = DEFAULT_HELM_RENDER_SECONDS  # limits.helmRenderSeconds
     helm_output_bytes: int = DEFAULT_HELM_OUTPUT_BYTES  # limits.helmOutputBytes
+    notes: tuple[str, ...] = ()  # what the run's reading of sluice.yaml should say (a limit above its ceiling)
 
     def repository_key(self, url: str | None, ref: str | None = None) -> str | None:
         """The `repositories` entry for `url` at `ref`: `URL#ref` when one is mapped (another
@@ -188,7 +193,7 @@ def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = N
     if not fs.is_file(CONFIG_FILE):
         if fs.is_file("sluice.yml"):
             raise InputError(f"sluice reads its configuration from {CONFIG_FILE}; rename the file", file="sluice.yml")
-        return FleetConfig()
+        return FleetConfig(**_limits({}, ""))
     text = fs.read_text(CONFIG_FILE)
     docs = [(doc, line) for doc, line in fs.load_yaml(CONFIG_FILE) if doc is not None]
     if len(docs) > 1:
@@ -234,9 +239,7 @@ def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = N
         kube_version=str(data.get("kubeVersion") or DEFAULT_KUBE_VERSION),
         api_versions=strings("apiVersions") or (),
         child_applications=data.get("childApplications", "dry"),
-        max_generated_applications=int((data.get("limits") or {}).get("generatedApplications", DEFAULT_MAX_GENERATED)),
-        helm_render_seconds=int((data.get("limits") or {}).get("helmRenderSeconds", DEFAULT_HELM_RENDER_SECONDS)),
-        helm_output_bytes=int((data.get("limits") or {}).get("helmOutputBytes", DEFAULT_HELM_OUTPUT_BYTES)),
+        **_limits(data.get("limits") or {}, text),
     )
     for key in ("applications", "clusters", "exclude", "preserve"):
         check_patterns(key, getattr(config, key))
@@ -250,6 +253,23 @@ def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = N
     if out_dir != config.output_dir:
         config = dataclasses.replace(config, output_dir=out_dir)
     return config
+
+
+def _limits(asked: dict[str, Any], text: str) -> dict[str, Any]:
+    """The run's limits: sluice.yaml's where they are at or below the ceilings, the ceilings
+    elsewhere, with a note for each value the repository asked above its ceiling."""
+    out: dict[str, Any] = {}
+    notes: list[str] = []
+    for key, ceiling in limit_ceilings().items():
+        value = asked.get(key)
+        if isinstance(value, int) and value > ceiling:
+            where = f"{CONFIG_FILE}:{_line_of(text, ['limits', key]) or 1}"
+            notes.append(f"{where}: limits.{key}: {value} is above this run's ceiling, {ceiling}, which applies: a "
+                         f"repository may lower its limits, only the command line raises them (--limit {key}={value})")
+            value = ceiling
+        out[_LIMIT_FIELDS[key]] = int(value) if isinstance(value, int) else ceiling
+    out["notes"] = tuple(notes)
+    return out
 
 
 def _repositories(base: str | os.PathLike[str], mapping: dict[str, str], text: str,

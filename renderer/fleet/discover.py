@@ -550,7 +550,7 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = (), flux_
     and the files read finding them), so that an edit there re-plans only it.
     """
     skip_dirs = list(dict.fromkeys(posixpath.normpath(p) for p in (config.output_dir, *skip)))
-    notes: list[str] = []
+    notes: list[str] = list(config.notes)
     everything: list[str] | None = None
 
     def candidates() -> list[str]:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol, Sequence, runtime_checkable
 
 from ..core.errors import RenderError
+from ..core.limits import how_to_raise
 from ..core.yaml import load_documents
 
 __all__ = [
@@ -237,13 +238,13 @@ DEFAULT_OUTPUT_BYTES = 64 * 1024 * 1024
 
 def _too_slow(chart: str, seconds: float) -> RenderError:
     return RenderError(f"chart {chart}: the render ran longer than {seconds:g} s (a runaway template loop?); "
-                       f"raise limits.helmRenderSeconds in sluice.yaml if the chart really needs it")
+                       f"{how_to_raise('helmRenderSeconds')}")
 
 
 def _check_output_size(size: int, chart: str, limit: int) -> None:
     if size > limit:
-        raise RenderError(f"chart {chart}: the render produced more than {limit} bytes; raise limits.helmOutputBytes "
-                          f"in sluice.yaml if the chart really renders that much")
+        raise RenderError(f"chart {chart}: the render produced more than {limit} bytes; "
+                          f"{how_to_raise('helmOutputBytes')}")
 
 
 def _bounded_call(fn: Any, seconds: float, chart: str) -> Any:
