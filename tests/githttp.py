@@ -1,8 +1,12 @@
 """A real smart-HTTP git server on 127.0.0.1 for tests: ``git http-backend`` run as a
 CGI program behind a small ``http.server``, refusing every request that lacks the
-expected token header (the way a CI forge does)."""
+expected token (the way a CI forge does): as a bearer header, or as the password of Basic
+auth (``https://oauth2:<token>@host/…``, GitLab's form). ``git_https`` serves the same over
+TLS with a self-signed certificate made for the test (``GitHTTP.ca_file``)."""
 from __future__ import annotations
 
+import base64
+import ssl
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -17,10 +21,24 @@ try:
 except ModuleNotFoundError:  # tests/ is not a package
     from gitrepos import _env, init_bare, isolated_git_env
 
-__all__ = ["GitHTTP", "git_http", "isolated_git_env"]
+__all__ = ["GitHTTP", "git_http", "git_https", "isolated_git_env"]
 
 TOKEN = "t0ken-for-tests"
 AUTH_HEADER = f"Authorization: Bearer {TOKEN}"
+
+
+def _authorised(header: str) -> bool:
+    """A bearer token, or Basic auth with the token as password (any user name)."""
+    if header == f"Bearer {TOKEN}":
+        return True
+    scheme, _, encoded = header.partition(" ")
+    if scheme != "Basic":
+        return False
+    try:
+        _user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return password == TOKEN
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -43,7 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
     def _serve(self) -> None:
-        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+        if not _authorised(self.headers.get("Authorization", "")):
             self.server.refused += 1
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="test"')
@@ -98,9 +116,14 @@ class GitHTTP:
     base: Path
     port: int
     server: _Server
+    ca_file: Path | None = None  # the certificate to trust (GIT_SSL_CAINFO) when served over TLS
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
 
     def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{name}"
+        return f"{'https' if self.ca_file else 'http'}://{self.host}/{name}"
 
     def create(self, name: str) -> tuple[Path, str]:
         return init_bare(self.base / name), self.url(name)
@@ -110,17 +133,42 @@ class GitHTTP:
         return self.server.refused
 
 
-@pytest.fixture
-def git_http(tmp_path: Path, isolated_git_env: Path) -> Iterator[GitHTTP]:
-    """Smart HTTP on 127.0.0.1:<free port> serving ``<tmp>/http``; needs ``AUTH_HEADER``."""
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made by openssl for this test only."""
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def _serve(tmp_path: Path, *, tls: bool) -> Iterator[GitHTTP]:
     base = tmp_path / "http"
     base.mkdir()
     server = _Server(("127.0.0.1", 0), _Handler)
     server.base = base
+    ca_file = None
+    if tls:
+        ca_file, key = _self_signed(tmp_path)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(ca_file, key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield GitHTTP(base=base, port=server.server_address[1], server=server)
+        yield GitHTTP(base=base, port=server.server_address[1], server=server, ca_file=ca_file)
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def git_http(tmp_path: Path, isolated_git_env: Path) -> Iterator[GitHTTP]:
+    """Smart HTTP on 127.0.0.1:<free port> serving ``<tmp>/http``; needs the token."""
+    yield from _serve(tmp_path, tls=False)
+
+
+@pytest.fixture
+def git_https(tmp_path: Path, isolated_git_env: Path) -> Iterator[GitHTTP]:
+    """The same over TLS; clients trust ``ca_file``."""
+    yield from _serve(tmp_path, tls=True)

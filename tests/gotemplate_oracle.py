@@ -7,7 +7,9 @@ and runs it on its own data, so `.` and `$` are that data as in Argo CD:
     {{- define "case.N" }}SNIPPET{{ end }}{{ template "case.N" .Values.dN }}
 
 One render covers a whole batch; a failing snippet is named in Helm's error, dropped and
-the rest rendered again, so every snippet gets its own output or error.
+the rest rendered again, so every snippet gets its own output or error. sluice renders the
+very same file text under the same name, with the data under `.Values.dN`, so template
+names, lines, columns and the tokens around a broken snippet are the same on both sides.
 
 How Helm's engine differs from plain text/template, and what the strategies do about it:
 
@@ -53,13 +55,145 @@ _FILE_RE = re.compile(r"c/templates/case(\d+)\.txt")
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one engine made of one snippet: its output, or that it failed."""
+    """What one engine made of one snippet: its output, or that it failed. `error` is the
+    message as the engine printed it; `error_key` its stable part (see `error_key`)."""
 
     output: str | None  # None: an error
     error: str = ""
+    error_key: tuple[str, ...] = ()
 
     def agrees(self, other: Outcome) -> bool:
+        """Same output, or both failed with the same stable part of the message."""
+        return self.output == other.output and (self.output is not None or keys_match(self.error_key, other.error_key))
+
+    def values_agree(self, other: Outcome) -> bool:
+        """Same output, or both failed (whatever the messages say)."""
         return self.output == other.output
+
+
+# --------------------------------------------------------------------------------------
+# Error messages: what may legitimately differ between the two sides, and nothing else
+# --------------------------------------------------------------------------------------
+#
+# Go's text/template words an execution error
+#     template: NAME:LINE:COL: executing "TMPL" at <NODE>: MESSAGE
+# and a parse error
+#     template: NAME:LINE: MESSAGE
+# Both sides render the same file under the same name, so nothing about names, lines or
+# columns needs normalising. What does is Helm's rewording of Go's message, which sluice
+# (like Argo CD) does not do:
+#
+# 1. Execution errors (engine.go reformatExecErrorMsg): an error whose whole chain is
+#    text/template's own is printed as `NAME:LINE:COL\n  executing "TMPL" at <NODE>:\n
+#    MESSAGE`, with MESSAGE cut before any " template:" and trimmed; an error wrapping a
+#    function's error ("error calling X: ...") is left as Go printed it. Both forms are read
+#    back into the same parts, and sluice's MESSAGE is cut and trimmed the same way.
+# 2. Parse errors (engine.go cleanupParseError): `parse error at (NAME:LINE): LAST`, where
+#    LAST is what follows the message's last ": ". The whole message is had another way:
+#    the failing file's text is parsed again by Helm's `tpl` (`{{ tpl "TEXT" . }}`), whose
+#    error carries Go's parse error whole, named after tpl's template `gotpl`; that name
+#    reads as the file's. Where that fails, only NAME, LINE and LAST are compared.
+#
+# Nothing else is normalised: the template being executed, the node text between < >, the
+# line, the column and the message must be Go's.
+
+_PARSE_RE = re.compile(r"\Aparse error at \((?P<loc>[^)]*)\): (?P<msg>.*)\Z", re.S)
+_REFORMATTED_RE = re.compile(r"\A(?P<loc>[^\n]*)\n  executing \"(?P<tmpl>[^\"]*)\" at <(?P<node>.*?)>:\n    (?P<msg>.*)\Z", re.S)
+
+
+def file_name(index: int) -> str:
+    return f"c/templates/case{index}.txt"
+
+
+def wrap_text(text: str, index: int) -> str:
+    """The chart file for snippet `index`: the snippet as a define run on its own data."""
+    return f'{{{{- define "case.{index}" }}}}{text}{{{{ end }}}}{{{{ template "case.{index}" .Values.d{index} }}}}'
+
+
+def _cut_message(msg: str) -> str:
+    cut = msg.find(" template:")
+    return (msg[:cut] if cut >= 0 else msg).strip()
+
+
+def _split_exec(rest: str) -> tuple[str, str, str, str] | None:
+    """`LOC: executing "TMPL" at <NODE>: MSG` into its parts, cut where Helm cuts them."""
+    loc, sep, after = rest.partition(': executing "')
+    if not sep:
+        return None
+    tmpl, sep, after = after.partition('" at <')
+    if not sep:
+        return None
+    node, sep, msg = after.partition(">: ")
+    if not sep:
+        return None
+    return loc, tmpl, node, msg
+
+
+def _location(loc: str) -> tuple[str, ...]:
+    """`NAME:LINE[:COL]` as its parts."""
+    parts = loc.split(":")
+    numbers = []
+    while parts and parts[-1].isdigit() and len(numbers) < 2:
+        numbers.insert(0, parts.pop())
+    return (":".join(parts), *numbers)
+
+
+def keys_match(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Equal keys; a parse error known only by its last part ("parse-last") matches a whole
+    one whose message ends that way."""
+    if a[:1] == ("parse-last",) and b[:1] == ("parse",):
+        a, b = b, a
+    if a[:1] == ("parse",) and b[:1] == ("parse-last",):
+        return a[1:3] == b[1:3] and a[3].split(": ")[-1] == b[3]
+    return a == b
+
+
+def go_string_literal(text: str) -> str:
+    """`text` as a Go interpreted string literal."""
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch < " " or ch == "\x7f":
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+_TPL_PARSE_RE = re.compile(r": template: gotpl:(?P<line>\d+): (?P<msg>.*)\Z", re.S)
+
+
+def _whole_parse_errors(texts: dict[int, str], keys: dict[int, tuple[str, ...]]) -> None:
+    """Go's whole parse error for each failing file text, through Helm's tpl (see 2. above);
+    `keys` gets ("parse", NAME, LINE, MESSAGE) where that works."""
+    probes = [(f"{{{{ tpl {go_string_literal(text)} . }}}}", {}) for text in texts.values()]
+    for (i, _), outcome in zip(texts.items(), render_helm(probes, wrap=False, whole_parse_errors=False)):
+        m = _TPL_PARSE_RE.search(outcome.error) if outcome.output is None else None
+        if m and "cannot parse template" in outcome.error:
+            keys[i] = ("parse", file_name(i), m["line"], m["msg"])
+
+
+def error_key(message: str, helm: bool = False) -> tuple[str, ...]:
+    """The stable part of an error message: ("exec", NAME, LINE, COL, TMPL, NODE, MSG),
+    ("parse", NAME, LINE, LAST) or ("other", MESSAGE). `helm`: the message is Helm's (read
+    back through normalisations 1 and 2 above); else it is Go's own shape (sluice's)."""
+    if helm:
+        m = _PARSE_RE.match(message)
+        if m:
+            return ("parse-last", *_location(m["loc"]), m["msg"])
+        m = _REFORMATTED_RE.match(message)
+        if m:
+            return ("exec", *_location(m["loc"]), m["tmpl"], m["node"], _cut_message(m["msg"]))
+    if message.startswith("template: "):
+        parts = _split_exec(message[len("template: "):])
+        if parts is not None:
+            return ("exec", *_location(parts[0]), parts[1], parts[2], _cut_message(parts[3]))
+        if not helm:
+            name, sep, msg = message[len("template: "):].partition(": ")
+            if sep:
+                return ("parse", *_location(name), msg)
+    return ("other", message)
 
 
 def helm_available() -> bool:
@@ -70,8 +204,11 @@ def helm_available() -> bool:
     return True
 
 
-def render_helm(cases: list[tuple[str, Any]]) -> list[Outcome]:
-    """Go's outcome for each (snippet, data), through one chart render per failure."""
+def render_helm(cases: list[tuple[str, Any]], *, wrap: bool = True, whole_parse_errors: bool = True) -> list[Outcome]:
+    """Go's outcome for each (snippet, data), through one chart render per failure.
+    `wrap` False: each snippet is a whole chart file, run at Go's top level (template depth
+    0, as sluice runs it) on Helm's own root values; its data is unused. Parse errors are
+    had whole through `tpl` unless `whole_parse_errors` is False."""
     import helm_python
     from helm_python import _native
 
@@ -85,7 +222,7 @@ def render_helm(cases: list[tuple[str, Any]]) -> list[Outcome]:
         pending: set[int] = set()
         for i, (text, data) in enumerate(cases):
             with open(os.path.join(chart, "templates", f"case{i}.txt"), "w", encoding="utf-8") as f:
-                f.write(f'{{{{- define "case.{i}" }}}}{text}{{{{ end }}}}{{{{ template "case.{i}" .Values.d{i} }}}}')
+                f.write(wrap_text(text, i) if wrap else text)
             values[f"d{i}"] = data
             pending.add(i)
         results: dict[int, Outcome] = {}
@@ -98,7 +235,7 @@ def render_helm(cases: list[tuple[str, Any]]) -> list[Outcome]:
                 m = _FILE_RE.search(message)
                 bad = [int(m.group(1))] if m and int(m.group(1)) in pending else sorted(pending)
                 for i in bad:  # an error Helm does not attribute: every pending case fails
-                    results[i] = Outcome(None, message)
+                    results[i] = Outcome(None, message, error_key(message, helm=True))
                     pending.discard(i)
                     os.remove(os.path.join(chart, "templates", f"case{i}.txt"))
                 continue
@@ -108,17 +245,30 @@ def render_helm(cases: list[tuple[str, Any]]) -> list[Outcome]:
             for i in sorted(pending):
                 results[i] = Outcome(files.get(f"c/templates/case{i}.txt", ""))
             pending.clear()
+        if whole_parse_errors:
+            failing = {i: wrap_text(cases[i][0], i) if wrap else cases[i][0]
+                       for i, r in results.items() if r.error_key[:1] == ("parse-last",)}
+            keys: dict[int, tuple[str, ...]] = {}
+            if failing:
+                _whole_parse_errors(failing, keys)
+            for i, key in keys.items():
+                results[i] = Outcome(None, results[i].error, key)
         return [results[i] for i in range(len(cases))]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def render_sluice(text: str, data: Any) -> Outcome:
-    """sluice's outcome under Helm's conditions; anything but a TemplateError propagates."""
+def render_sluice(text: str, data: Any, index: int = 0, *, wrap: bool = True) -> Outcome:
+    """sluice's outcome for snippet `index` under Helm's conditions: the same file text
+    and name as render_helm gives Go; anything but a TemplateError propagates."""
     try:
-        out = Template(text, name="case", options=["missingkey=zero"]).execute(json_floats(data))
+        if wrap:
+            tmpl = Template(wrap_text(text, index), name=file_name(index), options=["missingkey=zero"])
+            out = tmpl.execute({"Values": {f"d{index}": json_floats(data)}})
+        else:
+            out = Template(text, name=file_name(index), options=["missingkey=zero"]).execute(json_floats(data))
     except TemplateError as exc:
-        return Outcome(None, exc.message)
+        return Outcome(None, exc.message, error_key(exc.message))
     return Outcome(out.replace("<no value>", ""))
 
 
@@ -281,3 +431,21 @@ def snippets(draw: st.DrawFn) -> str:
 
 
 cases = st.tuples(snippets(), data_roots)
+
+# Syntax errors: a generated snippet with one piece of template syntax cut out or put in.
+# Not `{{end}}`, `{{else}}` or `{{define}}`: in the oracle every snippet sits inside a define
+# of its own, which those would close or nest (hand-written cases cover them).
+_BREAKERS = ["(", ")", "|", ":=", "=", ",", ":", "$", "$y", ".", "..", "nil", '"', "`", "'", "{{", "}}", "{{ if",
+             "{{ range", "{{ with", "{{ template", "{{ break }}", "{{ block", " 1.2.3 ", "0x", "1e", " - ", "}", "{"]
+
+
+@st.composite
+def broken_snippets(draw: st.DrawFn) -> str:
+    text = draw(snippets())
+    at = draw(st.integers(0, len(text)))
+    if draw(st.booleans()):
+        return text[:at] + draw(st.sampled_from(_BREAKERS)) + text[at:]
+    return text[:at] + text[at + draw(st.integers(1, 3)):]
+
+
+broken_cases = st.tuples(broken_snippets(), data_roots)

@@ -96,7 +96,7 @@ def test_action_is_a_composite_with_pinned_install() -> None:
     for step in steps:
         assert "run" not in step or step.get("shell") == "bash", step.get("name")
     text = ACTION.read_text(encoding="utf-8")
-    assert "--require-hashes -r \"$GITHUB_ACTION_PATH/requirements/lock.txt\"" in text and "--no-deps" in text
+    assert "--require-hashes -r \"$GITHUB_ACTION_PATH/requirements/runtime.txt\"" in text and "--no-deps" in text
     used = set(re.findall(r"inputs\.([a-z-]+)", text))
     assert used <= set(action["inputs"]), used - set(action["inputs"])
     # verify's exit code is recorded, never allowed to skip the diff

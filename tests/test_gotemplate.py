@@ -2,6 +2,9 @@
 behaviour (text/template, fmt, Sprig, Argo CD's extra functions)."""
 from __future__ import annotations
 
+import sys
+from typing import Callable
+
 import pytest
 
 from renderer.gotemplate import BudgetExceeded, Template, TemplateError, go_sprintf, render
@@ -188,7 +191,7 @@ def test_missingkey_error_nested_in_index_is_not_raised() -> None:
 
 EXEC_ERRORS = [
     ("{{ .nil.x }}", "nil pointer evaluating interface {}.x"),
-    ("{{ .name.x }}", "can't evaluate field x in type string"),
+    ("{{ .name.x }}", "can't evaluate field x in type interface {}"),  # a map element is an interface {}
     ("{{ index .list 5 }}", "error calling index: index out of range: 5"),
     ('{{ eq .n "3" }}', "incompatible types for comparison"),
     ("{{ lt true false }}", "invalid type for comparison"),
@@ -204,8 +207,8 @@ EXEC_ERRORS = [
     ('{{ hasKey "a" "b" }}', "can't handle \"a\" for arg of type map[string]interface {}"),
     ('{{ fail "boom" }}', "error calling fail: boom"),
     ('{{ now }}', "not available offline"),
-    ('{{ decryptAES "k" "YWJj" }}', "no AES implementation is installed"),
-    ('{{ template "nope" }}', 'no template "nope"'),
+    ('{{ decryptAES "k" "YWJj" }}', "error calling decryptAES: runtime error: slice bounds out of range [:16] with capacity 3"),
+    ('{{ template "nope" }}', 'at <{{template "nope"}}>: template "nope" not defined'),
     ("{{ range .name }}{{ end }}", "range can't iterate over guestbook"),
     ("{{ div 1 0 }}", "integer divide by zero"),
 ]
@@ -233,11 +236,11 @@ PARSE_ERRORS = [
     ("line1\nline2 {{ nosuchfunc 1 }}", 2, 'function "nosuchfunc" not defined'),
     ('{{ "unterminated }}', 1, "unterminated quoted string"),
     ("{{/* c }}", 1, "unclosed comment"),
-    ("{{ /* c */ }}", 1, "unrecognized character in action: U+002F '/'"),
+    ("{{ /* c */ }}", 1, 'unexpected "/" in command'),  # a comment starts right after {{
     ("{{ break }}", 1, "{{break}} outside {{range}}"),
     ("{{ (1 }}", 1, "unclosed left paren"),
     ("{{ 1) }}", 1, "unexpected right paren"),
-    ("{{ 1 | | upper }}", 1, "missing command"),
+    ("{{ 1 | | upper }}", 1, 'unexpected "|" in command'),
     ("{{ if false }}{{ $nope }}{{ end }}", 1, 'undefined variable "$nope"'),
     ("{{ if true }}{{ $y := 1 }}{{ end }}\n{{ $y }}", 2, 'undefined variable "$y"'),
     ("{{ $x := 1 }}{{ define \"t\" }}{{ $x }}{{ end }}", 1, 'undefined variable "$x"'),
@@ -245,7 +248,10 @@ PARSE_ERRORS = [
     ('{{ block "b" . }}B{{ end }}{{ define "b" }}D{{ end }}', 1, 'multiple definition of template "b"'),
     ("{{ .a | 1 }}", 1, "non executable command in pipeline stage 2"),
     ("{{}}", 1, "missing value for command"),
-    ("{{ 09 }}", 1, "bad number syntax"),
+    ("{{ 09 }}", 1, 'integer overflow: "09"'),  # not octal, so a float-looking integer
+    ("{{ 1+2 }}", 1, 'bad number syntax: "1+2"'),
+    ("{{ 1e }}", 1, 'illegal number syntax: "1e"'),
+    ("{{ upper\n  1 :x }}", 2, "expected :="),
 ]
 
 
@@ -255,7 +261,7 @@ def test_parse_errors(text: str, line: int, fragment: str) -> None:
         Template(text, name="t")
     assert fragment in str(e.value)
     assert e.value.line == line
-    assert str(e.value).startswith(f"template: t:{line}:{e.value.col}: ")
+    assert str(e.value).startswith(f"template: t:{line}: ")  # Go's parse errors name no column
 
 
 def test_parse_error_column() -> None:
@@ -286,3 +292,79 @@ def test_budget_error_is_a_template_error() -> None:
     from renderer.gotemplate import BudgetExceeded
 
     assert issubclass(BudgetExceeded, TemplateError)
+
+
+# --------------------------------------------------------------------------------------
+# Depth: the executor walks on its own stack, not Python's (test_gotemplate_diff.py checks
+# the same templates against Go)
+# --------------------------------------------------------------------------------------
+
+COUNTDOWN = '{{ define "down" }}{{ if gt . 0 }}{{ . }},{{ template "down" (sub . 1) }}{{ end }}{{ end }}{{ template "down" 5000 }}'
+FOREVER = '{{ define "loop" }}{{ template "loop" . }}{{ end }}{{ template "loop" 1 }}'
+
+
+def _deep_in_python(levels: int, fn: Callable[[], str]) -> str:
+    """`fn` called with `levels` Python frames already on the stack."""
+    return fn() if levels == 0 else _deep_in_python(levels - 1, fn)
+
+
+def test_template_recursion_5000_deep_renders() -> None:
+    out = Template(COUNTDOWN).execute({})
+    assert out == "".join(f"{n}," for n in range(5000, 0, -1))
+
+
+def test_template_recursion_fails_at_gos_depth_limit() -> None:
+    with pytest.raises(TemplateError) as e:
+        Template(FOREVER, name="t").execute({})
+    assert str(e.value) == 'template: t:1:31: executing "loop" at <{{template "loop" .}}>: exceeded maximum template depth (100000)'
+    limit = '{{ define "d" }}{{ if lt . %d }}{{ template "d" (add1 .) }}{{ else }}{{ . }}{{ end }}{{ end }}{{ template "d" 0 }}'
+    assert Template(limit % 99999).execute({}) == "99999"  # the deepest call Go allows
+    with pytest.raises(TemplateError, match=r"exceeded maximum template depth \(100000\)"):
+        Template(limit % 100000).execute({})
+
+
+def test_depth_does_not_depend_on_the_callers_python_stack() -> None:
+    """Called with most of Python's recursion limit already used, deep templates still run."""
+    room = sys.getrecursionlimit() - 150
+    assert _deep_in_python(room, lambda: Template(COUNTDOWN).execute({})).startswith("5000,4999,")
+    nested = "{{ if true }}" * 3000 + "{{ with . }}{{ . }}{{ end }}" + "{{ end }}" * 3000
+    assert _deep_in_python(room, lambda: Template(nested).execute("x")) == "x"
+
+
+def test_deep_nesting_parses_and_runs() -> None:
+    ranges = "{{ range $i := until 2 }}" * 4 + "{{ $i }}" + "{{ end }}" * 4
+    assert Template(ranges).execute({}) == "01" * 8
+    chain = "{{ if false }}a" + "{{ else if false }}b" * 3000 + "{{ else }}z{{ end }}"
+    assert Template(chain).execute({}) == "z"
+    breaks = "{{ range until 3 }}" + "{{ if true }}" * 2000 + "{{ break }}" + "{{ end }}" * 2000 + "x{{ end }}y"
+    assert Template(breaks).execute({}) == "y"
+    with pytest.raises(TemplateError, match="unexpected EOF"):
+        Template("{{ if true }}" * 3000)
+
+
+def test_parenthesised_pipelines_are_capped_with_a_clear_error() -> None:
+    from renderer.gotemplate.parse import MAX_PAREN_DEPTH
+
+    deep = "{{ " + "(" * MAX_PAREN_DEPTH + "1" + ")" * MAX_PAREN_DEPTH + " }}"
+    assert Template(deep).execute({}) == "1"
+    calls = "{{ upper " + "(lower " * (MAX_PAREN_DEPTH - 1) + '"A"' + ")" * (MAX_PAREN_DEPTH - 1) + " }}"
+    assert Template(calls).execute({}) == "A"
+    for depth in (MAX_PAREN_DEPTH + 1, 20_000):
+        with pytest.raises(TemplateError, match=r"^template: t:1: max expression depth exceeded \(sluice nests at most"):
+            Template("{{ " + "(" * depth + "1" + ")" * depth + " }}", name="t")
+
+
+def test_deep_recursion_keeps_the_step_budget() -> None:
+    with pytest.raises(BudgetExceeded, match="execution stopped after 1000 steps"):
+        Template(COUNTDOWN, max_steps=1000).execute({})
+    with pytest.raises(BudgetExceeded, match="output larger than 100 characters"):
+        Template(COUNTDOWN, max_output=100).execute({})
+
+
+def test_values_nested_past_pythons_stack_fail_cleanly() -> None:
+    """Printing or encoding a value walks it on Python's stack: a value nested thousands
+    deep fails with a TemplateError, not a RecursionError."""
+    deep = "{{ $l := list }}{{ range until 5000 }}{{ $l = list $l }}{{ end }}"
+    for action in ("{{ $l }}", "{{ toJson $l }}", "{{ deepEqual $l $l }}"):
+        with pytest.raises(TemplateError, match="nested too deeply to evaluate"):
+            Template(deep + action, name="t").execute({})

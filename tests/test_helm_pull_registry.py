@@ -96,17 +96,6 @@ def private_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _start(tmp_path_factory.mktemp("private-registry"), auth=True)
 
 
-@pytest.fixture
-def user_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A user with no Helm or Docker configuration of their own."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for var in ("HELM_REGISTRY_CONFIG", "HELM_REPOSITORY_CONFIG", "DOCKER_CONFIG", "XDG_CONFIG_HOME"):
-        monkeypatch.delenv(var, raising=False)
-    return home
-
-
 def fleet(root: Path, registry: str) -> Path:
     """A Flux HelmRelease on an OCIRepository and an Argo CD Application on the same
     registry path: one chart, one cache folder."""

@@ -95,3 +95,28 @@ def test_hydrate_refuses_before_pushing(tmp_path: Path, isolated_git_env: Path, 
     assert not [r for r in refs_of(bare) if r.startswith("refs/heads/")]
     assert main(["hydrate", str(repo), "--remote", str(bare), "--allow-secrets"]) == 0, capsys.readouterr().err
     assert "refs/heads/hydrated/in-cluster" in refs_of(bare)
+
+
+# -- a malformed Secret: the reader fails before it knows the document is a Secret -------------
+
+SECRET_TOKEN = "Hunter2TopSecretValue"
+BROKEN_VALUES = [
+    f"!!int {SECRET_TOKEN}", f"!!float {SECRET_TOKEN}", f"!!bool {SECRET_TOKEN}", f"!!null {SECRET_TOKEN}",
+    f"!!timestamp {SECRET_TOKEN}", f"!!binary {SECRET_TOKEN}%", f'"{SECRET_TOKEN}" trailing', f"[{SECRET_TOKEN}",
+    f"{SECRET_TOKEN}: nested", f'"{SECRET_TOKEN}\\q"', f"!!int 0x{SECRET_TOKEN}",
+]
+
+
+@pytest.mark.parametrize("value", BROKEN_VALUES)
+@pytest.mark.parametrize("command", ["build", "render", "verify"])
+def test_a_malformed_secret_value_is_never_quoted(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  value: str, command: str) -> None:
+    secret = f"apiVersion: v1\nkind: Secret\nmetadata: {{name: db}}\nstringData:\n  password: {value}\n"
+    root = fleet(tmp_path / "repo", secret)
+    (root / "web" / "kustomization.yaml").write_text("resources: [cm.yaml, secret.yaml]\n")
+    args = {"build": ["build", str(root / "web")], "render": ["render", str(root), "--out", str(tmp_path / "out")],
+            "verify": ["verify", str(root)]}[command]
+    code = main(args)
+    out, err = capsys.readouterr()
+    assert code == 2 and "secret.yaml" in err and "Traceback" not in err
+    assert SECRET_TOKEN not in out + err

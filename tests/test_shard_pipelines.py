@@ -124,7 +124,7 @@ def test_argo_workflow_structure() -> None:
             assert set(template["container"]) <= {"image", "command", "args", "env", "resources"}
     shard_out = templates["render-shard"]["outputs"]["artifacts"][0]["s3"]["key"]
     assert templates["hydrate"]["inputs"]["artifacts"][0]["s3"]["key"] == shard_out  # fan-in reads the fan-out
-    assert "requirements/lock.txt" in templates["render-shard"]["container"]["args"][0]
+    assert "requirements/runtime.txt" in templates["render-shard"]["container"]["args"][0]
 
 
 def test_argo_fan_out_fan_in_simulated(tmp_path: Path, isolated_git_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -355,9 +355,9 @@ ERRORS = [
     ("x:\n  1: a\n  '1': b\n", 2, "mapping key 1 is not a string"),
     ("x:\n  ~: a\n", 2, "null mapping key"),
     ("x:\n  ? [a, b]\n  : c\n", 2, "mapping key must be a scalar"),
-    ("a: !!bool yes\n", 1, "cannot decode !!str `yes` as a !!bool"),
-    ("a: !!int 1.5\n", 1, "cannot decode !!float `1.5` as a !!int"),
-    ("a: !!null x\n", 1, "cannot decode !!str `x` as a !!null"),
+    ("a: !!bool yes\n", 1, "cannot decode a !!str scalar (3 characters, not shown) as a !!bool"),
+    ("a: !!int 1.5\n", 1, "cannot decode a !!float scalar (3 characters, not shown) as a !!int"),
+    ("a: !!null x\n", 1, "cannot decode a !!str scalar (1 characters, not shown) as a !!null"),
     ("a: !!timestamp 2001-12-14x\n", 1, "as a !!timestamp"),
     ("a: !!binary '%%%'\n", 1, "invalid base64"),
     ("a: 2001-12-14T21:59:43+24:00\n", 1, "timezone hour outside of range"),
@@ -588,7 +588,7 @@ def test_config_dialect_is_go_yaml_v2() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [("? \n: c\n", "null mapping key"), ("18446744073709551615: b\n", "unsupported map key"),
-     ("a: !!bool maybe\n", "cannot decode !!str `maybe` as a !!bool")],
+     ("a: !!bool maybe\n", "cannot decode a !!str scalar (5 characters, not shown) as a !!bool")],
 )
 def test_config_dialect_errors(text: str, message: str) -> None:
     with pytest.raises(InputError, match=re.escape(message)):

@@ -11,6 +11,10 @@ from, so `--check` can tell, offline and in milliseconds, that `pyproject.toml` 
 without the lock following it. The hook entries of `.pre-commit-hooks.yaml` get the runtime
 part of the lock as `additional_dependencies`, because pre-commit installs a hook with
 plain `pip install .`, which would otherwise take whatever is newest.
+
+`requirements/runtime.txt` is the runtime part of the lock (sluice's own dependencies and
+the build backend, no test tools), entries copied with their hashes: what the GitHub Action
+and the GitLab template install on a user's runner.
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = ROOT / "pyproject.toml"
 BUILD_IN = ROOT / "requirements" / "build.in"
 LOCK = ROOT / "requirements" / "lock.txt"
+RUNTIME = ROOT / "requirements" / "runtime.txt"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 UV_REQUIREMENTS = ROOT / "tools" / "uv.txt"
 EXTRAS = ("test",)
@@ -110,6 +115,34 @@ def render_hooks(hooks_text: str, pins: list[str]) -> str:
     return re.sub(r"(^  language: python\n)", lambda m: m.group(1) + block, hooks_text, flags=re.M)
 
 
+def _entries(lock_text: str) -> dict[str, str]:
+    """name -> the lock's whole entry (pin line, hash lines, `# via` comments)."""
+    entries: dict[str, str] = {}
+    current = None
+    for line in lock_text.splitlines(keepends=True):
+        m = re.match(r"^([A-Za-z0-9_.\-]+)==", line)
+        if m:
+            current = _canonical(m.group(1))
+            entries[current] = line
+        elif current and line.startswith(" "):
+            entries[current] += line
+        else:
+            current = None
+    return entries
+
+
+def runtime_lock(lock_text: str) -> str:
+    """The runtime subset of the lock: what a runner needs to install and run sluice."""
+    entries = _entries(lock_text)
+    build = {_canonical(re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0]) for r in _requirement_lines(BUILD_IN.read_text())}
+    names = sorted((runtime_names(lock_text) | build) & set(entries))
+    digest = next((line for line in lock_text.splitlines() if line.startswith(DIGEST_PREFIX)), "")
+    header = ("# The runtime part of requirements/lock.txt (sluice's dependencies and its build backend, no\n"
+              "# test tools): what the GitHub Action and the GitLab template install. Made by `make lock`.\n"
+              f"{digest}\n")
+    return header + "".join(entries[name] for name in names)
+
+
 def problems() -> list[str]:
     """What is out of date: the lock against pyproject.toml, the hook pins against the lock."""
     found = []
@@ -119,6 +152,8 @@ def problems() -> list[str]:
         found.append(f"{LOCK.relative_to(ROOT)} does not match pyproject.toml / {BUILD_IN.relative_to(ROOT)}: run `make lock`")
     if render_hooks(HOOKS.read_text(), hook_pins(lock_text)) != HOOKS.read_text():
         found.append(f"{HOOKS.relative_to(ROOT)} pins differ from the lock: run `make lock`")
+    if not RUNTIME.is_file() or RUNTIME.read_text() != runtime_lock(lock_text):
+        found.append(f"{RUNTIME.relative_to(ROOT)} differs from the runtime part of the lock: run `make lock`")
     return found
 
 
@@ -149,6 +184,7 @@ def refresh(upgrade: bool) -> None:
               f"{DIGEST_PREFIX}{inputs_digest()}\n")
     LOCK.write_text(header + body.lstrip("\n"))
     HOOKS.write_text(render_hooks(HOOKS.read_text(), hook_pins(LOCK.read_text())))
+    RUNTIME.write_text(runtime_lock(LOCK.read_text()))
 
 
 def main(argv: list[str] | None = None) -> int:

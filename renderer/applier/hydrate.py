@@ -668,12 +668,12 @@ def hydrate(
             if status in ("superseded", "held") and newer and superseded is None:
                 superseded = (newer, status == "held")
         if superseded is not None:
-            results = [
+            untouched = [
                 BranchResult(b, state.tips[f"refs/heads/{b}"], state.tips[f"refs/heads/{b}"], changed=False,
                              recorded_dry_sha=statuses[b][1], status=statuses[b][0])
                 for b in branches
             ]
-            return [], (results, superseded[0], superseded[1])
+            return [], (untouched, superseded[0], superseded[1])
         blobs: dict[str, bytes] = {}
         for content in desired_files.values():
             for data in content.values():

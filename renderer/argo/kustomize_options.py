@@ -36,6 +36,7 @@ from typing import Any
 
 from ..core.errors import InputError, OutOfReach
 from ..core.fs import OverlayFS, RepoFS, join
+from ..core.resource import Placed
 from ..core.gomatch import glob_regex
 
 STRING_FIELDS = ("namePrefix", "nameSuffix", "namespace", "version", "kubeVersion")
@@ -461,6 +462,13 @@ def build_with_options(fs: RepoFS, path: str, options: dict[str, Any], *, env: d
                        where: str, file: str | None) -> list[dict[str, Any]]:
     """The resources of the kustomization in `path` after the edits of `options`, built
     from an in-memory copy (a Builder of its own: the shared one memoises the real file)."""
+    return [p.body for p in build_with_options_placed(fs, path, options, env=env, build_options=build_options,
+                                                      where=where, file=file)]
+
+
+def build_with_options_placed(fs: RepoFS, path: str, options: dict[str, Any], *, env: dict[str, str],
+                              build_options: Any, where: str, file: str | None) -> list[Placed]:
+    """`build_with_options`, each body with its origin (Builder.build_placed)."""
     from ..kustomize import Builder, BuildOptions, find_kustomization
     from ..core.yaml import dump_document
 
@@ -477,4 +485,4 @@ def build_with_options(fs: RepoFS, path: str, options: dict[str, Any], *, env: d
     resolved = resolve_components(fs, path, options, where=where, file=file)
     edited = edit_kustomization(kus, resolved, env=env, where=where, file=file)
     overlay = OverlayFS(fs, {kfile: dump_document(edited)})
-    return list(Builder(overlay, build_options or BuildOptions()).build(path))
+    return Builder(overlay, build_options or BuildOptions()).build_placed(path)

@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterable
 from ..core.errors import InputError, OutOfReach, SourceOutOfReach
 from ..core.fs import RepoFS, join
 from ..core.regex import compile_user_regex
+from ..core.resource import Origin, Placed, bodies
 
 SOURCE_TYPES = ("auto", "kustomize", "directory", "helm", "flux", "helm-repo")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -184,7 +185,7 @@ class SourceRenderer:
         self.helm_engine_name: str | None = None  # sluice.yaml helm.engine / --helm-engine (None: the default)
         # cluster name -> resolver of substituteFrom objects only the cluster holds (sluice.yaml substitutions)
         self.flux_objects: Callable[[str], Any] | None = None
-        self._flux: dict[str, dict[str, list[dict[str, Any]] | OutOfReach]] = {}
+        self._flux: dict[str, dict[str, list[Placed] | OutOfReach]] = {}
         self.flux_notes: list[str] = []  # what Flux trees left for the cluster (substituteFrom objects)
         self.fs = fs
         self.skip_dirs = tuple(skip_dirs)
@@ -233,6 +234,15 @@ class SourceRenderer:
     def render(self, spec: SourceSpec, *, referrer: str | None = None) -> list[dict[str, Any]]:
         """The resources of the source, in render order. Bodies may be shared with the
         kustomize build's memo: treat them as read-only (copy before changing)."""
+        return bodies(self.render_placed(spec, referrer=referrer))
+
+    def render_placed(self, spec: SourceSpec, *, referrer: str | None = None,
+                      origin: Origin | None = None) -> list[Placed]:
+        """`render`, each body with the file and line it came from: a manifest's document,
+        a kustomize resource's (through patches and renames), a chart template's, or
+        `origin` (the Application's place) where no repository file stands for it (a chart
+        of the chart cache)."""
+        fallback = origin or Origin(referrer or spec.path)
         spec = self.effective(spec, referrer=referrer)
         kind = self._source_type(spec, referrer=referrer)
         if kind == "kustomize":
@@ -245,47 +255,50 @@ class SourceRenderer:
             if spec.kustomize_json:  # Argo CD's `kustomize edit` options: an edited, in-memory kustomization
                 import json
 
-                from .kustomize_options import build_with_options
+                from .kustomize_options import build_with_options_placed
 
                 options = self._build_options if self._build_options is not None else self._kustomize().BuildOptions()
-                return build_with_options(self.fs, spec.path, json.loads(spec.kustomize_json), env=dict(spec.build_env),
-                                          build_options=options, where=f"{spec.field}.kustomize", file=referrer)
-            return list(self.builder().build(spec.path))
+                return build_with_options_placed(self.fs, spec.path, json.loads(spec.kustomize_json),
+                                                 env=dict(spec.build_env), build_options=options,
+                                                 where=f"{spec.field}.kustomize", file=referrer)
+            return self.builder().build_placed(spec.path)
         if kind == "flux":
             return self._flux_objects(spec)
         if kind == "helm-repo":
             import json
 
-            from ..helm.argo import render_argo_repo_chart
+            from ..helm.argo import render_argo_repo_chart_placed
 
             helm = json.loads(spec.helm_json) if spec.helm_json else {}
-            return render_argo_repo_chart(self.fs, spec.chart_repo, spec.chart, spec.chart_version, helm,
-                                          app_name=spec.app_name, namespace=spec.namespace, engine=self.helm_engine(),
-                                          chart_cache=self.chart_cache, where=spec.field, file=referrer, refs=spec.value_refs)
+            return render_argo_repo_chart_placed(self.fs, spec.chart_repo, spec.chart, spec.chart_version, helm,
+                                                 app_name=spec.app_name, namespace=spec.namespace,
+                                                 engine=self.helm_engine(), chart_cache=self.chart_cache,
+                                                 where=spec.field, file=referrer, refs=spec.value_refs,
+                                                 fallback=fallback)
         if kind == "helm":
             import json
 
-            from ..helm.argo import render_argo_helm
+            from ..helm.argo import render_argo_helm_placed
 
             helm = json.loads(spec.helm_json) if spec.helm_json else {}
-            return render_argo_helm(self.fs, spec.path, helm, app_name=spec.app_name, namespace=spec.namespace,
-                                    engine=self.helm_engine(), where=spec.field, file=referrer, refs=spec.value_refs,
-                                    chart_cache=self.chart_cache)
-        return render_directory(self.fs, spec, referrer=referrer, skip_dirs=self.skip_dirs)
+            return render_argo_helm_placed(self.fs, spec.path, helm, app_name=spec.app_name, namespace=spec.namespace,
+                                           engine=self.helm_engine(), where=spec.field, file=referrer,
+                                           refs=spec.value_refs, chart_cache=self.chart_cache, fallback=fallback)
+        return render_directory_placed(self.fs, spec, referrer=referrer, skip_dirs=self.skip_dirs)
 
-    def _flux_objects(self, spec: SourceSpec) -> list[dict[str, Any]]:
+    def _flux_objects(self, spec: SourceSpec) -> list[Placed]:
         """The objects of one Flux Kustomization (`spec.app_name` = namespace/name) of the
         cluster directory `spec.path`; each directory's tree is expanded once."""
         tree = self._flux.get(spec.path)
         if tree is None:
-            from ..flux import dry_repo_sources, expand_flux_tree
+            from ..flux import dry_repo_sources, expand_flux_tree_placed
 
             tree = {}
             unreached: dict[tuple[str, str], str] = {}
             source_fs = self.flux_sources if self.flux_sources is not None else dry_repo_sources()
             supplied = self.flux_objects(posixpath.basename(spec.path)) if self.flux_objects is not None else None
-            for ks, objects in expand_flux_tree(self.fs, spec.path, source_fs=source_fs, unreached=unreached,
-                                                notes=self.flux_notes, objects=supplied):
+            for ks, objects in expand_flux_tree_placed(self.fs, spec.path, source_fs=source_fs, unreached=unreached,
+                                                       notes=self.flux_notes, objects=supplied):
                 meta = ks.get("metadata") or {}
                 key = (str(meta.get("namespace") or "flux-system"), str(meta.get("name")))
                 tree[f"{key[0]}/{key[1]}"] = objects if key not in unreached else SourceOutOfReach(
@@ -355,7 +368,13 @@ def directory_files(fs: RepoFS, spec: SourceSpec, *, referrer: str | None = None
 
 def render_directory(fs: RepoFS, spec: SourceSpec, *, referrer: str | None = None, skip_dirs: Iterable[str] = ()) -> list[dict[str, Any]]:
     """Plain manifests of a directory source, as Argo CD reads them."""
-    out: list[dict[str, Any]] = []
+    return bodies(render_directory_placed(fs, spec, referrer=referrer, skip_dirs=skip_dirs))
+
+
+def render_directory_placed(fs: RepoFS, spec: SourceSpec, *, referrer: str | None = None,
+                            skip_dirs: Iterable[str] = ()) -> list[Placed]:
+    """`render_directory`, each object with its file and the line its document starts on."""
+    out: list[Placed] = []
     for path in directory_files(fs, spec, referrer=referrer, skip_dirs=skip_dirs):
         name = path.rsplit("/", 1)[-1]
         if name in KUSTOMIZATION_FILES:
@@ -375,7 +394,7 @@ def render_directory(fs: RepoFS, spec: SourceSpec, *, referrer: str | None = Non
             if _looks_like_manifest(text):
                 raise
             continue  # an unrelated file that is not YAML: ignored, as Argo CD does
-        objs: list[dict[str, Any]] = []
+        objs: list[Placed] = []
         bad: tuple[int, str] | None = None
         for doc, line in docs:
             if doc is None:
@@ -387,7 +406,7 @@ def render_directory(fs: RepoFS, spec: SourceSpec, *, referrer: str | None = Non
             if missing:
                 bad = (line, f"object has no {' and no '.join(missing)}")
                 break
-            objs.append(copy.deepcopy(doc))
+            objs.append(Placed(copy.deepcopy(doc), Origin(path, line)))
         if bad is not None:
             if objs or _looks_like_manifest(text):
                 raise InputError(bad[1], file=path, line=bad[0])

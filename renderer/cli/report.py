@@ -45,7 +45,7 @@ def report(repo: str, out: str | None, base: str | None, remote: str | None, his
         stats = write_site(model, out) if out else None
         if output_format == "json":
             click.echo(json.dumps(model, indent=2))
-        elif stats:
+        elif stats and out:
             click.echo(f"wrote {stats.pages} pages ({stats.total_bytes // 1024} KiB in {stats.files} files) to {out}; "
                        f"open {Path(out) / 'index.html'}")
         return EXIT_OK

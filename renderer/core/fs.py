@@ -188,6 +188,11 @@ class RepoFS:
         self.record(path, digest)
         return text
 
+    def text_as_written(self, path: str) -> str:
+        """The file's text as the repository holds it, for placing origins on its lines: a
+        view holding an edited copy in memory answers with the file it stands for."""
+        return self.read_text(path)
+
     def screen(self, path: str, name: str, test: Callable[[str], bool]) -> bool:
         """Whether `test` (a substring test named `name`, see core/screens.py) holds for the
         file's text. Recorded in `screens`, not in `reads`: a file discovery only screened
@@ -256,6 +261,11 @@ class OverlayFS(RepoFS):
         if path in self._files:
             return self._files[path]
         return self._base.read_text(path)
+
+    def text_as_written(self, path: str) -> str:
+        if path in self._files and self._base.is_file(path):
+            return self._base.text_as_written(path)
+        return self.read_text(path)
 
     def load_yaml(self, path: str, *, dialect: str = "resource") -> list[tuple[Any, int]]:
         if path in self._files:

@@ -10,7 +10,7 @@ import functools
 import json
 from dataclasses import dataclass, field
 from importlib import resources as importlib_resources
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from .errors import RenderError
 
@@ -116,6 +116,46 @@ def metadata(body: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Origin:
+    """Where a rendered resource is written: the repository-relative file and the 1-based
+    line its document starts on (0: the file is known, the line is not). `repo` names
+    another repository (sluice.yaml `repositories`, a normalised repoURL) when the file is
+    there, "" for the repository being rendered. Plain data: it crosses process
+    boundaries (pickled) and render caches (`to_json`)."""
+
+    file: str
+    line: int = 0
+    repo: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{self.repo}//{where}" if self.repo else where
+
+    def to_json(self) -> list[Any]:
+        return [self.file, self.line, self.repo] if self.repo else [self.file, self.line]
+
+    @classmethod
+    def from_json(cls, value: Any) -> "Origin":
+        file, line, *rest = value
+        return cls(str(file), int(line), str(rest[0]) if rest else "")
+
+
+NO_ORIGIN = Origin("")
+"""A resource no file stands for (e.g. a Namespace Helm creates for a release)."""
+
+
+class Placed(NamedTuple):
+    """A rendered body and where it came from, as engines hand them on."""
+
+    body: dict[str, Any]
+    origin: Origin
+
+
+def bodies(placed: Iterable[Placed]) -> list[dict[str, Any]]:
+    return [p.body for p in placed]
+
+
 @dataclass(slots=True)
 class Resource:
     body: dict[str, Any]
@@ -164,6 +204,10 @@ class Resource:
     def record_rename(self) -> None:
         """Remember the current id before a transformer changes name/namespace/kind."""
         self.prev_ids.append(self.id)
+
+    def place(self) -> Origin:
+        """The file and line the resource came from (its document; a generator's entry)."""
+        return Origin(self.origin or "", self.line or 0)
 
     def where(self) -> str:
         if self.origin is None:

@@ -53,8 +53,8 @@ from renderer.core.yaml_emit import dump_document as _dump_document
 from renderer.core.yaml_emit import dump_documents as _dump_documents
 from renderer.core.errors import InputError
 
-__all__ = ["load_documents", "load_documents_with_lines", "dump_document", "dump_documents", "Dialect",
-           "BlankNullMap", "blank_nulls"]
+__all__ = ["load_documents", "load_documents_with_lines", "top_level_item_lines", "dump_document", "dump_documents",
+           "Dialect", "BlankNullMap", "blank_nulls"]
 
 Dialect = Literal["resource", "config"]
 """How kustomize reads a file: "resource" (kyaml, go-yaml v3: resources, patches merged
@@ -84,6 +84,115 @@ def load_documents(text: str, source: str, *, dialect: Dialect = "resource") -> 
 def load_documents_with_lines(text: str, source: str, *, dialect: Dialect = "resource") -> list[tuple[Any, int]]:
     """Like load_documents, with the 1-based line where each document's content starts."""
     return _load(text, source, dialect)
+
+
+def top_level_item_lines(text: str, key: str) -> list[int]:
+    """For the first document's top-level mapping: the 1-based line each item of the
+    sequence under `key` (matched case-insensitively, as Go's JSON decoding matches field
+    names) starts on; [] when there is none. Where a generator entry of a kustomization is
+    written, for origins. Plain block layout is read from the text directly (a build reads
+    every overlay's kustomization: this stays off the parser); anything else is parsed."""
+    fast = _block_item_lines(text, key)
+    if fast is not None:
+        return fast
+    return _parsed_item_lines(text).get(key.lower(), [])
+
+
+def _block_item_lines(text: str, key: str) -> list[int] | None:
+    """`top_level_item_lines` for a key written once at column 0 with a block sequence of
+    `- ` items under it (comments and blank lines between); None for anything else (no such
+    key, a flow or nested value, a tab, a document marker, an item whose node starts on a
+    later line): the parser answers those."""
+    if "\t" in text or "\n---" in text or text.startswith(("---", "%")):
+        return None
+    found = list(re.finditer(rf"(?mi)^{re.escape(key)}[ ]*:[ ]*(?:#.*)?$", text))
+    if len(found) != 1:
+        return None
+    number = text.count("\n", 0, found[0].end()) + 1
+    out: list[int] = []
+    indent = -1
+    for line in text[found[0].end():].split("\n")[1:]:
+        number += 1
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        if line[0] != " " and line[0] != "-":
+            break  # the next top-level key
+        if not stripped.startswith("-"):
+            if indent < 0:
+                return None  # a nested mapping, not a sequence
+            continue
+        if stripped.rstrip() == "-" or not stripped.startswith("- "):
+            return None
+        level = len(line) - len(stripped)
+        if indent < 0:
+            indent = level
+        if level == indent:
+            out.append(number)
+        elif level < indent:
+            return None
+    return out or None
+
+
+def _parsed_item_lines(text: str) -> dict[str, list[int]]:
+    """`top_level_item_lines` for every key, from the parser's events; {} for text that is
+    not such a mapping (the loader reports malformed YAML itself)."""
+    out: dict[str, list[int]] = {}
+    try:
+        get: Callable[[], Any] = CParser(text).get_event
+        ev = get()
+        while ev.__class__ is not MappingStartEvent:
+            if ev is None or ev.__class__ in (StreamEndEvent, SequenceStartEvent, ScalarEvent, AliasEvent):
+                return out
+            ev = get()
+        depth, key, items = 1, None, None  # depth 1: inside the top-level mapping
+        expect_key = True
+        while depth:
+            ev = get()
+            cls = ev.__class__
+            if depth == 1:
+                if cls is MappingEndEvent:
+                    break
+                if expect_key:
+                    key = str(ev.value).lower() if cls is ScalarEvent else None
+                    expect_key = False
+                    if cls in (MappingStartEvent, SequenceStartEvent):
+                        depth += 1
+                    continue
+                expect_key = True
+                if cls is SequenceStartEvent and key is not None:
+                    items = out.setdefault(key, [])
+                    depth += 1
+                    while True:  # the sequence's items, each skipped whole
+                        ev = get()
+                        if ev.__class__ is SequenceEndEvent:
+                            break
+                        items.append(ev.start_mark.line + 1)
+                        _skip_node(get, ev)
+                    depth -= 1
+                elif cls in (MappingStartEvent, SequenceStartEvent):
+                    _skip_node(get, ev)
+                continue
+            if cls in (MappingStartEvent, SequenceStartEvent):  # a complex key: skipped
+                depth += 1
+            elif cls in (MappingEndEvent, SequenceEndEvent):
+                depth -= 1
+    except (YAMLError, AttributeError):
+        return {}
+    return out
+
+
+def _skip_node(get: Callable[[], Any], ev: Any) -> None:
+    """Consume the rest of the node `ev` starts (nothing more for a scalar or alias)."""
+    if ev.__class__ not in (MappingStartEvent, SequenceStartEvent):
+        return
+    depth = 1
+    while depth:
+        cls = get().__class__
+        if cls in (MappingStartEvent, SequenceStartEvent):
+            depth += 1
+        elif cls in (MappingEndEvent, SequenceEndEvent):
+            depth -= 1
 
 
 def dump_document(obj: Any) -> str:
@@ -233,7 +342,7 @@ def _timestamp_text(s: str) -> str | None:
     try:
         return format_rfc3339nano(ts)
     except ValueError as e:
-        raise _ScalarError(f"timestamp {s!r} cannot be printed: {e}") from None
+        raise _ScalarError(f"a timestamp ({len(s)} characters, not shown) cannot be printed: {e}") from None
 
 
 def _plain_resolver(words: dict[str, Any], v3: bool) -> Callable[[str], Any]:
@@ -330,7 +439,8 @@ def _tagged_scalar(tag: str, s: str, plain: bool, v2: bool) -> Any:
         return value
     if tag == "!!float" and rtag == "!!int" and INT64_MIN <= value <= INT64_MAX:
         return float(value)  # go-yaml widens an int64 only; a uint64 fails as below
-    raise _ScalarError(f"cannot decode {rtag} `{s}` as a {tag}")
+    # the value is not quoted: the reader cannot know yet whether it is in a Secret
+    raise _ScalarError(f"cannot decode a {rtag} scalar ({len(s)} characters, not shown) as a {tag}")
 
 
 def _float32_key(f: float) -> str:

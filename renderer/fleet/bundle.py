@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ..core.errors import InputError, RenderError
+from ..core.resource import Origin
 from ..core.scratch import sweep_stale
 
 MANIFEST = "manifest.yaml"
@@ -51,6 +52,11 @@ class AppBundle:
     resources: tuple[dict[str, Any], ...] = field(default=(), compare=False, repr=False)
     namespace: str | None = None
     target: Any = field(default=None, compare=False, repr=False)  # the fleet.Target it renders (children too)
+    origins: tuple[Origin, ...] = field(default=(), compare=False, repr=False)  # parallel to `resources`: file and line
+
+    def origin_of(self, index: int) -> Origin:
+        """Where resource `index` came from (the Application's file when not tracked)."""
+        return self.origins[index] if index < len(self.origins) else Origin(self.origin)
 
     @property
     def manifest(self) -> bytes:

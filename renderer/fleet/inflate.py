@@ -14,6 +14,7 @@ from typing import Any
 from ..core.errors import OutOfReach
 from ..core.fs import RepoFS
 from ..core.notes import Skipped
+from ..core.resource import Origin, Placed, bodies
 from ..argo.sources import SourceRenderer
 
 __all__ = ["HelmReleaseInflater", "KeptRelease", "kept_summary"]
@@ -58,31 +59,43 @@ class HelmReleaseInflater:
                 api_versions: tuple[str, ...] = ()) -> list[dict[str, Any]]:
         """With `keep_unreachable` (helmReleases: auto), a HelmRelease whose chart is out of
         reach offline stays a HelmRelease for Flux and is listed in `self.kept`."""
+        placed = [Placed(r, Origin(origin)) for r in resources]
+        return bodies(self.inflate_placed(placed, origin, keep_unreachable=keep_unreachable, notes=notes,
+                                          kube_version=kube_version, api_versions=api_versions))
+
+    def inflate_placed(self, resources: list[Placed], origin: str, *, keep_unreachable: bool = False,
+                       notes: list[str] | None = None, kube_version: str | None = None,
+                       api_versions: tuple[str, ...] = ()) -> list[Placed]:
+        """`inflate` on bodies with origins: a chart's manifests come from its templates in the
+        repository, else (a chart of the chart cache) from the HelmRelease's own place, as does
+        the Namespace `install.createNamespace` adds."""
         from ..helm.release import is_helmrelease
 
-        if not any(is_helmrelease(r) for r in resources):
+        if not any(is_helmrelease(r.body) for r in resources):
             return resources
-        from ..helm.release import iter_repo_objects, objects_resolver, render_helmrelease
+        from ..helm.release import iter_repo_objects, objects_resolver, render_helmrelease_placed
 
         if self._repo_objects is None:
             kinds = frozenset({"ConfigMap", "Secret", "GitRepository", "Bucket", "HelmRepository", "OCIRepository", "HelmChart"})
             self._repo_objects = list(iter_repo_objects(self.fs, kinds))
-        objects = objects_resolver(resources, self._repo_objects)
-        out: list[dict[str, Any]] = []
-        for body in resources:
+        objects = objects_resolver(bodies(resources), self._repo_objects)
+        out: list[Placed] = []
+        for item in resources:
+            body = item.body
             if is_helmrelease(body) and (body.get("spec") or {}).get("kubeConfig"):
                 # helm-controller installs it into another cluster: its manifests do not belong here
                 if notes is not None:
                     meta = body.get("metadata") or {}
                     notes.append(f"{origin}: HelmRelease {meta.get('namespace') or 'default'}/{meta.get('name')} kept for "
                                  "Flux, not inflated: spec.kubeConfig installs it into another cluster")
-                out.append(body)
+                out.append(item)
                 continue
             if is_helmrelease(body):
                 try:
-                    manifests = render_helmrelease(body, self.fs, objects, engine=self.renderer.helm_engine(),
-                                                   chart_cache=self.chart_cache, file=origin,
-                                                   kube_version=kube_version, api_versions=api_versions)
+                    manifests = render_helmrelease_placed(body, self.fs, objects, engine=self.renderer.helm_engine(),
+                                                          chart_cache=self.chart_cache, file=origin,
+                                                          kube_version=kube_version, api_versions=api_versions,
+                                                          fallback=item.origin)
                 except OutOfReach as exc:
                     if not keep_unreachable:
                         raise OutOfReach(f"{exc.message}; or keep such HelmReleases for Flux with --helm-releases auto "
@@ -90,11 +103,12 @@ class HelmReleaseInflater:
                     meta = body.get("metadata") or {}
                     self.kept.append(KeptRelease(origin, f"{meta.get('namespace') or 'default'}/{meta.get('name')}",
                                                  exc.message))
-                    out.append(body)
+                    out.append(item)
                     continue
-                out.extend([*_created_namespace(body), *_in_release_namespace(manifests, body)])
+                out.extend(Placed(ns, item.origin) for ns in _created_namespace(body))
+                out.extend(_in_release_namespace(manifests, body))
             else:
-                out.append(body)
+                out.append(item)
         return _without_duplicate_created_namespaces(out)
 
 
@@ -112,16 +126,16 @@ def _created_namespace(release: dict[str, Any]) -> list[dict[str, Any]]:
              "metadata": {"name": namespace, "labels": {"name": namespace}, "annotations": {_CREATED: "true"}}}]
 
 
-def _without_duplicate_created_namespaces(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _without_duplicate_created_namespaces(resources: list[Placed]) -> list[Placed]:
     """A Namespace added for createNamespace is dropped when the bundle already has it (Helm
     creates it only when missing), and kept once when several releases share it."""
     def is_ns(body: dict[str, Any]) -> bool:
         return body.get("kind") == "Namespace" and body.get("apiVersion") == "v1"
 
-    declared = {str((b.get("metadata") or {}).get("name")) for b in resources
+    declared = {str((b.get("metadata") or {}).get("name")) for b, _ in resources
                 if is_ns(b) and _CREATED not in ((b.get("metadata") or {}).get("annotations") or {})}
     out, seen = [], set()
-    for body in resources:
+    for body, origin in resources:
         meta = body.get("metadata") or {}
         if is_ns(body) and _CREATED in (meta.get("annotations") or {}):
             name = str(meta.get("name"))
@@ -129,11 +143,11 @@ def _without_duplicate_created_namespaces(resources: list[dict[str, Any]]) -> li
                 continue
             seen.add(name)
             body = {**body, "metadata": {k: v for k, v in meta.items() if k != "annotations"}}
-        out.append(body)
+        out.append(Placed(body, origin))
     return out
 
 
-def _in_release_namespace(manifests: list[dict[str, Any]], release: dict[str, Any]) -> list[dict[str, Any]]:
+def _in_release_namespace(manifests: list[Placed], release: dict[str, Any]) -> list[Placed]:
     """Helm installs a release's namespaced objects into the release namespace
     (spec.targetNamespace, else the HelmRelease's): say so in the manifests."""
     from ..core.resource import is_cluster_scoped
@@ -142,7 +156,7 @@ def _in_release_namespace(manifests: list[dict[str, Any]], release: dict[str, An
     namespace = spec.get("targetNamespace") or (release.get("metadata") or {}).get("namespace")
     if not namespace:
         return manifests
-    for doc in manifests:
+    for doc, _ in manifests:
         meta = doc.setdefault("metadata", {})
         if not meta.get("namespace") and not is_cluster_scoped(str(doc.get("apiVersion") or ""), str(doc.get("kind") or "")):
             meta["namespace"] = namespace

@@ -11,7 +11,7 @@ import dataclasses
 import os
 from collections import deque
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from .bundle import MANIFEST, METADATA, README, AppBundle, Bundles, hydrator_metadata, readme, write_bundles
 from ..core.errors import OutOfReach, RenderError, SluiceError, SourceOutOfReach
@@ -32,7 +32,7 @@ from .inflate import HelmReleaseInflater, KeptRelease, kept_summary
 from .secret_guard import refuse_plaintext_secrets
 from ..core.fs import RepoFS
 from ..core.notes import Skipped
-from ..core.resource import split_api_version
+from ..core.resource import Origin, Placed, split_api_version
 from ..core.secret_redact import scrub_error
 from ..argo.sources import SourceRenderer
 
@@ -217,13 +217,13 @@ class _RepoRenderers:
 def _render_targets(
     fs: RepoFS, plan: FleetPlan, repos: _RepoRenderers, notes: list[str], *, lenient: bool = False,
     planned: list[Target] | None = None, unreached: list[Target] | None = None,
-) -> list[tuple[Target, str, list[dict[str, Any]]]]:
+) -> list[TargetRender]:
     """Render the plan's targets and, app of apps, the Applications they render, in queue
     order. An out-of-reach source stops the render for an Application written in the repo
     and becomes a note for a generated one (for every one when `lenient`, which also keeps
     unreachable HelmReleases). `planned` receives every target taken up, `unreached` those
     left out as out of reach."""
-    rendered: list[tuple[Target, str, list[dict[str, Any]]]] = []
+    rendered: list[TargetRender] = []
     queue = deque(plan.targets)
     known = {t.app_key for t in plan.targets} | set(plan.skipped)
     hydrated = hydrated_branches(plan)
@@ -236,13 +236,14 @@ def _render_targets(
         try:
             renderer, inflater = repos.get(target.source.repo)
             kind = renderer.source_type(target.source, referrer=target.origin)
-            resources = renderer.render(target.source, referrer=target.origin)
+            placed = _render_source(renderer, target.source, target)
             for extra in target.extra_sources:  # multi-source: every source's manifests, in order
-                resources = [*resources, *renderer.render(extra, referrer=target.origin)]
+                placed = [*placed, *_render_source(renderer, extra, target)]
             if target.helm_releases in ("inflate", "auto"):
-                resources = inflater.inflate(resources, target.origin,
-                                             keep_unreachable=lenient or target.helm_releases == "auto", notes=notes,
-                                             kube_version=target.kube_version, api_versions=target.api_versions)
+                placed = inflater.inflate_placed(placed, target.origin,
+                                                 keep_unreachable=lenient or target.helm_releases == "auto", notes=notes,
+                                                 kube_version=target.kube_version, api_versions=target.api_versions)
+            resources = [p.body for p in placed]
         except OutOfReach as exc:
             flux = isinstance(exc, SourceOutOfReach)
             if not (target.generated_by or lenient or flux):
@@ -258,7 +259,7 @@ def _render_targets(
             continue
         except SluiceError as exc:
             raise _in_context(exc, target) from exc
-        rendered.append((target, kind, resources))
+        rendered.append(TargetRender(target, kind, resources, [p.origin for p in placed]))
         notes.extend(n for n in renderer.flux_notes if n not in notes)
         if target.source.type != "flux":
             children, child_notes = plan_child_applications(fs, plan, target, resources, known, parent_fs=renderer.fs,
@@ -272,15 +273,13 @@ def _render_targets(
     if summary is not None:
         notes.append(summary)
     if len(rendered) > len(plan.targets):
-        check_locations([t for t, _, _ in rendered])
+        check_locations([r.target for r in rendered])
     if plan.config.child_applications == "hydrated":
         rendered = _point_applications_at_hydrated(plan, rendered)
     return rendered
 
 
-def _point_applications_at_hydrated(
-    plan: FleetPlan, rendered: list[tuple[Target, str, list[dict[str, Any]]]],
-) -> list[tuple[Target, str, list[dict[str, Any]]]]:
+def _point_applications_at_hydrated(plan: FleetPlan, rendered: list[TargetRender]) -> list[TargetRender]:
     """`childApplications: hydrated`: every Application manifest in a bundle that sluice
     renders itself (an app of apps' children, a root managing itself) is pointed at its
     hydrated branch and directory, so that Argo CD syncs the whole tree from hydrated
@@ -288,9 +287,9 @@ def _point_applications_at_hydrated(
     if not plan.repo_url:
         raise RenderError("childApplications: hydrated needs the repository's URL (repoURL in sluice.yaml): "
                           "Applications are pointed at its hydrated branches")
-    targets = {t.app_key: t for t, _, _ in rendered if t.source.type != "flux"}
+    targets = {r.target.app_key: r.target for r in rendered if r.target.source.type != "flux"}
     out = []
-    for parent, kind, resources in rendered:
+    for parent, kind, resources, origins in rendered:
         rewritten = []
         for body in resources:
             meta = body.get("metadata") or {}
@@ -302,11 +301,29 @@ def _point_applications_at_hydrated(
             spec = {k: v for k, v in (body.get("spec") or {}).items() if k not in ("source", "sources", "sourceHydrator")}
             spec["source"] = {"repoURL": plan.repo_url, "targetRevision": target.branch, "path": target.app_dir}
             rewritten.append({**body, "spec": spec})
-        out.append((parent, kind, rewritten))
+        out.append(TargetRender(parent, kind, rewritten, origins))
     return out
 
 
 RepoRenderers = _RepoRenderers
+
+
+class TargetRender(NamedTuple):
+    """A target's render: its source kind, the resources in order and, parallel to them,
+    the file and line each came from (what verify names in its findings)."""
+
+    target: Target
+    kind: str
+    resources: list[dict[str, Any]]
+    origins: list[Origin]
+
+
+def _render_source(renderer: SourceRenderer, spec: Any, target: Target) -> list[Placed]:
+    """One source of a target, placed; files of another repository say which one."""
+    placed = renderer.render_placed(spec, referrer=target.origin, origin=Origin(target.origin, target.line or 0))
+    if not spec.repo:
+        return placed
+    return [p if p.origin.repo else Placed(p.body, dataclasses.replace(p.origin, repo=spec.repo)) for p in placed]
 
 
 def repo_renderers(fs: RepoFS, plan: FleetPlan, *, chart_cache: str | os.PathLike[str] | None = None,
@@ -352,11 +369,11 @@ def render_plan(
 
     base_scopes = ScopeTable(plan.config.cluster_scoped_kinds)
     scopes: dict[str, ScopeTable] = {}
-    for target, _, resources in rendered:
+    for target, _, resources, _ in rendered:
         scopes.setdefault(target.cluster, base_scopes.copy()).add_crds(resources)
 
     apps = [finalize_target(target, kind, resources, scopes[target.cluster], repo_url=repo_url, dry_sha=dry_sha,
-                            commands=commands) for target, kind, resources in rendered]
+                            commands=commands, origins=origins) for target, kind, resources, origins in rendered]
     warnings = ownership_warnings(apps)
     apps.sort(key=lambda a: (a.cluster, a.app_dir))
     return Bundles(
@@ -366,9 +383,10 @@ def render_plan(
 
 
 def finalize_target(target: Target, kind: str, resources: list[dict[str, Any]], scopes: ScopeTable, *,
-                    repo_url: str | None, dry_sha: str | None, commands: tuple[str, ...]) -> AppBundle:
+                    repo_url: str | None, dry_sha: str | None, commands: tuple[str, ...],
+                    origins: Sequence[Origin] = ()) -> AppBundle:
     """A target's rendered resources as its bundle: destination namespace set, checked,
-    serialised with the metadata and README beside them."""
+    serialised with the metadata and README beside them; `origins` parallel to them."""
     from ..core import yaml as sluice_yaml
 
     final = apply_namespace(resources, target.namespace, scopes)
@@ -378,13 +396,16 @@ def finalize_target(target: Target, kind: str, resources: list[dict[str, Any]], 
     except SluiceError as exc:
         safe = scrub_error(exc, final)  # the emitter quotes the string it cannot print
         raise _in_context(safe, target) from (exc if safe is exc else None)
-    return app_bundle(target, kind, manifest, final, repo_url=repo_url, dry_sha=dry_sha, commands=commands)
+    return app_bundle(target, kind, manifest, final, repo_url=repo_url, dry_sha=dry_sha, commands=commands,
+                      origins=origins)
 
 
 def app_bundle(target: Target, kind: str, manifest: bytes, resources: Sequence[dict[str, Any]], *,
-               repo_url: str | None, dry_sha: str | None, commands: tuple[str, ...]) -> AppBundle:
+               repo_url: str | None, dry_sha: str | None, commands: tuple[str, ...],
+               origins: Sequence[Origin] = ()) -> AppBundle:
     """A target's bundle around its manifest: the metadata and README depend on the dry
-    commit, the manifest only on the inputs (which is what a cache keeps)."""
+    commit, the manifest only on the inputs (which is what a cache keeps). `origins`,
+    parallel to `resources`: where each came from (none given: the Application's file)."""
     files = {
         MANIFEST: manifest,
         METADATA: hydrator_metadata(repo_url, dry_sha, commands),
@@ -398,6 +419,7 @@ def app_bundle(target: Target, kind: str, manifest: bytes, resources: Sequence[d
         cluster=target.cluster, app=target.app, app_dir=target.app_dir, branch=target.branch,
         source_path=target.source.path, origin=target.origin, files=files,
         resources=tuple(resources), namespace=target.namespace, target=target,
+        origins=tuple(origins) if origins else (Origin(target.origin, target.line or 0),) * len(resources),
     )
 
 

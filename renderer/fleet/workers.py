@@ -30,13 +30,14 @@ from ..core import errors as sluice_errors
 from ..core.errors import SluiceError
 from ..core.fs import RepoFS, join
 from ..core.notes import Skipped
-from ..core.resource import split_api_version
+from ..core.resource import Origin, split_api_version
 from .bundle import MANIFEST, AppBundle, Bundles
 from .cache import FileDigests, RenderCache, digest_json
 from .discover import FleetPlan, Target
 from .inflate import KeptRelease, kept_summary
 from .pipeline import (
     ScopeTable,
+    TargetRender,
     _RepoRenderers,
     _render_targets,
     app_bundle,
@@ -177,7 +178,7 @@ def _cacheable(targets: Iterable[Target]) -> bool:
     return all(not getattr(spec, "repo", "") for t in targets for spec in (t.source, *t.extra_sources))
 
 
-def _render_raw(job: Job, targets: tuple[Target, ...], own: bool) -> tuple[list[tuple[Target, str, list[dict[str, Any]]]], list[str], list[KeptRelease], list[Target], RepoFS]:
+def _render_raw(job: Job, targets: tuple[Target, ...], own: bool) -> tuple[list[TargetRender], list[str], list[KeptRelease], list[Target], RepoFS]:
     if own:
         shared = _STATE.setdefault("parse", {"text": {}, "yaml": {}, "digests": {}})
         fs: RepoFS = SharedParseFS(job.root, shared)
@@ -243,7 +244,8 @@ def _chart_inputs(fs: RepoFS, reads: Iterable[str], root: Path) -> Iterable[str]
 def _payload(result: UnitResult) -> dict[str, Any]:
     return {
         "apps": [{"cluster": a.cluster, "app_dir": a.app_dir, "kind": kind, "manifest": a.files[MANIFEST].decode("utf-8"),
-                  "resources": list(a.resources)} for a, kind in zip(result.apps, result.kinds)],
+                  "resources": list(a.resources), "origins": [o.to_json() for o in a.origins]}
+                 for a, kind in zip(result.apps, result.kinds)],
         "notes": [["skipped" if isinstance(n, Skipped) else "note", str(n)] for n in result.notes],
         "kept": [[k.origin, k.name, k.reason] for k in result.kept],
         "unreached": result.unreached,
@@ -260,8 +262,11 @@ def _from_payload(job: Job, index: int, targets: tuple[Target, ...], payload: di
         for item in payload["apps"]:
             target = by_place[(item["cluster"], item["app_dir"])]
             kinds.append(str(item["kind"]))
+            origins = [Origin.from_json(o) for o in item["origins"]]
+            if len(origins) != len(item["resources"]):
+                return None
             apps.append(app_bundle(target, kinds[-1], str(item["manifest"]).encode("utf-8"), list(item["resources"]),
-                                   repo_url=job.repo_url, dry_sha=job.dry_sha, commands=job.commands))
+                                   repo_url=job.repo_url, dry_sha=job.dry_sha, commands=job.commands, origins=origins))
         return UnitResult(
             index=index, apps=apps, kinds=kinds,
             notes=[Skipped(text) if kind == "skipped" else str(text) for kind, text in payload["notes"]],
@@ -286,7 +291,7 @@ def render_chunk(indices: Sequence[int]) -> ChunkResult:
     cache = RenderCache(job.cache_dir) if job.cache_dir else None
     digests = _STATE.setdefault("digests", FileDigests(Path(job.root)))
     done: list[UnitResult] = []
-    raw: dict[int, tuple[list[tuple[Target, str, list[dict[str, Any]]]], RepoFS, UnitResult]] = {}
+    raw: dict[int, tuple[list[TargetRender], RepoFS, UnitResult]] = {}
     for index in indices:
         _, targets = job.units[index]
         cacheable = cache is not None and _cacheable(targets)
@@ -303,7 +308,7 @@ def render_chunk(indices: Sequence[int]) -> ChunkResult:
         result = UnitResult(index=index, apps=[], notes=notes, kept=kept,
                             unreached=[glob.escape(t.app_dir) for t in unreached],
                             children=len(rendered) + len(unreached) > len(targets))
-        for target, _, resources in rendered:
+        for target, _, resources, _ in rendered:
             kinds = _crd_kinds(resources)
             if kinds:
                 result.crds.setdefault(target.cluster, []).extend(kinds)
@@ -319,11 +324,11 @@ def render_chunk(indices: Sequence[int]) -> ChunkResult:
             continue
         rendered, fs, result = raw[index]
         try:
-            for target, kind, resources in rendered:
+            for target, kind, resources, origins in rendered:
                 table = tables.get(target.cluster) or base
                 result.kinds.append(kind)
                 result.apps.append(finalize_target(target, kind, resources, table, repo_url=job.repo_url,
-                                                   dry_sha=job.dry_sha, commands=job.commands))
+                                                   dry_sha=job.dry_sha, commands=job.commands, origins=origins))
                 result.namespaced.extend((target.cluster, target.app_dir, g, k)
                                          for g, k in sorted(_namespaced(target, resources, table)))
         except SluiceError as exc:

@@ -13,9 +13,11 @@ from .kustomization import (
     SKIP,
     dry_repo_sources,
     expand_flux_tree,
+    expand_flux_tree_placed,
     generate_kustomization,
     is_flux_kustomization,
     render_flux_kustomization,
+    render_flux_kustomization_placed,
     root_kustomization,
 )
 from .substitute import SubstitutionError, envsubst, load_variables, postbuild, substitute_resource
@@ -28,11 +30,13 @@ __all__ = [
     "dry_repo_sources",
     "envsubst",
     "expand_flux_tree",
+    "expand_flux_tree_placed",
     "generate_kustomization",
     "is_flux_kustomization",
     "load_variables",
     "postbuild",
     "render_flux_kustomization",
+    "render_flux_kustomization_placed",
     "root_kustomization",
     "substitute_resource",
 ]

@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, NoReturn, Optional, Sequence
 
 from ..core.errors import InputError, SluiceError
 from ..core.fs import OverlayFS, RepoFS, join
+from ..core.resource import Placed, bodies
 from ..kustomize import Builder, BuildOptions
 from ..kustomize.kustomization import FILE_NAMES, KNOWN_FIELDS, find_kustomization
 from ..core.yaml import dump_document
@@ -287,6 +288,22 @@ def render_flux_kustomization(
     source is the repository `fs`. `objects(kind, namespace, name)` finds the ConfigMaps and
     Secrets of `postBuild.substituteFrom`; `generators` are the ArtifactGenerators that
     ExternalArtifact sources are resolved through. HelmReleases stay HelmRelease objects."""
+    return bodies(render_flux_kustomization_placed(ks, fs, objects, builder_options=builder_options,
+                                                   generators=generators, strict=strict, notes=notes))
+
+
+def render_flux_kustomization_placed(
+    ks: dict[str, Any],
+    fs: RepoFS,
+    objects: ObjectResolver | None,
+    *,
+    builder_options: BuildOptions | None = None,
+    generators: Sequence[dict[str, Any]] = (),
+    strict: bool = True,
+    notes: list[str] | None = None,
+) -> list[Placed]:
+    """`render_flux_kustomization`, each object with the file and line kustomize loaded
+    it from (postBuild substitution and labels change bodies, not origins)."""
     if not is_flux_kustomization(ks):
         raise InputError("not a Flux Kustomization (kustomize.toolkit.fluxcd.io)", file=_label(ks) if isinstance(ks, dict) else None)
     where = _label(ks)
@@ -303,15 +320,18 @@ def render_flux_kustomization(
     overlay = OverlayFS(fs, {kfile: dump_document(kus)})
     options = dataclasses.replace(builder_options or BuildOptions(), load_restrictor="none")
     try:
-        built = Builder(overlay, options).build(directory)
+        placed = Builder(overlay, options).build_placed(directory)
     except SluiceError as exc:
         raise type(exc)(f"{where}: kustomize build failed: {exc.message}", file=exc.file, line=exc.line) from None
+    built = bodies(placed)
     for body in built:
         meta = body.get("metadata") or {}
         if not body.get("apiVersion") or not body.get("kind") or not meta.get("name"):
             raise InputError(f"failed to decode Kubernetes apiVersion, kind and name from a built {body.get('kind')} "
                              "resource", file=where)
     resources = postbuild(ks, built, objects, strict=strict, notes=notes)
+    if len(resources) != len(placed):  # pragma: no cover - postbuild maps object to object
+        raise AssertionError("postBuild changed the number of objects")
     ns, name = ks_key(ks)
     common = (ks.get("spec") or {}).get("commonMetadata") or {}
     for body in resources:
@@ -325,7 +345,7 @@ def render_flux_kustomization(
             annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
             annotations.update({str(k): str(v) for k, v in common["annotations"].items()})
             meta["annotations"] = annotations
-    return resources
+    return [Placed(body, p.origin) for body, p in zip(resources, placed)]
 
 
 # ------------------------------------------------------------------------------------------
@@ -377,6 +397,24 @@ def expand_flux_tree(
     unreached: dict[tuple[str, str], str] | None = None,
     notes: list[str] | None = None,
 ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Every Flux Kustomization reachable from the cluster directory `root_path` with the
+    objects it renders (`expand_flux_tree_placed` without the origins)."""
+    return [(ks, bodies(placed)) for ks, placed in expand_flux_tree_placed(
+        fs, root_path, objects=objects, builder_options=builder_options, source_fs=source_fs, strict=strict,
+        unreached=unreached, notes=notes)]
+
+
+def expand_flux_tree_placed(
+    fs: RepoFS,
+    root_path: str,
+    *,
+    objects: ObjectResolver | None = None,
+    builder_options: BuildOptions | None = None,
+    source_fs: SourceFS | None = None,
+    strict: bool = True,
+    unreached: dict[tuple[str, str], str] | None = None,
+    notes: list[str] | None = None,
+) -> list[tuple[dict[str, Any], list[Placed]]]:
     """Every Flux Kustomization reachable from the cluster directory `root_path`, each with
     the objects it renders, in dependsOn order (stable: discovery order otherwise).
 
@@ -390,7 +428,7 @@ def expand_flux_tree(
     root = root_kustomization(fs, root_path)
     known: dict[tuple[str, str], dict[str, Any]] = {ks_key(root): root}
     pending: list[tuple[str, str]] = [ks_key(root)]
-    done: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+    done: list[tuple[dict[str, Any], list[Placed]]] = []
     rendered: set[tuple[str, str]] = set()
     artifacts: dict[tuple[int, str | None], ArtifactFS] = {}
 
@@ -453,11 +491,14 @@ def expand_flux_tree(
                 continue
             base = mapped if isinstance(mapped, RepoFS) else fs
         ks_fs = artifact(base, src if str(ref.get("kind") or "") in REPO_SOURCE_KINDS else None)
-        resources = render_flux_kustomization(ks, ks_fs, lookup, builder_options=builder_options,
-                                              generators=generators, strict=strict, notes=notes)
+        placed = render_flux_kustomization_placed(ks, ks_fs, lookup, builder_options=builder_options,
+                                                  generators=generators, strict=strict, notes=notes)
+        if base is not fs:  # a source mapped to another checkout: its files are that repository's
+            repo = str(((src or {}).get("spec") or {}).get("url") or ref.get("name") or "")
+            placed = [Placed(p.body, dataclasses.replace(p.origin, repo=repo)) for p in placed]
         rendered.add(ready)
-        done.append((ks, resources))
-        discover(resources, ks)
+        done.append((ks, placed))
+        discover(bodies(placed), ks)
     return done
 
 

@@ -138,7 +138,12 @@ def need_list(v: Any, fn: str) -> list[Any]:
         return list(v)
     if v is None or v is MISSING:
         raise FuncError(NIL_DEREFERENCE)
-    raise FuncError(f"Cannot find {fn} on type {go_kind(v)}")
+    raise FuncError(_NOT_A_LIST.get(fn, f"Cannot find {fn} on type").format(fn=fn) + f" {go_kind(v)}")
+
+
+# Sprig's wording where a list function is given something else ("Cannot find X on type" otherwise)
+_NOT_A_LIST = {"push": "Cannot push on type", "prepend": "Cannot prepend on type", "chunk": "Cannot chunk type",
+               "compact": "Cannot compact on type"}
 
 
 def deep_copy(v: Any) -> Any:

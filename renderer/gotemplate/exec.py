@@ -1,29 +1,41 @@
-"""The executor: walks the tree against data (Go's exec.go)."""
+"""The executor: walks the tree against data (Go's exec.go).
+
+Nodes are walked with an explicit stack of frames, not Python recursion: a template may
+call itself 100000 deep (Go's limit, and Go's error past it) and control structures nest
+as deep as the text does, whatever Python's recursion limit. Expressions (pipelines,
+commands, arguments) are evaluated as Go's evalPipeline/evalCommand/evalCall/evalArg
+evaluate them, in the same order and marking the same node as current, so an error names
+the node, line and column Go's does; only parenthesised pipelines recurse, and the parser
+bounds their depth.
+
+Go's reflection distinguishes a value held in an `interface {}` (a map element, a range
+element) from a concrete one (what a pipeline yields): errors name `interface {}` for the
+first, and a nil one is not the "invalid value" a missing one is. The executor keeps that
+distinction as a flag beside dot and each variable ("boxed").
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
 
-from renderer.gotemplate.funcs import FUNCS
 from renderer.gotemplate.errors import ArgError, BudgetExceeded, FuncError, TemplateError
 from renderer.gotemplate.fmt import go_sprint_value
+from renderer.gotemplate.funcs import BUILTINS, FUNCS, RAW_BUILTINS
 from renderer.gotemplate.lex import Lexer, line_col
-from renderer.gotemplate.parse import Action, Branch, Command, Loop, Node, Operand, Parser, Pipe, TemplateCall, Text
-from renderer.gotemplate.signatures import SIGNATURES, check_count, check_literal, check_nil_literal, check_value
-from renderer.gotemplate.values import MISSING, GoObject, go_type, sort_key, truth
+from renderer.gotemplate.parse import Action, Branch, Command, Loop, Node, Operand, Parser, Pipe, TemplateCall, Text, node_string
+from renderer.gotemplate.printf import quote
+from renderer.gotemplate.signatures import ANY, SIGNATURES, VALUE, Signature, can_be_nil, check_count, check_literal, check_value, signature_of
+from renderer.gotemplate.values import MISSING, GoObject, StrMap, go_type, sort_key, truth
 
 DEFAULT_MAX_STEPS = 1_000_000  # actions, branches, loop iterations and calls in one execution
 DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024  # characters one execution may write
+MAX_TEMPLATE_DEPTH = 100_000  # Go's maxExecDepth: nested {{template}} calls
 # extra steps a call costs where one call is expensive (scrypt with 32 MiB per call)
 CALL_COST = {"derivePassword": 10_000}
-
-
-class Break(Exception):
-    pass
-
-
-class Continue(Exception):
-    pass
+NO_FINAL: Any = object()  # Go's missingVal: no value piped into the command
+_ANY_VARIADIC = signature_of("a*")  # a function given without a Go signature
+# how a resolved function is called (Template.resolve)
+PLAIN, AND_OR, CALL, RAW, COSTLY, METHOD = range(6)
 
 
 @dataclass
@@ -64,20 +76,45 @@ class Template:
         self.funcs = FUNCS if funcs is None else {**FUNCS, **funcs}
         self.templates: dict[str, list[Node]] = {}
         toks = Lexer(text, name).run()
-        self.root = Parser(text, name, toks, self.templates, self.funcs).parse()
+        try:
+            self.root = Parser(text, name, toks, self.templates, self.funcs).parse()
+        except RecursionError:
+            # parenthesised pipelines recurse, bounded by MAX_PAREN_DEPTH; a caller already
+            # deep in Python's stack may still run out: say so plainly
+            raise TemplateError(f"template: {name}: expression too deeply nested to parse here") from None
+        self.resolved: dict[str, tuple[Callable[..., Any], Signature, int]] = {}
+
+    def resolve(self, name: str) -> tuple[Callable[..., Any], Signature, int]:
+        """A function's callable, Go parameter types and calling convention, once per name:
+        text/template's short-circuit `and`/`or` and `call`, the builtins that see Go's
+        nil/no-value difference, calls weighted in the budget, plain functions."""
+        fn = self.funcs[name]
+        builtin = fn is FUNCS.get(name)
+        sig = (SIGNATURES.get(name) if builtin else None) or _ANY_VARIADIC
+        special = PLAIN
+        if builtin and name in ("and", "or") and BUILTINS.get(name) is fn:
+            special = AND_OR
+        elif builtin and name == "call" and BUILTINS.get(name) is fn:
+            special = CALL
+        elif fn in RAW_BUILTINS:
+            special = RAW
+        elif name in CALL_COST:
+            special = COSTLY
+        self.resolved[name] = (fn, sig, special)
+        return self.resolved[name]
 
     def execute(self, data: Any) -> str:
-        out: list[str] = []
-        st = State(self, out, Budget(self.max_steps, self.max_output), [("$", data)])
+        st = State(self, Budget(self.max_steps, self.max_output))
         try:
-            st.walk(data, self.root)
+            st.run(data, self.root)
         except RecursionError:
-            # Go allows 100000 nested template calls; this executor recurses on Python's
-            # stack, which gives out after a few hundred: say so rather than imitate Go
-            raise TemplateError(
-                f"template: {self.name}: exceeded maximum template depth "
-                "(sluice nests a few hundred template calls; Go allows 100000)") from None
-        return "".join(out)
+            # walking nodes takes no Python stack; parenthesised pipelines (bounded by the
+            # parser) and the functions that walk a value (printing, toJson, deepEqual...)
+            # do: a value nested hundreds deep, or a caller already deep in Python's stack,
+            # can still run out. Say so plainly.
+            raise TemplateError(f"template: {self.name}: a value or expression nested too deeply to evaluate "
+                                "(deeper than Python's stack allows)") from None
+        return "".join(st.out)
 
 
 def render(text: str, data: Any, *, options: list[str] | tuple[str, ...] = (), name: str = "") -> str:
@@ -85,24 +122,58 @@ def render(text: str, data: Any, *, options: list[str] | tuple[str, ...] = (), n
     return Template(text, name=name, options=options).execute(data)
 
 
-@dataclass
+class Frame:
+    """One node list being walked: a body, an else list, a range iteration or a called
+    template. `mark`: the variables to drop when it ends (-1: none)."""
+
+    __slots__ = ("nodes", "i", "dot", "boxed", "mark", "kind", "items", "decl", "range_mark", "saved")
+
+    LIST, RANGE, CALL = 0, 1, 2
+
+    def __init__(self, nodes: list[Node], dot: Any, boxed: bool, mark: int = -1, kind: int = 0) -> None:
+        self.nodes = nodes
+        self.i = 0
+        self.dot = dot
+        self.boxed = boxed
+        self.mark = mark
+        self.kind = kind
+        self.items: Iterator[tuple[Any, Any]] | None = None
+        self.decl: list[str] = []
+        self.range_mark = 0
+        self.saved: tuple[list[list[Any]], str] | None = None
+
+
+def _elements_boxed(value: Any) -> bool:
+    """Whether a container's elements are `interface {}` values (Go's []interface {} and
+    map[string]interface {}) rather than typed ones ([]string, map[string]string, []int)."""
+    return go_type(value) in ("[]interface {}", "map[string]interface {}")
+
+
 class State:
-    tmpl: Template
-    out: list[str]
-    budget: Budget
-    vars: list[tuple[str, Any]] = field(default_factory=list)
-    depth: int = 0
-    node_pos: int = 0
-    node_src: str = ""
+    """One execution: output, budget, the variable stack and Go's current node."""
+
+    def __init__(self, tmpl: Template, budget: Budget) -> None:
+        self.tmpl = tmpl
+        self.out: list[str] = []
+        self.budget = budget
+        self.vars: list[list[Any]] = []  # [name, value, boxed]
+        self.node: Any = None  # Go's s.node: what an error is reported at
+        self.name = tmpl.name  # the template executing (a define's name inside a call)
+        self.depth = 0
+        self.dot_boxed = False
+        self.boxed_result = False  # whether the field chain just evaluated gave a boxed value
+
+    # ----------------------------------------------------------------------------------
+    # errors and budget
+    # ----------------------------------------------------------------------------------
 
     def error(self, msg: str) -> TemplateError:
-        line, col = line_col(self.tmpl.text, self.node_pos)
-        name = self.tmpl.name
-        return TemplateError(f'template: {name}:{line}:{col}: executing "{name}" at <{self.node_src}>: {msg}', line=line, col=col)
-
-    def at(self, node: Any, src: str | None = None) -> None:
-        self.node_pos = node.pos
-        self.node_src = src if src is not None else getattr(node, "src", "")
+        node = self.node
+        if node is None:
+            return TemplateError(f"template: {self.tmpl.name}: {msg}")
+        line, col = line_col(self.tmpl.text, node.pos)
+        return TemplateError(f"template: {self.tmpl.name}:{line}:{col}: executing {quote(self.name)} at <{node_string(node)}>: {msg}",
+                             line=line, col=col)
 
     def step(self) -> None:
         budget = self.budget
@@ -121,287 +192,382 @@ class State:
                 "(raise the limit with max_output)")
         self.out.append(text)
 
-    def walk(self, dot: Any, nodes: list[Node]) -> None:
-        for node in nodes:
-            self.step()
-            if isinstance(node, Text):
-                self.write(node.text)
-            elif isinstance(node, Action):
-                # variables declared in an action live until the end of the enclosing block
-                value = self.pipe(dot, node.pipe)
-                if not node.pipe.decl:
-                    self.write(self.printable(value, node.pipe))
-            elif isinstance(node, Branch):
-                self.branch(dot, node)
-            elif isinstance(node, TemplateCall):
-                self.call_template(dot, node)
-            elif isinstance(node, Loop):
-                raise Break() if node.kind == "break" else Continue()
+    # ----------------------------------------------------------------------------------
+    # walking nodes (an explicit stack of frames)
+    # ----------------------------------------------------------------------------------
 
-    def scoped_walk(self, dot: Any, nodes: list[Node]) -> None:
-        mark = len(self.vars)
-        try:
-            self.walk(dot, nodes)
-        finally:
-            del self.vars[mark:]
+    def run(self, data: Any, root: list[Node]) -> None:
+        self.vars = [["$", data, False]]
+        stack = [Frame(root, data, False)]
+        budget = self.budget
+        out = self.out
+        while stack:
+            fr = stack[-1]
+            nodes = fr.nodes
+            if fr.i >= len(nodes):
+                stack.pop()
+                self.leave(fr, stack)
+                continue
+            node = nodes[fr.i]
+            fr.i += 1
+            budget.steps += 1
+            if budget.steps > budget.max_steps:
+                self.step()  # raises BudgetExceeded
+            self.node = node
+            cls = node.__class__
+            if cls is Text:
+                text = node.text  # type: ignore[attr-defined]
+                budget.output += len(text)
+                if budget.output > budget.max_output:
+                    self.write("")  # raises BudgetExceeded
+                out.append(text)
+            elif cls is Action:
+                self.dot_boxed = fr.boxed
+                pipe = node.pipe  # type: ignore[attr-defined]
+                value = self.eval_pipeline(fr.dot, pipe)
+                if not pipe.decl:
+                    self.node = node
+                    text = "<no value>" if value is MISSING or value is None else go_sprint_value(value)
+                    budget.output += len(text)
+                    if budget.output > budget.max_output:
+                        self.write("")  # raises BudgetExceeded
+                    out.append(text)
+            elif cls is Branch:
+                self.dot_boxed = fr.boxed
+                if node.kind == "range":  # type: ignore[attr-defined]
+                    self.enter_range(fr, node, stack)  # type: ignore[arg-type]
+                else:
+                    self.enter_if_or_with(fr, node, stack)  # type: ignore[arg-type]
+            elif cls is TemplateCall:
+                self.dot_boxed = fr.boxed
+                self.enter_template(fr, node, stack)  # type: ignore[arg-type]
+            elif cls is Loop:
+                self.loop_control(node.kind == "break", stack)  # type: ignore[attr-defined]
 
-    def printable(self, value: Any, pipe: Pipe) -> str:
-        if value is MISSING or value is None:
-            return "<no value>"
-        return go_sprint_value(value)
-
-    def branch(self, dot: Any, node: Branch) -> None:
-        mark = len(self.vars)
-        try:
-            if node.kind == "range":
-                self.range(dot, node)
+    def leave(self, fr: Frame, stack: list[Frame]) -> None:
+        """A frame's list is done: drop its variables, go to the next range element, or
+        return from a template call."""
+        if fr.kind == Frame.RANGE:
+            del self.vars[fr.range_mark:]
+            if self.next_element(fr):
+                stack.append(fr)
                 return
-            value = self.pipe(dot, node.pipe)
-            if truth(value):
-                self.walk(value if node.kind == "with" else dot, node.body)
-            elif node.else_body is not None:
-                self.walk(dot, node.else_body)
-        finally:
+        elif fr.kind == Frame.CALL:
+            assert fr.saved is not None
+            self.vars, self.name = fr.saved
+            self.depth -= 1
+            return
+        if fr.mark >= 0:
+            del self.vars[fr.mark:]
+
+    def enter_if_or_with(self, fr: Frame, node: Branch, stack: list[Frame]) -> None:
+        mark = len(self.vars)
+        value = self.eval_pipeline(fr.dot, node.pipe)
+        if truth(value):
+            if node.kind == "with":
+                stack.append(Frame(node.body, value, False, mark))
+            else:
+                stack.append(Frame(node.body, fr.dot, fr.boxed, mark))
+        elif node.else_body is not None:
+            stack.append(Frame(node.else_body, fr.dot, fr.boxed, mark))
+        else:
             del self.vars[mark:]
 
-    def range(self, dot: Any, node: Branch) -> None:
+    def enter_range(self, fr: Frame, node: Branch, stack: list[Frame]) -> None:
+        mark = len(self.vars)
         pipe = node.pipe
         decl = pipe.decl
-        inner = Pipe(pipe.pos, [], False, pipe.cmds, pipe.src)
-        value = self.pipe(dot, inner)
+        value = self.eval_pipeline(fr.dot, pipe)
+        items: Iterator[tuple[Any, Any]]
         if value is MISSING or value is None:
-            items: list[tuple[Any, Any]] | zip[tuple[int, int]] = []
+            items = iter(())
         elif isinstance(value, dict):
-            items = [(k, value[k]) for k in sorted(value, key=sort_key)]
+            items = iter([(k, value[k]) for k in sorted(value, key=sort_key)])
         elif isinstance(value, (list, tuple)):
-            items = list(enumerate(value))
+            items = enumerate(value)
         elif isinstance(value, int) and not isinstance(value, bool):
             if len(decl) > 1:
-                self.at(pipe)
                 raise self.error(f"can't use {value} to iterate over more than one variable")
             counter = range(max(value, 0))
             items = zip(counter, counter)  # lazy: the budget stops it
         else:
-            self.at(pipe)
             raise self.error(f"range can't iterate over {go_sprint_value(value)}")
-        if (value <= 0) if isinstance(items, zip) else not items:
-            if node.else_body is not None:
-                self.scoped_walk(dot, node.else_body)
-            return
-        mark = len(self.vars)
-        for k, v in items:
-            self.step()
+        body = Frame(node.body, None, isinstance(value, (list, tuple, dict)) and _elements_boxed(value), mark, Frame.RANGE)
+        body.items = items
+        body.decl = decl
+        body.range_mark = len(self.vars)  # the declared variables, set on each element
+        if self.next_element(body):
+            stack.append(body)
+        elif node.else_body is not None:
+            stack.append(Frame(node.else_body, fr.dot, fr.boxed, mark))
+        else:
             del self.vars[mark:]
-            if len(decl) == 1:
-                self.vars.append((decl[0], v))
-            elif len(decl) == 2:
-                self.vars.append((decl[0], k))
-                self.vars.append((decl[1], v))
-            try:
-                self.scoped_walk(v, node.body)
-            except Break:
-                break
-            except Continue:
-                continue
-        del self.vars[mark:]
 
-    def call_template(self, dot: Any, node: TemplateCall) -> None:
+    def next_element(self, fr: Frame) -> bool:
+        """Set up the range frame for its next element; False when there is none."""
+        assert fr.items is not None
+        for k, v in fr.items:
+            self.step()
+            decl = fr.decl
+            if decl:
+                entry = self.vars[-1]
+                entry[1] = v
+                entry[2] = fr.boxed
+                if len(decl) > 1:
+                    entry = self.vars[-2]
+                    entry[1] = k
+                    entry[2] = False
+            fr.dot = v
+            fr.i = 0
+            return True
+        return False
+
+    def loop_control(self, is_break: bool, stack: list[Frame]) -> None:
+        """{{break}}/{{continue}}: unwind to the innermost range (the parser guarantees one
+        in the same template)."""
+        while True:
+            fr = stack.pop()
+            if fr.kind == Frame.RANGE:
+                break
+            if fr.mark >= 0:
+                del self.vars[fr.mark:]
+        del self.vars[fr.range_mark:]
+        if not is_break and self.next_element(fr):
+            stack.append(fr)
+        elif fr.mark >= 0:
+            del self.vars[fr.mark:]
+
+    def enter_template(self, fr: Frame, node: TemplateCall, stack: list[Frame]) -> None:
         body = self.tmpl.templates.get(node.name)
         if body is None:
-            self.at(node, f"template {node.name!r}")
-            raise self.error(f'template: no template "{node.name}" associated with template "{self.tmpl.name}"')
-        value = MISSING if node.pipe is None else self.pipe(dot, node.pipe)
-        if self.depth > 1000:
-            raise self.error("exceeded maximum template depth (100000)")
-        sub = State(self.tmpl, self.out, self.budget, [("$", value)], self.depth + 1)
-        sub.walk(value, body)
+            raise self.error(f"template {quote(node.name)} not defined")
+        if self.depth >= MAX_TEMPLATE_DEPTH:
+            raise self.error(f"exceeded maximum template depth ({MAX_TEMPLATE_DEPTH})")
+        value = MISSING if node.pipe is None else self.eval_pipeline(fr.dot, node.pipe)
+        call = Frame(body, value, False, -1, Frame.CALL)
+        call.saved = (self.vars, self.name)
+        self.vars = [["$", value, False]]
+        self.name = node.name
+        self.depth += 1
+        stack.append(call)
 
-    def pipe(self, dot: Any, pipe: Pipe) -> Any:
-        value: Any = MISSING
-        first = True
+    # ----------------------------------------------------------------------------------
+    # evaluating pipelines, commands and arguments (Go's eval functions)
+    # ----------------------------------------------------------------------------------
+
+    def eval_pipeline(self, dot: Any, pipe: Pipe) -> Any:
+        self.node = pipe
+        value: Any = NO_FINAL
         for cmd in pipe.cmds:
-            value = self.command(dot, cmd, None if first else (value,))
-            first = False
+            value = self.eval_command(dot, cmd, value)
         if pipe.decl:
             if pipe.is_assign:
-                for idx in range(len(self.vars) - 1, -1, -1):
-                    if self.vars[idx][0] == pipe.decl[0]:
-                        self.vars[idx] = (pipe.decl[0], value)
+                name = pipe.decl[0]
+                for entry in reversed(self.vars):
+                    if entry[0] == name:
+                        entry[1:] = [value, False]
                         break
                 else:
-                    self.at(pipe)
-                    raise self.error(f"undefined variable: {pipe.decl[0]}")
+                    raise self.error(f"undefined variable: {name}")
             else:
                 for name in pipe.decl:
-                    self.vars.append((name, value))
+                    self.vars.append([name, value, False])
         return value
 
-    def var(self, name: str) -> Any:
-        for idx in range(len(self.vars) - 1, -1, -1):
-            if self.vars[idx][0] == name:
-                return self.vars[idx][1]
-        raise self.error(f"undefined variable: {name}")
+    def not_a_function(self, args: list[Operand], final: Any) -> None:
+        if len(args) > 1 or final is not NO_FINAL:
+            raise self.error(f"can't give argument to non-function {node_string(args[0])}")
 
-    def command(self, dot: Any, cmd: Command, final: tuple[Any] | None) -> Any:
+    def eval_command(self, dot: Any, cmd: Command, final: Any) -> Any:
         first = cmd.args[0]
-        self.at(first)
-        if first.kind == "ident":
-            return self.call_func(dot, first, cmd.args[1:], final)
-        if len(cmd.args) > 1 or final is not None:
-            names = first.val if first.kind == "field" else first.fields
-            if first.kind in ("field", "var", "pipe") and names:
-                receiver = self.receiver(dot, first, names[:-1])
-                if isinstance(receiver, GoObject) and receiver.has_method(names[-1]):
-                    return self.call_method(dot, first, receiver, names[-1], cmd.args[1:], final)
-                raise self.error(f"{first.src} has arguments but cannot be invoked as function" if first.kind == "field" else f"can't give argument to non-function {first.src}")
-            raise self.error(f"can't give argument to non-function {first.src}")
-        return self.operand(dot, first)
-
-    def operand(self, dot: Any, op: Operand) -> Any:
-        self.at(op)
-        if op.kind == "literal":
-            return op.val
-        if op.kind == "nil":
-            raise self.error("nil is not a command")
-        if op.kind == "dot":
+        kind = first.kind
+        if kind == "ident":
+            return self.eval_function(dot, first, cmd, cmd.args, final)
+        if kind == "field":
+            return self.eval_field_node(dot, first, cmd.args, final)
+        if kind == "var":
+            return self.eval_variable_node(dot, first, cmd.args, final)
+        if kind == "chain":
+            return self.eval_chain_node(dot, first, cmd.args, final)
+        if kind == "pipe":
+            self.not_a_function(cmd.args, final)
+            return self.eval_pipeline(dot, first.val)
+        self.node = first
+        self.not_a_function(cmd.args, final)
+        if kind == "dot":
             return dot
-        if op.kind == "field":
-            return self.fields(dot, op.val, op)
-        if op.kind == "var":
-            value = self.var(op.val)
-            return self.fields(value, op.fields, op) if op.fields else value
-        if op.kind == "pipe":
-            value = self.pipe(dot, op.val)
-            return self.fields(value, op.fields, op) if op.fields else value
-        if op.kind == "ident":
-            return self.call_func(dot, op, [], None)
-        raise self.error(f"can't handle {op.src}")
+        if kind == "nil":
+            raise self.error("nil is not a command")
+        return first.val
 
-    def fields(self, value: Any, names: tuple[str, ...], op: Operand) -> Any:
-        self.at(op)
-        for name in names:
-            if value is MISSING:
-                # Go: an invalid receiver yields the zero value (or, with missingkey=error, fails)
-                if self.tmpl.missingkey == "error":
-                    raise self.error(f'nil data; no entry for key "{name}"')
-                continue
-            if isinstance(value, dict):
-                if name in value:
-                    value = value[name]
-                else:
-                    if self.tmpl.missingkey == "error":
-                        raise self.error(f'map has no entry for key "{name}"')
-                    value = None if self.tmpl.missingkey == "zero" else MISSING
-            elif value is None:
-                raise self.error(f"nil pointer evaluating interface {{}}.{name}")
-            elif isinstance(value, GoObject) and value.has_method(name):
-                try:
-                    check_count(name, value.method_signature(name), 0, False)
-                except ArgError as e:
-                    raise self.error(str(e)) from None
-                value = self.invoke(value, name, [])
-            else:
-                raise self.error(f"can't evaluate field {name} in type {go_type(value)}")
-        return value
+    def eval_field_node(self, dot: Any, op: Operand, args: list[Operand] | None, final: Any) -> Any:
+        self.node = op
+        return self.eval_field_chain(dot, dot, self.dot_boxed, op, op.val, args, final)
 
-    def receiver(self, dot: Any, op: Operand, names: tuple[str, ...]) -> Any:
-        """The value a method is called on: the operand without its last field."""
-        if op.kind == "field":
-            base = dot
-        elif op.kind == "var":
-            base = self.var(op.val)
+    def eval_chain_node(self, dot: Any, op: Operand, args: list[Operand] | None, final: Any) -> Any:
+        self.node = op
+        term = op.val
+        if isinstance(term, Pipe):  # Go's evalArg of the term
+            receiver = self.eval_pipeline(dot, term)
         else:
-            base = self.pipe(dot, op.val)
-        return self.fields(base, names, op) if names else base
+            self.node = term
+            receiver = self.eval_function(dot, term, term, None, NO_FINAL)
+        return self.eval_field_chain(dot, receiver, False, op, op.fields, args, final)
 
-    def call_method(self, dot: Any, op: Operand, obj: GoObject, name: str, args: list[Operand],
-                    final: tuple[Any] | None) -> Any:
-        """A method with arguments (`(semver "1.2.3").Compare $v`), typed as a function is."""
-        sig = obj.method_signature(name)
-        self.at(op)
-        return self.invoke(obj, name, self.typed_values(dot, name, sig, args, final))
-
-    def typed_values(self, dot: Any, name: str, sig: Any, args: list[Operand], final: tuple[Any] | None) -> list[Any]:
-        """The arguments of a call, each checked against the callee's Go parameter type as
-        Go's reflect-based call checks them (count first, then each value in order)."""
-        try:
-            check_count(name, sig, len(args), final is not None)
-        except ArgError as e:
-            raise self.error(str(e)) from None
-        values = [self.typed_arg(dot, a, sig.param(i)) for i, a in enumerate(args)]
-        if final is not None:
-            try:
-                values.append(check_value(final[0], sig.param(len(args)), False))
-            except ArgError as e:
-                raise self.error(str(e)) from None
-        return values
-
-    def invoke(self, obj: GoObject, name: str, values: list[Any]) -> Any:
-        self.step()
-        try:
-            return obj.call_method(name, values)
-        except FuncError as e:
-            raise self.error(f"error calling {name}: {e}") from None
-        except ArgError as e:
-            raise self.error(str(e)) from None
-
-    def typed_arg(self, dot: Any, arg: Operand, typ: str) -> Any:
-        """One argument evaluated and checked against its Go parameter type (evalArg)."""
-        if arg.kind in ("nil", "literal"):
-            self.at(arg)
-            try:
-                if arg.kind == "nil":
-                    check_nil_literal(typ)
-                    return None
-                return check_literal(arg.val, arg.src, typ)
-            except ArgError as e:
-                raise self.error(str(e)) from None
-        value = self.operand(dot, arg)
-        self.at(arg)
-        from_field = arg.kind == "field" or (arg.kind in ("var", "pipe") and bool(arg.fields))
-        try:
-            return check_value(value, typ, from_field)
-        except ArgError as e:
-            raise self.error(str(e)) from None
-
-    def call_func(self, dot: Any, op: Operand, args: list[Operand], final: tuple[Any] | None) -> Any:
+    def eval_variable_node(self, dot: Any, op: Operand, args: list[Operand] | None, final: Any) -> Any:
+        self.node = op
         name = op.val
-        fn = self.tmpl.funcs[name]
-        self.budget.steps += CALL_COST.get(name, 0)
-        self.step()
-        if name in ("and", "or"):
-            values_src = list(args)
-            if not values_src and final is None:
-                raise self.error(f"wrong number of args for {name}: want at least 1 got 0")
-            result: Any = None
-            for a in values_src:
-                result = None if a.kind == "nil" else self.operand(dot, a)
-                if truth(result) == (name == "or"):
-                    return result
-            if final is not None:
-                result = final[0]
-            return result
-        sig = SIGNATURES.get(name) if fn is FUNCS.get(name) else None
-        if sig is None:
-            values = [self.operand(dot, a) for a in args]
-            if final is not None:
-                values.append(final[0])
+        for entry in reversed(self.vars):
+            if entry[0] == name:
+                break
         else:
-            self.at(op, op.src)
-            values = self.typed_values(dot, name, sig, args, final)
-        self.at(op, op.src)
-        if name == "call":
-            if not values or not callable(values[0]):
-                raise self.error("error calling call: non-function of type " + (go_type(values[0]) if values else "<nil>"))
+            raise self.error(f"undefined variable: {name}")
+        if not op.fields:
+            if args is not None:
+                self.not_a_function(args, final)
+            self.boxed_result = entry[2]
+            return entry[1]
+        return self.eval_field_chain(dot, entry[1], entry[2], op, op.fields, args, final)
+
+    def eval_field_chain(self, dot: Any, receiver: Any, boxed: bool, op: Operand, names: tuple[str, ...],
+                         args: list[Operand] | None, final: Any) -> Any:
+        eval_field = self.eval_field
+        for name in names[:-1]:
+            receiver, boxed = eval_field(dot, name, op, None, NO_FINAL, receiver, boxed)
+        receiver, boxed = eval_field(dot, names[-1], op, args, final, receiver, boxed)
+        self.boxed_result = boxed
+        return receiver
+
+    def eval_field(self, dot: Any, name: str, op: Operand, args: list[Operand] | None, final: Any,
+                   receiver: Any, boxed: bool) -> tuple[Any, bool]:
+        """One `.name` step: a map's element, or a method; (value, boxed)."""
+        if isinstance(receiver, dict):
+            if (args is not None and len(args) > 1) or final is not NO_FINAL:
+                raise self.error(f"{name} is not a method but has arguments")
+            typed = receiver.__class__ is StrMap
+            if name in receiver:
+                return receiver[name], not typed
+            mode = self.tmpl.missingkey
+            if mode == "error":
+                raise self.error(f'map has no entry for key "{name}"')
+            if mode == "zero":
+                return ("", False) if typed else (None, True)
+            return MISSING, False
+        if receiver is MISSING or (receiver is None and not boxed):
+            if self.tmpl.missingkey == "error":
+                raise self.error(f'nil data; no entry for key "{name}"')
+            return MISSING, False
+        typ = "interface {}" if boxed else go_type(receiver)
+        if receiver is None:
+            raise self.error(f"nil pointer evaluating {typ}.{name}")
+        if isinstance(receiver, GoObject) and receiver.has_method(name):
+            return self.eval_call(dot, receiver, op, name, args, final, receiver.method_signature(name), METHOD), False
+        raise self.error(f"can't evaluate field {name} in type {typ}")
+
+    def eval_function(self, dot: Any, op: Operand, node: Any, args: list[Operand] | None, final: Any) -> Any:
+        self.node = op
+        name = op.val
+        resolved = self.tmpl.resolved.get(name)
+        if resolved is None:
+            resolved = self.tmpl.resolve(name)
+        fn, sig, special = resolved
+        return self.eval_call(dot, fn, node, name, args, final, sig, special)
+
+    def eval_call(self, dot: Any, fn: Any, node: Any, name: str, args: list[Operand] | None, final: Any,
+                  sig: Signature, special: int = 0) -> Any:
+        """Go's evalCall: the argument count, then each argument evaluated and checked
+        against its parameter in order, then the call; a function's error is reported at
+        the whole command. `special`: see Template.resolve (METHOD for a Go method)."""
+        argn = args[1:] if args is not None else []
+        piped = final is not NO_FINAL
+        params = sig.params
+        if sig.variadic or len(argn) + piped != len(params):
+            try:
+                check_count(name, sig, len(argn), piped)
+            except ArgError as e:
+                raise self.error(str(e)) from None
+        if special == AND_OR:
+            value: Any = MISSING
+            for a in argn:
+                value = self.eval_arg(dot, VALUE, a)
+                if truth(value) == (name == "or"):
+                    return value
+            return final if piped else value
+        eval_arg = self.eval_arg
+        if sig.variadic:
+            values = [eval_arg(dot, sig.param(i), a) for i, a in enumerate(argn)]
+        else:
+            values = [eval_arg(dot, typ, a) for typ, a in zip(params, argn)]
+        if piped:
+            n_in = len(argn) + 1
+            typ = params[n_in - 1] if not sig.variadic or n_in - 1 < len(params) - 1 else params[-1]
+            values.append(self.validate_type(final, False, typ))
+        budget = self.budget
+        if special == COSTLY:
+            budget.steps += CALL_COST[name]
+        budget.steps += 1
+        if budget.steps > budget.max_steps:
+            self.step()  # raises BudgetExceeded
+        if special == CALL and (not values or not callable(values[0])):
+            self.node = node
+            raise self.error("error calling call: non-function of type " + (go_type(values[0]) if values else "<nil>"))
         try:
+            if special == METHOD:
+                return fn.call_method(name, values)
+            if special == RAW:
+                return fn(*values)
             return fn(*[None if v is MISSING else v for v in values])
         except FuncError as e:
+            self.node = node
             raise self.error(f"error calling {name}: {e}") from None
         except ArgError as e:
             raise self.error(str(e)) from None
         except TemplateError:
             raise
-        except TypeError as e:
-            raise self.error(f"wrong number of args for {name}: {e}") from None
-        except (ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError, AttributeError) as e:
+        except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError, AttributeError) as e:
+            self.node = node
             raise self.error(f"error calling {name}: {e}") from None
+
+    def validate_type(self, value: Any, boxed: bool, typ: str) -> Any:
+        """Go's validateType: a computed value against a parameter type."""
+        if typ is ANY:
+            return value
+        if typ is VALUE:
+            return MISSING if value is None and not boxed else value  # a reflect.Value: invalid, or a nil interface
+        try:
+            return check_value(value, typ, boxed)
+        except ArgError as e:
+            raise self.error(str(e)) from None
+
+    def eval_arg(self, dot: Any, typ: str, op: Operand) -> Any:
+        """Go's evalArg: one argument evaluated for a parameter of type `typ`."""
+        self.node = op
+        kind = op.kind
+        if kind == "literal":
+            if typ is ANY or typ is VALUE:
+                return op.val
+            try:
+                return check_literal(op.val, op.src, typ)
+            except ArgError as e:
+                raise self.error(str(e)) from None
+        if kind == "field":
+            value = self.eval_field_node(dot, op, [op], NO_FINAL)
+            return self.validate_type(value, self.boxed_result, typ)
+        if kind == "var":
+            value = self.eval_variable_node(dot, op, None, NO_FINAL)
+            return self.validate_type(value, self.boxed_result, typ)
+        if kind == "dot":
+            return self.validate_type(dot, self.dot_boxed, typ)
+        if kind == "pipe":
+            return self.validate_type(self.eval_pipeline(dot, op.val), False, typ)
+        if kind == "ident":
+            return self.validate_type(self.eval_function(dot, op, op, None, NO_FINAL), False, typ)
+        if kind == "chain":
+            value = self.eval_chain_node(dot, op, None, NO_FINAL)
+            return self.validate_type(value, self.boxed_result, typ)
+        # nil
+        if typ == VALUE:
+            return MISSING
+        if can_be_nil(typ):
+            return None
+        raise self.error(f"cannot assign nil to {typ}")

@@ -7,92 +7,118 @@ from typing import Any, Callable
 
 from renderer.gotemplate import argo, sprig
 from renderer.gotemplate.args import arg_str
-from renderer.gotemplate.errors import ArgError, FuncError
+from renderer.gotemplate.errors import FuncError
 from renderer.gotemplate.fmt import go_sprint, go_sprint_value
 from renderer.gotemplate.printf import sprintf as go_sprintf
-from renderer.gotemplate.values import MISSING, go_type, truth
+from renderer.gotemplate.values import MISSING, StrMap, Uint64, go_kind, go_type, truth
 
 
 def basic_kind(v: Any) -> str:
+    """text/template's basicKind: the comparable kinds; anything else (nil, lists, maps,
+    objects) is "invalid"."""
     if isinstance(v, bool):
         return "bool"
+    if isinstance(v, Uint64):
+        return "uint"
     if isinstance(v, int):
         return "int"
     if isinstance(v, float):
         return "float"
+    if isinstance(v, complex):
+        return "complex"
     if isinstance(v, str):
         return "string"
-    if v is None or v is MISSING:
-        return "nil"
-    return "other"
+    return "invalid"
+
+
+def _is_nil(v: Any) -> bool:
+    return v is None or v is MISSING
 
 
 def _eq(a: Any, *bs: Any) -> bool:
+    """Go's eq: basic values of one kind compare; nil equals only nil; other values of one
+    kind compare where Go's == can (lists and maps cannot)."""
     if not bs:
-        raise ArgError("error calling eq: missing argument for comparison")
+        raise FuncError("missing argument for comparison")
     ka = basic_kind(a)
     for b in bs:
         kb = basic_kind(b)
-        if ka == "other" or kb == "other":
-            if ka == "nil" or kb == "nil":
-                if a is b or (a in (None, MISSING) and b in (None, MISSING)):
-                    return True
-                continue
-            raise ArgError("error calling eq: non-comparable type " + go_type(a if ka == "other" else b))
-        if ka == "nil" or kb == "nil":
-            if ka == kb:
+        if ka != kb:
+            if not _is_nil(a) and not _is_nil(b):
+                raise FuncError(f"incompatible types for comparison: {go_type(a)} and {go_type(b)}")
+            continue
+        if ka != "invalid":
+            if a == b:
                 return True
             continue
-        if ka != kb:
-            raise ArgError("error calling eq: incompatible types for comparison")
-        if a == b:
+        if not (_is_nil(a) or _is_nil(b) or go_kind(a) == go_kind(b)):
+            raise FuncError(f"non-comparable types {go_sprintf('%s', a)}: {go_type(a)}, {go_type(b)}: {go_sprintf('%s', b)}")
+        if _is_nil(a) or _is_nil(b):
+            if _is_nil(a) == _is_nil(b):
+                return True
+            continue
+        if isinstance(b, (list, tuple, dict)):
+            raise FuncError(f"non-comparable type {go_sprintf('%s', b)}: {go_type(b)}")
+        if a is b or (go_type(a) == go_type(b) and a == b):
             return True
     return False
 
 
 def _ne(a: Any, b: Any) -> bool:
-    try:
-        return not _eq(a, b)
-    except ArgError as e:
-        raise ArgError(str(e).replace("calling eq", "calling ne")) from None
+    return not _eq(a, b)
 
 
 def _cmp(name: str) -> Callable[[Any, Any], bool]:
     def cmp(a: Any, b: Any) -> bool:
         ka, kb = basic_kind(a), basic_kind(b)
-        if ka in ("bool", "nil", "other") or kb in ("bool", "nil", "other"):
-            raise ArgError(f"error calling {name}: invalid type for comparison")
-        if ka != kb:
-            raise ArgError(f"error calling {name}: incompatible types for comparison")
+        if ka == "invalid" or kb == "invalid":
+            raise FuncError("invalid type for comparison")
+        if ka != kb and {ka, kb} != {"int", "uint"}:
+            raise FuncError(f"incompatible types for comparison: {go_type(a)} and {go_type(b)}")
+        if ka in ("bool", "complex"):
+            raise FuncError("invalid type for comparison")
         return {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[name]
 
     return cmp
 
 
 def _len(v: Any) -> int:
+    """Go's len: a nil held in an interface is a nil pointer; no value at all (MISSING, what
+    a pipeline yields for nil) makes Go's reflection panic."""
     if isinstance(v, str):
         return len(v.encode("utf-8"))
     if isinstance(v, (list, tuple, dict, bytes)):
         return len(v)
+    if v is MISSING:
+        raise FuncError("reflect: call of reflect.Value.Type on zero Value")
     raise FuncError(f"len of type {go_type(v)}" if v is not None else "len of nil pointer")
 
 
 def _index(item: Any, *indexes: Any) -> Any:
+    """Go's index: a missing map key gives the element type's zero value (nil), which the
+    next index then cannot go into."""
     if item is None or item is MISSING:
         raise FuncError("index of untyped nil")
     for ix in indexes:
+        if item is None or item is MISSING:
+            raise FuncError("index of nil pointer")
         if isinstance(item, dict):
+            if ix is None or ix is MISSING:
+                raise FuncError("value is nil; should be of type string")
             if not isinstance(ix, str):
                 raise FuncError(f"value has type {go_type(ix)}; should be string")
-            item = item.get(ix)
+            item = item.get(ix, "" if isinstance(item, StrMap) else None)
         elif isinstance(item, (list, tuple, str)):
+            if ix is None or ix is MISSING:
+                raise FuncError("cannot index slice/array with nil")
             if isinstance(ix, bool) or not isinstance(ix, int):
                 raise FuncError(f"cannot index slice/array with type {go_type(ix)}")
-            if ix < 0 or ix >= len(item):
+            size = len(item if not isinstance(item, str) else item.encode("utf-8"))
+            if ix < 0 or ix > size:
                 raise FuncError(f"index out of range: {ix}")
+            if ix == size:  # Go's bound check lets the length through; reflect's Index panics
+                raise FuncError(f"reflect: {'string' if isinstance(item, str) else 'slice'} index out of range")
             item = item[ix] if not isinstance(item, str) else item.encode("utf-8")[ix]
-        elif item is None:
-            raise FuncError("index of untyped nil")
         else:
             raise FuncError(f"can't index item of type {go_type(item)}")
     return item
@@ -177,5 +203,8 @@ BUILTINS: dict[str, Callable[..., Any]] = {
     "urlquery": _urlquery,
     "call": _call,
 }
+
+# builtins that see Go's difference between a nil in an interface (None) and no value (MISSING)
+RAW_BUILTINS = frozenset(BUILTINS[name] for name in ("len", "index", "not", "eq", "ne", "lt", "le", "gt", "ge"))
 
 FUNCS: dict[str, Callable[..., Any]] = {**BUILTINS, **sprig.FUNCS, **argo.FUNCS}

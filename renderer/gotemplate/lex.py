@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from renderer.gotemplate.errors import TemplateError
+from renderer.gotemplate.printf import quote as go_quote
 from renderer.gotemplate.values import FloatConst
 _SPACE = " \t\r\n"
 
@@ -23,10 +23,6 @@ class Tok:
 
 KEYWORDS = {"if", "else", "end", "range", "with", "define", "template", "block", "break", "continue"}
 
-_NUM_RE = re.compile(
-    r"[+-]?(?:0[xX][0-9a-fA-F_]+(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?\d+)?|0[bB][01_]+|0[oO][0-7_]+|"
-    r"(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?)i?"
-)
 _TERMINATORS = " \t\r\n.,|:()"  # where a word may end (Go: space, punctuation, "}}")
 
 
@@ -36,11 +32,21 @@ class Lexer:
         self.name = name
         self.toks: list[Tok] = []
 
-    def error(self, pos: int, msg: str) -> TemplateError:
-        line, col = line_col(self.text, pos)
-        return TemplateError(f"template: {self.name}:{line}:{col}: {msg}", line=line, col=col)
+    def error(self, pos: int, msg: str) -> LexError:
+        return LexError(msg, pos)
 
     def run(self) -> list[Tok]:
+        """The tokens, ending at the first error as an "error" token: Go's parser reads
+        tokens as it goes and reports a lexical error only when it reaches it, so an
+        earlier parse error (an undefined variable, say) is the one Go names."""
+        self.action_start = 0
+        try:
+            self._run()
+        except LexError as e:
+            self.toks.append(Tok("error", e.msg, e.pos, "" if e.parse else str(self.action_start)))
+        return self.toks
+
+    def _run(self) -> None:
         text = self.text
         i = 0
         n = len(text)
@@ -74,8 +80,8 @@ class Lexer:
                 else:
                     raise self.error(j, "comment ends before closing delimiter")
                 continue
+            self.action_start = j
             i, trim_next = self.action(k, j)
-        return self.toks
 
     def action(self, i: int, start: int) -> tuple[int, bool]:
         text = self.text
@@ -91,6 +97,8 @@ class Lexer:
                 while k < n and text[k] in _SPACE:
                     k += 1
                 if text.startswith("-}}", k):
+                    if depth:
+                        raise self.error(k, "unclosed left paren")
                     self.toks.append(Tok("eoa", None, k))
                     return k + 3, True
                 i = k
@@ -118,7 +126,9 @@ class Lexer:
             elif c == ",":
                 self.toks.append(Tok("comma", c, i))
                 i += 1
-            elif text.startswith(":=", i):
+            elif c == ":":
+                if not text.startswith(":=", i):
+                    raise self.error(i, "expected :=")
                 self.toks.append(Tok("declare", ":=", i))
                 i += 2
             elif c == "=":
@@ -136,7 +146,11 @@ class Lexer:
                         break
                     j += 1
                 raw = text[i : j + 1]
-                self.toks.append(Tok("string", unquote(raw, lambda m: self.error(i, m)), i, raw))
+                try:
+                    value: Any = unquote(raw, lambda m: LexError("invalid syntax", i, parse=True))
+                except LexError as e:
+                    value = e  # strconv.Unquote's error, reported by Go's parser
+                self.toks.append(Tok("string", value, i, raw))
                 i = j + 1
             elif c == "`":
                 j = text.find("`", i + 1)
@@ -151,10 +165,16 @@ class Lexer:
                 if j >= n:
                     raise self.error(i, "unterminated character constant")
                 raw = text[i : j + 1]
-                s = unquote('"' + raw[1:-1].replace('"', '\\"') + '"', lambda m: self.error(i, m))
-                if len(s) != 1:
-                    raise self.error(i, f"malformed character constant: {raw}")
-                self.toks.append(Tok("number", ord(s), i, raw))
+                try:
+                    s = unquote('"' + raw[1:-1].replace('"', '\\"') + '"', lambda m: LexError("invalid syntax", i, parse=True))
+                    if not s:
+                        raise LexError("invalid syntax", i, parse=True)
+                    if len(s) != 1:
+                        raise LexError(f"malformed character constant: {raw}", i, parse=True)
+                    value = ord(s)
+                except LexError as e:
+                    value = e  # strconv.UnquoteChar's error, reported by Go's parser
+                self.toks.append(Tok("number", value, i, raw))
                 i = j + 1
             elif c == "$" or (c == "." and not (i + 1 < n and "0" <= text[i + 1] <= "9")):
                 end = self.word_end(i + 1)
@@ -166,15 +186,19 @@ class Lexer:
                 else:
                     self.toks.append(Tok("dot", ".", i, "."))
                 i = end
-            elif c.isdigit() or c in "+-." :
-                m = _NUM_RE.match(text, i)
-                if not m or not m.group():
-                    raise self.error(i, f"unexpected {c!r} in command")
-                raw = m.group()
-                end = m.end()
-                if end < n and _is_alnum(text[end]):
-                    raise self.error(i, f"bad number syntax: {text[i:end + 1]!r}")
-                self.toks.append(Tok("number", parse_number(raw, lambda msg: self.error(i, msg)), i, raw))
+            elif c.isdigit() or c in "+-.":
+                end, ok = scan_number(text, i)
+                if ok and end < n and text[end] in "+-":  # a complex constant: 1+2i
+                    end, ok = scan_number(text, end)
+                    ok = ok and text[end - 1] == "i"
+                if not ok:
+                    raise self.error(i, f"bad number syntax: {go_quote(text[i:end])}")
+                raw = text[i:end]
+                try:
+                    value: Any = parse_number(raw, lambda msg: LexError(msg, i, parse=True))
+                except LexError as e:
+                    value = e  # Go's parser reports it if it makes an operand of the number
+                self.toks.append(Tok("number", value, i, raw))
                 i = end
             elif c == "_" or _is_letter(c):
                 end = self.word_end(i)
@@ -188,8 +212,11 @@ class Lexer:
                 else:
                     self.toks.append(Tok("ident", word, i, word))
                 i = end
+            elif c < "\x7f" and c.isprintable():
+                self.toks.append(Tok("char", c, i, c))  # Go's itemChar: the parser says what is wrong
+                i += 1
             else:
-                raise self.error(i, f"unrecognized character in action: U+{ord(c):04X} {c!r}")
+                raise self.error(i, f"unrecognized character in action: {go_rune_repr(c)}")
 
     def word_end(self, i: int) -> int:
         """The end of the alphanumeric run at `i`, which must end at a terminator (Go's rule)."""
@@ -200,6 +227,58 @@ class Lexer:
         if i < n and text[i] not in _TERMINATORS and not text.startswith("}}", i):
             raise self.error(i, f"bad character {go_rune_repr(text[i])}")
         return i
+
+
+class LexError(TemplateError):
+    """A lexical error at `pos`; `parse`: one Go's parser reports (a number it cannot read)
+    rather than its lexer."""
+
+    def __init__(self, msg: str, pos: int, *, parse: bool = False) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.pos = pos
+        self.parse = parse
+
+
+def scan_number(text: str, i: int) -> tuple[int, bool]:
+    """Go's lexer scanNumber: where a number starting at `i` ends, and whether it is
+    well formed (it may not run into a letter or digit)."""
+    n = len(text)
+
+    def accept(chars: str) -> bool:
+        nonlocal i
+        if i < n and text[i] in chars:
+            i += 1
+            return True
+        return False
+
+    def accept_run(chars: str) -> None:
+        nonlocal i
+        while i < n and text[i] in chars:
+            i += 1
+
+    accept("+-")
+    digits = "0123456789_"
+    if accept("0"):
+        if accept("xX"):
+            digits = "0123456789abcdefABCDEF_"
+        elif accept("oO"):
+            digits = "01234567_"
+        elif accept("bB"):
+            digits = "01_"
+    accept_run(digits)
+    if accept("."):
+        accept_run(digits)
+    if len(digits) == 11 and accept("eE"):
+        accept("+-")
+        accept_run("0123456789_")
+    if len(digits) == 23 and accept("pP"):
+        accept("+-")
+        accept_run("0123456789_")
+    accept("i")
+    if i < n and _is_alnum(text[i]):
+        return i + 1, False
+    return i, True
 
 
 def _is_letter(c: str) -> bool:
@@ -260,13 +339,55 @@ def unquote(raw: str, err: Callable[[str], TemplateError]) -> str:
     return "".join(out)
 
 
+def underscore_ok(s: str) -> bool:
+    """strconv's underscoreOK: an underscore only between digits, or after a base prefix."""
+    s = s[1:] if s[:1] in ("+", "-") else s
+    saw, i, hexa = "^", 0, False
+    if len(s) >= 2 and s[0] == "0" and s[1] in "bBoOxX":
+        saw, i, hexa = "0", 2, s[1] in "xX"
+    for c in s[i:]:
+        if c.isdigit() or (hexa and c in "abcdefABCDEF"):
+            saw = "0"
+        elif c == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        elif saw == "_":
+            return False
+        else:
+            saw = "!"
+    return saw != "_"
+
+
+def _go_float(s: str) -> float | None:
+    """strconv.ParseFloat for a number of the template text (hex floats need an exponent)."""
+    body = s.lstrip("+-").lower()
+    try:
+        if body.startswith("0x"):
+            f = float.fromhex(s) if "p" in body else None
+        elif body.startswith(("0b", "0o")):
+            f = None
+        else:
+            f = float(s)
+    except ValueError:
+        return None
+    return None if f is None or math.isinf(f) else f
+
+
 def parse_number(raw: str, err: Callable[[str], TemplateError]) -> int | float | complex:
     """A number constant as Go's parse.NumberNode reads it: int64, float64 or complex128."""
     t = raw.replace("_", "")
+    if t.endswith("i") and ("+" in t[1:] or "-" in t[1:]) and t[t.rfind("+" if "+" in t[1:] else "-") - 1] not in "eEpP":
+        try:
+            return complex(t[:-1] + "j")  # 1+2i
+        except ValueError:
+            raise err(f"illegal number syntax: {go_quote(raw)}") from None
+    if not underscore_ok(raw.rstrip("i")):
+        raise err(f"illegal number syntax: {go_quote(raw)}")
     if t.endswith("i"):
-        imag = parse_number(raw[:-1], err)
-        if isinstance(imag, complex):
-            raise err(f"illegal number syntax: {raw!r}")
+        imag = _go_float(t[:-1])
+        if imag is None:
+            raise err(f"illegal number syntax: {go_quote(raw)}")
         return complex(0, imag)
     try:
         body = t.lstrip("+-")
@@ -274,6 +395,8 @@ def parse_number(raw: str, err: Callable[[str], TemplateError]) -> int | float |
         low = body.lower()
         if low.startswith("0x"):
             if "." in low or "p" in low:
+                if "p" not in low:
+                    raise ValueError("a hexadecimal float needs an exponent")
                 v: int | float = FloatConst(float.fromhex(body))
             else:
                 v = int(body, 16)
@@ -288,11 +411,17 @@ def parse_number(raw: str, err: Callable[[str], TemplateError]) -> int | float |
         else:
             v = int(body)
     except (ValueError, OverflowError):
-        raise err(f"bad number syntax: {raw!r}") from None
+        try:
+            float(t)
+        except ValueError:
+            raise err(f"illegal number syntax: {go_quote(raw)}") from None
+        if not any(c in t for c in ".eEpP"):
+            raise err(f"integer overflow: {go_quote(raw)}") from None
+        raise err(f"illegal number syntax: {go_quote(raw)}") from None
     if isinstance(v, float) and math.isinf(v):
-        raise err(f"illegal number syntax: {raw!r}")
+        raise err(f"illegal number syntax: {go_quote(raw)}")
     if isinstance(v, int) and not -(2**63) <= (-v if neg else v) < 2**63:
-        raise err(f"integer overflow: {raw!r}")
+        raise err(f"integer overflow: {go_quote(raw)}")
     if isinstance(v, FloatConst):
         return FloatConst(-v if neg else v)
     return -v if neg else v

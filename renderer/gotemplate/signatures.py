@@ -44,8 +44,8 @@ def _sig(spec: str) -> Signature:
 # name: parameter kinds (see _T); '*' marks the last one variadic. From Go's funcs.go,
 # Sprig's function map and Argo CD's additions.
 _SPECS: dict[str, str] = {
-    # text/template builtins ("and"/"or" are special forms; "slice" is Sprig's)
-    "not": "v", "len": "v", "index": "vv*", "print": "a*", "printf": "sa*", "println": "a*",
+    # text/template builtins ("and"/"or" short-circuit; "slice" is Sprig's)
+    "and": "vv*", "or": "vv*", "not": "v", "len": "v", "index": "vv*", "print": "a*", "printf": "sa*", "println": "a*",
     "eq": "vv*", "ne": "vv", "lt": "vv", "le": "vv", "gt": "vv", "ge": "vv", "html": "a*", "js": "a*",
     "urlquery": "a*", "call": "vv*",
     # strings

@@ -28,6 +28,12 @@ class IntList(list):  # type: ignore[type-arg]
     go_type = "[]int"
 
 
+class ListList(list):  # type: ignore[type-arg]
+    """A Go [][]interface {} (chunk)."""
+
+    go_type = "[][]interface {}"
+
+
 class StrMap(dict):  # type: ignore[type-arg]
     """A Go map[string]string (split, splitn)."""
 

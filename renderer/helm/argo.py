@@ -18,6 +18,7 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from ..core.errors import InputError, OutOfReach, RenderError
 from ..core.fs import RepoFS, join
+from ..core.resource import NO_ORIGIN, Origin, Placed, bodies
 from .cachekey import chart_cache_key
 from .engine import DEFAULT_KUBE_VERSION
 from .strvals import StrvalsError, parse_into
@@ -137,16 +138,28 @@ def render_argo_helm(fs: RepoFS, chart_dir: str, helm: dict[str, Any], *, app_na
     """An Application source that is a chart directory of the dry repository. Dependencies
     missing from its charts/ are resolved offline first (Argo CD runs `helm dependency
     build`): `file://` ones from the repository, remote ones from `chart_cache`."""
+    return bodies(render_argo_helm_placed(fs, chart_dir, helm, app_name=app_name, namespace=namespace, engine=engine,
+                                          where=where, file=file, refs=refs, chart_cache=chart_cache))
+
+
+def render_argo_helm_placed(fs: RepoFS, chart_dir: str, helm: dict[str, Any], *, app_name: str, namespace: str,
+                            engine: Any, where: str, file: str | None, refs: tuple[str, ...] = (),
+                            chart_cache: Any = None, fallback: Origin = NO_ORIGIN) -> list[Placed]:
+    """`render_argo_helm`, each document from its template in `chart_dir` (renderer.helm.origins);
+    `fallback` (the Application) for what no repository template stands for."""
+    from .origins import place_chart_documents
+
     if not fs.is_file(join(chart_dir, "Chart.yaml")):
         raise InputError(f"{where}.path: {chart_dir!r} holds no Chart.yaml", file=file)
     values = argo_helm_values(fs, repo_chart_reader(fs, chart_dir, file=file), helm, where=where, file=file, refs=refs)
-    return _with_dependencies(engine, chart_dir, helm, values, app_name=app_name, namespace=namespace,
+    docs = _with_dependencies(engine, chart_dir, helm, values, app_name=app_name, namespace=namespace,
                               chart_cache=chart_cache, where=where, file=file, root=None, fs=fs)
+    return place_chart_documents(docs, fs, chart_dir, fallback)
 
 
 def _with_dependencies(engine: Any, chart: str, helm: dict[str, Any], values: dict[str, Any], *, app_name: str,
                        namespace: str, chart_cache: Any, where: str, file: str | None,
-                       root: str | None, fs: RepoFS | None = None) -> list[dict[str, Any]]:
+                       root: str | None, fs: RepoFS | None = None) -> list[tuple[dict[str, Any], str]]:
     """`_argo_template` on the chart with its missing dependencies vendored (a temporary
     copy, removed afterwards, only when something is missing). With `fs`, `chart` is a
     repository directory, staged through the read boundary before Helm sees it."""
@@ -173,9 +186,9 @@ def _with_dependencies(engine: Any, chart: str, helm: dict[str, Any], values: di
 
 
 def _argo_template(engine: Any, chart: str, helm: dict[str, Any], values: dict[str, Any], *, app_name: str,
-                   namespace: str) -> list[dict[str, Any]]:
+                   namespace: str) -> list[tuple[dict[str, Any], str]]:
     """Argo CD's `helm template` call: release name, namespace, capabilities, CRDs, tests."""
-    return engine.template(
+    return engine.template_sourced(
         chart,
         release_name=str(helm.get("releaseName") or app_name),
         namespace=str(helm.get("namespace") or namespace or "default"),
@@ -194,6 +207,16 @@ def render_argo_repo_chart(fs: RepoFS, repo_url: str, chart: str, version: str, 
     """An Application source `{repoURL: <Helm repository>, chart, targetRevision}`: the chart
     comes from the chart cache (offline), then renders like a chart path, its value files
     read from inside the archive."""
+    return bodies(render_argo_repo_chart_placed(fs, repo_url, chart, version, helm, app_name=app_name,
+                                                namespace=namespace, engine=engine, chart_cache=chart_cache,
+                                                where=where, file=file, refs=refs))
+
+
+def render_argo_repo_chart_placed(fs: RepoFS, repo_url: str, chart: str, version: str, helm: dict[str, Any], *,
+                                  app_name: str, namespace: str, engine: Any, chart_cache: Any, where: str,
+                                  file: str | None, refs: tuple[str, ...] = (), fallback: Origin = NO_ORIGIN) -> list[Placed]:
+    """`render_argo_repo_chart`; every document's origin is `fallback` (the Application):
+    the chart is an archive of the chart cache, no repository file."""
     from .release import ChartCache
 
     if chart_cache is None:
@@ -204,5 +227,6 @@ def render_argo_repo_chart(fs: RepoFS, repo_url: str, chart: str, version: str, 
                                                  what=f"{where}: Helm repository {repo_url}")
     values = argo_helm_values(fs, archive_chart_reader(archive, where=where, file=file), helm, where=where, file=file,
                               refs=refs)
-    return _with_dependencies(engine, str(archive), helm, values, app_name=app_name, namespace=namespace,
+    docs = _with_dependencies(engine, str(archive), helm, values, app_name=app_name, namespace=namespace,
                               chart_cache=chart_cache, where=where, file=file, root=None)
+    return [Placed(doc, fallback) for doc, _source in docs]

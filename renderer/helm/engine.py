@@ -31,7 +31,7 @@ import sys
 import tempfile
 import weakref
 from pathlib import Path
-from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
+from typing import Any, Callable, Iterable, Protocol, Sequence, runtime_checkable
 
 from ..core.errors import RenderError
 from ..core.yaml import load_documents
@@ -105,6 +105,10 @@ class HelmEngine(Protocol):
         """
         ...
 
+    def template_sourced(self, chart: str | os.PathLike[str], **kw: Any) -> list[tuple[dict[str, Any], str]]:
+        """`template`, each document with the `# Source:` path Helm printed above it."""
+        ...
+
 
 # ----------------------------------------------------------------------------------------
 # What `helm template` does with the rendered files (pkg/action renderResources, template)
@@ -139,11 +143,16 @@ def is_hook(doc: dict[str, Any]) -> bool:
 def sort_rendered(docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Helm's SortManifests on documents: manifests in install order by kind, then the
     hooks in install order (both stable), as Helm re-sorts after post-rendering."""
-    manifests = [d for d in docs if not is_hook(d)]
-    hooks = [d for d in docs if is_hook(d)]
+    return sort_by_kind(docs, lambda d: d)
 
-    def ordered(group: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        keyed = sorted(range(len(group)), key=lambda i: (_kind_key(str(group[i].get("kind") or ""), i), i))
+
+def sort_by_kind(items: Sequence[Any], body: Callable[[Any], dict[str, Any]]) -> list[Any]:
+    """`sort_rendered` over any items holding a document (`body(item)` gives it)."""
+    manifests = [i for i in items if not is_hook(body(i))]
+    hooks = [i for i in items if is_hook(body(i))]
+
+    def ordered(group: list[Any]) -> list[Any]:
+        keyed = sorted(range(len(group)), key=lambda i: (_kind_key(str(body(group[i]).get("kind") or ""), i), i))
         return [group[i] for i in keyed]
 
     return ordered(manifests) + ordered(hooks)
@@ -445,6 +454,11 @@ class InProcessHelm:
     def template(self, chart: str | os.PathLike[str], **kw: Any) -> list[dict[str, Any]]:
         return _documents(self.template_text(chart, **kw), os.fspath(chart))
 
+    def template_sourced(self, chart: str | os.PathLike[str], **kw: Any) -> list[tuple[dict[str, Any], str]]:
+        from .origins import sourced_documents
+
+        return sourced_documents(self.template_text(chart, **kw), os.fspath(chart))
+
 
 # ----------------------------------------------------------------------------------------
 # Backend 2: the helm binary
@@ -595,6 +609,11 @@ class HelmCLI:
 
     def template(self, chart: str | os.PathLike[str], **kw: Any) -> list[dict[str, Any]]:
         return _documents(self.template_text(chart, **kw), os.fspath(chart))
+
+    def template_sourced(self, chart: str | os.PathLike[str], **kw: Any) -> list[tuple[dict[str, Any], str]]:
+        from .origins import sourced_documents
+
+        return sourced_documents(self.template_text(chart, **kw), os.fspath(chart))
 
 
 ENGINES = ("in-process", "cli")

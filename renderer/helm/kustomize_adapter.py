@@ -27,7 +27,7 @@ import posixpath
 from typing import Any
 
 from ..core.errors import InputError, OutOfReach, RenderError
-from ..core.resource import Resource
+from ..core.resource import Origin, Resource
 from .engine import HelmEngine, default_engine
 from .values import merge_maps, read_values
 
@@ -83,23 +83,28 @@ class KustomizeHelm:
     def inflate_kustomize_charts(self, loader: Any, kust: Any) -> list[Resource]:
         globals_ = kust.data.get("helmGlobals") or {}
         out: list[Resource] = []
-        charts = [c for c in kust.list("helmCharts")]
-        charts += [_legacy_entry(c) for c in kust.list("helmChartInflationGenerator") if isinstance(c, dict)]
-        for chart in charts:
+        charts = [(c, "helmCharts", i) for i, c in enumerate(kust.list("helmCharts"))]
+        charts += [(_legacy_entry(c), "helmChartInflationGenerator", i)
+                   for i, c in enumerate(kust.list("helmChartInflationGenerator")) if isinstance(c, dict)]
+        for chart, key, index in charts:
             if not isinstance(chart, dict):
                 raise InputError(f"a helmCharts entry must be a mapping, got {chart!r}", file=kust.path)
             chart = dict(chart)
             if not chart.get("namespace") and kust.str("namespace"):
                 chart["namespace"] = kust.str("namespace")
-            out.extend(self._inflate(loader, kust.path, {**globals_, **chart}))
+            entry = Origin(kust.path, kust.entry_line(loader.fs, key, index))
+            out.extend(self._inflate(loader, kust.path, {**globals_, **chart}, entry))
         return out
 
-    def inflate_kustomize_chart_config(self, loader: Any, kust: Any, config: dict[str, Any]) -> list[Resource]:
+    def inflate_kustomize_chart_config(self, loader: Any, kust: Any, config: dict[str, Any],
+                                       place: Origin | None = None) -> list[Resource]:
         cfg = {k: v for k, v in config.items() if k not in ("apiVersion", "kind", "metadata")}
-        return self._inflate(loader, kust.path, cfg)
+        return self._inflate(loader, kust.path, cfg, place or Origin(kust.path))
 
     # -- one chart ----------------------------------------------------------------------------
-    def _inflate(self, loader: Any, where: str, c: dict[str, Any]) -> list[Resource]:
+    def _inflate(self, loader: Any, where: str, c: dict[str, Any], entry: Origin) -> list[Resource]:
+        """The chart's documents, each from its template in the repository chart directory
+        (renderer.helm.origins), else from the entry that asked for the chart."""
         unknown = set(c) - _KNOWN
         if unknown:
             raise InputError(f"helmCharts: unknown field(s) {', '.join(sorted(unknown))}", file=where)
@@ -143,7 +148,7 @@ class KustomizeHelm:
         tmp: list[str] = []
         try:
             staged = StagedRepo(fs, tmp, referrer=where).stage(chart_path)  # Helm sees only what passed the boundary
-            docs = self.engine.template(
+            docs = self.engine.template_sourced(
                 staged,
                 release_name=str(c.get("releaseName") or "release-name"),
                 namespace=str(c.get("namespace") or "default"),
@@ -157,13 +162,15 @@ class KustomizeHelm:
             raise RenderError(f"helmCharts {name}: {unstaged(exc.message, tmp)}", file=where) from None
         finally:
             cleanup(tmp)
+        from .origins import place_chart_documents
+
         out = []
-        for doc in docs:
+        for doc, origin in place_chart_documents(docs, fs, chart_path, entry):
             meta = doc.setdefault("metadata", {}) if isinstance(doc.get("metadata"), dict) or "metadata" not in doc else doc["metadata"]
             if isinstance(meta, dict):
                 annotations = meta.get("annotations")
                 if not isinstance(annotations, dict):
                     annotations = meta["annotations"] = {}
                 annotations[HELM_GENERATED] = "true"
-            out.append(Resource(body=doc, origin=where))
+            out.append(Resource(body=doc, origin=origin.file, line=origin.line))
         return out

@@ -44,7 +44,8 @@ from ..core.fs import RepoFS, join
 from ..core.yaml import load_documents
 from .cachekey import chart_cache_key, oci_cache_key
 from .dependencies import vendor_dependencies
-from .engine import DEFAULT_KUBE_VERSION, HelmEngine, default_engine, is_hook, sort_rendered
+from ..core.resource import NO_ORIGIN, Origin, Placed, bodies
+from .engine import DEFAULT_KUBE_VERSION, HelmEngine, default_engine, is_hook, sort_by_kind
 from .values import compose_values, helmrelease_label, read_values, values_files, values_files_defaults
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "PreparedRelease",
     "prepare_release",
     "render_helmrelease",
+    "render_helmrelease_placed",
     "is_helmrelease",
 ]
 
@@ -246,6 +248,7 @@ class PreparedRelease:
     skip_tests: bool
     no_hooks: bool = False
     skip_schema_validation: bool = False
+    chart_dir: str | None = None  # the chart's directory in the repository ("" / None: an archive or a cached chart)
     _tmp: list[str] = field(default_factory=list)
 
     def cleanup(self) -> None:
@@ -399,6 +402,7 @@ def prepare_release(
         # source-controller builds the chart's missing dependencies before packaging it;
         # file:// paths are relative to the chart where it sits, so this comes first
         in_repo = staged.rel_of(chart_path) is not None
+        chart_dir = staged.rel_of(chart_path) if in_repo and os.path.isdir(chart_path) else None
         chart_path = vendor_dependencies(chart_path, chart_cache=chart_cache, tmp_dirs=tmp, where=label, file=file,
                                          root=staged.root if in_repo else None, staged=staged if in_repo else None)
         if defaults is not None:
@@ -424,6 +428,7 @@ def prepare_release(
         skip_tests=not bool((spec.get("test") or {}).get("enable")),
         no_hooks=bool(install.get("disableHooks")),
         skip_schema_validation=bool(install.get("disableSchemaValidation")),
+        chart_dir=chart_dir,
         _tmp=tmp,
     )
 
@@ -446,10 +451,10 @@ def _origin_labels(hr: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _post_render_group(hr: dict[str, Any], docs: list[dict[str, Any]], *, label: str, file: str | None) -> list[dict[str, Any]]:
+def _post_render_group(hr: dict[str, Any], docs: list[Placed], *, label: str, file: str | None) -> list[Placed]:
     """One run of helm-controller's combined post-renderer over a stream of documents:
     each `postRenderers[].kustomize` (patches, then images), then `commonMetadata`, then
-    the origin labels (which win a clash)."""
+    the origin labels (which win a clash). Each document keeps its origin."""
     from ..kustomize import transformers
     from ..kustomize.fieldspecs import FieldSpec, builtin_config
     from ..kustomize.openapi import MergeSchema
@@ -458,8 +463,10 @@ def _post_render_group(hr: dict[str, Any], docs: list[dict[str, Any]], *, label:
 
     spec = hr.get("spec") or {}
     where = file or label
+    made = [(Resource(body=d.body, origin=where), d.origin) for d in docs]
+    origins = {id(r): o for r, o in made}
     try:
-        resources = ResourceList(Resource(body=d, origin=where) for d in docs)
+        resources = ResourceList(r for r, _ in made)
     except RenderError as exc:
         raise RenderError(f"{label}: post-rendering: {exc.message}", file=file) from None
     for renderer in spec.get("postRenderers") or []:
@@ -478,12 +485,17 @@ def _post_render_group(hr: dict[str, Any], docs: list[dict[str, Any]], *, label:
         transformers.add_map_entries(resources, {str(k): str(v) for k, v in common["annotations"].items()},
                                      (FieldSpec("metadata/annotations", create=True),))
     transformers.add_map_entries(resources, _origin_labels(hr), labels_spec)
-    return [r.body for r in resources]
+    return [Placed(r.body, origins[id(r)]) for r in resources]
 
 
 def post_render(hr: dict[str, Any], docs: list[dict[str, Any]], *, file: str | None = None) -> list[dict[str, Any]]:
     """helm-controller's post-rendering of the templated documents (not the crds/ ones), by
     `spec.postRenderStrategy`, then Helm's re-sort: manifests by kind, hooks last."""
+    return bodies(post_render_placed(hr, [Placed(d, NO_ORIGIN) for d in docs], file=file))
+
+
+def post_render_placed(hr: dict[str, Any], docs: list[Placed], *, file: str | None = None) -> list[Placed]:
+    """`post_render` on documents with their origins."""
     label = helmrelease_label(hr)
     strategy = str((hr.get("spec") or {}).get("postRenderStrategy") or "combined")
     if strategy not in POST_RENDER_STRATEGIES:
@@ -492,23 +504,28 @@ def post_render(hr: dict[str, Any], docs: list[dict[str, Any]], *, file: str | N
     if strategy == "combined":
         out = _post_render_group(hr, docs, label=label, file=file)
     else:
-        hooks = [d for d in docs if is_hook(d)]
-        manifests = _post_render_group(hr, [d for d in docs if not is_hook(d)], label=label, file=file)
+        hooks = [d for d in docs if is_hook(d.body)]
+        manifests = _post_render_group(hr, [d for d in docs if not is_hook(d.body)], label=label, file=file)
         out = manifests + (_post_render_group(hr, hooks, label=label, file=file) if strategy == "separate" and hooks else hooks)
-    return sort_rendered(out)
+    return sort_by_kind(out, _body)
 
 
-def crd_objects(hr: dict[str, Any], docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _body(item: Placed) -> dict[str, Any]:
+    return item.body
+
+
+def crd_objects(hr: dict[str, Any], docs: list[Placed]) -> list[Placed]:
     """The chart's crds/ documents as helm-controller applies them: CustomResourceDefinitions
     only (it drops anything else placed there), not post-rendered, with the origin labels."""
     out = []
-    for doc in docs:
+    for item in docs:
+        doc = item.body
         if doc.get("kind") != "CustomResourceDefinition" or not str(doc.get("apiVersion") or "").startswith("apiextensions.k8s.io/"):
             continue
         meta = doc.setdefault("metadata", {})
         labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
         meta["labels"] = {**labels, **_origin_labels(hr)}
-        out.append(doc)
+        out.append(item)
     return out
 
 
@@ -533,6 +550,27 @@ def render_helmrelease(
 ) -> list[dict[str, Any]]:
     """The manifests of one HelmRelease as helm-controller installs them: the crds/ CRDs
     (by the install CRD policy), then the post-rendered templates in Helm's order."""
+    return bodies(render_helmrelease_placed(hr, fs, objects, engine=engine, chart_cache=chart_cache,
+                                            kube_version=kube_version, api_versions=api_versions, file=file))
+
+
+def render_helmrelease_placed(
+    hr: dict[str, Any],
+    fs: RepoFS,
+    objects: ObjectResolver,
+    *,
+    engine: HelmEngine | None = None,
+    chart_cache: str | os.PathLike[str] | None = None,
+    kube_version: str | None = DEFAULT_KUBE_VERSION,
+    api_versions: Sequence[str] = (),
+    file: str | None = None,
+    fallback: Origin = NO_ORIGIN,
+) -> list[Placed]:
+    """`render_helmrelease`, each manifest with its origin: its template in the chart
+    directory of the repository (renderer.helm.origins), else `fallback` (the HelmRelease's
+    own place: a chart from the cache is no repository file)."""
+    from .origins import place_chart_documents
+
     engine = engine or default_engine()
     prepared = prepare_release(hr, fs, objects, chart_cache=chart_cache, file=file)
     try:
@@ -542,10 +580,10 @@ def render_helmrelease(
             no_hooks=prepared.no_hooks, skip_schema_validation=prepared.skip_schema_validation,
         )
         try:
-            docs = engine.template(prepared.chart, include_crds=False, **options)
-            crds: list[dict[str, Any]] = []
+            docs = engine.template_sourced(prepared.chart, include_crds=False, **options)
+            crds: list[tuple[dict[str, Any], str]] = []
             if prepared.include_crds and _has_crds_dir(prepared.chart):
-                with_crds = engine.template(prepared.chart, include_crds=True, **options)
+                with_crds = engine.template_sourced(prepared.chart, include_crds=True, **options)
                 crds = with_crds[: len(with_crds) - len(docs)]  # helm template prints crds/ first
         except RenderError as exc:
             from .charts import unstaged
@@ -553,8 +591,9 @@ def render_helmrelease(
             raise RenderError(f"{prepared.label}: {unstaged(exc.message, prepared._tmp)}", file=file) from None
     finally:
         prepared.cleanup()
-    docs = select_tests(docs, ((hr.get("spec") or {}).get("test") or {}).get("filters") or [])
-    return crd_objects(hr, crds) + post_render(hr, docs, file=file)
+    placed = place_chart_documents(docs, fs, prepared.chart_dir, fallback)
+    placed = select_tests(placed, ((hr.get("spec") or {}).get("test") or {}).get("filters") or [], _body)
+    return crd_objects(hr, place_chart_documents(crds, fs, prepared.chart_dir, fallback)) + post_render_placed(hr, placed, file=file)
 
 
 def _is_test_hook(doc: dict[str, Any]) -> bool:
@@ -563,9 +602,11 @@ def _is_test_hook(doc: dict[str, Any]) -> bool:
     return any(e.strip().lower() in ("test", "test-success") for e in events)
 
 
-def select_tests(docs: list[dict[str, Any]], filters: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def select_tests(docs: list[Any], filters: Sequence[dict[str, Any]],
+                 body: Callable[[Any], dict[str, Any]] = lambda d: d) -> list[Any]:
     """spec.test.filters as Helm's release testing applies them to the test hooks: names
-    with `exclude` never run; when some names are listed without it, only those run."""
+    with `exclude` never run; when some names are listed without it, only those run.
+    `body(item)` is an item's document (items are documents by default)."""
     skip = {str(f.get("name")) for f in filters if isinstance(f, dict) and f.get("exclude")}
     only = {str(f.get("name")) for f in filters if isinstance(f, dict) and not f.get("exclude")}
     if not skip and not only:
@@ -575,7 +616,7 @@ def select_tests(docs: list[dict[str, Any]], filters: Sequence[dict[str, Any]]) 
         name = str((doc.get("metadata") or {}).get("name") or "")
         return name not in skip and (not only or name in only)
 
-    return [d for d in docs if not _is_test_hook(d) or runs(d)]
+    return [d for d in docs if not _is_test_hook(body(d)) or runs(body(d))]
 
 
 def objects_resolver(*groups: Sequence[dict[str, Any]]) -> ObjectResolver:

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..core.errors import InputError, RenderError
 from ..core.fs import RepoFS
-from ..core.resource import Resource, ResourceList, is_builtin_kind
+from ..core.resource import Placed, Resource, ResourceList, is_builtin_kind
 from . import buildmeta, generators, transformers
 from .fieldspecs import EMPTY_CONFIG, FieldSpec, TransformerConfig, builtin_config, fieldspec_from, parse_config
 from .kustomization import Kustomization, find_kustomization, load_kustomization
@@ -70,6 +70,12 @@ class Builder:
     def build(self, path: str) -> list[dict[str, Any]]:
         """Resources of the kustomization in directory `path`, in kubectl's output order."""
         return [r.body for r in self.build_resources(path)]
+
+    def build_placed(self, path: str) -> list[Placed]:
+        """`build`, each body with the file and line it came from (see Resource.place):
+        the document a resource was loaded from, however later steps patched or renamed
+        it; for a generator, the kustomization and the line of its entry."""
+        return [Placed(r.body, r.place()) for r in self.build_resources(path)]
 
     def build_resources(self, path: str) -> list[Resource]:
         directory = self.fs.resolve(path)
@@ -204,8 +210,9 @@ class Builder:
     def _run_generators(self, loader: Loader, kust: Kustomization, acc: Accumulation) -> None:
         options = kust.data.get("generatorOptions")
         for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
-            for args in kust.list(key):
+            for index, args in enumerate(kust.list(key)):
                 res = generators.generate(loader, kind, args, options, kust.path)
+                res.line = kust.entry_line(self.fs, key, index)
                 if kust.origin is not None:
                     res.extra["origin"] = _builtin_origin(kust, f"{kind}Generator")
                 self._absorb(acc.resources, res, kust.path)
@@ -235,8 +242,9 @@ class Builder:
                 f"id {res.id} exists; behavior must be merge or replace (a generator may not create it twice)",
                 file=where,
             )
-        if res.behavior == "merge" and "origin" in old.extra:
-            res.extra.pop("origin", None)  # a merge keeps the origin of what it merges into
+        if res.behavior == "merge":  # a merge keeps the origin of what it merges into
+            res.extra.pop("origin", None)
+            res.origin, res.line = old.origin, old.line
         merged = generators.merge_generated(old, res)
         items = [merged if r is old else r for r in resources]
         resources.replace_all(items)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
-from ..core.resource import Resource
+from ..core.resource import Origin, Resource
 from .kustomization import Kustomization
 from .loader import Loader
 
@@ -30,7 +30,9 @@ def inflate_charts(builder: "Builder", loader: Loader, kust: Kustomization) -> l
     return list(engine.inflate_kustomize_charts(loader, kust))
 
 
-def inflate_chart_config(builder: "Builder", loader: Loader, kust: Kustomization, config: dict[str, Any]) -> list[Resource]:
+def inflate_chart_config(builder: "Builder", loader: Loader, kust: Kustomization, config: dict[str, Any],
+                         place: Origin) -> list[Resource]:
+    """A HelmChartInflationGenerator config's chart; `place` is where the config is written."""
     _refuse(builder, kust, "HelmChartInflationGenerator")
     engine = builder.options.helm_engine
-    return list(engine.inflate_kustomize_chart_config(loader, kust, config))
+    return list(engine.inflate_kustomize_chart_config(loader, kust, config, place))

@@ -1,7 +1,7 @@
 """Load and validate a kustomization file, including the spellings kustomize v5 still accepts."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.errors import InputError
@@ -33,6 +33,7 @@ class Kustomization:
     dir: str
     data: dict[str, Any]
     origin: str | None = None  # path relative to the top kustomization, when origins are tracked
+    _lines: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def file_name(self) -> str:
@@ -51,6 +52,16 @@ class Kustomization:
 
     def map(self, key: str) -> dict[str, Any]:
         return dict(self.data.get(key) or {})
+
+    def entry_line(self, fs: RepoFS, key: str, index: int) -> int:
+        """The 1-based line where entry `index` of the list field `key` is written in this
+        file (a generator's entry: the origin of what it generates); 0 when not found."""
+        lines = self._lines.get(key)
+        if lines is None:
+            from ..core.yaml import top_level_item_lines
+
+            lines = self._lines[key] = top_level_item_lines(fs.text_as_written(self.path), key)
+        return lines[index] if 0 <= index < len(lines) else 0
 
     def str(self, key: str) -> str:
         value = self.data.get(key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
-from ..core.resource import Resource
+from ..core.resource import Origin, Resource
 from . import generators as gen
 from . import transformers as tf
 from .fieldspecs import FieldSpec, fieldspec_from
@@ -28,21 +28,22 @@ def load_configs(builder: "Builder", loader: Loader, kust: Kustomization, field:
     from .build import _append
 
     configs: list[dict[str, Any]] = []
-    for entry in kust.list(field):
+    for index, entry in enumerate(kust.list(field)):
         text = str(entry)
         if "\n" in text or text.lstrip().startswith(("apiVersion:", "kind:", "{")):
             docs = _yaml.load_documents(text, kust.path)
-            configs.extend(_with_origin(d, _append(kust.origin, kust.file_name)) for d in docs if isinstance(d, dict))
+            place = Origin(kust.path, kust.entry_line(builder.fs, field, index))
+            configs.extend(_with_origin(d, _append(kust.origin, kust.file_name), place) for d in docs if isinstance(d, dict))
             continue
         path = loader.path_of(text)
         if builder.fs.is_dir(path):
             sub = builder.build_resources_of_dir(path, referrer=kust.path, origin=_append(kust.origin, text))
-            configs.extend(_with_origin(r.body, (r.extra.get("origin") or {}).get("path")) for r in sub)
+            configs.extend(_with_origin(r.body, (r.extra.get("origin") or {}).get("path"), r.place()) for r in sub)
         else:
             path = loader.file_path(text)
             if not builder.fs.exists(path):
                 raise InputError(f"{field}: '{text}' does not exist (resolved to {path})", file=kust.path)
-            configs.extend(_with_origin(r.body, _append(kust.origin, text)) for r in load_resources(builder.fs, path))
+            configs.extend(_with_origin(r.body, _append(kust.origin, text), r.place()) for r in load_resources(builder.fs, path))
     for config in configs:
         if config.get("apiVersion") != "builtin":
             raise InputError(
@@ -53,13 +54,21 @@ def load_configs(builder: "Builder", loader: Loader, kust: Kustomization, field:
     return configs
 
 
-_ORIGIN_KEY = "__sluice_origin__"
+_ORIGIN_KEY = "__sluice_origin__"  # kustomize's origin record (buildMetadata), when tracked
+_PLACE_KEY = "__sluice_place__"  # the config's file and line: the origin of what it generates
+_PRIVATE = (_ORIGIN_KEY, _PLACE_KEY)
 
 
-def _with_origin(config: dict[str, Any], path: str | None) -> dict[str, Any]:
+def _with_origin(config: dict[str, Any], path: str | None, place: Origin) -> dict[str, Any]:
     config = dict(config)
     config[_ORIGIN_KEY] = path
+    config[_PLACE_KEY] = place
     return config
+
+
+def public(config: dict[str, Any]) -> dict[str, Any]:
+    """The config as the user wrote it (sluice's bookkeeping keys removed)."""
+    return {k: v for k, v in config.items() if k not in _PRIVATE}
 
 
 def plugin_origin(config: dict[str, Any]) -> dict[str, Any] | None:
@@ -86,7 +95,7 @@ def run_generator_plugins(builder: "Builder", loader: Loader, kust: Kustomizatio
         kind = config.get("kind")
         meta = config.get("metadata") or {}
         if kind in ("ConfigMapGenerator", "SecretGenerator"):
-            args = {k: v for k, v in config.items() if k not in ("apiVersion", "kind", "metadata", _ORIGIN_KEY)}
+            args = {k: v for k, v in public(config).items() if k not in ("apiVersion", "kind", "metadata")}
             args["name"] = args.get("name") or meta.get("name")
             if not args.get("namespace") and meta.get("namespace"):
                 args["namespace"] = meta["namespace"]
@@ -100,13 +109,15 @@ def run_generator_plugins(builder: "Builder", loader: Loader, kust: Kustomizatio
         elif kind == "HelmChartInflationGenerator":
             from .helmcharts import inflate_chart_config
 
-            for res in inflate_chart_config(builder, loader, kust, config):
+            for res in inflate_chart_config(builder, loader, kust, public(config), config[_PLACE_KEY]):
                 builder._absorb(acc.resources, res, where)
         else:
             raise InputError(f"generators: unknown builtin generator kind {kind!r}", file=where)
 
 
 def _set_origin(res: Resource, config: dict[str, Any]) -> None:
+    place = config[_PLACE_KEY]
+    res.origin, res.line = place.file, place.line
     origin = plugin_origin(config)
     if origin is not None:
         res.extra["origin"] = origin

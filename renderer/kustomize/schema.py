@@ -59,8 +59,8 @@ def _struct(go_name: str, /, *parts: Mapping[str, Type], **fields: Type) -> Stru
     return Struct(go_name, merged)
 
 
-GVK = {"group": STRING, "version": STRING, "kind": STRING}
-RES_ID = {**GVK, "name": STRING, "namespace": STRING}
+GVK: dict[str, Type] = {"group": STRING, "version": STRING, "kind": STRING}
+RES_ID: dict[str, Type] = {**GVK, "name": STRING, "namespace": STRING}
 
 SELECTOR = _struct("Selector", RES_ID, annotationSelector=STRING, labelSelector=STRING)
 FIELD_SPEC = _struct("FieldSpec", GVK, path=STRING, create=BOOL)
@@ -68,7 +68,7 @@ FIELD_OPTIONS = _struct("FieldOptions", delimiter=STRING, index=INT, encoding=ST
 GENERATOR_OPTIONS = _struct(
     "GeneratorOptions", labels=STRING_MAP, annotations=STRING_MAP, disableNameSuffixHash=BOOL, immutable=BOOL
 )
-_GENERATOR_ARGS = {
+_GENERATOR_ARGS: dict[str, Type] = {
     "namespace": STRING, "name": STRING, "behavior": STRING,
     "literals": STRINGS, "files": STRINGS, "envs": STRINGS, "env": STRING,
     "options": GENERATOR_OPTIONS,

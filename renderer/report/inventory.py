@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from ..core.resource import as_map
+
 _POD_LISTS = ("containers", "initContainers", "ephemeralContainers")
 _CHART_LABEL = "helm.sh/chart"
 _CHART_VERSION = re.compile(r"^(?P<name>.+?)-(?P<version>v?\d+(?:\.\d+)*(?:[-+][0-9A-Za-z.+-]*)?)$")
@@ -70,16 +72,14 @@ def charts(body: dict[str, Any]) -> list[Chart]:
     """Helm charts a resource names: the `helm.sh/chart` label of what a chart rendered, or a
     HelmRelease kept for Flux."""
     out: list[Chart] = []
-    meta = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
-    labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+    labels = as_map(as_map(body.get("metadata")).get("labels"))
     label = labels.get(_CHART_LABEL)
     if isinstance(label, str):
         match = _CHART_VERSION.match(label)
         if match:
             out.append(Chart(match["name"], match["version"], "label"))
     if body.get("kind") == "HelmRelease" and str(body.get("apiVersion", "")).startswith("helm.toolkit.fluxcd.io/"):
-        spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
-        chart = ((spec.get("chart") or {}).get("spec") or {}) if isinstance(spec.get("chart"), dict) else {}
-        if isinstance(chart, dict) and chart.get("chart"):
+        chart = as_map(as_map(as_map(body.get("spec")).get("chart")).get("spec"))
+        if chart.get("chart"):
             out.append(Chart(str(chart["chart"]), str(chart.get("version") or "*"), "HelmRelease"))
     return out

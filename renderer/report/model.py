@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from typing import Any, Iterable, Mapping
 
+from ..core.resource import as_map
 from ..fleet.bundle import AppBundle, Bundles
 from .inventory import Image, charts, images
 from .secrets import is_secret, mask_diff, mask_resource
@@ -74,14 +75,14 @@ def _parse_note(note: str) -> dict[str, str]:
 
 
 def _cell(app: AppBundle, cluster_slug: str, notes: list[str]) -> dict[str, Any]:
-    resources = []
+    resources: list[dict[str, Any]] = []
     found_images: dict[Image, None] = {}
     found_charts: dict[tuple[str, str], None] = {}
     source = getattr(getattr(app.target, "source", None), "chart", "")
     if source:
         found_charts[(source, app.target.source.chart_version or "*")] = None
     for i, (body, text) in enumerate(zip(app.resources, _documents(app))):
-        meta = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+        meta = as_map(body.get("metadata"))
         resources.append({
             "apiVersion": str(body.get("apiVersion") or ""), "kind": str(body.get("kind") or ""),
             "namespace": str(meta.get("namespace") or ""), "name": str(meta.get("name") or ""),
@@ -185,7 +186,7 @@ def build_model(
         row_of[(app.cluster, app.app_dir)] = name
         by_row.setdefault(name, {})[app.cluster] = _cell(app, cluster_slugs[app.cluster], cell_notes)
     app_slugs = _unique_slugs(sorted(by_row))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in sorted(by_row):
         cells = dict(sorted(by_row[name].items()))
         _variants(cells)
@@ -201,11 +202,11 @@ def build_model(
 
     cluster_rows = []
     for cluster in clusters:
-        cells = [row["clusters"][cluster] for row in rows if cluster in row["clusters"]]
+        in_cluster = [row["clusters"][cluster] for row in rows if cluster in row["clusters"]]
         cluster_rows.append({
             "name": cluster, "slug": cluster_slugs[cluster],
-            "branches": sorted({c["branch"] for c in cells}),
-            "apps": len(cells), "resources": sum(len(c["resources"]) for c in cells),
+            "branches": sorted({c["branch"] for c in in_cluster}),
+            "apps": len(in_cluster), "resources": sum(len(c["resources"]) for c in in_cluster),
         })
     image_rows = _versions(rows, "images", "repository")
     chart_rows = _versions(rows, "charts", "name")

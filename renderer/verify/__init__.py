@@ -20,12 +20,11 @@ from ..fleet.discover import FleetPlan, Target, discover
 from ..fleet.config import load_config
 from ..core.fs import RepoFS
 from ..fleet.pipeline import ScopeTable, render_plan
-from ..core.resource import split_api_version
+from ..core.resource import Origin, split_api_version
 from .policy import Project, destination_permitted, kind_permitted, load_projects, source_permitted
 from .schemas import ERROR, WARNING, CrdIndex, SchemaChecker
 from .catalog import SchemaCatalog, skip_matcher
 from .deprecations import judge
-from .origins import OriginIndex
 from .repo_crds import repository_crds
 from .secrets import plaintext_secret_problem
 from ..core.resource import as_map as _map
@@ -46,9 +45,10 @@ class Finding:
     check: str  # secret | policy | schema
     severity: str  # error | warning
     message: str
-    file: str  # where to look: the source path rendered, or the AppProject/Application file
+    file: str  # where to look: the resource's source file (a manifest, a chart template, a kustomization's
+    # generator entry; a HelmRelease/Application for a chart of the chart cache), or the AppProject/Application file
     origin: str = ""  # the Application's file
-    line: int = 0  # line of `file` where the resource is written (0: not known, e.g. made by a chart)
+    line: int = 0  # line of `file` where the resource's document (or generator entry) starts; 0: not known
 
     def to_dict(self) -> dict[str, str]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -138,7 +138,6 @@ def check_bundles(
         scopes[cluster] = ScopeTable(plan.config.cluster_scoped_kinds)
         scopes[cluster].add_crds(res)
     noted_projects: set[str] = set()
-    origins = OriginIndex(fs)
     repo_crds = repository_crds(fs, crd_files) if checker is not None and checker.available else []
     repo_index = CrdIndex(repo_crds)
     for index in crds.values():  # a cluster's rendered CRDs win over copies kept elsewhere in the repository
@@ -168,10 +167,9 @@ def check_bundles(
                 add(POLICY, ERROR, f"destination {target.cluster} ({target.server}) namespace {target.namespace or '(none)'!r} is not permitted by AppProject {project.name} (destinations, {project.where})", file=target.origin)
         scope = scopes.get(target.cluster) or ScopeTable(plan.config.cluster_scoped_kinds)
         cluster_version = checks.kubernetes_version or getattr(target, "kube_version", None)
-        for body in app.resources:
+        for index, body in enumerate(app.resources):
             label = describe(body)
-            found = origins.find(body, where)
-            place: dict[str, Any] = {"file": found[0], "line": found[1]} if found else {}
+            place = _place(app.origin_of(index), target, where)
             problem = plaintext_secret_problem(body, allow=checks.allow_secrets)
             if problem:
                 add(SECRET, ERROR, problem, label, **place)
@@ -198,6 +196,17 @@ def check_bundles(
                 for p in checker.check(body, crds.get(target.cluster) or repo_index):
                     add(SCHEMA, p.severity, p.message, label, **place)
     return summarise_unknown_kinds(findings), notes
+
+
+def _place(origin: Origin, target: Target, where: str) -> dict[str, Any]:
+    """The file and line a finding names: where the render says the resource came from
+    (tracked through kustomize and Helm, see renderer.core.resource.Origin). A file of
+    another repository is no place in this one: the Application that uses it is named."""
+    if origin.repo:
+        return {"file": target.origin, "line": target.line or 0}
+    if not origin.file:
+        return {"file": where, "line": 0}
+    return {"file": origin.file, "line": origin.line}
 
 
 def summarise_unknown_kinds(findings: list[Finding]) -> list[Finding]:

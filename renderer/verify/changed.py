@@ -253,8 +253,8 @@ def render_changed(
     state: HookState | None = None,
 ) -> tuple[list[tuple[Target, AppBundle]], list[str]]:
     """Render the units whose inputs changed, each with its own view of `fs` (shared parse
-    caches, own reads); update the reads index. Every unit's reads are added to `fs.reads`
-    (where findings look for origins). Returns (rendered (target, bundle) pairs, each target
+    caches, own reads); update the reads index. Every unit's reads are added to `fs.reads`.
+    Returns (rendered (target, bundle) pairs, each target
     once; keys of the targets skipped)."""
     saved = state.saved if state is not None else load_index(root)
     from .plancache import config_digest

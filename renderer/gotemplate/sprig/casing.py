@@ -220,17 +220,21 @@ def lower_words(s: str, connector: str) -> str:
 
 
 def pascal_case(s: str) -> str:
-    """xstrings' ToCamelCase (Sprig's camelcase): connectors dropped, the rune after each
-    capitalised; leading connectors and runs of them are kept."""
+    """xstrings' ToCamelCase as Sprig builds with it (camelcase): connectors dropped, the
+    rune after each capitalised; a word that starts upper case has its following upper
+    case runes lowered until its first other rune; leading connectors and runs of them are
+    kept."""
     if not s:
         return ""
     out: list[str] = []
     i = 0
     r0 = ""
+    first_upper = False
     while i < len(s):
         r0 = s[i]
         i += 1
         if not is_connector(r0):
+            first_upper = is_upper(r0)
             r0 = to_upper(r0)
             break
         out.append(r0)
@@ -244,8 +248,27 @@ def pascal_case(s: str) -> str:
             out.append(r1)
             continue
         if is_connector(r1):
+            first_upper = is_upper(r0)
             r0 = to_upper(r0)
         else:
+            if first_upper:
+                if is_upper(r0):
+                    r0 = to_lower(r0)
+                else:
+                    first_upper = False
+            out.append(r1)
+    out.append(r0)
+    return "".join(out)
+    while i < len(s):
+        r1, r0 = r0, s[i]
+        i += 1
+        if is_connector(r0) and is_connector(r1):
+            out.append(r1)
+            continue
+        if is_connector(r1):
+            r0 = to_upper(r0)
+        else:
+            r0 = to_lower(r0)  # the xstrings Sprig builds with lowers the rest of each word
             out.append(r1)
     out.append(r0)
     return "".join(out)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from renderer.gotemplate.values import StrList
+from renderer.gotemplate.values import MISSING, StrList, go_type
 from renderer.gotemplate.args import arg_str, copy_value, deep_copy, empty, need_map, strval
 from renderer.gotemplate.errors import FuncError
 
@@ -30,13 +30,26 @@ def _merge_overwrite(dst: Any, *srcs: Any) -> dict[str, Any]:
     return d
 
 
+def _assert_type(v: Any, want: str) -> Any:
+    """Go's type assertion v.(T) on an interface {}: a panic naming both types."""
+    have = "nil" if v is None or v is MISSING else go_type(v)
+    if have != want:
+        raise FuncError(f"interface conversion: interface {{}} is {have}, not {want}")
+    return v
+
+
 def _dig(*args: Any) -> Any:
+    """Sprig's dig: the map and the keys asserted to their types, then a walk that
+    returns the default at a missing key and panics at a non-map on the way."""
     if len(args) < 3:
         raise FuncError("dig needs at least three arguments")
     keys, default, m = args[:-2], args[-2], args[-1]
-    cur: Any = need_map(m)
-    for k in keys:
-        if not isinstance(cur, dict) or arg_str(k) not in cur:
+    cur: Any = _assert_type(m, "map[string]interface {}")
+    names = [_assert_type(k, "string") for k in keys]
+    for i, k in enumerate(names):
+        if i:
+            cur = _assert_type(cur, "map[string]interface {}")
+        if k not in cur:
             return default
         cur = cur[k]
     return cur

@@ -5,7 +5,7 @@ from typing import Any, Callable
 
 from renderer.gotemplate.args import MAX_GENERATED, NIL_DEREFERENCE, arg_int, empty, need_list, strslice, strval, to_int64
 from renderer.gotemplate.errors import FuncError
-from renderer.gotemplate.values import MISSING, IntList, StrList, go_equal, go_kind
+from renderer.gotemplate.values import MISSING, IntList, ListList, StrList, go_equal, go_kind
 
 
 def _list(*args: Any) -> list[Any]:
@@ -80,7 +80,7 @@ def _chunk(size: Any, v: Any) -> list[list[Any]]:
     lst = need_list(v, "chunk")
     if n <= 0:
         raise FuncError("runtime error: integer divide by zero")
-    return [lst[i : i + n] for i in range(0, len(lst), n)]
+    return ListList(lst[i : i + n] for i in range(0, len(lst), n))
 
 
 def _slice(v: Any, *idx: Any) -> Any:

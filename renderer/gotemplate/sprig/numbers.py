@@ -15,10 +15,18 @@ def _round(a: Any, p: Any, r_opt: Any = 0.5) -> float:
     val = to_float64(a)
     places = to_int64(p)
     round_on = to_float64(r_opt)
-    pow_ = 10.0 ** places
+    try:
+        pow_ = 10.0 ** places
+    except OverflowError:
+        pow_ = math.inf  # Go's math.Pow overflows to +Inf
     digit = pow_ * val
     frac = math.modf(digit)[0]
-    rounder = math.ceil(digit) if frac >= round_on else math.floor(digit)
+    if math.isfinite(digit):
+        rounder = float(math.ceil(digit) if frac >= round_on else math.floor(digit))
+    else:
+        rounder = digit  # Go's Ceil/Floor keep infinities and NaN
+    if pow_ == 0:  # Go's float division by zero: NaN or an infinity, never a panic
+        return math.nan if rounder == 0 or math.isnan(rounder) else math.copysign(math.inf, rounder)
     return rounder / pow_
 
 

@@ -1,7 +1,7 @@
 """Sprig functions that read the clock, randomness or the network: refused offline.
 
-sluice renders deterministically. `encryptAES` draws a random IV (crypto.py explains
-`decryptAES`).
+sluice renders deterministically. (`encryptAES` draws a random IV all the same: Sprig's
+AES is in crypto.py, and its output decrypts to the same text every time.)
 """
 from __future__ import annotations
 
@@ -25,6 +25,6 @@ FUNCS: dict[str, Callable[..., Any]] = {
         "unixEpoch", "randAlphaNum", "randAlpha", "randAscii", "randNumeric", "randBytes", "randInt",
         "uuidv4", "genPrivateKey", "buildCustomCert", "genCA", "genCAWithKey",
         "genSelfSignedCert", "genSelfSignedCertWithKey", "genSignedCert", "genSignedCertWithKey",
-        "bcrypt", "htpasswd", "encryptAES",
+        "bcrypt", "htpasswd",
     )
 }

@@ -5,11 +5,15 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import re2
+
 from renderer.gotemplate.args import NIL_DEREFERENCE, arg_str
 from renderer.gotemplate.errors import FuncError
+from renderer.gotemplate.printf import quote
 from renderer.gotemplate.values import GoObject, Uint64
+# Masterminds' looseSemVerRegex (its NewVersion coerces by default): no spaces, ASCII digits
 _SEMVER_RE = re.compile(
-    r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z\-.]+))?(?:\+([0-9A-Za-z\-.]+))?$"
+    r"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-([0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*))?(?:\+([0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*))?"
 )
 
 
@@ -26,11 +30,27 @@ class _Semver:
         return {"Major": self.major, "Minor": self.minor, "Patch": self.patch, "Prerelease": self.pre, "Metadata": self.meta, "Original": self.original}
 
 
+def _segment(text: str | None) -> int:
+    """strconv.ParseUint(text, 10, 64), with Masterminds' wording when it overflows."""
+    if not text:
+        return 0
+    n = int(text)
+    if n >= 2**64:
+        raise FuncError(f'error parsing version segment: strconv.ParseUint: parsing "{text}": value out of range')
+    return n
+
+
 def _parse_semver(v: str) -> _Semver:
-    m = _SEMVER_RE.match(v.strip())
+    """Masterminds' coerceNewVersion: the loose form, leading zeros allowed in the version
+    but not in a numeric prerelease part."""
+    m = _SEMVER_RE.fullmatch(v)
     if not m:
         raise FuncError("invalid semantic version")
-    return _Semver(int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0), m.group(4) or "", m.group(5) or "", v)
+    major, minor, patch = _segment(m.group(1)), _segment(m.group(2)), _segment(m.group(3))
+    pre = m.group(4) or ""
+    if any(p.isdigit() and len(p) > 1 and p[0] == "0" for p in pre.split(".")) if pre else False:
+        raise FuncError("version segment starts with 0")
+    return _Semver(major, minor, patch, pre, m.group(5) or "", v)
 
 
 def _pre_key(pre: str) -> tuple[Any, ...]:
@@ -132,12 +152,28 @@ _VERSION_TEXT = r"v?[0-9xX*]+(?:\.[0-9xX*]+){0,2}(?:-[0-9A-Za-z\-.]+)?(?:\+[0-9A
 _HYPHEN_RANGE = re.compile(rf"\s*({_VERSION_TEXT})\s+-\s+({_VERSION_TEXT})\s*")
 
 
+# Masterminds/semver's constraint grammar (constraints.go), checked before anything else
+_OPS = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^"
+_CV = (r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?"
+       r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?")
+_VALID_CONSTRAINT = re2.compile(rf"^(\s*({_OPS})\s*({_CV})\s*)((?:\s+|,\s*)({_OPS})\s*({_CV})\s*)*$")
+_RANGE = re2.compile(rf"\s*({_CV})\s+-\s+({_CV})\s*")
+
+
+def _check_constraint(c: str) -> None:
+    """NewConstraint's validation: hyphen ranges rewritten, then each `||` part must match
+    the grammar, or `improper constraint: "PART"`."""
+    for m in _RANGE.finditer(c):
+        c = c.replace(m.group(0), f">= {m.group(1)}, <= {m.group(11)} ", 1)
+    for part in c.split("||"):
+        if not _VALID_CONSTRAINT.search(part):
+            raise FuncError(f"improper constraint: {quote(part)}")
+
+
 def _semver_compare(constraint: Any, version: Any) -> bool:
     c = arg_str(constraint)
-    try:
-        v = _parse_semver(arg_str(version))
-    except FuncError:
-        raise FuncError("invalid semantic version") from None
+    _check_constraint(c)
+    v = _parse_semver(arg_str(version))
     for alt in c.split("||"):
         alt = _HYPHEN_RANGE.sub(r" >=\1, <=\2 ", alt)  # "1.2 - 1.4" is ">= 1.2, <= 1.4"
         alt = re.sub(r"(!=|>=|<=|~>|[=><~^])\s+", r"\1", alt)  # ">= 1.2" is one term

@@ -152,9 +152,17 @@ def _split(sep: Any, s: Any) -> StrMap:
 
 
 def _splitn(sep: Any, n: Any, s: Any) -> StrMap:
+    """strings.SplitN: an empty separator splits between characters, the last part
+    keeping the rest."""
     k = arg_int(n)
     text, sp = arg_str(s), arg_str(sep)
-    parts = text.split(sp, k - 1) if k > 0 else ([] if k == 0 else text.split(sp))
+    if k == 0:
+        parts: list[str] = []
+    elif not sp:
+        chars = list(text)
+        parts = chars if k < 0 or k >= len(chars) else chars[:k - 1] + ["".join(chars[k - 1:])]
+    else:
+        parts = text.split(sp, k - 1) if k > 0 else text.split(sp)
     return StrMap((f"_{i}", p) for i, p in enumerate(parts))
 
 
@@ -180,8 +188,13 @@ def _cat(*args: Any) -> str:
 
 
 def _indent(n: Any, s: Any) -> str:
-    pad = " " * arg_int(n)
-    return pad + arg_str(s).replace("\n", "\n" + pad)
+    count, text = arg_int(n), arg_str(s)
+    if count < 0:
+        raise FuncError("strings: negative Repeat count")
+    if count * (text.count("\n") + 1) > MAX_GENERATED:
+        raise FuncError(f"indent: {count} spaces on each line is more than sluice generates ({MAX_GENERATED})")
+    pad = " " * count
+    return pad + text.replace("\n", "\n" + pad)
 
 
 def _repeat(n: Any, s: Any) -> str:
