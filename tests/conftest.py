@@ -7,6 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests check behaviour, not speed (timing lives in bench/): no per-example deadline,
+# which a loaded 2-core runner would trip. In CI (CI set, as forges and .ci/run set it) the
+# examples are derandomised, so a run is repeatable; locally each run explores anew.
+settings.register_profile("sluice", deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                          derandomize=bool(os.environ.get("CI")))
+settings.load_profile("sluice")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("renderer") is None:  # not installed: test the work tree
