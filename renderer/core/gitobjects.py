@@ -14,11 +14,11 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from .errors import GitError, InputError
 
-__all__ = ["TreeEntry", "git_toplevel", "read_blobs", "read_tree", "resolve_commit", "run", "run_all"]
+__all__ = ["TreeEntry", "git_toplevel", "read_blobs", "read_tree", "resolve_commit", "run", "run_all", "start_all"]
 
 # Config pinned on every call; none of it may come from the repository.
 _PINNED = (
@@ -64,8 +64,9 @@ def run(repo: Path, args: Sequence[str], *, input: bytes | None = None, check: b
     return proc
 
 
-def run_all(repo: Path, commands: Sequence[Sequence[str]]) -> list[subprocess.CompletedProcess[bytes]]:
-    """Several `git` commands started at once (each a process start: the hook's latency),
+def start_all(repo: Path, commands: Sequence[Sequence[str]]) -> Callable[[], list[subprocess.CompletedProcess[bytes]]]:
+    """Several `git` commands started at once, to be collected by calling the result (the
+    caller works meanwhile: each process start is a good part of the hook's latency);
     unchecked; GitError when git is missing."""
     procs = []
     try:
@@ -78,11 +79,20 @@ def run_all(repo: Path, commands: Sequence[Sequence[str]]) -> list[subprocess.Co
             proc.kill()
             proc.communicate()
         raise GitError("git executable not found on PATH") from None
-    done = []
-    for argv, proc in procs:
-        out, err = proc.communicate()
-        done.append(subprocess.CompletedProcess(argv, proc.returncode, out, err))
-    return done
+
+    def collect() -> list[subprocess.CompletedProcess[bytes]]:
+        done = []
+        for argv, proc in procs:
+            out, err = proc.communicate()
+            done.append(subprocess.CompletedProcess(argv, proc.returncode, out, err))
+        return done
+
+    return collect
+
+
+def run_all(repo: Path, commands: Sequence[Sequence[str]]) -> list[subprocess.CompletedProcess[bytes]]:
+    """`start_all`, collected at once."""
+    return start_all(repo, commands)()
 
 
 def git_toplevel(path: Path) -> tuple[Path, str]:

@@ -49,11 +49,11 @@ from ..fleet.bundle import AppBundle
 from ..fleet.config import CONFIG_FILE
 from ..fleet.discover import FleetPlan, Target
 from ..flux.memo import KsMemo, objects_digest
-from .gitstatus import WorkTree, work_tree
+from .gitstatus import WorkTree, start_work_tree
 from .index import CACHE_DIR, INDEX_FILE, PLAN_FILE, READS_FILE, Index, TargetRecord, load_index, save_index
 from .plancache import plan_digest, target_key
 from .policy import Project
-from .tree import Digests
+from .tree import Digests, Tree
 
 __all__ = ["CACHE_DIR", "READS_FILE", "HookState", "plan_changed", "render_changed", "target_key"]
 
@@ -115,12 +115,16 @@ def plan_changed(root: Path, make_config: Callable[[RepoFS], Any], *,
     from .policy import project_files
     from .repo_crds import crd_files
 
-    tree = work_tree(root, (INDEX_FILE, PLAN_FILE))
-    index = load_index(root) if tree is None or not tree.tracked_index else Index()
-    digests = Digests(root, known=index.known)
+    asked = start_work_tree(root, (INDEX_FILE, PLAN_FILE))  # git answers while the index loads
+    index = load_index(root)
+    digests = Digests(root, Tree(root), known=index.known)  # the scan, while git runs
     fs = RepoFS(root)
     config = make_config(fs)
     context = context_digest(chart_cache, plancache.config_digest(config))
+    tree = asked()
+    if tree is not None and tree.tracked_index:  # it came with the repository: never trusted
+        index = Index()
+        digests = Digests(root, digests.tree)
     if index.context != context:
         index = dataclasses.replace(index, targets={}, flux={}, paths=[], sums=[])
     if index.discovery_context != context:
