@@ -1,17 +1,19 @@
 """Agreement rate of sluice's Go template interpreter with real Go (Helm's engine).
 
-    python bench/gotemplate_agreement.py [--batches N] [--seed S] [--show K] [--broken]
+    python bench/gotemplate_agreement.py [--batches N] [--seed S] [--show K] [--broken] [--dump FILE]
 
 Draws N batches of 20 generated snippets (tests/gotemplate_oracle.py explains the
 generator, the exclusions and how error messages are compared), renders each through Helm
 and through sluice, and prints how many agree on the value (the same output, or both
 fail), how many of the failures agree on the error message, and how many agree on both;
 --show prints the first K disagreements; --broken draws snippets with a syntax error put in
-(gotemplate_oracle.broken_cases) instead.
+(gotemplate_oracle.broken_cases) instead; --dump writes every disagreement (snippet, data,
+both outcomes) to FILE as JSON.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -33,6 +35,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--show", type=int, default=10)
     parser.add_argument("--broken", action="store_true")
+    parser.add_argument("--dump")
     args = parser.parse_args()
     batches: list[list[tuple[str, object]]] = []
 
@@ -47,6 +50,7 @@ def main() -> int:
     start = time.perf_counter()
     total = agree = values = both_failed = errors_agree = go_ok = crashes = 0
     shown = 0
+    dumped: list[dict[str, object]] = []
     for batch in batches:
         for i, ((text, data), expected) in enumerate(zip(batch, render_helm(batch))):
             total += 1
@@ -66,9 +70,14 @@ def main() -> int:
                     agree += 1
                     continue
                 detail = f"sluice {got.output!r} {got.error[:300]}"
+            dumped.append({"index": i, "text": text, "data": data, "go": [expected.output, expected.error],
+                           "sluice": detail})
             if shown < args.show:
                 shown += 1
                 print(f"- {text!r}\n  data {data!r:.200}\n  Go {expected.output!r} {expected.error[:300]}\n  {detail}")
+
+    if args.dump:
+        Path(args.dump).write_text(json.dumps(dumped, ensure_ascii=False, indent=1), encoding="utf-8")
 
     def pct(n: int, d: int) -> str:
         return f"{n}/{d} ({100.0 * n / d if d else 100.0:.2f}%)"

@@ -397,10 +397,32 @@ def pipelines(draw: st.DrawFn) -> str:
     return " | ".join([head] + stages)
 
 
+# what a range body does with its element `$e`
+_ELEMENT_USES = ["{{ $e }}", "{{ $e.a }}", "{{ $e.a.b }}", "{{ upper $e }}", "{{ $e | len }}", "{{ len $e }}", "{{ index $e 0 }}",
+                 '{{ index $e "a" }}', "{{ .a }}", "{{ upper . }}", "{{ add1 . }}", "{{ eq $e . }}", "{{ $e 1 }}", "{{ $e.a 1 }}",
+                 "{{ not $e }}", "{{ and $e . }}", "{{ default 1 $e }}", "{{ typeOf $e }}", "{{ (list $e).x }}"]
+# Go methods on Sprig's semver values, right and wrong
+_METHOD_CALLS = ['(semver "1.2.3").Major', '(semver "v1.2.3-rc.1+b").Prerelease', '(semver "1.2.3").IncMinor.String',
+                 '(semver "1.2.3").Compare (semver "1.3.0")', '(semver "1.2.3").Compare', '(semver "1.2.3").Compare "1.3.0"',
+                 '(semver "1.2.3").LessThan (semver "0.1")', '(semver "1.2.3").Nope', '(semver "1.2.3").Major 1',
+                 '(semver "1.2.3").Metadata.x', '$x := semver "2.0.0" }}{{ $x.GreaterThan (semver "1.0.0")',
+                 '(semver "1.2.3").Original | upper', '.a | semver', '(semver "x").Major']
+
+
 @st.composite
 def actions(draw: st.DrawFn) -> str:
     p = draw(pipelines())
-    shape = draw(st.integers(0, 10))
+    shape = draw(st.integers(0, 13))
+    if shape == 11:
+        # the body runs on a range element (an `interface {}` in Go, nil included)
+        inner = draw(pipelines())
+        use = draw(st.sampled_from(_ELEMENT_USES))
+        return f"{{{{ range $e := {p} }}}}{{{{ {inner} }}}}{use};{{{{ end }}}}"
+    if shape == 12:
+        field = draw(_fields)
+        return f"{{{{ with {p} }}}}{{{{ {field} }}}}|{{{{ $.a }}}}{{{{ end }}}}"
+    if shape == 13:
+        return "{{ " + draw(st.sampled_from(_METHOD_CALLS)) + " }}"
     if shape <= 3:
         return f"{{{{ {p} }}}}"
     if shape == 4:

@@ -119,6 +119,8 @@ ISSUE_CASES = [
     '{{ camelcase "HelloWorld" }}|{{ camelcase "aBC dEF" }}|{{ camelcase "ǅX_ß" }}|{{ camelcase "/ Z}\u2003ZXZ" }}|{{ camelcase "AB1C_DE-fG hIJ" }}',
     '{{ splitn "" 2 "abc" }}|{{ splitn "" -1 "héllo" }}|{{ splitn "" 0 "abc" }}|{{ typeOf (chunk 2 (list 1 2 3)) }}',
     '{{ round -1.25 1000 }}|{{ round 1.25 -1000 }}|{{ semver "01.2.3" }}|{{ semver "v1" }}',
+    '{{ wrapWith 2 "" "%U %#U" }}|{{ wrap 3 "abcdefgh ij" }}|{{ wrapWith 3 "|" "abcdefgh ij" }}|{{ wrap 0 "  a  b " }}|{{ wrapWith 2 "-" "漢字" }}',
+    '{{ typeOf ("~1.2.3" | sortAlpha | deepCopy) }}|{{ range $e := add 0 3 }}{{ typeOf $e }}{{ end }}',
 ]
 
 
@@ -136,7 +138,8 @@ ERROR_CASES = [
     '{{ range $i, $e := (list 1 nil) }}{{ upper $e }}{{ end }}', '{{ range (list 1 nil) }}{{ upper . }}{{ end }}',
     '{{ range $i, $e := `raw` }}{{ end }}', '{{ range $i, $e := 3 }}{{ end }}', '{{ template "nope" }}',
     '{{ $.a | len }}', '{{ len .a }}',
-    '{{ eq (list 1) (list 1) }}', '{{ eq (list 1) (dict) }}', '{{ eq 1 (list 1) }}', '{{ lt 1 true }}', '{{ ne 012 "a" }}',
+    '{{ eq (list 1) (list 1) }}', '{{ eq (list 1) (dict) }}', '{{ eq (dict "a" 1) (list 2.5) }}', '{{ eq 1 (list 1) }}',
+    '{{ lt 1 true }}', '{{ ne 012 "a" }}', '{{ range $e := add 0 3 }}{{ len $e }}{{ end }}',
     '{{ compact 0 }}', '{{ prepend "s" 1 }}', '{{ chunk 3 (dict) }}', '{{ append 1 2 }}', '{{ first 1 }}',
     '{{ dig "a" "b" 0.5 }}', '{{ dig "a" "b" nil }}', '{{ dig 1 "b" (dict) }}', '{{ dig "a" "b" "d" (dict "a" 1) }}',
     '{{ semverCompare "a,b,c" "x" }}', '{{ semverCompare ">1 || a b" "1.0.0" }}', '{{ semverCompare " >= 1.2 , foo" "1" }}',

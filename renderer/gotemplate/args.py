@@ -156,7 +156,7 @@ def deep_copy(v: Any) -> Any:
 def copy_value(v: Any) -> Any:
     """A deep copy of maps and lists (values are immutable)."""
     if isinstance(v, dict):
-        return {k: copy_value(x) for k, x in v.items()}
+        return v.__class__((k, copy_value(x)) for k, x in v.items())  # a map[string]string stays one
     if isinstance(v, list):
-        return [copy_value(x) for x in v]
+        return v.__class__(copy_value(x) for x in v)  # so does a []string
     return v

@@ -289,7 +289,8 @@ class State:
             if len(decl) > 1:
                 raise self.error(f"can't use {value} to iterate over more than one variable")
             counter = range(max(value, 0))
-            items = zip(counter, counter)  # lazy: the budget stops it
+            kind = value.__class__  # an int64 counts in int64s
+            items = zip(counter, counter if kind is int else map(kind, counter))  # lazy: the budget stops it
         else:
             raise self.error(f"range can't iterate over {go_sprint_value(value)}")
         body = Frame(node.body, None, isinstance(value, (list, tuple, dict)) and _elements_boxed(value), mark, Frame.RANGE)

@@ -52,7 +52,7 @@ def _eq(a: Any, *bs: Any) -> bool:
                 return True
             continue
         if not (_is_nil(a) or _is_nil(b) or go_kind(a) == go_kind(b)):
-            raise FuncError(f"non-comparable types {go_sprintf('%s', a)}: {go_type(a)}, {go_type(b)}: {go_sprintf('%s', b)}")
+            raise FuncError(f"non-comparable types {go_sprintf('%s', a)}: {go_type(a)}, {go_type(b)}: {go_sprint_value(b)}")
         if _is_nil(a) or _is_nil(b):
             if _is_nil(a) == _is_nil(b):
                 return True

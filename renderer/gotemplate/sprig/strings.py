@@ -33,30 +33,41 @@ def _title_sep(ch: str) -> bool:
     return ch.isspace()
 
 
-def _wrap(width: Any, s: Any) -> str:
-    width = arg_int(width)
-    text = arg_str(s)
-    if width < 1:
-        width = 1
-    lines = []
-    for line in text.split("\n"):
-        lines.append(_wrap_line(line, width))
-    return "\n".join(lines)
-
-
-def _wrap_line(s: str, width: int) -> str:
-    out: list[str] = []
-    cur = ""
-    for word in s.split(" "):
-        if not cur:
-            cur = word
-        elif len(cur) + 1 + len(word) <= width:
-            cur += " " + word
+def wrap_custom(text: str, width: int, newline: str, long_words: bool) -> str:
+    """goutils.WrapCustom (Sprig's wrap and wrapWith), on bytes as Go's is: break at the
+    last space that keeps a line within `width` bytes; a longer word is cut (`long_words`)
+    or left whole up to the next space. An empty `newline` is "\\n"; newlines already in
+    the text count as ordinary characters."""
+    raw = text.encode("utf-8")
+    if not raw:
+        return ""
+    nl = (newline or "\n").encode("utf-8")
+    width = max(width, 1)
+    n, off = len(raw), 0
+    out = bytearray()
+    while n - off > width:
+        if len(out) > MAX_GENERATED:
+            raise FuncError(f"wrap: more than the {MAX_GENERATED} bytes sluice generates")
+        if raw[off] == 0x20:
+            off += 1
+            continue
+        at = raw.rfind(b" ", off, off + width + 1)
+        if at >= off:
+            out += raw[off:at] + nl
+            off = at + 1
+        elif long_words:
+            out += raw[off:off + width] + nl
+            off += width
         else:
-            out.append(cur)
-            cur = word
-    out.append(cur)
-    return "\n".join(out)
+            nxt = raw.find(b" ", off + width)
+            if nxt < 0:
+                out += raw[off:]
+                off = n
+            else:
+                out += raw[off:nxt] + nl
+                off = nxt + 1
+    out += raw[off:]
+    return go_string(bytes(out))
 
 
 def _nospace(s: Any) -> str:
@@ -231,8 +242,8 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "substr": _substr,
     "nospace": _nospace,
     "initials": _initials,
-    "wrap": _wrap,
-    "wrapWith": lambda n, sep, s: _wrap(n, s).replace("\n", arg_str(sep)),
+    "wrap": lambda n, s: wrap_custom(arg_str(s), arg_int(n), "", False),
+    "wrapWith": lambda n, sep, s: wrap_custom(arg_str(s), arg_int(n), arg_str(sep), True),
     "plural": lambda one, many, n: arg_str(one) if to_int64(n) == 1 else arg_str(many),
     "snakecase": lambda s: casing.lower_words(arg_str(s), "_"),
     "kebabcase": lambda s: casing.lower_words(arg_str(s), "-"),
