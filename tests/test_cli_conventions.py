@@ -147,3 +147,30 @@ def test_get_skipped_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["REASON", "WHAT"]
     assert "reads-hydrated" in out and "hydrated branch" in out
+    assert main(["get", "skipped", str(repo), "-o", "json"]) == 0
+    assert [row["reason"] for row in json.loads(capsys.readouterr().out)] == ["not rendered"]
+
+
+FLUX_CLUSTER = Path(__file__).resolve().parent.parent / "fixtures" / "flux" / "cluster"
+
+
+def test_get_clusters_lists_flux_cluster_directories(capsys: pytest.CaptureFixture[str]) -> None:
+    """A Flux cluster directory is a cluster: `get clusters` names it with its targets, as `get targets` does."""
+    assert main(["get", "targets", str(FLUX_CLUSTER), "-o", "json"]) == 0
+    per_cluster: dict[str, int] = {}
+    for row in json.loads(capsys.readouterr().out):
+        per_cluster[row["cluster"]] = per_cluster.get(row["cluster"], 0) + 1
+    assert main(["get", "clusters", str(FLUX_CLUSTER), "-o", "json"]) == 0
+    rows = {row["cluster"]: row for row in json.loads(capsys.readouterr().out)}
+    assert per_cluster == {"dev": 3}
+    assert rows["dev"]["targets"] == 3 and rows["dev"]["origin"] == "clusters/dev"
+    assert set(rows["dev"]) == set(rows["in-cluster"])  # one row shape: stable keys
+    assert main(["get", "clusters", str(FLUX_CLUSTER), "--cluster", "d*", "-o", "json"]) == 0
+    assert [row["cluster"] for row in json.loads(capsys.readouterr().out)] == ["dev"]
+
+
+def test_get_skipped_tells_notes_from_what_is_left_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The detected Flux directories are rendered: their note is information, not a target left out."""
+    assert main(["get", "skipped", str(FLUX_CLUSTER), "-o", "json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["reason"] == "note" and "Flux cluster directories detected" in row["message"]

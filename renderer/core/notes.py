@@ -1,7 +1,7 @@
 """Notes a render leaves for its user, and which of them mean something was left out."""
 from __future__ import annotations
 
-__all__ = ["Skipped"]
+__all__ = ["NotRendered", "Skipped"]
 
 
 class Skipped(str):
@@ -9,5 +9,14 @@ class Skipped(str):
     is out of sluice's reach offline (a generated Application's plugin, another repository, a
     chart not in the cache; a HelmRelease kept by `helmReleases: auto`). It is a plain string
     everywhere; `--strict` turns any of them into an error."""
+
+    __slots__ = ()
+
+
+class NotRendered(str):
+    """A note saying an Application or a Flux Kustomization is deliberately not rendered
+    (it syncs from a hydrated branch, sluice's own output, or `spec.kubeConfig` sends it to
+    another cluster): nothing is missing, unlike `Skipped`. A plain string everywhere;
+    `sluice get skipped` tells the two apart from purely informative notes."""
 
     __slots__ = ()

@@ -28,7 +28,7 @@ from ..argo.clusters import is_cluster_secret as _is_cluster_secret
 from ..core.errors import InputError, NothingFound, OutOfReach
 from .config import CONFIG_FILE, FleetConfig, cluster_name_problem, normalize_branch
 from ..helm.engine import DEFAULT_KUBE_VERSION
-from ..core.notes import Skipped
+from ..core.notes import NotRendered, Skipped
 from ..core.repourl import normalize_repo_url
 from ..core.fs import RepoFS, is_shape_key
 from ..core import screens
@@ -595,10 +595,10 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = (), flux_
         consumed = _syncs_from_hydrated_branch(app, hydrated)
         if consumed:
             skipped.add((app.namespace or DEFAULT_APP_NAMESPACE, app.name))
-            notes.append(
+            notes.append(NotRendered(
                 f"{app.file}:{app.line}: Application {app.name} not rendered: it syncs from the hydrated branch "
                 f"{consumed!r} (sluice output, not a dry source)"
-            )
+            ))
             continue
         try:
             target, repo_url = _plan_app(app, inventory, config, config.repo_url)
@@ -758,7 +758,7 @@ def plan_child_applications(
         where = f"{parent.where}: Application {app.name} ({app.generated_by})"
         consumed = _syncs_from_hydrated_branch(app, hydrated)
         if consumed:
-            notes.append(f"{where} not rendered: it syncs from the hydrated branch {consumed!r} (sluice output)")
+            notes.append(NotRendered(f"{where} not rendered: it syncs from the hydrated branch {consumed!r} (sluice output)"))
             continue
         try:
             target, _repo = _plan_app(app, inventory, plan.config, plan.repo_url)

@@ -14,6 +14,7 @@ import posixpath
 from typing import Any, Iterable, Iterator
 
 from ..core.errors import InputError
+from ..core.notes import NotRendered
 from .discover import _GLOB_CHARS, _YAML_SUFFIXES, Target, walk_yaml
 from .config import CONFIG_FILE, FleetConfig, cluster_name_problem
 from ..core.fs import RepoFS
@@ -170,8 +171,8 @@ def flux_targets(fs: RepoFS, config: FleetConfig, skip_dirs: Iterable[str], note
             meta = ks.get("metadata") or {}
             name, namespace = str(meta.get("name")), str(meta.get("namespace") or "flux-system")
             if (ks.get("spec") or {}).get("kubeConfig"):
-                notes.append(f"{directory}: Flux Kustomization {namespace}/{name} not rendered for cluster {cluster}: "
-                             "spec.kubeConfig applies it to another cluster")
+                notes.append(NotRendered(f"{directory}: Flux Kustomization {namespace}/{name} not rendered for cluster "
+                                         f"{cluster}: spec.kubeConfig applies it to another cluster"))
                 continue
             app_dir = name if names.count(name) == 1 else f"{namespace}-{name}"
             source = SourceSpec(path=directory, type="flux", app_name=f"{namespace}/{name}", field="fluxClusters")

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 from ..core.errors import InputError
 from ..core.fs import RepoFS
-from ..core.notes import Skipped
+from ..core.notes import NotRendered, Skipped
 from .config import load_config, with_repositories
 from .discover import FleetPlan, Target, discover
 
@@ -48,6 +48,14 @@ def _sources(target: Target) -> list[Row]:
     return rows
 
 
+def _reason(note: str) -> str:
+    """Why a note is listed: something out of reach, something deliberately not rendered, or
+    plain information (detected Flux cluster directories, an ApplicationSet that generates nothing)."""
+    if isinstance(note, Skipped):
+        return "out of reach"
+    return "not rendered" if isinstance(note, NotRendered) else "note"
+
+
 def listing_of(plan: FleetPlan) -> FleetListing:
     """The plan as rows: plain data for a table or JSON."""
     targets = tuple({
@@ -57,10 +65,17 @@ def listing_of(plan: FleetPlan) -> FleetListing:
     used: dict[str, int] = {}
     for t in plan.targets:
         used[t.cluster] = used.get(t.cluster, 0) + 1
-    clusters = tuple({
+    declared = {c.name for c in plan.clusters}
+    rows = [{
         "cluster": c.name, "server": c.server, "kubeVersion": c.kube_version or plan.config.kube_version,
         "targets": used.get(c.name, 0), "origin": (f"{c.origin}:{c.line}" if c.line else c.origin) or "(implicit in-cluster)",
-    } for c in plan.clusters)
+    } for c in plan.clusters]
+    # a Flux cluster directory is a cluster of its own, known by its directory, not by an Argo CD Secret
+    for name in sorted(set(used) - declared):
+        origins = sorted({t.where for t in plan.targets if t.cluster == name})
+        rows.append({"cluster": name, "server": "", "kubeVersion": plan.config.kube_version, "targets": used[name],
+                     "origin": ", ".join(origins)})
+    clusters = tuple(sorted(rows, key=lambda r: r["cluster"]))
     seen: dict[tuple[str, str, str], Row] = {}
     for t in plan.targets:
         for row in _sources(t):
@@ -68,8 +83,7 @@ def listing_of(plan: FleetPlan) -> FleetListing:
             entry = seen.setdefault(key, {**row, "targets": 0})
             entry["targets"] += 1
     sources = tuple(seen[k] for k in sorted(seen))
-    skipped = tuple({"reason": "out of reach" if isinstance(n, Skipped) else "not rendered", "message": str(n)}
-                    for n in plan.notes)
+    skipped = tuple({"reason": _reason(n), "message": str(n)} for n in plan.notes)
     return FleetListing(targets, clusters, sources, skipped)
 
 
