@@ -336,3 +336,44 @@ def test_stale_scratch_directories_are_swept(dry: Path, tmp_path: Path, capsys: 
                   __import__("renderer.applier", fromlist=["read_dry_source"]).read_dry_source(dry, repo_url=REPO_URL),
                   workdir=work)
     assert res.pushed and [p.name for p in work.iterdir()] == [f"sluice-git-{os.getpid()}-live"]
+
+
+OUT_OF_REACH_SET = """\
+---
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: elsewhere}
+spec:
+  generators: [{list: {elements: [{name: api}]}}]
+  template:
+    metadata: {name: '{{name}}'}
+    spec:
+      source: {repoURL: https://git.example.com/org/other.git, path: api}
+      destination: {name: in-cluster, namespace: api}
+"""
+
+
+def test_hydrate_says_what_the_render_left_out(dry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A hydration prints (and `-o json` lists) what its render skipped, as `sluice render` does:
+    an app out of reach is never dropped from a hydrated branch silently."""
+    with (dry / "apps.yaml").open("a") as fh:
+        fh.write(OUT_OF_REACH_SET)
+    git("commit", "--quiet", "-am", "an ApplicationSet out of reach", cwd=dry)
+    bare = init_bare(tmp_path / "h.git")
+    code, _render_out, render_err = sluice(["render", str(dry), "--out", str(tmp_path / "b")], capsys)
+    assert code == 0
+    (line,) = [line for line in render_err.splitlines() if line.startswith("skipped: ")]
+    assert "Application api (ApplicationSet elsewhere) not rendered" in line
+
+    code, out, err = sluice(["hydrate", str(dry), "--remote", str(bare)], capsys)
+    assert code == 0 and "pushed" in out
+    assert line in err.splitlines()
+
+    commit(dry, 2)
+    code, out, err = sluice(["hydrate", str(dry), "--remote", str(bare), "-o", "json"], capsys)
+    assert code == 0
+    report = json.loads(out)
+    assert report["skipped"] == [line.removeprefix("skipped: ")]
+    assert line.removeprefix("skipped: ") in report["notes"] and report["warnings"] == []
+    code, _out, _err = sluice(["hydrate", str(dry), "--remote", str(bare), "--strict"], capsys)
+    assert code == 2

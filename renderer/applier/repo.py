@@ -29,6 +29,10 @@ class HydrateOutcome:
     result: Any  # applier.hydrate.HydrateResult
     dry: DrySource
     dirty: tuple[str, ...] = ()
+    # what the render said: left out (`core.notes.Skipped`), decided, or worth a warning;
+    # a hydration must say it as `sluice render` does, never drop an app silently
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def repo_config(root: Path) -> Any:
@@ -123,4 +127,5 @@ def hydrate_repo(
     result = hydrate(url, bundles_for_hydration(bundles), dry, preserve=bundles.preserve, monotonic=policy,
                      config=access, signing=signing_config(root), on_retry=on_retry, author_name=name,
                      author_email=email)
-    return HydrateOutcome(result=result, dry=dry, dirty=dirty)
+    return HydrateOutcome(result=result, dry=dry, dirty=dirty, notes=tuple(bundles.notes),
+                          warnings=tuple(bundles.warnings))

@@ -16,7 +16,7 @@ from .options import (
     STRICT_OPTION,
     repository_map,
 )
-from .rendering import REMOTE_HELP
+from .rendering import REMOTE_HELP, echo_notes, echo_warnings, skipped_of
 from .run import EXIT_OK, EXIT_SUPERSEDED, run_command
 
 
@@ -66,11 +66,16 @@ def hydrate(repo: str, remote: str, output_format: str, allow_dirty: bool, allow
                 "supersededBy": result.superseded_by,
                 "heldByRollback": result.held_by_rollback,
                 "dirty": list(dry.dirty),
+                "warnings": list(outcome.warnings),
+                "notes": list(outcome.notes),
+                "skipped": skipped_of(outcome.notes),
                 "branches": [{"branch": b.branch, "old": b.old_sha, "new": b.new_sha, "changed": b.changed,
                               "status": b.status, "recordedDrySha": b.recorded_dry_sha}
                              for b in result.branches],
             }, indent=2))
             return code
+        echo_notes(outcome.notes)
+        echo_warnings(outcome.warnings)
         if dirty:
             click.echo(f"warning: hydrating uncommitted changes (--allow-dirty): {', '.join(dirty)}", err=True)
         if result.superseded_by:

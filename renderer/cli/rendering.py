@@ -37,6 +37,26 @@ def render_fleet(repo: str, out: str | None, write: bool, commands: tuple[str, .
     return bundles, dry
 
 
+def echo_notes(notes: Any) -> None:
+    """A render's notes on stderr: `skipped:` for what it left out (core.notes.Skipped), `note:` otherwise."""
+    from ..core.notes import Skipped
+
+    for note in notes:
+        click.echo(f"{'skipped' if isinstance(note, Skipped) else 'note'}: {note}", err=True)
+
+
+def echo_warnings(warnings: Any) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def skipped_of(notes: Any) -> list[str]:
+    """The notes that say something was left out, for `skipped` in -o json."""
+    from ..core.notes import Skipped
+
+    return [str(n) for n in notes if isinstance(n, Skipped)]
+
+
 def echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({
@@ -48,12 +68,10 @@ def echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
             "skipped": list(bundles.skipped),
         }, indent=2))
         return
-    for note in bundles.notes:
-        click.echo(f"{'skipped' if note in bundles.skipped else 'note'}: {note}", err=True)
+    echo_notes(bundles.notes)
     for app in bundles.apps:
         click.echo(f"rendered {app.cluster}/{app.app_dir}: {len(app.resources)} resources ({app.app}, branch {app.branch})")
-    for warning in bundles.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    echo_warnings(bundles.warnings)
     if out:
         click.echo(f"wrote {len(bundles.apps)} app bundles for {len(bundles.clusters())} clusters to {out}")
 
