@@ -275,6 +275,25 @@ def test_skipped_sources() -> None:
     assert [(ks["metadata"]["name"], len(res)) for ks, res in tree] == [("flux-system", 4), ("infra", 0), ("apps", 0)]
 
 
+def test_kustomization_of_the_repository_root_leaves_git_out(tmp_path: Path) -> None:
+    """`path: ./` without a kustomization file at the root: Flux generates one over the
+    artifact, which never holds `.git` (and a render never reads it)."""
+    import subprocess
+
+    (tmp_path / "clusters" / "dev").mkdir(parents=True)
+    everything = _ks(None, path="./")
+    everything["metadata"]["name"] = "all"
+    (tmp_path / "clusters" / "dev" / "all.yaml").write_text(json.dumps(everything) + "\n")
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    fs = RepoFS(tmp_path)
+    tree = expand_flux_tree(fs, "clusters/dev", source_fs=dry_repo_sources())
+    assert [(ks["metadata"]["name"], sorted(r["kind"] for r in res)) for ks, res in tree] == [
+        ("flux-system", ["Kustomization"]), ("all", ["ConfigMap", "Kustomization"])]
+    assert not any(path.split("/")[0] == ".git" for path in fs.reads)
+
+
 # -- real-world repositories (read-only) ------------------------------------------------------
 
 def _realworld(name: str) -> Path:

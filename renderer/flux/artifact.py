@@ -65,6 +65,8 @@ class ArtifactFS(RepoFS):
         return cached
 
     def _compute_hidden(self, path: str) -> bool:
+        if ".git" in path.split("/"):
+            return True  # never in an artifact (the VCS rule), and never read (the read boundary)
         parent = path.rsplit("/", 1)[0] if "/" in path else ROOT
         full = self.abspath(path)
         if os.path.islink(full) or (parent != ROOT and self._below_link(parent)):
