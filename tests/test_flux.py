@@ -349,3 +349,48 @@ def test_flux_build_cli_prints_every_kustomization_in_dependency_order(capsys) -
     names = [r["kustomization"] for r in rows]
     assert names.index("flux-system/infra") < names.index("flux-system/apps")
     assert all(r["objects"] >= 0 for r in rows)
+
+
+def test_flux_build_cli_names_what_it_skips_and_maps_repositories(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A Kustomization whose source is out of reach is said (stderr and the summary), never an
+    empty result without a word; --repository maps a tenant's GitRepository as render does."""
+    from renderer.cli import main
+
+    def ks(name: str, kind: str, source: str, path: str = "./") -> dict:
+        body = _ks(None, path=path, sourceRef={"kind": kind, "name": source})
+        body["metadata"]["name"] = name
+        return body
+
+    tenant_repo = {"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+                   "metadata": {"name": "tenant", "namespace": "flux-system"},
+                   "spec": {"url": "https://git.example.com/tenant.git", "ref": {"branch": "main"}}}
+    vendor = {"apiVersion": "source.toolkit.fluxcd.io/v1beta2", "kind": "OCIRepository",
+              "metadata": {"name": "vendor", "namespace": "flux-system"}, "spec": {"url": "oci://example.com/vendor"}}
+    docs = [tenant_repo, vendor, ks("tenant", "GitRepository", "tenant", "./deploy"), ks("vendor", "OCIRepository", "vendor")]
+    dry = tmp_path / "dry"
+    (dry / "clusters" / "dev").mkdir(parents=True)
+    (dry / "clusters" / "dev" / "sources.yaml").write_text("---\n".join(json.dumps(d) + "\n" for d in docs))
+    checkout = tmp_path / "tenant" / "deploy"
+    checkout.mkdir(parents=True)
+    (checkout / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: tenant}\n")
+
+    code = main(["flux", "build", str(dry / "clusters" / "dev"), "--repo", str(dry), "-o", "summary"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    rows = {r["kustomization"]: r for r in json.loads(out)}
+    assert set(rows["flux-system/flux-system"]) == {"kustomization", "objects", "skipped"}
+    assert rows["flux-system/flux-system"]["skipped"] is None
+    assert rows["flux-system/vendor"]["objects"] == 0 and "cannot fetch offline" in rows["flux-system/vendor"]["skipped"]
+    assert rows["flux-system/tenant"]["objects"] == 0 and "--repository URL=PATH" in rows["flux-system/tenant"]["skipped"]
+    skipped = sorted(line for line in err.splitlines() if line.startswith("skipped: "))
+    assert [line.split(":")[1].strip() for line in skipped] == ["Kustomization flux-system/tenant",
+                                                                "Kustomization flux-system/vendor"]
+
+    code = main(["flux", "build", str(dry / "clusters" / "dev"), "--repo", str(dry),
+                 "--repository", f"https://git.example.com/tenant.git={tmp_path / 'tenant'}"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "name: tenant" in out and "Kustomization flux-system/tenant" not in err
+
+    assert main(["flux", "build", str(dry / "nowhere")]) == 2
+    assert f"directory not found: {dry / 'nowhere'}" in capsys.readouterr().err

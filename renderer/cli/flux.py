@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from .options import ALLOW_ROOT_OPTION, REPOSITORY_OPTION
 from .run import run_command
 
 
@@ -22,34 +23,61 @@ def flux() -> None:
 @click.option("--repo", type=click.Path(file_okay=False), help="Repository root (default: the enclosing git work tree).")
 @click.option("--inflate-helm", is_flag=True, help="Replace each HelmRelease by the manifests it installs.")
 @click.option("--chart-cache", type=click.Path(file_okay=False), help="Charts of HelmRepository sources (see `sluice helm pull`).")
+@REPOSITORY_OPTION
+@ALLOW_ROOT_OPTION
 @click.option("-o", "--output", "output_format", type=click.Choice(["yaml", "summary"]), default="yaml", show_default=True,
-              help="Output format.")
-def build(cluster_dir: str, repo: str | None, inflate_helm: bool, chart_cache: str | None, output_format: str) -> None:
-    """Every Kustomization reachable from CLUSTER_DIR, in dependsOn order."""
+              help="Output format (summary: JSON, each Kustomization with its object count and why it was skipped).")
+def build(cluster_dir: str, repo: str | None, inflate_helm: bool, chart_cache: str | None, repositories: tuple[str, ...],
+          allowed_roots: tuple[str, ...], output_format: str) -> None:
+    """Every Kustomization reachable from CLUSTER_DIR, in dependsOn order.
+
+    A Kustomization whose source is out of reach offline (an OCI artifact, a GitRepository
+    no --repository or sluice.yaml `repositories` maps) is named on stderr as `skipped:`."""
 
     def go() -> int:
-        sys.stdout.write(_build(cluster_dir, repo, inflate_helm, chart_cache, output_format))
+        from .options import repository_map
+
+        text, notes = _build(cluster_dir, repo, inflate_helm, chart_cache, output_format,
+                             repository_map(repositories), allowed_roots)
+        for note in notes:
+            click.echo(note, err=True)
+        sys.stdout.write(text)
         return 0
 
     run_command(go)
 
 
-def _build(cluster_dir: str, repo: str | None, inflate_helm: bool, chart_cache: str | None, output_format: str) -> str:
+def _build(cluster_dir: str, repo: str | None, inflate_helm: bool, chart_cache: str | None, output_format: str,
+           repositories: dict[str, str] | None = None, allowed_roots: tuple[str, ...] = ()) -> tuple[str, list[str]]:
+    """(the output, the lines for stderr: `skipped:` and `note:`)."""
+    from ..core.errors import InputError
     from ..core.fs import RepoFS
     from ..core.yaml import dump_documents
-    from ..flux.kustomization import dry_repo_sources, expand_flux_tree
+    from ..fleet.config import load_config, with_repositories
+    from ..fleet.flux import flux_sources
+    from ..flux.kustomization import expand_flux_tree, ks_key
 
     target = Path(cluster_dir).resolve()
+    if not target.is_dir():
+        raise InputError(f"directory not found: {cluster_dir}")
     root = Path(repo).resolve() if repo else next((p for p in [target, *target.parents] if (p / ".git").exists()), target)
     fs = RepoFS(root)
-    tree = expand_flux_tree(fs, fs.relpath(target), source_fs=dry_repo_sources())
+    # sluice.yaml says which GitRepositories are this repository and where the others are checked out
+    config = load_config(fs, granted=[*allowed_roots, *(repositories or {}).values()], overridden=(repositories or {}).keys())
+    if repositories:
+        config = with_repositories(config, repositories)
+    unreached: dict[tuple[str, str], str] = {}
+    notes: list[str] = []
+    tree = expand_flux_tree(fs, fs.relpath(target), source_fs=flux_sources(config), unreached=unreached, notes=notes)
     if inflate_helm:
         tree = [(ks, _inflate(fs, objects, chart_cache)) for ks, objects in tree]
+    lines = [f"note: {note}" for note in notes]
+    lines += [f"skipped: Kustomization {ns}/{name}: {why}" for (ns, name), why in unreached.items()]
     if output_format == "summary":
-        rows = [{"kustomization": f"{(ks.get('metadata') or {}).get('namespace')}/{(ks.get('metadata') or {}).get('name')}",
-                 "objects": len(objects)} for ks, objects in tree]
-        return json.dumps(rows, indent=2) + "\n"
-    return dump_documents([obj for _ks, objects in tree for obj in objects])
+        rows = [{"kustomization": "/".join(ks_key(ks)), "objects": len(objects), "skipped": unreached.get(ks_key(ks))}
+                for ks, objects in tree]
+        return json.dumps(rows, indent=2) + "\n", lines
+    return dump_documents([obj for _ks, objects in tree for obj in objects]), lines
 
 
 def _inflate(fs: object, objects: list[dict], chart_cache: str | None) -> list[dict]:  # type: ignore[type-arg]
