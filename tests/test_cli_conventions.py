@@ -174,3 +174,53 @@ def test_get_skipped_tells_notes_from_what_is_left_out(tmp_path: Path, capsys: p
     assert main(["get", "skipped", str(FLUX_CLUSTER), "-o", "json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["reason"] == "note" and "Flux cluster directories detected" in row["message"]
+
+
+def test_appset_generate_sees_the_repository_as_render_does(tmp_path: Path) -> None:
+    """Zero-config, the repository holding FILE stands for every repoURL (as `sluice render`
+    reads it); outside git a sluice.yaml marks the repository; a git generator without a
+    checkout names the flag that gives one."""
+    repo = _fleet_with_appset(tmp_path)
+    (repo / "sluice.yaml").unlink()
+    runner = CliRunner()
+    res = runner.invoke(cli, ["appset", "generate", str(repo / "apps/set.yaml"), "--clusters", str(repo / "clusters"),
+                              "-o", "json"])
+    assert res.exit_code == 0, res.output
+    assert [a["metadata"]["name"] for a in json.loads(res.stdout)] == ["staging-web"]
+    res = runner.invoke(cli, ["appset", "generate", str(repo / "apps/set.yaml"), "--clusters", str(repo / "clusters"),
+                              "--no-config"])
+    assert res.exit_code == 2
+    assert ("no local copy of repository 'https://github.com/example/fleet.git': map it to a checkout with "
+            "--repository https://github.com/example/fleet.git=PATH") in res.stderr
+
+    plain = _fleet_with_appset(tmp_path / "no-git")
+    import shutil
+
+    shutil.rmtree(plain / ".git")
+    res = runner.invoke(cli, ["appset", "generate", str(plain / "apps/set.yaml"), "-o", "json"])
+    assert res.exit_code == 0, res.output
+    assert [a["metadata"]["name"] for a in json.loads(res.stdout)] == ["staging-web"]  # its sluice.yaml's clusters
+
+
+def test_appset_generate_takes_the_grants_render_takes(tmp_path: Path) -> None:
+    """sluice.yaml naming a checkout outside the repository needs the command line's grant,
+    and --repository or --allow-root gives it (as for render), instead of failing either way."""
+    repo = _fleet_with_appset(tmp_path)
+    services = write_tree(tmp_path / "services-checkout", {"services/web/cm.yaml": CONFIGMAP})
+    (repo / "sluice.yaml").write_text("clusters: [clusters]\napplications: [apps]\n"
+                                      "repositories: {https://github.com/example/fleet.git: ../services-checkout}\n")
+    runner = CliRunner()
+    target = str(repo / "apps/set.yaml")
+    res = runner.invoke(cli, ["appset", "generate", target])
+    assert res.exit_code == 2 and "leads outside the repository" in res.stderr
+    for grant in (["--allow-root", str(services)], ["--repository", f"https://github.com/example/fleet.git={services}"]):
+        res = runner.invoke(cli, ["appset", "generate", target, *grant, "-o", "json"])
+        assert res.exit_code == 0, res.output
+        assert [a["metadata"]["name"] for a in json.loads(res.stdout)] == ["staging-web"]
+
+
+def test_appset_generating_nothing_is_a_note(tmp_path: Path) -> None:
+    repo = _fleet_with_appset(tmp_path)
+    res = CliRunner().invoke(cli, ["appset", "generate", str(repo / "apps/set.yaml"), "--no-config"])
+    assert res.exit_code == 0 and res.stdout == ""
+    assert res.stderr.startswith("note: ") and "ApplicationSet web generates no Application" in res.stderr

@@ -96,7 +96,8 @@ class RepoResolver:
     def resolve(self, url: str, revision: str = "") -> str:
         path = self.repos.get(_norm_url(url), self.default)
         if path is None:
-            raise GeneratorError(f"no local copy of repository {url!r}: pass --repo {url}=PATH (or --repo ROOT for every repository)")
+            raise GeneratorError(f"no local copy of repository {url!r}: map it to a checkout with --repository {url}=PATH "
+                                 "(or `repositories` in sluice.yaml)")
         if not os.path.isdir(path):
             raise GeneratorError(f"local copy of repository {url!r} is not a directory: {path}")
         return path

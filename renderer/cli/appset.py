@@ -20,7 +20,7 @@ from renderer.appset import (
 )
 from renderer.core.errors import InputError
 
-from .options import LIMIT_OPTION
+from .options import ALLOW_ROOT_OPTION, LIMIT_OPTION
 from .run import run_command
 
 
@@ -88,10 +88,11 @@ def _split_repo(values: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
 
 
 def _default_root(file: str) -> str | None:
-    """The git work tree holding FILE: where its sluice.yaml is looked for."""
+    """The repository holding FILE: the nearest directory above it with a sluice.yaml or a
+    `.git` (a dry repository may sit in a subdirectory of a work tree, or outside git)."""
     here = os.path.dirname(os.path.abspath(file))
     while True:
-        if os.path.exists(os.path.join(here, ".git")):
+        if os.path.exists(os.path.join(here, ".git")) or os.path.isfile(os.path.join(here, "sluice.yaml")):
             return here
         parent = os.path.dirname(here)
         if parent == here:
@@ -100,7 +101,7 @@ def _default_root(file: str) -> str | None:
 
 
 def _inventory(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], repositories: tuple[str, ...],
-               use_config: bool) -> tuple[list[ClusterInfo], RepoResolver, str | None]:
+               use_config: bool, allowed_roots: tuple[str, ...] = ()) -> tuple[list[ClusterInfo], RepoResolver, str | None]:
     """Clusters and repository checkouts: the command line's, else the repository's sluice.yaml
     (as `sluice render` would see them). Also returns the sluice.yaml read, if any."""
     from .options import repository_map
@@ -114,15 +115,15 @@ def _inventory(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], rep
     if use_config and base is not None:
         from renderer.fleet.appset_inputs import repository_inputs
 
-        found = repository_inputs(base)
+        found = repository_inputs(base, granted=[*allowed_roots, *mapping.values()], overridden=mapping.keys())
         config_file = found.config_file
         if config_file is not None:
             if not clusters:
                 inventory = list(found.clusters)
             mapping = {**found.repositories, **mapping}
-            default = root or found.default_root  # an explicit --repo ROOT still stands for every other URL
-        elif root is None:
-            default = None  # no sluice.yaml, no --repo: as before, URLs need --repository
+        # an explicit --repo ROOT stands for every other URL; else as a render of the repository has it
+        # (without sluice.yaml, or one without repoURL, the repository stands for every URL)
+        default = root or found.default_root
     return inventory, RepoResolver(mapping, default), config_file
 
 
@@ -147,9 +148,11 @@ def appset() -> None:
               help="Cluster Secrets: a file or directory (repeatable; default: those sluice.yaml's repository holds).")
 @click.option("--repo", "repos", multiple=True, metavar="ROOT",
               help="The repository root: its sluice.yaml gives clusters and repositories, and it is the local copy "
-                   "of its own repoURL (default: the git work tree holding FILE).")
+                   "of its own repoURL, or of every repoURL when sluice.yaml names none (default: the nearest "
+                   "directory above FILE holding sluice.yaml or .git).")
 @click.option("--repository", "repositories", multiple=True, metavar="URL=PATH",
               help="A local checkout of another repository the generators read (repeatable; adds to sluice.yaml's).")
+@ALLOW_ROOT_OPTION
 @click.option("--no-config", is_flag=True, help="Ignore sluice.yaml: only the command line's clusters and repositories.")
 @click.option("--generator-inputs", type=click.Path(dir_okay=False), help="JSON/YAML results for scmProvider, pullRequest, clusterDecisionResource and plugin generators.")
 @click.option("-o", "--output", "output", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
@@ -157,13 +160,14 @@ def appset() -> None:
 @click.option("--params", "show_params", is_flag=True, help="Print the generators' parameter sets (JSON) instead of Applications.")
 @LIMIT_OPTION
 @click.option("--steps", "show_steps", is_flag=True, help="Print the RollingSync rollout plan: which Applications fall in which step.")
-def generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], repositories: tuple[str, ...], no_config: bool,
-             generator_inputs: str | None, output: str, show_params: bool, show_steps: bool) -> None:
+def generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], repositories: tuple[str, ...],
+             allowed_roots: tuple[str, ...], no_config: bool, generator_inputs: str | None, output: str,
+             show_params: bool, show_steps: bool) -> None:
     """Print the Applications the ApplicationSet(s) in FILE generate."""
 
     def go() -> int:
         click.echo(run_generate(file, clusters, repos, generator_inputs, output, show_params, show_steps,
-                                repositories=repositories, use_config=not no_config,
+                                repositories=repositories, use_config=not no_config, allowed_roots=allowed_roots,
                                 note=lambda message: click.echo(f"note: {message}", err=True)), nl=False)
         return 0
 
@@ -172,10 +176,10 @@ def generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], repos
 
 def run_generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], generator_inputs: str | None, output: str,
                  show_params: bool, show_steps: bool = False, *, repositories: tuple[str, ...] = (),
-                 use_config: bool = True, note: Any = None) -> str:
+                 use_config: bool = True, allowed_roots: tuple[str, ...] = (), note: Any = None) -> str:
     from renderer.core.yaml import dump_documents
 
-    inventory, resolver, _config_file = _inventory(file, clusters, repos, repositories, use_config)
+    inventory, resolver, _config_file = _inventory(file, clusters, repos, repositories, use_config, allowed_roots)
     inputs = _inputs(generator_inputs)
     sets = [(doc, line) for doc, line in _docs(file) if is_application_set(doc)]
     if not sets:
@@ -191,6 +195,9 @@ def run_generate(file: str, clusters: tuple[str, ...], repos: tuple[str, ...], g
     for doc, line in sets:
         generated = expand(doc, clusters=inventory, repos=resolver, source=file, inputs=inputs, line=line)
         apps.extend(generated)
+        if not generated and note is not None:  # as `sluice render` says it: an empty result is not an error
+            note(f"{file}:{line or 1}: ApplicationSet {(doc.get('metadata') or {}).get('name')} generates no "
+                 f"Application (its generators produced no parameters from the clusters and files sluice sees)")
         if show_steps:
             from ..appset.rollout import rollout_plan
 

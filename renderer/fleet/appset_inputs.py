@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Sequence
 
 from ..core.fs import RepoFS
 from .config import CONFIG_FILE, load_config
@@ -20,15 +20,17 @@ class AppSetInputs:
     default_root: str | None  # the directory for a repoURL no entry names
 
 
-def repository_inputs(root: str | Path) -> AppSetInputs:
+def repository_inputs(root: str | Path, *, granted: Sequence[str] = (), overridden: Iterable[str] = ()) -> AppSetInputs:
     """Clusters and repositories as `sluice render` of `root` sees them. Without sluice.yaml:
-    no clusters, and `root` stands for every repository URL (the old `--repo ROOT`)."""
+    no clusters, and `root` stands for every repository URL (as a zero-config render has it).
+    `granted` and `overridden` are the command line's, as `load_config` takes them: what
+    lets sluice.yaml name a checkout outside the repository, and the entries it replaces."""
     from ..appset import cluster_info_from_secret
 
     fs = RepoFS(root)
     if not fs.is_file(CONFIG_FILE):
         return AppSetInputs(None, (), {}, str(fs.root))
-    config = load_config(fs)
+    config = load_config(fs, granted=granted, overridden=overridden)
     skip = [config.output_dir]
     files = (select_files(fs, config.clusters, "clusters", skip=skip, exclude=config.exclude)
              if config.clusters is not None
