@@ -184,3 +184,24 @@ def test_cli_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["report", str(demo_copy(tmp_path))]) == 2
     assert "--out" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing"), "--output", "json"]) == 2
+
+
+def test_cli_takes_the_grants_of_every_rendering_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A fleet whose sluice.yaml names a checkout beside the repository reports once the
+    person running sluice grants it (--allow-root), as render, verify and diff do."""
+    checkout = tmp_path / "apps-checkout"
+    (checkout / "guestbook").mkdir(parents=True)
+    (checkout / "guestbook" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: gb}\n")
+    dry = tmp_path / "dry"
+    (dry / "apps").mkdir(parents=True)
+    (dry / "sluice.yaml").write_text("repoURL: https://git.example.com/dry.git\n"
+                                     "repositories: {https://git.example.com/apps.git: ../apps-checkout}\n")
+    (dry / "apps" / "gb.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: guestbook}\n"
+        "spec:\n  source: {repoURL: https://git.example.com/apps.git, path: guestbook}\n"
+        "  destination: {server: https://kubernetes.default.svc, namespace: gb}\n")
+    assert main(["report", str(dry), "-o", "json"]) == 2
+    assert "--allow-root" in capsys.readouterr().err
+    assert main(["report", str(dry), "-o", "json", "--allow-root", str(checkout), "--helm-engine", "in-process"]) == 0
+    model = json.loads(capsys.readouterr().out)
+    assert [row["appDir"] for row in model["apps"]] == ["guestbook"]
