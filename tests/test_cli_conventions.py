@@ -224,3 +224,20 @@ def test_appset_generating_nothing_is_a_note(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["appset", "generate", str(repo / "apps/set.yaml"), "--no-config"])
     assert res.exit_code == 0 and res.stdout == ""
     assert res.stderr.startswith("note: ") and "ApplicationSet web generates no Application" in res.stderr
+
+
+def test_an_output_that_cannot_be_written_names_it(tmp_path: Path, demo_repo: Path) -> None:
+    """--out under a regular file: one line naming the path the user gave (not a scratch
+    directory beside it, and not 'cannot read'), exit 2."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    root = write_tree(tmp_path / "k", {"kustomization.yaml": "resources: [cm.yaml]\n", "cm.yaml": CONFIGMAP})
+    runner = CliRunner()
+    cases = [(["build", str(root), "--out", str(blocker / "out.yaml")], f"cannot write --out {blocker / 'out.yaml'}: "),
+             (["render", str(demo_repo), "--out", str(blocker / "out")], f"cannot write the bundles directory {blocker / 'out'}: "),
+             (["report", str(demo_repo), "--out", str(blocker / "site")], f"cannot write the report to {blocker / 'site'}: ")]
+    for args, message in cases:
+        res = runner.invoke(cli, args)
+        assert res.exit_code == 2, res.output
+        assert res.stderr.startswith(f"error: {message}") and "cannot read" not in res.stderr, res.stderr
+        assert "Traceback" not in res.output

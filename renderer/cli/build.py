@@ -62,7 +62,10 @@ def build(directory: str, repo: str | None, load_restrictor: str, enable_helm: b
                 exc.file = fs.abspath(exc.file)
             raise
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            try:
+                Path(output).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise SluiceError(f"cannot write --out {output}: {exc.strerror or exc}") from None
         else:
             sys.stdout.write(text)
         return EXIT_OK

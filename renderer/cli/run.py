@@ -32,6 +32,6 @@ def run_command(fn: Callable[[], int | None]) -> None:
         code = _fail(exc, debug)
     except RecursionError:
         code = _fail(SluiceError("input nests too deeply (a cycle or a YAML bomb?)"), debug)
-    except OSError as exc:  # the last line of defence: a file the core could not read is an input error
-        code = _fail(SluiceError(f"cannot read {exc.filename or 'a file'}: {exc.strerror or exc}"), debug)
+    except OSError as exc:  # the last line of defence: a file the core could not read or write is an input error
+        code = _fail(SluiceError(f"{exc.filename or 'a file'}: {exc.strerror or exc}"), debug)
     ctx.exit(code)

@@ -275,10 +275,13 @@ def write_bundles(bundles: Bundles, out_dir: str | os.PathLike[str]) -> Path:
                 "choose an empty or new output directory",
                 file=str(out),
             )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for kind in ("tmp", "old"):  # what a killed run left beside the bundles
-        sweep_stale(out.parent, f".{out.name}.{kind}-")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        for kind in ("tmp", "old"):  # what a killed run left beside the bundles
+            sweep_stale(out.parent, f".{out.name}.{kind}-")
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
+    except OSError as exc:  # named as the user gave it, not as the scratch directory beside it
+        raise InputError(f"cannot write the bundles directory {out}: {exc.strerror or exc}") from None
     try:
         os.chmod(tmp, 0o755)
         for rel, data in files.items():

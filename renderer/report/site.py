@@ -137,9 +137,12 @@ def write_site(model: dict[str, Any], out: str | os.PathLike[str]) -> SiteStats:
     the previous report in place). Returns sizes for the page-weight figures."""
     target = Path(out).absolute()
     _check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
     sizes: dict[str, int] = {}
-    tmp = Path(tempfile.mkdtemp(prefix=".sluice-report-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".sluice-report-", dir=target.parent))
+    except OSError as exc:  # named as the user gave it, not as the scratch directory beside it
+        raise InputError(f"cannot write the report to {target}: {exc.strerror or exc}") from None
     try:
         for rel, text in _render_all(model):
             path = tmp / rel
