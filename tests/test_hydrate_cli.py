@@ -377,3 +377,15 @@ def test_hydrate_says_what_the_render_left_out(dry: Path, tmp_path: Path, capsys
     assert line.removeprefix("skipped: ") in report["notes"] and report["warnings"] == []
     code, _out, _err = sluice(["hydrate", str(dry), "--remote", str(bare), "--strict"], capsys)
     assert code == 2
+
+
+def test_history_of_a_branch_the_remote_lacks_is_an_error(dry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A mistyped --branch is exit 2 naming the branches there are, not an empty history and exit 0."""
+    bare = init_bare(tmp_path / "h.git")
+    code, _out, err = sluice(["history", "--remote", str(bare), "--branch", BRANCH], capsys)
+    assert code == 2 and f"branch {BRANCH!r} not found on {bare} (it has no branches)" in err
+    assert sluice(["hydrate", str(dry), "--remote", str(bare)], capsys)[0] == 0
+    code, _out, err = sluice(["history", "--remote", str(bare), "--branch", "hydrated/in-clutser"], capsys)
+    assert code == 2 and f"(its branches: {BRANCH})" in err
+    code, out, _err = sluice(["history", "--remote", str(bare), "--branch", f"refs/heads/{BRANCH}", "-o", "json"], capsys)
+    assert code == 0 and len(json.loads(out)) == 1

@@ -294,6 +294,14 @@ def ls_remote(remote: str, refs: Iterable[str], *, config: Sequence[tuple[str, s
     return found
 
 
+def remote_branches(remote: str, *, config: Sequence[tuple[str, str]] = ()) -> list[str]:
+    """The branch names on ``remote``, sorted (to say which exist when one is asked for in vain)."""
+    res = run_git(["ls-remote", "--heads", "--end-of-options", remote], network=True, env=config_env(config))
+    prefix = "refs/heads/"
+    return sorted(ref[len(prefix):] for _oid, _, ref in (line.partition("\t") for line in res.text.splitlines())
+                  if ref.startswith(prefix))
+
+
 class Git:
     """git bound to one repository (``git_dir``) with an isolated HOME."""
 

@@ -14,7 +14,7 @@ from .run import EXIT_OK, run_command
 @click.command()
 @click.option("--remote", required=True, help=REMOTE_HELP)
 @click.option("--branch", required=True, help="Hydrated branch, e.g. hydrated/staging.")
-@click.option("--limit", default=20, show_default=True)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Commits shown, newest first.")
 @OUTPUT_FORMAT("text", "json")
 @click.option("--repo", type=click.Path(file_okay=False), help="Repository whose remotes and git config apply (default: .).")
 def history(remote: str, branch: str, limit: int, output_format: str, repo: str | None) -> None:
@@ -26,7 +26,15 @@ def history(remote: str, branch: str, limit: int, output_format: str, repo: str 
 
         root = git_root_or_none(repo)
         url = resolve_remote(remote, root)
-        records = read_history(url, branch, limit, config=transport_config(root) if root else ())
+        access = transport_config(root) if root else ()
+        records = read_history(url, branch, limit, config=access)
+        if not records:  # the core reads a missing branch as no history; asked for by name, it is a mistake
+            from ..applier.git import redact_url, remote_branches
+            from ..core.errors import InputError
+
+            known = [b for b in remote_branches(url, config=access) if b != branch.removeprefix("refs/heads/")]
+            raise InputError(f"branch {branch!r} not found on {redact_url(url)}"
+                             + (f" (its branches: {', '.join(known)})" if known else " (it has no branches)"))
         if output_format == "json":
             click.echo(json.dumps([{"sha": r.sha, "drySha": r.dry_sha, "date": r.date, "subject": r.subject,
                                     "rollbackTo": r.rollback_to, "heldAt": r.held_at} for r in records], indent=2))
