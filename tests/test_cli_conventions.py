@@ -241,3 +241,13 @@ def test_an_output_that_cannot_be_written_names_it(tmp_path: Path, demo_repo: Pa
         assert res.exit_code == 2, res.output
         assert res.stderr.startswith(f"error: {message}") and "cannot read" not in res.stderr, res.stderr
         assert "Traceback" not in res.output
+
+
+def test_render_says_where_it_wrote(demo_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --out the bundles go to sluice.yaml's output.dir, and the last line names it."""
+    assert main(["render", str(demo_repo)]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == f"wrote 8 app bundles for 2 clusters to {demo_repo / 'out'}"
+    assert (demo_repo / "out" / "staging" / "web" / "manifest.yaml").is_file()
+    assert main(["render", str(demo_repo), "--cluster", "staging", "--app", "web", "--out", str(demo_repo / "one")]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"wrote 1 app bundle for 1 cluster to {demo_repo / 'one'}"

@@ -19,6 +19,14 @@ from .rendering import RENDER_COMMANDS, echo_bundles, render_fleet, uncommitted
 from .run import EXIT_OK, run_command
 
 
+def _default_out(repo: str) -> str:
+    """Where a render without --out wrote: sluice.yaml's `output.dir` in the repository."""
+    from .rendering import repo_config
+
+    config = repo_config(Path(repo).resolve())
+    return str(Path(repo) / (config.output_dir if config is not None else "out"))
+
+
 @click.command()
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
 @click.option("--out", "out", type=click.Path(file_okay=False), help="Bundles directory (default: output.dir of sluice.yaml).")
@@ -45,7 +53,7 @@ def render(repo: str, out: str | None, output_format: str, select_clusters: tupl
                                allowed_roots, allow_secrets, select=target_filter(select_clusters, select_apps),
                                      jobs=jobs, cache_dir=cache_dir, shard=parse_shard(shard) if shard else None,
                                      helm_engine=helm_engine)
-        echo_bundles(bundles, out or "the output directory", output_format == "json")
+        echo_bundles(bundles, out or _default_out(repo), output_format == "json")
         dirty = uncommitted(Path(repo).resolve(), out) if dry is not None else ()
         if dirty:
             click.echo(f"warning: rendered uncommitted content (not commit {dry.dry_sha[:12]}): {', '.join(dirty)}", err=True)

@@ -73,7 +73,8 @@ def echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
         click.echo(f"rendered {app.cluster}/{app.app_dir}: {len(app.resources)} resources ({app.app}, branch {app.branch})")
     echo_warnings(bundles.warnings)
     if out:
-        click.echo(f"wrote {len(bundles.apps)} app bundles for {len(bundles.clusters())} clusters to {out}")
+        apps, clusters = len(bundles.apps), len(bundles.clusters())
+        click.echo(f"wrote {apps} app bundle{'s' * (apps != 1)} for {clusters} cluster{'s' * (clusters != 1)} to {out}")
 
 
 
