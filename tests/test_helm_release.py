@@ -159,6 +159,9 @@ def test_helmrepository_chart_from_cache(tmp_path: Path) -> None:
         render_helmrelease(_helmrepo_release("~3.0"), fs, objects_resolver([]), engine=InProcessHelm(), chart_cache=cache)
     with pytest.raises(InputError, match="--chart-cache"):
         render_helmrelease(_helmrepo_release("*"), fs, objects_resolver([]), engine=InProcessHelm())
+    # the hint is a command that runs: `sluice helm pull` needs the HelmRelease's file
+    with pytest.raises(InputError, match=r"`sluice helm pull releases/op\.yaml --chart-cache DIR` fills it"):
+        render_helmrelease(_helmrepo_release("*"), fs, objects_resolver([]), engine=InProcessHelm(), file="releases/op.yaml")
 
 
 @pytest.mark.parametrize("constraint,version,ok", [

@@ -305,7 +305,7 @@ def _resolve_chart(
     def need_cache(what: str) -> ChartCache:
         if cache is None:
             raise OutOfReach(f"{label}: {what} is not in a chart cache and sluice renders offline: pass --chart-cache DIR "
-                             f"(`sluice helm pull --chart-cache DIR` fills it)", file=file)
+                             f"(`sluice helm pull {file or 'FILE'} --chart-cache DIR` fills it)", file=file)
         return cache
 
     chart_ref = spec.get("chartRef")
