@@ -251,3 +251,43 @@ def test_render_says_where_it_wrote(demo_repo: Path, capsys: pytest.CaptureFixtu
     assert (demo_repo / "out" / "staging" / "web" / "manifest.yaml").is_file()
     assert main(["render", str(demo_repo), "--cluster", "staging", "--app", "web", "--out", str(demo_repo / "one")]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"wrote 1 app bundle for 1 cluster to {demo_repo / 'one'}"
+
+
+def _options_by_flag() -> dict[str, list[tuple[str, str, str]]]:
+    """Every option of every command: long flag -> [(command, flags as --help shows them, help)]."""
+    import click
+
+    seen: dict[str, list[tuple[str, str, str]]] = {}
+
+    def walk(group: click.Group, ctx: click.Context, path: list[str]) -> None:
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            assert command is not None
+            sub = click.Context(command, info_name=name, parent=ctx)
+            if isinstance(command, click.Group):
+                walk(command, sub, [*path, name])
+                continue
+            for param in command.params:
+                record = param.get_help_record(sub) if isinstance(param, click.Option) else None
+                if record is not None:
+                    flag = next(o for o in param.opts if o.startswith("--"))
+                    seen.setdefault(flag, []).append((" ".join([*path, name]), record[0], param.help or ""))
+
+    walk(cli, click.Context(cli, info_name="sluice"), [])
+    return seen
+
+
+def test_every_flag_is_explained_and_spelled_one_way() -> None:
+    """--help explains every option, and a flag several commands take shows the same value
+    everywhere (--remote URL|PATH|NAME, --repo ROOT, ...): one meaning per flag. The format
+    choices of -o and the file-or-directory of --out are each command's own."""
+    seen = _options_by_flag()
+    assert not [(command, flag) for flag, uses in seen.items() for command, _shown, text in uses if not text]
+    for flag, uses in seen.items():
+        if flag in ("--output", "--out"):
+            continue
+        last = [value.rsplit(", ", 1)[-1] for _command, value, _text in uses]  # "--a, --b VALUE": VALUE
+        shown = {flags.split(" ", 1)[1] if " " in flags else "" for flags in last}
+        assert len(shown) == 1, (flag, uses)
+    assert seen["--remote"][0][1] == "--remote URL|PATH|NAME"
+    assert {value for _command, value, _text in seen["--repo"]} == {"--repo ROOT"}

@@ -139,7 +139,7 @@ def _inputs(path: str | None) -> dict[str, Any] | None:
 
 @click.group("appset")
 def appset() -> None:
-    """Argo CD ApplicationSets."""
+    """ApplicationSets, offline (like `argocd appset generate`)."""
 
 
 @appset.command("generate")

@@ -25,12 +25,13 @@ def _repo_and_path(directory: str, repo: str | None) -> tuple[Any, str]:
 
 @click.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--repo", type=click.Path(file_okay=False),
+@click.option("--repo", type=click.Path(file_okay=False), metavar="ROOT",
               help="Confine every read to this repository root (default: kustomize's load restrictor alone, as kubectl kustomize).")
 @click.option("--load-restrictor", type=click.Choice(["LoadRestrictionsRootOnly", "LoadRestrictionsNone", "rootOnly", "none"]),
               default="LoadRestrictionsRootOnly", show_default=True, help="Whether files outside a kustomization's directory may be read.")
 @click.option("--enable-helm", is_flag=True, help="Inflate helmCharts through sluice's Helm engine.")
-@click.option("--reorder", type=click.Choice(["legacy", "none"]), default="legacy", show_default=True)
+@click.option("--reorder", type=click.Choice(["legacy", "none"]), default="legacy", show_default=True,
+              help="Output order: legacy (kustomize's kind order, as kubectl kustomize prints) or none (as accumulated).")
 @click.option("-o", "--output", "output_format", default="yaml", show_default=True, metavar="[yaml|json]",
               callback=legacy_output_path("yaml", "json"),
               help="Output format (json: a v1 List, as kubectl get -o json).")

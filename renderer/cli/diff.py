@@ -16,6 +16,7 @@ from .options import (
 )
 
 COLOR_CHOICES = ("auto", "always", "never")
+COLOR_HELP = "Color the text output (auto: when stdout is a terminal and NO_COLOR is not set)."
 
 
 def use_color(mode: str, stream: object = None) -> bool:
@@ -45,10 +46,10 @@ def stderr_progress() -> tuple[Callable[[str], None] | None, Callable[[], None]]
 
 @click.command("diff")
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
-@click.option("--base", required=True, help="Git revision to compare against (e.g. origin/main).")
-@click.option("--head", default=None, help="Git revision to compare (default: the working tree as it is).")
+@click.option("--base", required=True, metavar="REF", help="Git revision to compare against (e.g. origin/main).")
+@click.option("--head", default=None, metavar="REF", help="Git revision to compare (default: the working tree as it is).")
 @OUTPUT_FORMAT("text", "markdown", "json")
-@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True)
+@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True, help=COLOR_HELP)
 @click.option("--max-bytes", type=click.IntRange(min=1000), default=60000, show_default=True,
               help="Size cap of the markdown output (a pull-request comment); layouts shorten until it fits.")
 @click.option("--max-lines", type=click.IntRange(min=0), default=200, show_default=True,

@@ -15,12 +15,13 @@ from .run import run_command
 
 @click.group("flux")
 def flux() -> None:
-    """Flux Kustomizations, rendered offline."""
+    """Flux repository layouts, expanded offline."""
 
 
 @flux.command("build")
 @click.argument("cluster_dir", type=click.Path(file_okay=False))
-@click.option("--repo", type=click.Path(file_okay=False), help="Repository root (default: the enclosing git work tree).")
+@click.option("--repo", type=click.Path(file_okay=False), metavar="ROOT",
+              help="Repository root (default: the enclosing git work tree).")
 @click.option("--inflate-helm", is_flag=True, help="Replace each HelmRelease by the manifests it installs.")
 @click.option("--chart-cache", type=click.Path(file_okay=False), help="Charts of HelmRepository sources (see `sluice helm pull`).")
 @REPOSITORY_OPTION

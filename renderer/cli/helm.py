@@ -76,11 +76,12 @@ def _engine(name: str) -> Any:
 
 @click.group("helm")
 def helm() -> None:
-    """Flux HelmReleases, rendered offline with the real Helm."""
+    """Flux HelmReleases and Helm charts, offline; fill the chart cache."""
 
 
 _file = click.argument("file", type=click.Path())
-_repo = click.option("--repo", type=click.Path(file_okay=False), help="Repository root (default: the enclosing git work tree).")
+_repo = click.option("--repo", type=click.Path(file_okay=False), metavar="ROOT",
+                     help="Repository root (default: the enclosing git work tree).")
 _name = click.option("--name", help="The HelmRelease to use when FILE holds several.")
 _cache = click.option("--chart-cache", type=click.Path(file_okay=False),
                       help="Chart cache: <repository URL without scheme>/<chart>-<version>.tgz (fill it with `sluice helm pull`).")
@@ -121,10 +122,12 @@ def values_cmd(file: str, repo: str | None, name: str | None, chart_cache: str |
 @_repo
 @_name
 @_cache
-@click.option("--kube-version", default=DEFAULT_KUBE_VERSION, show_default=True,
+@click.option("--kube-version", default=DEFAULT_KUBE_VERSION, show_default=True, metavar="V",
               help="Kubernetes version for .Capabilities (fixed, so both Helm backends agree).")
-@click.option("--api-versions", "api_versions", multiple=True, help="Extra API versions for .Capabilities (repeatable).")
-@click.option("--engine", "engine_name", type=click.Choice(["in-process", "cli"]), default="in-process", show_default=True)
+@click.option("--api-versions", "api_versions", multiple=True, metavar="V", help="Extra API versions for .Capabilities (repeatable).")
+@click.option("--helm-engine", "--engine", "engine_name", type=click.Choice(["in-process", "cli"]), default="in-process",
+              show_default=True, help="in-process (Helm 4.2.3 library) or cli (the helm binary on PATH), as "
+                                      "--helm-engine of render.")
 def template_cmd(file: str, repo: str | None, name: str | None, chart_cache: str | None, kube_version: str | None,
                  api_versions: tuple[str, ...], engine_name: str) -> None:
     """Print the manifests helm-controller would apply for the HelmRelease."""
@@ -143,7 +146,8 @@ def template_cmd(file: str, repo: str | None, name: str | None, chart_cache: str
 
 @helm.command("pull")
 @click.argument("file", required=False, type=click.Path())
-@click.option("--repo", type=click.Path(file_okay=False), help="Repository root (default: the enclosing git work tree).")
+@click.option("--repo", type=click.Path(file_okay=False), metavar="ROOT",
+              help="Repository root (default: the enclosing git work tree).")
 @click.option("--name", help="The HelmRelease or Application, when FILE holds several.")
 @click.option("--fleet", is_flag=True, help="Pull every chart a `sluice render` of the repository needs (no FILE).")
 @click.option("--chart-cache", required=True, type=click.Path(file_okay=False), help="Cache directory to fill.")

@@ -7,16 +7,16 @@ import json
 import click
 
 from .options import OUTPUT_FORMAT
-from .rendering import REMOTE_HELP, git_root_or_none
+from .rendering import REMOTE_HELP, REMOTE_METAVAR, git_root_or_none
 from .run import EXIT_OK, run_command
 
 
 @click.command()
-@click.option("--remote", required=True, help=REMOTE_HELP)
-@click.option("--branch", required=True, help="Hydrated branch, e.g. hydrated/staging.")
+@click.option("--remote", required=True, metavar=REMOTE_METAVAR, help=REMOTE_HELP)
+@click.option("--branch", required=True, metavar="BRANCH", help="Hydrated branch, e.g. hydrated/staging.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Commits shown, newest first.")
 @OUTPUT_FORMAT("text", "json")
-@click.option("--repo", type=click.Path(file_okay=False), help="Repository whose remotes and git config apply (default: .).")
+@click.option("--repo", type=click.Path(file_okay=False), metavar="ROOT", help="Repository whose remotes and git config apply (default: .).")
 def history(remote: str, branch: str, limit: int, output_format: str, repo: str | None) -> None:
     """Which dry commit produced each hydrated commit of BRANCH, newest first."""
 
@@ -47,11 +47,11 @@ def history(remote: str, branch: str, limit: int, output_format: str, repo: str 
 
 
 @click.command()
-@click.option("--remote", required=True, help=REMOTE_HELP)
-@click.option("--branch", required=True, help="Hydrated branch to roll back.")
-@click.option("--to", "to", required=True, help="A hydrated commit or the dry commit that produced it.")
-@click.option("--repo", type=click.Path(file_okay=False), help="Repository whose remotes and git config apply (default: .).")
-@click.option("--author", "author", help="Author/committer 'Name <email>' (default: git config user.name/email, else sluice).")
+@click.option("--remote", required=True, metavar=REMOTE_METAVAR, help=REMOTE_HELP)
+@click.option("--branch", required=True, metavar="BRANCH", help="Hydrated branch to roll back.")
+@click.option("--to", "to", required=True, metavar="SHA", help="A hydrated commit or the dry commit that produced it.")
+@click.option("--repo", type=click.Path(file_okay=False), metavar="ROOT", help="Repository whose remotes and git config apply (default: .).")
+@click.option("--author", "author", metavar="'NAME <EMAIL>'", help="Author/committer 'Name <email>' (default: git config user.name/email, else sluice).")
 def rollback(remote: str, branch: str, to: str, repo: str | None, author: str | None) -> None:
     """Roll BRANCH back to an earlier hydration, forward-only, until a newer dry commit is hydrated.
 

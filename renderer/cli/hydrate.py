@@ -16,19 +16,19 @@ from .options import (
     STRICT_OPTION,
     repository_map,
 )
-from .rendering import REMOTE_HELP, echo_notes, echo_warnings, skipped_of
+from .rendering import REMOTE_HELP, REMOTE_METAVAR, echo_notes, echo_warnings, skipped_of
 from .run import EXIT_OK, EXIT_SUPERSEDED, run_command
 
 
 @click.command()
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
-@click.option("--remote", required=True, help=REMOTE_HELP)
+@click.option("--remote", required=True, metavar=REMOTE_METAVAR, help=REMOTE_HELP)
 @OUTPUT_FORMAT("text", "json")
 @click.option("--allow-dirty", is_flag=True, help="Hydrate uncommitted changes; the commit and hydrator.metadata say so.")
 @click.option("--allow-unrelated", is_flag=True,
               help="Hydrate over branches recording a dry commit that is unrelated to HEAD or unknown here.")
 @click.option("--release-rollback", is_flag=True, help="Replace a rollback held at this very dry commit.")
-@click.option("--author", "author", help="Author/committer 'Name <email>' (default: git config user.name/email, else sluice).")
+@click.option("--author", "author", metavar="'NAME <EMAIL>'", help="Author/committer 'Name <email>' (default: git config user.name/email, else sluice).")
 @SOURCE_OPTIONS
 @STRICT_OPTION
 @ALLOW_SECRETS_OPTION

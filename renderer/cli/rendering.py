@@ -12,6 +12,7 @@ from ..applier.repo import RENDER_COMMANDS, dry_source, repo_config, uncommitted
 from ..core.errors import SluiceError
 from .options import repository_map
 
+REMOTE_METAVAR = "URL|PATH|NAME"
 REMOTE_HELP = ("Where the hydrated branches live: a URL, a path, or a remote configured in the repository "
                "(e.g. origin). Git uses the repository's and your own config (credentials, insteadOf).")
 

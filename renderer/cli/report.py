@@ -12,15 +12,15 @@ from .options import (
     STRICT_OPTION,
     repository_map,
 )
-from .rendering import REMOTE_HELP
+from .rendering import REMOTE_HELP, REMOTE_METAVAR
 from .run import EXIT_OK, run_command
 
 
 @click.command()
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
 @click.option("--out", "out", type=click.Path(file_okay=False), help="Directory to write the HTML site into (replaced whole).")
-@click.option("--base", help="Also show the change against this git revision, as `sluice diff --base` does.")
-@click.option("--remote", help="Also show each hydrated branch's history on this remote. " + REMOTE_HELP)
+@click.option("--base", metavar="REF", help="Also show the change against this git revision, as `sluice diff --base` does.")
+@click.option("--remote", metavar=REMOTE_METAVAR, help="Also show each hydrated branch's history on this remote. " + REMOTE_HELP)
 @click.option("--history-limit", default=20, show_default=True, type=click.IntRange(min=1),
               help="Commits shown per hydrated branch (with --remote).")
 @OUTPUT_FORMAT("text", "json", help="json: print the report's model (the site's data) to stdout.")

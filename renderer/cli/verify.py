@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .diff import COLOR_CHOICES, stderr_progress, use_color
+from .diff import COLOR_CHOICES, COLOR_HELP, stderr_progress, use_color
 from .options import (
     JOBS_OPTION,
     OUTPUT_FORMAT,
@@ -17,9 +17,13 @@ from .options import (
 @click.command("verify")
 @click.argument("repo", default=".", type=click.Path(file_okay=False))
 @click.option("--changed", is_flag=True, help="Check only the targets whose input files changed against HEAD (pre-commit).")
-@click.option("--allow-secrets", is_flag=True, help="Allow plaintext Secrets in the rendered output.")
+@click.option("--allow-secrets", is_flag=True,
+              help="Do not report plaintext Secrets (as sluice.yaml `allowPlaintextSecrets`; render and hydrate "
+                   "then write them).")
 @click.option("--no-schemas", is_flag=True, help="Skip schema validation.")
-@click.option("--kubernetes-version", default=None, help="Kubernetes version of the built-in schemas (default: the newest available).")
+@click.option("--kubernetes-version", default=None, metavar="V",
+              help="Kubernetes version to check against: the built-in schemas (default: the newest available) and "
+                   "removed or deprecated APIs (default: each target cluster's version).")
 @click.option("--schema-location", "schema_locations", multiple=True, metavar="DIR|TEMPLATE",
               help="More CRD schemas, kubeconform style: a directory of GROUP/KIND_VERSION.json or a path template "
                    "({{.Group}}, {{.ResourceKind}}, {{.ResourceAPIVersion}}); 'default' is the vendored catalog. Repeatable.")
@@ -27,7 +31,7 @@ from .options import (
               help="Kinds not to schema-check: Kind or group/version/Kind, comma-separated. Repeatable.")
 @OUTPUT_FORMAT("text", "json", "markdown")
 @SELECT_OPTIONS
-@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True)
+@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True, help=COLOR_HELP)
 @SOURCE_OPTIONS
 @JOBS_OPTION
 def verify(repo: str, changed: bool, allow_secrets: bool, no_schemas: bool, kubernetes_version: str | None,
