@@ -327,3 +327,49 @@ def test_changed_sees_what_an_applicationset_generates(tmp_path: Path, isolated_
     assert verify_repo(repo, changed=True, schemas=False).targets == ()
     (repo / "teams/b/config.json").write_text('{"namespace": "team-b-prod"}\n')
     assert verify_repo(repo, changed=True, schemas=False).targets == ("in-cluster/team-b",)
+
+
+def test_verify_says_what_the_render_left_out_as_render_does(demo_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An Application out of reach is `skipped:` in verify's text as in render's, listed under
+    `leftOut` in -o json, and said by `--changed` (the pre-commit hook) too."""
+    (demo_repo / "apps" / "elsewhere.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: elsewhere, namespace: argocd}\n"
+        "spec:\n  generators: [{list: {elements: [{name: ext}]}}]\n  template:\n    metadata: {name: '{{name}}'}\n"
+        "    spec:\n      project: shop\n      source: {repoURL: 'https://git.example.com/other.git', path: ext}\n"
+        "      destination: {name: staging, namespace: ext}\n")
+    git("add", "-A", cwd=demo_repo)
+    git("commit", "-q", "-m", "an app out of reach", cwd=demo_repo)
+    assert main(["render", str(demo_repo), "--out", str(demo_repo / "out")]) == 0
+    (line,) = [l for l in capsys.readouterr().err.splitlines() if l.startswith("skipped: ")]
+    assert "Application ext (ApplicationSet elsewhere) not rendered" in line
+
+    assert main(["verify", str(demo_repo)]) == 0
+    assert line in capsys.readouterr().out.splitlines()
+    assert main(["verify", str(demo_repo), "-o", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["leftOut"] == [line.removeprefix("skipped: ")] and report["summary"]["leftOut"] == 1
+    assert report["skipped"] == [] and report["summary"]["skipped"] == 0  # --changed's unchanged targets
+    assert main(["verify", str(demo_repo), "--changed"]) == 0
+    assert line in capsys.readouterr().out.splitlines()
+
+
+def test_verify_changed_says_what_its_renders_left_out(tmp_path: Path, isolated_git_env: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """A HelmRelease kept for Flux (its chart is not cached) is decided while rendering: the
+    pre-commit hook's renders say it once, as a full verify does."""
+    repo = tmp_path / "flux"
+    (repo / "clusters" / "dev").mkdir(parents=True)
+    (repo / "sluice.yaml").write_text("fluxClusters: [clusters/dev]\n")
+    (repo / "clusters" / "dev" / "podinfo.yaml").write_text(
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: podinfo, namespace: flux-system}\n"
+        "spec: {url: 'https://charts.example.com/podinfo', interval: 1h}\n---\n"
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: podinfo, namespace: flux-system}\n"
+        "spec:\n  interval: 1h\n  chart:\n    spec: {chart: podinfo, version: '6.x', sourceRef: {kind: HelmRepository, name: podinfo}}\n")
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "fleet", cwd=repo)
+    assert main(["verify", str(repo)]) == 0
+    full = [l for l in capsys.readouterr().out.splitlines() if l.startswith("skipped: ")]
+    assert len(full) == 1 and "1 HelmRelease(s) kept for Flux" in full[0]
+    assert main(["verify", str(repo), "--changed"]) == 0  # a cold index: everything renders
+    assert [l for l in capsys.readouterr().out.splitlines() if l.startswith("skipped: ")] == full

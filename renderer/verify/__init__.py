@@ -74,14 +74,24 @@ class VerifyResult:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        """The notes saying the render left an Application or HelmRelease out (out of reach
+        offline: `sluice render`'s `skipped`), which verify therefore did not check."""
+        from ..core.notes import Skipped
+
+        return tuple(n for n in self.notes if isinstance(n, Skipped))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
-            "summary": {"errors": len(self.errors), "warnings": len(self.warnings), "targets": len(self.targets), "skipped": len(self.skipped)},
+            "summary": {"errors": len(self.errors), "warnings": len(self.warnings), "targets": len(self.targets),
+                        "skipped": len(self.skipped), "leftOut": len(self.left_out)},
             "kubernetesVersion": self.kubernetes_version,
             "findings": [f.to_dict() for f in self.findings],
             "targets": list(self.targets),
-            "skipped": list(self.skipped),
+            "skipped": list(self.skipped),  # --changed: targets whose inputs did not change
+            "leftOut": [str(n) for n in self.left_out],  # out of reach offline (render's `skipped`), also in notes
             "notes": list(self.notes),
         }
 
@@ -307,7 +317,7 @@ def verify_repo(
 
         assert state is not None
         pairs, skipped, seen = render_changed(path, fs, plan, projects, progress=progress, chart_cache=chart_cache,
-                                              state=state, jobs=jobs)
+                                              state=state, jobs=jobs, notes=notes)
     else:
         if progress:
             progress(f"rendering {len(plan.targets)} targets")
@@ -368,8 +378,9 @@ def report_text(result: VerifyResult, *, color: bool = False) -> str:
         if color:
             line = click.style(f.severity, fg="red" if f.severity == ERROR else "yellow", bold=True) + line[len(f.severity):]
         out.append(line)
+    left_out = set(result.left_out)
     for note in result.notes:
-        out.append(f"note: {note}")
+        out.append(f"{'skipped' if note in left_out else 'note'}: {note}")  # as `sluice render` prints them
     summary = _summary(result)
     out.append(click.style(summary, fg="green" if result.ok else "red") if color else summary)
     return "\n".join(out) + "\n"

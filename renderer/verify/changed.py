@@ -319,12 +319,15 @@ def render_changed(
     chart_cache: str | os.PathLike[str] | None = None,
     state: HookState,
     jobs: int = 1,
+    notes: list[str] | None = None,
 ) -> tuple[list[tuple[Target, AppBundle]], list[str], dict[str, list[dict[str, Any]]]]:
     """Render the targets whose inputs changed, each with its own read scope over shared
     renderers (in `jobs` worker processes when a full verify would use them: the same
     render, its reads recorded); update the index. Returns (rendered (target, bundle)
     pairs, each target once; keys of the targets skipped; per cluster, the objects of the
-    Flux trees built, for the checks' CRDs)."""
+    Flux trees built, for the checks' CRDs). What the renders left out (or noted) beyond
+    the plan's notes is appended to `notes`, once each, as a full verify says it."""
+    from ..fleet.inflate import kept_summary
     from ..fleet.pipeline import repo_renderers
 
     shared = repo_renderers(fs, plan, chart_cache=chart_cache, flux_memo=state.memo)
@@ -332,9 +335,15 @@ def render_changed(
     chosen = {target_key(t) for t in selection.targets}
     skipped = [target_key(t) for t in plan.targets if target_key(t) not in chosen]
     records = {k: v for k, v in state.index.targets.items() if k in state.planned}
-    rendered = _in_workers(root, fs, plan, selection.targets, chart_cache, jobs, progress)
+    said: list[str] = []
+    rendered = _in_workers(root, fs, plan, selection.targets, chart_cache, jobs, progress, said)
     if rendered is None:
-        rendered = _in_process(fs, plan, selection.targets, chart_cache, shared, progress)
+        said.clear()
+        rendered = _in_process(fs, plan, selection.targets, chart_cache, shared, progress, said)
+        kept = kept_summary(shared.kept(), chart_cache)  # the kept-HelmReleases line of every target: said once
+        said += [kept] if kept is not None else []
+    if notes is not None:
+        notes.extend(n for n in dict.fromkeys(said) if n not in plan.notes and n not in notes)
     pairs: list[tuple[Target, AppBundle]] = []
     seen: set[str] = set()
     fresh_reads: dict[str, dict[str, str | None]] = {}
@@ -368,7 +377,8 @@ _Rendered = list[tuple[Target, list[AppBundle], Mapping[str, str | None]]]  # pe
 
 
 def _in_process(fs: RepoFS, plan: FleetPlan, targets: list[Target], chart_cache: str | os.PathLike[str] | None,
-                shared: Any, progress: Callable[[str], None] | None) -> _Rendered:
+                shared: Any, progress: Callable[[str], None] | None, notes: list[str]) -> _Rendered:
+    from ..fleet.inflate import kept_summary
     from ..fleet.pipeline import render_plan
 
     out: _Rendered = []
@@ -378,13 +388,15 @@ def _in_process(fs: RepoFS, plan: FleetPlan, targets: list[Target], chart_cache:
         with fs.scope() as own:  # the target's reads, memoised builds it shares with others included
             bundles = render_plan(fs, dataclasses.replace(plan, targets=(target,)), chart_cache=chart_cache,
                                   renderers=shared)
+        kept = kept_summary(shared.kept(), chart_cache)  # sums up every target so far: the caller says it once
+        notes.extend(n for n in bundles.notes if n != kept)
         out.append((target, list(bundles.apps), own))
     return out
 
 
 def _in_workers(root: Path, fs: RepoFS, plan: FleetPlan, targets: list[Target],
                 chart_cache: str | os.PathLike[str] | None, jobs: int,
-                progress: Callable[[str], None] | None) -> _Rendered | None:
+                progress: Callable[[str], None] | None, notes: list[str]) -> _Rendered | None:
     """The render a full verify makes in worker processes, each target's reads recorded;
     None when it would render in this process, or could not split (an app of apps), or
     holds Flux trees (built here, through the memo)."""
@@ -401,6 +413,7 @@ def _in_workers(root: Path, fs: RepoFS, plan: FleetPlan, targets: list[Target],
                         chart_cache=chart_cache, record_reads=True)
     if done.reads is None or set(done.reads) != {target_key(t) for t in targets}:
         return None
+    notes.extend(done.bundles.notes)
     apps: dict[str, list[AppBundle]] = {}
     for app in done.bundles.apps:
         apps.setdefault(target_key(app.target), []).append(app)
