@@ -291,3 +291,15 @@ def test_every_flag_is_explained_and_spelled_one_way() -> None:
         assert len(shown) == 1, (flag, uses)
     assert seen["--remote"][0][1] == "--remote URL|PATH|NAME"
     assert {value for _command, value, _text in seen["--repo"]} == {"--repo ROOT"}
+
+
+@pytest.mark.parametrize("args", [["--debug", "render", "{missing}"], ["render", "--debug", "{missing}"],
+                                  ["render", "{missing}", "--debug"], ["helm", "values", "{missing}", "--debug"]])
+def test_debug_shows_the_traceback_wherever_it_is_given(args: list[str], tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    missing = str(tmp_path / "nowhere")
+    assert main([a.format(missing=missing) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and err.rstrip().splitlines()[-1].startswith("error: ")
+    assert main([a.format(missing=missing) for a in args if a != "--debug"]) == 2
+    assert "Traceback" not in capsys.readouterr().err

@@ -30,6 +30,23 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().params["debug"] = True
+
+
+def _accept_debug(command: click.Command) -> None:
+    """`--debug` after the command name too (`sluice render --debug`), as before it: the root's
+    flag, which `run.run_command` reads. Hidden: the root's help documents it."""
+    commands = command.commands.values() if isinstance(command, click.Group) else [command]
+    for each in commands:
+        if isinstance(each, click.Group):
+            _accept_debug(each)
+        elif not any(p.name == "debug" for p in each.params):
+            each.params.append(click.Option(["--debug"], is_flag=True, expose_value=False, hidden=True,
+                                            callback=_set_debug, help="Show tracebacks for errors."))
+
+
 class LazyGroup(click.Group):
     """A click group whose subcommands are imported on first use."""
 
@@ -49,6 +66,7 @@ class LazyGroup(click.Group):
 
         module, attribute, _help = self.lazy[cmd_name]
         command = getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+        _accept_debug(command)
         self.add_command(command, cmd_name)
         return command
 
