@@ -362,6 +362,9 @@ def test_cluster_secret_errors(tmp_path: Path) -> None:
     write_tree(tmp_path, {"c.yaml": secret("x", "https://x", encoded=True).replace("name: eA==", "name: '%%%'")})
     with pytest.raises(InputError, match=r"data.name is not valid base64"):
         plan_of(tmp_path)
+    write_tree(tmp_path, {"c.yaml": secret("x", "https://x").replace("  name: x\n", "  name: [x]\n")})
+    with pytest.raises(InputError, match=r"^c.yaml:1: cluster Secret cluster-x: stringData.name must be a string, not \['x'\]"):
+        plan_of(tmp_path)
     write_tree(tmp_path, {"c.yaml": secret("x", "https://x") + "---\n" + secret("x", "https://y")})
     with pytest.raises(InputError, match=r"^c.yaml:\d+: cluster name 'x' is declared twice \(also in c.yaml:1\)"):
         plan_of(tmp_path)

@@ -394,3 +394,42 @@ def test_flux_build_cli_names_what_it_skips_and_maps_repositories(tmp_path: Path
 
     assert main(["flux", "build", str(dry / "nowhere")]) == 2
     assert f"directory not found: {dry / 'nowhere'}" in capsys.readouterr().err
+
+
+_HR = ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: h, namespace: x}\n"
+       "spec: {chart: {spec: {chart: c, sourceRef: {kind: HelmRepository, name: r}}}}\n")
+_KS = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: k, namespace: flux-system}\n"
+       "spec: {path: ./d, sourceRef: {kind: GitRepository, name: flux-system}}\n")
+
+
+@pytest.mark.parametrize(("doc", "message"), [
+    (_KS.replace("path: ./d", "path: 5"), "c/k.yaml:1: Kustomization flux-system/k: spec.path must be a string, not 5"),
+    (_KS.replace("sourceRef: {kind: GitRepository, name: flux-system}", "sourceRef: x"),
+     "c/k.yaml:1: Kustomization flux-system/k: spec.sourceRef must be a mapping, not 'x'"),
+    ("---\n" + _KS.replace("}}\n", "}, dependsOn: [infra]}\n"),
+     "c/k.yaml:2: Kustomization flux-system/k: spec.dependsOn[0] must be a mapping, not 'infra'"),
+    (_HR.replace("spec: {chart:", "spec: {values: [1], chart:"), "c/k.yaml:1: HelmRelease x/h: spec.values must be a mapping, not [1]"),
+    (_HR.replace("{chart: {spec: {chart: c, sourceRef: {kind: HelmRepository, name: r}}}}", "5"),
+     "c/k.yaml:1: HelmRelease x/h: spec must be a mapping, not 5"),
+    (_HR + "---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: r, namespace: x}\nspec: [1]\n",
+     "HelmRepository x/r (the chart source of HelmRelease x/h): spec must be a mapping, not [1]"),
+    (_KS.replace("}}\n", "}, postBuild: {substituteFrom: [{kind: ConfigMap, name: v}]}}\n")
+     + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: v, namespace: flux-system}\ndata: x\n",
+     "ConfigMap flux-system/v (substituteFrom of Kustomization flux-system/k): data must be a mapping, not 'x'"),
+])
+def test_malformed_flux_objects_are_input_errors(doc: str, message: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Wrong types in the fields sluice reads: one line naming the object and the field, exit 2,
+    never a traceback (render, flux build and get alike)."""
+    from renderer.cli import main
+
+    (tmp_path / "c").mkdir()
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: z}\n")
+    (tmp_path / "sluice.yaml").write_text("fluxClusters: [c]\nhelmReleases: auto\n")
+    (tmp_path / "c" / "k.yaml").write_text(doc)
+    for args in (["render", str(tmp_path), "--out", str(tmp_path / "out")], ["flux", "build", str(tmp_path / "c"),
+                                                                            "--repo", str(tmp_path), "--inflate-helm"]):
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and message in err and "Traceback" not in err, err
+    assert not (tmp_path / "out").exists()

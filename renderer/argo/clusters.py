@@ -63,7 +63,10 @@ def cluster_from_secret(doc: dict[str, Any], file: str, line: int | None) -> Clu
                     line=line,
                 ) from None
         if key in string_data and string_data[key] is not None:
-            values[key] = str(string_data[key])
+            if not isinstance(string_data[key], str):  # a Secret's stringData holds strings only
+                raise InputError(f"cluster Secret {secret}: stringData.{key} must be a string, not {string_data[key]!r}",
+                                 file=file, line=line)
+            values[key] = string_data[key]
     server = values.get("server", "").strip()
     name = values.get("name", "").strip()
     if not server:

@@ -56,7 +56,8 @@ def _build(cluster_dir: str, repo: str | None, inflate_helm: bool, chart_cache: 
     from ..core.yaml import dump_documents
     from ..fleet.config import load_config, with_repositories
     from ..fleet.flux import flux_sources
-    from ..flux.kustomization import expand_flux_tree, ks_key
+    from ..core.resource import bodies
+    from ..flux.kustomization import expand_flux_tree_placed, ks_key
 
     target = Path(cluster_dir).resolve()
     if not target.is_dir():
@@ -69,9 +70,9 @@ def _build(cluster_dir: str, repo: str | None, inflate_helm: bool, chart_cache: 
         config = with_repositories(config, repositories)
     unreached: dict[tuple[str, str], str] = {}
     notes: list[str] = []
-    tree = expand_flux_tree(fs, fs.relpath(target), source_fs=flux_sources(config), unreached=unreached, notes=notes)
-    if inflate_helm:
-        tree = [(ks, _inflate(fs, objects, chart_cache)) for ks, objects in tree]
+    placed = expand_flux_tree_placed(fs, fs.relpath(target), source_fs=flux_sources(config), unreached=unreached,
+                                     notes=notes)
+    tree = [(ks, _inflate(fs, objects, chart_cache) if inflate_helm else bodies(objects)) for ks, objects in placed]
     lines = [f"note: {note}" for note in notes]
     lines += [f"skipped: Kustomization {ns}/{name}: {why}" for (ns, name), why in unreached.items()]
     if output_format == "summary":
@@ -81,15 +82,20 @@ def _build(cluster_dir: str, repo: str | None, inflate_helm: bool, chart_cache: 
     return dump_documents([obj for _ks, objects in tree for obj in objects]), lines
 
 
-def _inflate(fs: object, objects: list[dict], chart_cache: str | None) -> list[dict]:  # type: ignore[type-arg]
+def _inflate(fs: object, objects: list, chart_cache: str | None) -> list[dict]:  # type: ignore[type-arg]
+    """Each HelmRelease replaced by its manifests; errors name the HelmRelease's file and line."""
     from ..helm.engine import default_engine
     from ..helm.release import is_helmrelease, objects_resolver, render_helmrelease
+    from ..helm.values import check_helmrelease
 
-    resolver = objects_resolver(objects)
+    resolver = objects_resolver([p.body for p in objects])
     out: list[dict] = []  # type: ignore[type-arg]
-    for body in objects:
-        if is_helmrelease(body):
-            out.extend(render_helmrelease(body, fs, resolver, engine=default_engine(), chart_cache=chart_cache))  # type: ignore[arg-type]
-        else:
+    for body, origin in objects:
+        if not is_helmrelease(body):
             out.append(body)
+            continue
+        mine = bool(origin.file) and not origin.repo
+        check_helmrelease(body, origin.file if mine else None, (origin.line or None) if mine else None)
+        out.extend(render_helmrelease(body, fs, resolver, engine=default_engine(), chart_cache=chart_cache,  # type: ignore[arg-type]
+                                      file=origin.file if mine else None))
     return out

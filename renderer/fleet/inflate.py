@@ -110,6 +110,11 @@ class HelmReleaseInflater:
         out: list[Placed] = []
         for item in resources:
             body = item.body
+            if is_helmrelease(body):  # its file and line, before any field of it is read
+                from ..helm.values import check_helmrelease
+
+                mine = bool(item.origin.file) and not item.origin.repo
+                check_helmrelease(body, item.origin.file if mine else origin, (item.origin.line or None) if mine else None)
             if is_helmrelease(body) and (body.get("spec") or {}).get("kubeConfig"):
                 # helm-controller installs it into another cluster: its manifests do not belong here
                 if notes is not None:

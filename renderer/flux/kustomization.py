@@ -29,6 +29,7 @@ from typing import Any, Callable, Iterable, NoReturn, Optional, Sequence
 from ..core.errors import InputError, SluiceError
 from ..core.fs import NAMED, OverlayFS, RepoFS, join
 from ..core.resource import Placed, bodies
+from ..core.shape import FLUX_SOURCE, Shape, check_shape, object_label
 from ..kustomize import Builder, BuildOptions
 from ..kustomize.kustomization import FILE_NAMES, KNOWN_FIELDS, find_kustomization
 from ..core.yaml import dump_document
@@ -68,6 +69,7 @@ def dry_repo_sources(names: Iterable[str] = ("flux-system",), *, dry_kinds: Iter
         if kind == "ExternalArtifact" or (kind in kinds and str(ref.get("name") or "") in wanted):
             return None
         if kind == "GitRepository" and isinstance(source, dict):
+            check_shape(source, FLUX_SOURCE, object_label(source))
             spec = source.get("spec") or {}
             url = str(spec.get("url") or "")
             git_ref = spec.get("ref") or {}
@@ -84,13 +86,32 @@ def dry_repo_sources(names: Iterable[str] = ("flux-system",), *, dry_kinds: Iter
     return resolve
 
 
+# the fields of a Flux Kustomization sluice reads (kustomize.toolkit.fluxcd.io/v1), checked before use
+KUSTOMIZATION_SHAPE: dict[str, Shape] = {
+    "metadata": {"name": str, "namespace": str},
+    "spec": {
+        "path": str, "sourceRef": {"kind": str, "name": str, "namespace": str},
+        "dependsOn": [{"name": str, "namespace": str}], "kubeConfig": dict,
+        "targetNamespace": str, "namePrefix": str, "nameSuffix": str,
+        "commonMetadata": {"labels": dict, "annotations": dict},
+        "patches": [{"patch": str, "target": dict}], "images": [dict], "components": [str],
+        "postBuild": {"substitute": dict, "substituteFrom": [{"kind": str, "name": str}], "substituteStrategy": str},
+    },
+}
+
+
+def check_kustomization(ks: dict[str, Any], file: str | None = None) -> None:
+    """An InputError naming the Kustomization and the field whose value has the wrong type."""
+    check_shape(ks, KUSTOMIZATION_SHAPE, _label(ks), file=file)
+
+
 def is_flux_kustomization(doc: Any) -> bool:
     return (isinstance(doc, dict) and doc.get("kind") == "Kustomization"
             and str(doc.get("apiVersion") or "").startswith(GROUP + "/"))
 
 
 def ks_key(ks: dict[str, Any]) -> tuple[str, str]:
-    meta = ks.get("metadata") or {}
+    meta = ks.get("metadata") if isinstance(ks.get("metadata"), dict) else {}
     return (str(meta.get("namespace") or "default"), str(meta.get("name") or ""))
 
 
@@ -315,6 +336,7 @@ def render_flux_kustomization_placed(
     it from (postBuild substitution and labels change bodies, not origins)."""
     if not is_flux_kustomization(ks):
         raise InputError("not a Flux Kustomization (kustomize.toolkit.fluxcd.io)", file=_label(ks) if isinstance(ks, dict) else None)
+    check_kustomization(ks)
     where = _label(ks)
     if not isinstance(fs, ArtifactFS):
         fs = ArtifactFS(fs)  # Flux builds the source's artifact, not the checkout
@@ -448,6 +470,7 @@ def expand_flux_tree_placed(
     looked up), transitively."""
     with fs.scope() as root_reads:
         root = root_kustomization(fs, root_path)
+    check_kustomization(root)
     known: dict[tuple[str, str], dict[str, Any]] = {ks_key(root): root}
     pending: list[tuple[str, str]] = [ks_key(root)]
     done: list[tuple[dict[str, Any], list[Placed]]] = []
@@ -483,8 +506,8 @@ def expand_flux_tree_placed(
     def provider(kind: str, ns: str, name: str) -> tuple[str, str] | None:
         return owners.get((kind, ns or "default", name))
 
-    def discover(resources: Iterable[dict[str, Any]], parent: dict[str, Any]) -> None:
-        for body in resources:
+    def discover(resources: Iterable[Placed], parent: dict[str, Any]) -> None:
+        for body, origin in ((p.body, p.origin) for p in resources):
             meta = body.get("metadata") or {}
             key3 = (str(body.get("kind")), str(meta.get("namespace") or "default"), str(meta.get("name")))
             if key3 not in index:
@@ -494,6 +517,8 @@ def expand_flux_tree_placed(
                 generators.append(body)
             if not is_flux_kustomization(body):
                 continue
+            where = origin.file if origin.file and not origin.repo else None
+            check_shape(body, KUSTOMIZATION_SHAPE, _label(body), file=where, line=(origin.line or None) if where else None)
             key = ks_key(body)
             if key in known:
                 if (known[key].get("spec") or {}) != (body.get("spec") or {}) and key != ks_key(parent):
@@ -526,6 +551,8 @@ def expand_flux_tree_placed(
             return hit
 
         src = asking(str(ref.get("kind") or ""), str(ref.get("namespace") or ready[0]), str(ref.get("name") or ""))
+        if src is not None:
+            check_shape(src, FLUX_SOURCE, f"{object_label(src)} (the source of {_label(ks)})")
         base = fs
         if source_fs is not None:
             mapped = source_fs(ref, src)
@@ -570,7 +597,7 @@ def expand_flux_tree_placed(
                 memo.keep(memo_tree, name, record)
         rendered.add(ready)
         done.append((ks, placed))
-        discover(bodies(placed), ks)
+        discover(placed, ks)
     if inputs is not None:
         closed: dict[tuple[str, str], dict[str, str | None]] = {}
         for ks, _ in done:  # in build order: whatever one depends on was built before it

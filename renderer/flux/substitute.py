@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
 from ..core.errors import InputError
+from ..core.shape import DATA_OBJECT, check_shape, object_label
 from ..core.yaml import dump_document, load_documents
 from ..core.gomatch import glob_regex
 
@@ -391,6 +392,7 @@ def load_variables(ks: dict[str, Any], objects: ObjectResolver | None,
 
 
 def _object_data(obj: dict[str, Any], kind: str, where: str) -> dict[str, str]:
+    check_shape(obj, DATA_OBJECT, f"{object_label(obj)} (substituteFrom of {where})")
     out: dict[str, str] = {}
     if kind == "ConfigMap":
         for key, value in (obj.get("data") or {}).items():

@@ -41,12 +41,13 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 from ..core.errors import InputError, OutOfReach, RenderError
 from ..core.fs import RepoFS, join
+from ..core.shape import FLUX_SOURCE, check_shape, object_label
 from ..core.yaml import load_documents
 from .cachekey import chart_cache_key, oci_cache_key
 from .dependencies import vendor_dependencies
 from ..core.resource import NO_ORIGIN, Origin, Placed, bodies
 from .engine import DEFAULT_KUBE_VERSION, HelmEngine, default_engine, is_hook, sort_by_kind
-from .values import compose_values, helmrelease_label, read_values, values_files, values_files_defaults
+from .values import check_helmrelease, compose_values, helmrelease_label, read_values, values_files, values_files_defaults
 
 __all__ = [
     "HELMRELEASE_GROUP",
@@ -314,6 +315,8 @@ def _resolve_chart(
         ref_ns = chart_ref.get("namespace") or ns
         if kind == "OCIRepository":
             repo = objects("OCIRepository", ref_ns, name)
+            if repo is not None:
+                check_shape(repo, FLUX_SOURCE, f"{object_label(repo)} (the chart source of {label})", file=file)
             url = str(((repo or {}).get("spec") or {}).get("url", ""))
             ref = ((repo or {}).get("spec") or {}).get("ref") or {}
             chart_name = url.rstrip("/").rsplit("/", 1)[-1] or name
@@ -360,6 +363,8 @@ def _resolve_template(template: dict[str, Any], ns: str, fs: RepoFS, objects: Ob
         return staged.stage(rel), read, None, template  # Helm sees only what passed the boundary
     if kind == "HelmRepository":
         helm_repo = objects("HelmRepository", src_ns, name)
+        if helm_repo is not None:
+            check_shape(helm_repo, FLUX_SOURCE, f"{object_label(helm_repo)} (the chart source of {label})", file=file)
         url = str(((helm_repo or {}).get("spec") or {}).get("url") or "")
         path = need_cache(f"chart {chart!r} from HelmRepository {src_ns}/{name}").find(
             chart_cache_key(url) if url else name, chart, str(template.get("version") or "*"),
@@ -383,6 +388,7 @@ def prepare_release(
     file: str | None = None,
 ) -> PreparedRelease:
     """Everything Helm needs to render this HelmRelease (call `.cleanup()` when done)."""
+    check_helmrelease(hr, file)
     label = helmrelease_label(hr)
     spec = hr.get("spec") or {}
     meta = hr.get("metadata") or {}

@@ -27,6 +27,7 @@ import copy
 import posixpath
 from typing import Any, Callable, Optional
 
+from ..core.shape import DATA_OBJECT, Shape, check_shape, object_label
 from ..core.errors import InputError
 from ..core.yaml import load_documents
 from .strvals import StrvalsError, parse_into
@@ -46,8 +47,28 @@ Resolver = Callable[[str, str, str], Optional[dict]]
 """(kind, namespace, name) -> the ConfigMap/Secret object, or None when it does not exist."""
 
 
+# the fields of a Flux HelmRelease sluice reads (helm.toolkit.fluxcd.io/v2), checked before use
+HELMRELEASE_SHAPE: dict[str, Shape] = {
+    "metadata": {"name": str, "namespace": str},
+    "spec": {
+        "chart": {"spec": {"chart": str, "version": str, "sourceRef": {"kind": str, "name": str, "namespace": str},
+                           "valuesFiles": [str], "valuesFile": str}},
+        "chartRef": {"kind": str, "name": str, "namespace": str},
+        "releaseName": str, "targetNamespace": str, "storageNamespace": str,
+        "values": dict, "valuesFrom": [{"kind": str, "name": str, "valuesKey": str, "targetPath": str}],
+        "install": dict, "upgrade": dict, "test": dict, "postRenderers": [dict],
+        "commonMetadata": {"labels": dict, "annotations": dict},
+    },
+}
+
+
+def check_helmrelease(hr: dict[str, Any], file: str | None = None, line: int | None = None) -> None:
+    """An InputError naming the HelmRelease and the field whose value has the wrong type."""
+    check_shape(hr, HELMRELEASE_SHAPE, helmrelease_label(hr), file=file, line=line)
+
+
 def helmrelease_label(hr: dict[str, Any]) -> str:
-    meta = hr.get("metadata") or {}
+    meta = hr.get("metadata") if isinstance(hr.get("metadata"), dict) else {}
     ns = meta.get("namespace") or "default"
     return f"HelmRelease {ns}/{meta.get('name', '?')}"
 
@@ -89,6 +110,7 @@ def read_values(text: str | bytes, source: str) -> dict[str, Any]:
 def secret_data(secret: dict[str, Any], source: str) -> dict[str, bytes]:
     """A Secret's data as the API server serves it: `.data` base64-decoded, `.stringData`
     written over it (the API server folds stringData into data on write)."""
+    check_shape(secret, DATA_OBJECT, object_label(secret), file=source)
     out: dict[str, bytes] = {}
     for k, v in (secret.get("data") or {}).items():
         if v is None:
@@ -120,6 +142,7 @@ def compose_values(hr: dict[str, Any], resolve: Resolver, *, file: str | None = 
     Raises InputError naming the HelmRelease and the reference for a missing non-optional
     ConfigMap/Secret or key, unreadable values, or a bad targetPath.
     """
+    check_helmrelease(hr, file)
     spec = hr.get("spec") or {}
     label = helmrelease_label(hr)
     namespace = (hr.get("metadata") or {}).get("namespace") or "default"
@@ -148,6 +171,7 @@ def compose_values(hr: dict[str, Any], resolve: Resolver, *, file: str | None = 
                 raise _ref_error(label, ref, namespace, "key not found", file=file)
             raw: bytes | str = data[key]
         else:
+            check_shape(obj, DATA_OBJECT, object_label(obj), file=file)
             cm = obj.get("data") or {}
             if key not in cm:
                 if ref.get("optional"):
