@@ -373,3 +373,14 @@ def test_verify_changed_says_what_its_renders_left_out(tmp_path: Path, isolated_
     assert len(full) == 1 and "1 HelmRelease(s) kept for Flux" in full[0]
     assert main(["verify", str(repo), "--changed"]) == 0  # a cold index: everything renders
     assert [l for l in capsys.readouterr().out.splitlines() if l.startswith("skipped: ")] == full
+
+
+def test_malformed_app_project_is_an_input_error(demo_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An AppProject whose lists are not lists: exit 2 naming it, its file and line (not a
+    traceback, and not silently no policy)."""
+    (demo_repo / "apps" / "project.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: shop, namespace: argocd}\n"
+        "spec: {sourceRepos: ['*'], destinations: 5}\n")
+    assert main(["verify", str(demo_repo)]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: apps/project.yaml:1: AppProject shop: spec.destinations must be a list, not 5\n"

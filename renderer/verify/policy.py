@@ -23,6 +23,7 @@ from typing import Any, Iterable
 
 from ..fleet.discover import normalize_repo_url, select_files, walk_yaml
 from ..core.fs import RepoFS
+from ..core.shape import Shape, check_shape
 from ..core import screens
 from ..core.regex import RegexError, compile_user_regex
 
@@ -154,7 +155,19 @@ def _group_kinds(spec: dict[str, Any], key: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+# the fields of an AppProject the policy checks read, checked before use (as Argo CD's decoding would refuse them)
+APPPROJECT_SHAPE: dict[str, Shape] = {
+    "metadata": {"name": str},
+    "spec": {
+        "sourceRepos": [str], "destinations": [{"server": str, "name": str, "namespace": str}],
+        **{key: [{"group": str, "kind": str}] for key in ("clusterResourceWhitelist", "clusterResourceBlacklist",
+                                                        "namespaceResourceWhitelist", "namespaceResourceBlacklist")},
+    },
+}
+
+
 def project_from_doc(doc: dict[str, Any], file: str, line: int | None) -> Project:
+    check_shape(doc, APPPROJECT_SHAPE, f"AppProject {_map(doc.get('metadata')).get('name')}", file=file, line=line)
     meta = _map(doc.get("metadata"))
     spec = _map(doc.get("spec"))
     dests = []
