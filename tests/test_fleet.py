@@ -213,6 +213,28 @@ def test_config_empty_file_is_defaults(tmp_path: Path) -> None:
     assert load_config(RepoFS(tmp_path)) == FleetConfig(path="sluice.yaml")
 
 
+def test_zero_config_finding_nothing_says_what_it_searched_and_found(tmp_path: Path) -> None:
+    """A first run on the wrong place is an error saying where sluice looked; an ApplicationSet
+    that generates nothing was found, and the error says that first (not 'no ApplicationSet found')."""
+    from renderer.core.errors import NothingFound
+
+    write_tree(tmp_path, {"readme.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"})
+    with pytest.raises(NothingFound, match=r"^nothing to render: no Application, ApplicationSet or Flux cluster found; "
+                                           r"searched 0 YAML file\(s\) mentioning argoproj.io"):
+        plan_of(tmp_path)
+    write_tree(tmp_path, {"set.yaml": """
+        apiVersion: argoproj.io/v1alpha1
+        kind: ApplicationSet
+        metadata: {name: by-label}
+        spec:
+          generators: [{clusters: {selector: {matchLabels: {env: prod}}}}]
+          template: {metadata: {name: '{{name}}'}, spec: {source: {repoURL: r, path: .}, destination: {server: '{{server}}'}}}
+        """})
+    with pytest.raises(NothingFound, match=r"^nothing to render: no Application found, only: set.yaml:1: ApplicationSet "
+                                           r"by-label generates no Application \(.*\); searched 1 YAML file"):
+        plan_of(tmp_path)
+
+
 def test_config_pattern_matching_nothing_is_an_error(tmp_path: Path) -> None:
     write_tree(tmp_path, {"sluice.yaml": "applications: [apps, 'other/**/*.yaml']\n", "apps/a.yaml": app("a"), "other/x.txt": "x"})
     fs = RepoFS(tmp_path)

@@ -15,7 +15,7 @@ import os
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from ..argo.kustomize_options import build_env, validate_options
 from ..argo.clusters import (  # re-exported: the fleet's view of Argo CD's cluster Secrets
@@ -643,7 +643,7 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = (), flux_
     if not targets and not skipped and not chosen and not any(isinstance(n, Skipped) for n in notes):
         # zero-config discovery found nothing: a first run pointed at the wrong place (a
         # sluice.yaml that narrows discovery to nothing says so itself)
-        raise NothingFound(_nothing_found(config, len(app_files)))
+        raise NothingFound(_nothing_found(config, len(app_files), notes))
     _check_locations(targets)
     targets.sort(key=lambda t: (t.cluster, t.app_dir))
     return FleetPlan(
@@ -658,12 +658,16 @@ def discover(fs: RepoFS, config: FleetConfig, *, skip: Iterable[str] = (), flux_
     )
 
 
-def _nothing_found(config: FleetConfig, argo_files: int) -> str:
-    """What zero-config discovery searched, and the sluice.yaml keys that point it elsewhere."""
+def _nothing_found(config: FleetConfig, argo_files: int, notes: Sequence[str] = ()) -> str:
+    """What zero-config discovery searched, and the sluice.yaml keys that point it elsewhere;
+    what it did find but could not make an Application of (an ApplicationSet generating
+    nothing) comes first."""
     searched = [f"{argo_files} YAML file(s) mentioning argoproj.io for Argo CD Applications and ApplicationSets",
                 "every directory for Flux clusters (a flux-system/ holding gotk-sync.yaml or gotk-components.yaml, "
                 "a Flux Kustomization syncing its own directory, a FluxInstance sync.path)"]
-    return ("nothing to render: no Application, ApplicationSet or Flux cluster found; searched " + "; ".join(searched)
+    found = ("no Application, ApplicationSet or Flux cluster found" if not notes
+             else "no Application found, only: " + "; ".join(notes))
+    return (f"nothing to render: {found}; searched " + "; ".join(searched)
             + f". Point sluice at them in {CONFIG_FILE}: `applications: [GLOB...]` (Argo CD), `clusters: [GLOB...]` "
             "(cluster Secrets), `fluxClusters: [DIR...]` (Flux), and `exclude` for paths to leave out")
 
