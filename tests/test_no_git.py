@@ -113,3 +113,29 @@ def test_commands_that_need_git_say_so_in_one_line(args: list[str], needle: str,
     assert needle in err and err.startswith("error: ") and err.count("\n") == 1, err
     assert "Traceback" not in err + out
     assert not (tmp_path / "remote.git").exists()
+
+
+def test_every_command_the_readme_lists_works_without_git(fleet_without_git: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """get, report, appset, helm and flux outside a git work tree: the repository is the
+    directory holding sluice.yaml, else the current directory (as REPO defaults to .)."""
+    import json
+
+    code, out, err = run(["get", "targets", str(fleet_without_git), "-o", "json"], capsys)
+    assert code == 0 and len(json.loads(out)) == 8, err
+    code, out, err = run(["report", str(fleet_without_git), "-o", "json"], capsys)
+    assert code == 0 and json.loads(out)["summary"]["apps"] == 4, err
+    code, out, err = run(["appset", "generate", str(fleet_without_git / "apps" / "worker-appset.yaml"), "-o", "json"], capsys)
+    assert code == 0, err
+    assert sorted(a["metadata"]["name"] for a in json.loads(out)) == ["production-worker", "staging-worker"]
+
+    helm = copy_names(("operator", "releases", "values"), REPO_ROOT / "fixtures" / "helm", tmp_path / "charts")
+    monkeypatch.chdir(helm)
+    code, out, err = run(["helm", "values", "releases/operator.yaml"], capsys)
+    assert code == 0 and "replicas: 2" in out, err
+    flux = copy_names(("apps", "clusters", "components", "infra"), REPO_ROOT / "fixtures" / "flux" / "cluster", tmp_path / "flux")
+    monkeypatch.chdir(flux)
+    code, out, err = run(["flux", "build", "clusters/dev", "-o", "summary"], capsys)
+    assert code == 0, err
+    assert [row["kustomization"] for row in json.loads(out)] == ["flux-system/flux-system", "flux-system/infra", "flux-system/apps"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .options import ALLOW_ROOT_OPTION, REPOSITORY_OPTION
+from .options import ALLOW_ROOT_OPTION, REPO_ROOT_HELP, REPOSITORY_OPTION, repository_root
 from .run import run_command
 
 
@@ -20,8 +20,7 @@ def flux() -> None:
 
 @flux.command("build")
 @click.argument("cluster_dir", type=click.Path(file_okay=False))
-@click.option("--repo", type=click.Path(file_okay=False), metavar="ROOT",
-              help="Repository root (default: the enclosing git work tree).")
+@click.option("--repo", type=click.Path(file_okay=False), metavar="ROOT", help=REPO_ROOT_HELP)
 @click.option("--inflate-helm", is_flag=True, help="Replace each HelmRelease by the manifests it installs.")
 @click.option("--chart-cache", type=click.Path(file_okay=False), help="Charts of HelmRepository sources (see `sluice helm pull`).")
 @REPOSITORY_OPTION
@@ -62,7 +61,7 @@ def _build(cluster_dir: str, repo: str | None, inflate_helm: bool, chart_cache: 
     target = Path(cluster_dir).resolve()
     if not target.is_dir():
         raise InputError(f"directory not found: {cluster_dir}")
-    root = Path(repo).resolve() if repo else next((p for p in [target, *target.parents] if (p / ".git").exists()), target)
+    root = Path(repo).resolve() if repo else repository_root(target)
     fs = RepoFS(root)
     # sluice.yaml says which GitRepositories are this repository and where the others are checked out
     config = load_config(fs, granted=[*allowed_roots, *(repositories or {}).values()], overridden=(repositories or {}).keys())

@@ -16,6 +16,7 @@ import click
 
 from ..core.errors import InputError
 from ..helm.engine import DEFAULT_KUBE_VERSION
+from .options import REPO_ROOT_HELP
 from .run import run_command
 
 EXIT_PARTIAL = 1  # helm pull --fleet: some charts pulled, some not
@@ -23,10 +24,9 @@ _REFERENCED = frozenset({"ConfigMap", "Secret", "GitRepository", "Bucket", "Helm
 
 
 def _default_root(target: Path) -> Path:
-    for parent in [target, *target.parents]:
-        if (parent / ".git").exists():
-            return parent
-    return target if target.is_dir() else target.parent
+    from .options import repository_root
+
+    return repository_root(target)
 
 
 def _load_docs(file: str, repo: str | None) -> tuple[Any, list[tuple[Any, int | None]], str]:
@@ -80,8 +80,7 @@ def helm() -> None:
 
 
 _file = click.argument("file", type=click.Path())
-_repo = click.option("--repo", type=click.Path(file_okay=False), metavar="ROOT",
-                     help="Repository root (default: the enclosing git work tree).")
+_repo = click.option("--repo", type=click.Path(file_okay=False), metavar="ROOT", help=REPO_ROOT_HELP)
 _name = click.option("--name", help="The HelmRelease to use when FILE holds several.")
 _cache = click.option("--chart-cache", type=click.Path(file_okay=False),
                       help="Chart cache: <repository URL without scheme>/<chart>-<version>.tgz (fill it with `sluice helm pull`).")
@@ -146,8 +145,7 @@ def template_cmd(file: str, repo: str | None, name: str | None, chart_cache: str
 
 @helm.command("pull")
 @click.argument("file", required=False, type=click.Path())
-@click.option("--repo", type=click.Path(file_okay=False), metavar="ROOT",
-              help="Repository root (default: the enclosing git work tree).")
+@click.option("--repo", type=click.Path(file_okay=False), metavar="ROOT", help=REPO_ROOT_HELP)
 @click.option("--name", help="The HelmRelease or Application, when FILE holds several.")
 @click.option("--fleet", is_flag=True, help="Pull every chart a `sluice render` of the repository needs (no FILE).")
 @click.option("--chart-cache", required=True, type=click.Path(file_okay=False), help="Cache directory to fill.")

@@ -2,12 +2,32 @@
 not in the dry repository."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
 __all__ = ["SOURCE_OPTIONS", "SELECT_OPTIONS", "target_filter", "OUTPUT_FORMAT", "ALLOW_ROOT_OPTION", "ALLOW_SECRETS_OPTION", "BUNDLES_OPTION", "CACHE_DIR_OPTION", "JOBS_OPTION", "CHART_CACHE_OPTION", "HELM_ENGINE_OPTION", "HELM_RELEASES_OPTION", "LIMIT_OPTION", "REPOSITORY_OPTION",
-           "STRICT_OPTION", "repository_map"]
+           "STRICT_OPTION", "REPO_ROOT_HELP", "repository_map", "repository_root"]
+
+REPO_ROOT_HELP = ("Repository root (default: the nearest directory above holding .git or sluice.yaml; outside any, "
+                  "the current directory).")
+
+
+def repository_root(target: Path) -> Path:
+    """The repository a file or directory argument belongs to, when --repo does not say: the
+    nearest directory above it holding `.git` or sluice.yaml; outside any, the current
+    directory when the target is in it (as `sluice render` defaults REPO to .), else the
+    target's own directory."""
+    target = target.resolve()
+    for parent in [target, *target.parents]:
+        if (parent / ".git").exists() or (parent / "sluice.yaml").is_file():
+            return parent
+    here = Path.cwd().resolve()
+    if target == here or here in target.parents:
+        return here
+    return target if target.is_dir() else target.parent
+
 
 CHART_CACHE_OPTION = click.option(
     "--chart-cache", type=click.Path(file_okay=False),
