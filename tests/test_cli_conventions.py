@@ -303,3 +303,31 @@ def test_debug_shows_the_traceback_wherever_it_is_given(args: list[str], tmp_pat
     assert "Traceback (most recent call last)" in err and err.rstrip().splitlines()[-1].startswith("error: ")
     assert main([a.format(missing=missing) for a in args if a != "--debug"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_bundles_rendered_into_the_repository_are_not_source(tmp_path: Path, isolated_git_env: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """`sluice render --out bundles` inside a zero-config app of apps: the next render, verify
+    and get do not discover the child Applications again in the bundles (they were 'defined
+    twice'), and hydrate does not count the bundles as uncommitted source."""
+    app = ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: {name}, namespace: argocd}}\nspec:\n"
+           "  project: default\n  destination: {{server: 'https://kubernetes.default.svc', namespace: {ns}}}\n"
+           "  source: {{repoURL: 'https://git.example.com/fleet.git', path: {path}}}\n")
+    repo = write_tree(tmp_path / "repo", {"apps/root.yaml": app.format(name="root", ns="argocd", path="children"),
+                                          "children/web.yaml": app.format(name="web", ns="web", path="web"),
+                                          "web/cm.yaml": CONFIGMAP})
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "fleet", cwd=repo)
+    assert main(["render", str(repo), "--out", str(repo / "bundles")]) == 0
+    assert "kind: Application" in (repo / "bundles" / "in-cluster" / "root" / "manifest.yaml").read_text()
+    capsys.readouterr()
+    for args in (["render", str(repo), "--out", str(repo / "bundles")], ["verify", str(repo)], ["get", "targets", str(repo)]):
+        assert main(args) == 0, capsys.readouterr().err
+        assert "defined twice" not in capsys.readouterr().err
+    bare = tmp_path / "hydrated.git"
+    git("init", "-q", "--bare", str(bare))
+    assert main(["hydrate", str(repo), "--remote", str(bare)]) == 0, capsys.readouterr().err
+    git("add", "-A", cwd=repo)  # sluice's index file marks it; committed bundles are left alone too
+    git("commit", "-q", "-m", "bundles committed by mistake", cwd=repo)
+    assert main(["verify", str(repo)]) == 0, capsys.readouterr().err

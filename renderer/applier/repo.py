@@ -69,7 +69,9 @@ def dry_source(root: Path, rev: str, commands: tuple[str, ...], *, required: boo
 
 
 def uncommitted(root: Path, out: str | os.PathLike[str] | None = None) -> tuple[str, ...]:
-    """Uncommitted paths of the dry checkout (the bundles directory aside)."""
+    """Uncommitted paths of the dry checkout (bundles directories aside: `out`, sluice.yaml's
+    output.dir, and any other that a `sluice render --out` left in the checkout)."""
+    from ..fleet.bundle import INDEX
     from .dryrepo import dirty_paths
 
     ignore = []
@@ -80,7 +82,20 @@ def uncommitted(root: Path, out: str | os.PathLike[str] | None = None) -> tuple[
                 ignore.append(str((root / candidate).resolve().relative_to(root)))
             except ValueError:
                 pass  # outside the repository
-    return dirty_paths(root, ignore)
+    dirty = dirty_paths(root, ignore)
+    bundles: dict[str, bool] = {}
+
+    def in_bundles(path: str) -> bool:
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            directory = "/".join(parts[:depth])
+            if directory not in bundles:
+                bundles[directory] = (root / directory / INDEX).is_file()
+            if bundles[directory]:
+                return True
+        return False
+
+    return tuple(p for p in dirty if not in_bundles(p))
 
 
 def hydrate_repo(

@@ -26,6 +26,7 @@ from ..argo.clusters import (  # re-exported: the fleet's view of Argo CD's clus
 )
 from ..argo.clusters import is_cluster_secret as _is_cluster_secret
 from ..core.errors import InputError, NothingFound, OutOfReach
+from .bundle import INDEX as BUNDLES_INDEX
 from .config import CONFIG_FILE, FleetConfig, cluster_name_problem, normalize_branch
 from ..helm.engine import DEFAULT_KUBE_VERSION
 from ..core.notes import NotRendered, Skipped
@@ -114,8 +115,9 @@ def _is_chart_dir(fs: RepoFS, directory: str) -> bool:
 
 def walk_yaml(fs: RepoFS, start: str, *, skip: Iterable[str] = (), exclude: Iterable[str] = ()) -> Iterator[str]:
     """YAML files under `start`, repo-relative, sorted; skips hidden entries, Helm chart
-    directories (templates are not YAML), symlinked directories, `skip` directories and
-    paths matching an `exclude` glob."""
+    directories (templates are not YAML), symlinked directories, `skip` directories,
+    paths matching an `exclude` glob and sluice's own bundles directories (a `render
+    --out DIR` inside the repository: rendered output, not source)."""
     skip_set = {posixpath.normpath(s) for s in skip}
     excludes = [compile_glob(p.rstrip("/"), True) for p in exclude]
 
@@ -136,7 +138,8 @@ def walk_yaml(fs: RepoFS, start: str, *, skip: Iterable[str] = (), exclude: Iter
             if excluded(path):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                yield from walk(path)
+                if not os.path.isfile(os.path.join(entry.path, BUNDLES_INDEX)):
+                    yield from walk(path)
             elif entry.name.endswith(_YAML_SUFFIXES) and entry.name not in KUSTOMIZATION_FILES:
                 try:
                     is_file = entry.is_file(follow_symlinks=True)
