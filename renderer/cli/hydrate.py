@@ -78,10 +78,14 @@ def hydrate(repo: str, remote: str, output_format: str, allow_dirty: bool, allow
         echo_warnings(outcome.warnings)
         if dirty:
             click.echo(f"warning: hydrating uncommitted changes (--allow-dirty): {', '.join(dirty)}", err=True)
+        if result.superseded_by and result.held_by_rollback:  # a rollback of this very commit, or of a newer one
+            held = "" if result.superseded_by == dry.dry_sha else f" at {result.superseded_by}"
+            click.echo(f"dry commit {dry.dry_sha[:12]}: held by a rollback{held} (release it by hydrating a newer dry "
+                       "commit, or --release-rollback); nothing written")
+            return code
         if result.superseded_by:
-            why = ("held by a rollback (release it by hydrating a newer dry commit, or --release-rollback)"
-                   if result.held_by_rollback else "a branch already holds a newer dry commit")
-            click.echo(f"dry commit {dry.dry_sha[:12]}: superseded by {result.superseded_by}: {why}; nothing written")
+            click.echo(f"dry commit {dry.dry_sha[:12]}: superseded by {result.superseded_by}: a branch already holds a "
+                       "newer dry commit; nothing written")
             return code
         for b in result.branches:
             if b.status == "same":
