@@ -251,6 +251,12 @@ def test_render_says_where_it_wrote(demo_repo: Path, capsys: pytest.CaptureFixtu
     assert (demo_repo / "out" / "staging" / "web" / "manifest.yaml").is_file()
     assert main(["render", str(demo_repo), "--cluster", "staging", "--app", "web", "--out", str(demo_repo / "one")]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"wrote 1 app bundle for 1 cluster to {demo_repo / 'one'}"
+    import shutil
+
+    shutil.rmtree(demo_repo / "platform")
+    write_tree(demo_repo, {"platform/staging/one.yaml": CONFIGMAP})  # a directory source of one resource
+    assert main(["render", str(demo_repo), "--cluster", "staging", "--app", "platform", "--out", str(demo_repo / "one")]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "rendered staging/platform: 1 resource (staging-platform, branch hydrated/staging)"
 
 
 def _options_by_flag() -> dict[str, list[tuple[str, str, str]]]:

@@ -71,7 +71,8 @@ def echo_bundles(bundles: Any, out: str | None, as_json: bool) -> None:
         return
     echo_notes(bundles.notes)
     for app in bundles.apps:
-        click.echo(f"rendered {app.cluster}/{app.app_dir}: {len(app.resources)} resources ({app.app}, branch {app.branch})")
+        count = len(app.resources)
+        click.echo(f"rendered {app.cluster}/{app.app_dir}: {count} resource{'s' * (count != 1)} ({app.app}, branch {app.branch})")
     echo_warnings(bundles.warnings)
     if out:
         apps, clusters = len(bundles.apps), len(bundles.clusters())
