@@ -14,7 +14,8 @@ from .run import EXIT_OK, run_command
 @click.command()
 @click.option("--remote", required=True, metavar=REMOTE_METAVAR, help=REMOTE_HELP)
 @click.option("--branch", required=True, metavar="BRANCH", help="Hydrated branch, e.g. hydrated/staging.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Commits shown, newest first.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), metavar="N",
+              help="Commits shown, newest first.")
 @OUTPUT_FORMAT("text", "json")
 @click.option("--repo", type=click.Path(file_okay=False), metavar="ROOT", help="Repository whose remotes and git config apply (default: .).")
 def history(remote: str, branch: str, limit: int, output_format: str, repo: str | None) -> None:
