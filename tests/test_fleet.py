@@ -12,10 +12,10 @@ import pytest
 
 from renderer.core.errors import InputError
 from renderer.fleet.discover import discover, normalize_repo_url, select_files
+from renderer.core.branchname import branch_name_problem
 from renderer.fleet.config import (
     DEFAULT_BRANCH_TEMPLATE,
     FleetConfig,
-    branch_name_problem,
     config_schema,
     load_config,
 )
