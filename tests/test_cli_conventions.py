@@ -292,8 +292,6 @@ def test_every_flag_is_explained_and_spelled_one_way() -> None:
     for flag, uses in seen.items():
         if flag in ("--output", "--out"):
             continue
-        if flag == "--limit":  # known clash, left to decide: history's --limit N (commits) vs the ceilings' KEY=N
-            uses = [use for use in uses if use[0] != "history"]
         last = [value.rsplit(", ", 1)[-1] for _command, value, _text in uses]  # "--a, --b VALUE": VALUE
         shown = {flags.split(" ", 1)[1] if " " in flags else "" for flags in last}
         assert len(shown) == 1, (flag, uses)

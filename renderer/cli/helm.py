@@ -124,12 +124,14 @@ def values_cmd(file: str, repo: str | None, name: str | None, chart_cache: str |
 @click.option("--kube-version", default=DEFAULT_KUBE_VERSION, show_default=True, metavar="V",
               help="Kubernetes version for .Capabilities (fixed, so both Helm backends agree).")
 @click.option("--api-versions", "api_versions", multiple=True, metavar="V", help="Extra API versions for .Capabilities (repeatable).")
-@click.option("--helm-engine", "--engine", "engine_name", type=click.Choice(["in-process", "cli"]), default="in-process",
+@click.option("--helm-engine", "engine_name", type=click.Choice(["in-process", "cli"]), default="in-process",
               show_default=True, help="in-process (Helm 4.2.3 library) or cli (the helm binary on PATH), as "
                                       "--helm-engine of render.")
+@click.option("--engine", "legacy_engine", type=click.Choice(["in-process", "cli"]), hidden=True)  # the old spelling
 def template_cmd(file: str, repo: str | None, name: str | None, chart_cache: str | None, kube_version: str | None,
-                 api_versions: tuple[str, ...], engine_name: str) -> None:
+                 api_versions: tuple[str, ...], engine_name: str, legacy_engine: str | None) -> None:
     """Print the manifests helm-controller would apply for the HelmRelease."""
+    engine_name = legacy_engine or engine_name
 
     def go() -> None:
         from ..core.yaml import dump_documents

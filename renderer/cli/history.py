@@ -14,12 +14,15 @@ from .run import EXIT_OK, run_command
 @click.command()
 @click.option("--remote", required=True, metavar=REMOTE_METAVAR, help=REMOTE_HELP)
 @click.option("--branch", required=True, metavar="BRANCH", help="Hydrated branch, e.g. hydrated/staging.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), metavar="N",
-              help="Commits shown, newest first.")
+@click.option("-n", "--max-count", "max_count", default=20, show_default=True, type=click.IntRange(min=1), metavar="N",
+              help="Commits shown, newest first (as git log -n).")
+# the old spelling, hidden: --limit KEY=N now raises a ceiling on the rendering commands
+@click.option("--limit", "legacy_limit", type=click.IntRange(min=1), hidden=True)
 @OUTPUT_FORMAT("text", "json")
 @click.option("--repo", type=click.Path(file_okay=False), metavar="ROOT", help="Repository whose remotes and git config apply (default: .).")
-def history(remote: str, branch: str, limit: int, output_format: str, repo: str | None) -> None:
+def history(remote: str, branch: str, max_count: int, legacy_limit: int | None, output_format: str, repo: str | None) -> None:
     """Which dry commit produced each hydrated commit of BRANCH, newest first."""
+    limit = legacy_limit or max_count
 
     def go() -> int:
         from ..applier import history as read_history
