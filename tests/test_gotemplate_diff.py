@@ -146,7 +146,7 @@ ERROR_CASES = [
     '{{ dig "a" "b" 0.5 }}', '{{ dig "a" "b" nil }}', '{{ dig 1 "b" (dict) }}', '{{ dig "a" "b" "d" (dict "a" 1) }}',
     '{{ index "abc" 0 | until }}', '{{ ne (index "a" 0) 97.0 }}',
     '{{ regexFind "*" "" }}', '{{ mustRegexFind "(" "" }}', '{{ regexSplit "a{2,1}" "" -1 }}', '{{ regexReplaceAll "x**" "" "" }}',
-    '{{ mustRegexMatch "(?P<>a)" "" }}', '{{ regexFindAll "[z-a]" "" 1 }}', '{{ mustRegexMatch "(?i" "" }}', '{{ regexFind "`" "" }}',
+    '{{ mustRegexMatch "(?P<>a)" "" }}', '{{ regexFindAll "[z-a]" "" 1 }}', '{{ mustRegexMatch "(?i" "" }}', '{{ regexFind "`(" "" }}',
     '{{ semverCompare "a,b,c" "x" }}', '{{ semverCompare ">1 || a b" "1.0.0" }}', '{{ semverCompare " >= 1.2 , foo" "1" }}',
     '{{ "a".b }}', '{{ 99999999999999999999 }}', '{{ .a 1 }}', '{{ (list 1) 2 }}', '{{ 1 2 }}', '{{ nil }}',
     '{{ $x := 1 }}{{ $x 2 }}', '{{ upper nil }}', '{{ printf }}', '{{ not }}', '{{ slice }}', '{{ round 1.5 "s" }}',
