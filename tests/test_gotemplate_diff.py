@@ -121,6 +121,8 @@ ISSUE_CASES = [
     '{{ round -1.25 1000 }}|{{ round 1.25 -1000 }}|{{ semver "01.2.3" }}|{{ semver "v1" }}',
     '{{ wrapWith 2 "" "%U %#U" }}|{{ wrap 3 "abcdefgh ij" }}|{{ wrapWith 3 "|" "abcdefgh ij" }}|{{ wrap 0 "  a  b " }}|{{ wrapWith 2 "-" "漢字" }}',
     '{{ typeOf ("~1.2.3" | sortAlpha | deepCopy) }}|{{ range $e := add 0 3 }}{{ typeOf $e }}{{ end }}',
+    '{{ typeOf (index "abc" 1) }}|{{ eq (index "abc" 0) 97 }}|{{ printf "%c %v %T" (index "é" 0) (index "é" 1) (index "a" 0) }}',
+    '{{ printf "%b|%b|%b|%b|%b" -1.1125369292536007e-308 0.0 1.0 -0.0 5e-324 }}',
 ]
 
 
@@ -142,6 +144,9 @@ ERROR_CASES = [
     '{{ lt 1 true }}', '{{ ne 012 "a" }}', '{{ range $e := add 0 3 }}{{ len $e }}{{ end }}',
     '{{ compact 0 }}', '{{ prepend "s" 1 }}', '{{ chunk 3 (dict) }}', '{{ append 1 2 }}', '{{ first 1 }}',
     '{{ dig "a" "b" 0.5 }}', '{{ dig "a" "b" nil }}', '{{ dig 1 "b" (dict) }}', '{{ dig "a" "b" "d" (dict "a" 1) }}',
+    '{{ index "abc" 0 | until }}', '{{ ne (index "a" 0) 97.0 }}',
+    '{{ regexFind "*" "" }}', '{{ mustRegexFind "(" "" }}', '{{ regexSplit "a{2,1}" "" -1 }}', '{{ regexReplaceAll "x**" "" "" }}',
+    '{{ mustRegexMatch "(?P<>a)" "" }}', '{{ regexFindAll "[z-a]" "" 1 }}', '{{ mustRegexMatch "(?i" "" }}', '{{ regexFind "`(" "" }}',
     '{{ semverCompare "a,b,c" "x" }}', '{{ semverCompare ">1 || a b" "1.0.0" }}', '{{ semverCompare " >= 1.2 , foo" "1" }}',
     '{{ "a".b }}', '{{ 99999999999999999999 }}', '{{ .a 1 }}', '{{ (list 1) 2 }}', '{{ 1 2 }}', '{{ nil }}',
     '{{ $x := 1 }}{{ $x 2 }}', '{{ upper nil }}', '{{ printf }}', '{{ not }}', '{{ slice }}', '{{ round 1.5 "s" }}',

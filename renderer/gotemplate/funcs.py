@@ -10,7 +10,7 @@ from renderer.gotemplate.args import arg_str
 from renderer.gotemplate.errors import FuncError
 from renderer.gotemplate.fmt import go_sprint, go_sprint_value
 from renderer.gotemplate.printf import sprintf as go_sprintf
-from renderer.gotemplate.values import MISSING, StrMap, Uint64, go_kind, go_type, truth
+from renderer.gotemplate.values import MISSING, StrMap, Uint8, Uint64, go_kind, go_type, truth
 
 
 def basic_kind(v: Any) -> str:
@@ -18,7 +18,7 @@ def basic_kind(v: Any) -> str:
     objects) is "invalid"."""
     if isinstance(v, bool):
         return "bool"
-    if isinstance(v, Uint64):
+    if isinstance(v, (Uint64, Uint8)):
         return "uint"
     if isinstance(v, int):
         return "int"
@@ -43,6 +43,10 @@ def _eq(a: Any, *bs: Any) -> bool:
     ka = basic_kind(a)
     for b in bs:
         kb = basic_kind(b)
+        if {ka, kb} == {"int", "uint"}:  # Go compares integers across signedness
+            if a == b:
+                return True
+            continue
         if ka != kb:
             if not _is_nil(a) and not _is_nil(b):
                 raise FuncError(f"incompatible types for comparison: {go_type(a)} and {go_type(b)}")
@@ -118,7 +122,7 @@ def _index(item: Any, *indexes: Any) -> Any:
                 raise FuncError(f"index out of range: {ix}")
             if ix == size:  # Go's bound check lets the length through; reflect's Index panics
                 raise FuncError(f"reflect: {'string' if isinstance(item, str) else 'slice'} index out of range")
-            item = item[ix] if not isinstance(item, str) else item.encode("utf-8")[ix]
+            item = item[ix] if not isinstance(item, str) else Uint8(item.encode("utf-8")[ix])
         else:
             raise FuncError(f"can't index item of type {go_type(item)}")
     return item

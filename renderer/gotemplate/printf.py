@@ -4,6 +4,7 @@ argument indexes), per-type verbs, padding, and the `%!` error forms (`%!d(strin
 from __future__ import annotations
 
 import math
+import struct
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -250,10 +251,14 @@ def _format_float(x: float, verb: str, prec: int) -> str:
     if verb in "xX":
         s = _hex_float(x, prec)
         return s.upper() if verb == "X" else s
-    if verb == "b":
-        m, e = math.frexp(abs(x))
-        mant = int(m * 2**53)
-        return ("-" if math.copysign(1, x) < 0 else "") + f"{mant}p{e - 53:+d}"
+    if verb == "b":  # strconv's 'b': the IEEE fraction (with its hidden bit) and exponent
+        bits = struct.unpack(">Q", struct.pack(">d", x))[0]
+        mant, exp = bits & ((1 << 52) - 1), (bits >> 52) & 0x7FF
+        if exp == 0:
+            exp = 1  # subnormal
+        else:
+            mant |= 1 << 52
+        return ("-" if bits >> 63 else "") + f"{mant}p{exp - 1075:+d}"
     body = go_format_float(x, verb.lower() if verb in "FG" or verb in "E" else verb, prec)
     if verb in "EG":
         body = body.upper()

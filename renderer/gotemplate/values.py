@@ -40,6 +40,12 @@ class StrMap(dict):  # type: ignore[type-arg]
     go_type = "map[string]string"
 
 
+class Uint8(int):
+    """A Go uint8, a byte (what `index` gives for a string)."""
+
+    go_type = "uint8"
+
+
 class Uint64(int):
     """A Go uint64 (semver's Major, Minor, Patch)."""
 

@@ -13,16 +13,56 @@ import re2
 
 from renderer.gotemplate.args import arg_int, arg_str
 from renderer.gotemplate.errors import FuncError
+from renderer.gotemplate.printf import can_backquote, quote
 from renderer.gotemplate.values import StrList
 
 _GROUP_REF = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+
+
+# RE2's words for a syntax error, as Go's regexp/syntax says them
+_GO_SYNTAX_ERRORS = {
+    "no argument for repetition operator": "missing argument to repetition operator",
+    "missing )": "missing closing )",
+    "missing ]": "missing closing ]",
+    "invalid repetition size": "invalid repeat count",
+    "bad repetition operator": "invalid nested repetition operator",
+    "invalid named capture group": "invalid named capture",
+    "invalid perl operator": "invalid or unsupported Perl syntax",
+    "pattern too large - compile failed": "expression too large",
+}
+
+
+class RegexpError(FuncError):
+    """A pattern Go's regexp/syntax refuses, worded as its syntax.Error."""
 
 
 def _compile(regex: Any) -> Any:
     try:
         return re2.compile(arg_str(regex))
     except re2.error as e:
-        raise FuncError(f"error parsing regexp: {e}") from None
+        raw = e.args[0] if e.args else ""
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        if text.startswith("trailing \\"):
+            code, arg = "trailing backslash at end of expression", ""
+        else:
+            code, _, arg = text.partition(": ")
+            code = _GO_SYNTAX_ERRORS.get(code, code)
+        raise RegexpError(f"error parsing regexp: {code}: `{arg}`") from None
+
+
+def _panicking(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Sprig's non-must regex functions compile with regexp.MustCompile, whose panic names
+    the pattern before the syntax error."""
+
+    def call(regex: Any, *rest: Any) -> Any:
+        try:
+            return fn(regex, *rest)
+        except RegexpError as e:
+            pattern = arg_str(regex)
+            shown = f"`{pattern}`" if can_backquote(pattern) else quote(pattern)
+            raise FuncError(f"regexp: Compile({shown}): {e}") from None
+
+    return call
 
 
 def _matches(r: Any, s: str, n: int = -1) -> Iterator[Any]:
@@ -153,15 +193,15 @@ def _quote_meta(s: Any) -> str:
 FUNCS: dict[str, Callable[..., Any]] = {
     "regexMatch": _match,
     "mustRegexMatch": _must_match,
-    "regexFind": _find,
+    "regexFind": _panicking(_find),
     "mustRegexFind": _find,
-    "regexFindAll": _find_all,
+    "regexFindAll": _panicking(_find_all),
     "mustRegexFindAll": _find_all,
-    "regexReplaceAll": _replace_all,
+    "regexReplaceAll": _panicking(_replace_all),
     "mustRegexReplaceAll": _replace_all,
-    "regexReplaceAllLiteral": _replace_all_literal,
+    "regexReplaceAllLiteral": _panicking(_replace_all_literal),
     "mustRegexReplaceAllLiteral": _replace_all_literal,
-    "regexSplit": _split,
+    "regexSplit": _panicking(_split),
     "mustRegexSplit": _split,
     "regexQuoteMeta": _quote_meta,
 }
