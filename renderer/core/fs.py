@@ -94,6 +94,8 @@ class RepoFS:
         return path
 
     def _check_real(self, path: str, rel: str, referrer: str | None) -> None:
+        if "\x00" in path:  # no file system path holds one; the OS calls would raise ValueError
+            raise InputError(f"path {rel!r} holds a NUL character", file=referrer)
         refuse_git_path(path, rel, referrer)
         real = os.path.realpath(self.abspath(path))
         if real != self._real_root and not real.startswith(self._real_root.rstrip(os.sep) + os.sep):

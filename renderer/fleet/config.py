@@ -262,6 +262,8 @@ def _repositories(base: str | os.PathLike[str], mapping: dict[str, str], text: s
     for url, raw in mapping.items():
         if repository_entry_key(url) in skip:
             continue  # the command line maps this URL itself
+        if "\x00" in raw:
+            raise _config_error(CONFIG_FILE, text, ["repositories", url], f"{raw!r} holds a NUL character, no path does")
         path = os.path.normpath(os.path.join(base, os.path.expanduser(raw)))
         real = os.path.realpath(path)
         if not any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots):

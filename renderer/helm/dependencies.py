@@ -344,6 +344,8 @@ class _Resolver:
         from .release import version_matches
 
         target = dep.repository[len("file://"):]
+        if "\x00" in target:
+            raise InputError(f"{prefix}: repository {dep.repository!r} holds a NUL character, no path does", file=self.file)
         path = os.path.normpath(target if os.path.isabs(target) else os.path.join(base, target))
         if root is not None:
             real, real_root = os.path.realpath(path), os.path.realpath(root)

@@ -1,0 +1,32 @@
+"""Regressions found by the fuzz campaign (tools/fuzz_cli.py) against the untrusted pull
+request promise: each case is the minimised repository of one failure, played as the CI job
+plays it (a subprocess bounded in memory and time, see test_hostile_pr.py), asserting exit
+2, a message naming the file, no traceback and nothing from outside the boundary."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from test_hostile_pr import APP, REPO_URL, assert_refused, make_repo, sluice
+
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+
+
+@pytest.mark.parametrize("files, needles", [
+    ({"app/kustomization.yaml": 'resources: [cm.yaml]\npatchesJson6902:\n- target: {kind: ConfigMap, name: x}\n  path: "a\\0b"\n'},
+     ["app/kustomization.yaml", "NUL"]),
+    ({"sluice.yaml": f'repoURL: {REPO_URL}\nrepositories:\n  https://example.com/o.git: "a\\0b"\n'},
+     ["sluice.yaml:3", "NUL"]),
+    ({"app/Chart.yaml": 'apiVersion: v2\nname: c\nversion: 0.1.0\ndependencies:\n- {name: sub, version: 0.1.0, repository: "file://a\\0b"}\n',
+      "app/templates/cm.yaml": CM},
+     ["file://a\\x00b", "NUL"]),
+])
+def test_a_nul_character_in_a_path_is_an_input_error(tmp_path: Path, files: dict[str, str], needles: list[str]) -> None:
+    """Python's file system calls raise ValueError on a NUL; a path a pull request writes
+    with one (YAML's "\\0" escape) is refused as input instead."""
+    repo = make_repo(tmp_path, {"app/cm.yaml": CM, "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app"),
+                                **files})
+    assert_refused(sluice(tmp_path, "render", str(repo)), *needles)
+    run = sluice(tmp_path, "build", str(repo / "app"), "--repo", str(repo))
+    assert run.code in (0, 2) and "Traceback" not in run.out, run.out
