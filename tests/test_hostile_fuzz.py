@@ -4,6 +4,7 @@ plays it (a subprocess bounded in memory and time, see test_hostile_pr.py), asse
 2, a message naming the file, no traceback and nothing from outside the boundary."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,20 @@ def test_a_nul_character_in_a_path_is_an_input_error(tmp_path: Path, files: dict
     assert_refused(sluice(tmp_path, "render", str(repo)), *needles)
     run = sluice(tmp_path, "build", str(repo / "app"), "--repo", str(repo))
     assert run.code in (0, 2) and "Traceback" not in run.out, run.out
+
+
+@pytest.mark.parametrize("kustomization", [
+    "resources: [fifo]\n",
+    "configMapGenerator:\n- name: g\n  files: [fifo]\n",
+    "secretGenerator:\n- name: g\n  envs: [fifo]\n",
+])
+@pytest.mark.parametrize("command", ["render", "build"])
+def test_a_fifo_is_refused_not_waited_on(tmp_path: Path, kustomization: str, command: str) -> None:
+    """Opening a FIFO for reading blocks until a writer comes, which none does: the read is
+    non-blocking and only regular files are read (a checkout step or a workspace left by an
+    earlier CI step can hold one, git cannot)."""
+    repo = make_repo(tmp_path, {"app/kustomization.yaml": kustomization,
+                                "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app")})
+    os.mkfifo(repo / "app" / "fifo")
+    args = ["render", str(repo)] if command == "render" else ["build", str(repo / "app"), "--repo", str(repo)]
+    assert_refused(sluice(tmp_path, *args), "app/fifo", "not a regular file")

@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import os
 import posixpath
+import stat
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -154,8 +155,14 @@ class RepoFS:
     def _load(self, path: str) -> bytes:
         self._check_real(path, path, None)
         try:
-            with open(self.abspath(path), "rb") as fh:
-                if os.fstat(fh.fileno()).st_size > self.max_file_bytes:
+            # non-blocking: opening a FIFO for reading would otherwise wait for a writer forever
+            with open(os.open(self.abspath(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
+                info = os.fstat(fh.fileno())
+                if stat.S_ISDIR(info.st_mode):
+                    raise IsADirectoryError
+                if not stat.S_ISREG(info.st_mode):
+                    raise InputError("not a regular file (a FIFO, socket or device); a render reads only files", file=path)
+                if info.st_size > self.max_file_bytes:
                     raise InputError(f"larger than {self.max_file_bytes} bytes, the most a render reads from one file",
                                      file=path)
                 return fh.read(self.max_file_bytes + 1)
