@@ -48,3 +48,26 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path: Path, kustomization: str, com
     os.mkfifo(repo / "app" / "fifo")
     args = ["render", str(repo)] if command == "render" else ["build", str(repo / "app"), "--repo", str(repo)]
     assert_refused(sluice(tmp_path, *args), "app/fifo", "not a regular file")
+
+
+@pytest.mark.parametrize("values", [
+    "stringData: {password: {nested: VALUE}}\n",
+    "stringData: {password: [VALUE]}\n",
+    "data: {password: [VALUE]}\n",
+    "data: VALUE\n",
+    "stringData: VALUE\n",
+])
+@pytest.mark.parametrize("output", ["text", "json", "markdown"])
+def test_schema_errors_in_a_secret_never_quote_its_values(tmp_path: Path, values: str, output: str) -> None:
+    """jsonschema's messages quote the failing instance: for a Secret's data and stringData
+    that is the value itself, so verify names the field and the check instead."""
+    value = "hunter2-s3cret-value"
+    repo = make_repo(tmp_path, {
+        "app/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n" + values.replace("VALUE", value),
+        "app/kustomization.yaml": "resources: [secret.yaml]\n",
+        "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app"),
+    })
+    run = sluice(tmp_path, "verify", str(repo), "-o", output)
+    assert run.code == 1 and "Traceback" not in run.out, run.out
+    assert "schema" in run.out and "<redacted>" in run.out, run.out
+    assert value not in run.out
