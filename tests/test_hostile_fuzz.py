@@ -71,3 +71,31 @@ def test_schema_errors_in_a_secret_never_quote_its_values(tmp_path: Path, values
     assert run.code == 1 and "Traceback" not in run.out, run.out
     assert "schema" in run.out and "<redacted>" in run.out, run.out
     assert value not in run.out
+
+
+@pytest.mark.parametrize("generator, env", [
+    ("secretGenerator:\n- name: g\n  literals: [VALUE]\n", None),
+    ("secretGenerator:\n- name: g\n  literals: [ok=1, VALUE]\n", None),
+    ("secretGenerator:\n- name: g\n  envs: [s.env]\n", "A=1\nexport PASSWORD VALUE\n"),
+])
+@pytest.mark.parametrize("command", ["render", "verify", "build"])
+def test_a_malformed_secret_generator_entry_is_not_quoted(tmp_path: Path, generator: str, env: str | None,
+                                                          command: str) -> None:
+    """A secretGenerator literal or env line without its `=` may be the secret itself: the
+    error names the entry (its number, the file and line), not its text."""
+    value = "hunter2-s3cret-value"
+    files = {"app/kustomization.yaml": generator.replace("VALUE", value),
+             "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app")}
+    if env is not None:
+        files["app/s.env"] = env.replace("VALUE", value)
+    repo = make_repo(tmp_path, files)
+    args = [command, str(repo)] if command != "build" else ["build", str(repo / "app"), "--repo", str(repo)]
+    run = sluice(tmp_path, *args)
+    assert_refused(run, "app/s.env:2" if env else "app/kustomization.yaml", "not shown")
+    assert value not in run.out
+
+
+def test_a_malformed_config_map_generator_entry_is_still_quoted(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"app/kustomization.yaml": "configMapGenerator:\n- name: g\n  literals: [novalue]\n",
+                                "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app")})
+    assert_refused(sluice(tmp_path, "render", str(repo)), "app/kustomization.yaml", "'novalue'")
