@@ -285,7 +285,7 @@ def pick_commands(rng: random.Random, tree: fm.Tree, repo: Path, case_dir: Path)
     r = str(repo)
     cmds: list[tuple[str, list[str]]] = [
         ("render", ["render", r, "--out", str(case_dir / "bundles"), "-j", "1"]),
-        ("verify", ["verify", r, "-j", "1", *(["--no-schemas"] if rng.random() < 0.6 else []),
+        ("verify", ["verify", r, "-j", "1", *(["--no-schemas"] if rng.random() < 0.5 else []),
                     "-o", rng.choice(["text", "json", "markdown"])]),
     ]
     optional: list[tuple[str, list[str]]] = [
@@ -314,6 +314,7 @@ def pick_commands(rng: random.Random, tree: fm.Tree, repo: Path, case_dir: Path)
 def run_case(seed: int, index: int, *, base_dir: Path, timeout: float, mem: int, keep: bool,
              only_seed: int | None = None, mutations_on: bool = True) -> dict[str, object]:
     rng = random.Random(f"{seed}:{index}")
+    started = time.monotonic()
     all_seeds = seeds(HERE)
     name, src, parts = rng.choice(all_seeds) if only_seed is None else all_seeds[only_seed]
     case_dir = Path(tempfile.mkdtemp(prefix=f"case-{seed}-{index}-", dir=base_dir))
@@ -366,7 +367,7 @@ def run_case(seed: int, index: int, *, base_dir: Path, timeout: float, mem: int,
         outcomes.append(run(case_dir, repo, ["diff", str(repo), "--base", "HEAD~1", "--head", "HEAD", "-o", fmt],
                             label=f"diff-commits-{fmt}", timeout=timeout, mem=mem, env=env, checks=checks, out_dirs=[],
                             stdout_may_show_secrets=False, files_may_show_secrets=False, outside=outside))
-    record = {"case": f"{seed}:{index}", "seed_repo": name, "secret_allowed": secret_allowed, "mutations": mutations,
+    record = {"case": f"{seed}:{index}", "seed_repo": name, "seconds": round(time.monotonic() - started, 1), "secret_allowed": secret_allowed, "mutations": mutations,
               "outcomes": [asdict(o) for o in outcomes],
               "failures": sorted({c for o in outcomes for c in o.classes if not c.startswith("soft:")}),
               "soft": sorted({c for o in outcomes for c in o.classes if c.startswith("soft:")})}

@@ -960,9 +960,60 @@ def mutate_fs(repo: Path, rng: random.Random, tree: Tree) -> str:
     return f"fs dev link {p.relative_to(repo)} -> {os.readlink(p)}"
 
 
+def mutate_secret(repo: Path, rng: random.Random, tree: Tree) -> str:
+    """Break a Secret where its values are: wrong types, a string for the map, values that
+    are not base64, the Secret inside a List, a last-applied annotation that copies it."""
+    rel = _pick(rng, tree.secrets)
+    if rel is None:
+        return mutate_yaml_structure(repo, rng, tree)
+    docs = load_docs(repo / rel)
+    if not docs:
+        return mutate_yaml_text(repo, rng, tree, rel)
+    secrets = [d for d in docs if isinstance(d, dict) and d.get("kind") == "Secret"]
+    if not secrets:
+        return f"secret {rel}: none"
+    doc = rng.choice(secrets)
+    field_ = rng.choice(["data", "stringData"])
+    section = doc.get(field_) if isinstance(doc.get(field_), dict) else {}
+    key = rng.choice(sorted(section) or ["password"])
+    value = section.get(key, secret_value(6))
+    op = rng.choice(["wrap-list", "wrap-map", "number", "section-string", "not-base64", "list-kind", "last-applied",
+                     "dup-secret", "key-odd", "type", "immutable"])
+    if op == "wrap-list":
+        section[key] = [value]
+    elif op == "wrap-map":
+        section[key] = {"nested": value}
+    elif op == "number":
+        section[key] = rng.choice([12345, 1.5, True, None])
+    elif op == "section-string":
+        doc[field_] = f"{secret_value(7)}"
+    elif op == "not-base64":
+        doc.setdefault("data", {})
+        if isinstance(doc["data"], dict):
+            doc["data"][key] = f"{secret_value(8)}!!*"
+    elif op == "list-kind":
+        docs[docs.index(doc)] = {"apiVersion": "v1", "kind": rng.choice(["List", "SecretList"]), "items": [doc, doc]}
+    elif op == "last-applied":
+        meta = doc.setdefault("metadata", {}) if isinstance(doc.get("metadata", {}), dict) else {}
+        meta.setdefault("annotations", {})["kubectl.kubernetes.io/last-applied-configuration"] = str(doc)
+    elif op == "dup-secret":
+        docs.append(doc)
+    elif op == "key-odd":
+        section[rng.choice(["", "a b", "../x", "é"])] = value
+    elif op == "type":
+        doc["type"] = rng.choice(["kubernetes.io/tls", "kubernetes.io/dockerconfigjson", "bootstrap.kubernetes.io/token", 5])
+    else:
+        doc["immutable"] = rng.choice(["yes", 1, None])
+    if section and field_ not in ("section-string",) and op not in ("section-string", "not-base64"):
+        doc[field_] = section
+    (repo / rel).write_text(dump_docs(docs, {}), encoding="utf-8")
+    return f"secret {rel}: {op} {field_}.{key}"
+
+
 MUTATORS: list[tuple[Callable[[Path, random.Random, Tree], str], int]] = [
+    (mutate_secret, 3),
     (mutate_yaml_structure, 5), (mutate_yaml_text, 3), (change_kind, 1), (mutate_kustomization, 5), (mutate_helm, 4),
-    (mutate_flux, 3), (mutate_argo, 4), (mutate_sluice_yaml, 3), (mutate_fs, 4),
+    (mutate_flux, 3), (mutate_argo, 4), (mutate_sluice_yaml, 2), (mutate_fs, 4),
 ]
 
 
