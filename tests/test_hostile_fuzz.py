@@ -99,3 +99,59 @@ def test_a_malformed_config_map_generator_entry_is_still_quoted(tmp_path: Path) 
     repo = make_repo(tmp_path, {"app/kustomization.yaml": "configMapGenerator:\n- name: g\n  literals: [novalue]\n",
                                 "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app")})
     assert_refused(sluice(tmp_path, "render", str(repo)), "app/kustomization.yaml", "'novalue'")
+
+
+def _bomb_tgz(size: int) -> bytes:
+    """A chart archive whose template declares `size` bytes of zeros: gzip members
+    concatenated (a valid stream), each of 1 MiB of zeros, so a 2 GiB file costs 2 MB."""
+    import gzip
+    import io
+    import tarfile
+
+    head = io.BytesIO()
+    with tarfile.open(fileobj=head, mode="w") as tar:
+        chart = b"apiVersion: v2\nname: bomb\nversion: 0.1.0\n"
+        info = tarfile.TarInfo("bomb/Chart.yaml")
+        info.size = len(chart)
+        tar.addfile(info, io.BytesIO(chart))
+        big = tarfile.TarInfo("bomb/templates/big.yaml")
+        big.size = size
+        prefix = head.getvalue()[: head.tell()] + big.tobuf(format=tarfile.GNU_FORMAT)
+    mib = gzip.compress(b"\0" * (1 << 20), compresslevel=9)
+    whole, rest = divmod(size + 1024, 1 << 20)  # the data, then the archive's two zero end blocks
+    return gzip.compress(prefix) + mib * whole + gzip.compress(b"\0" * rest)
+
+
+FLUX_SYNC = """\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: flux-system, namespace: flux-system}
+spec: {path: ./clusters/prod, sourceRef: {kind: GitRepository, name: flux-system}}
+"""
+
+
+@pytest.mark.parametrize("layout", ["helmrelease", "subchart"])
+def test_a_chart_archive_bomb_is_refused_before_it_is_read(tmp_path: Path, layout: str) -> None:
+    """A 2 MB archive declaring a 2 GiB template: refused from its header with Helm's own
+    limits (5 MiB a file, 100 MiB a chart), not read into memory (a MemoryError) or onto disk."""
+    if layout == "helmrelease":
+        files = {"clusters/prod/flux-system/gotk-sync.yaml": FLUX_SYNC, "clusters/prod/release.yaml": """
+            apiVersion: helm.toolkit.fluxcd.io/v2
+            kind: HelmRelease
+            metadata: {name: web, namespace: flux-system}
+            spec:
+              chart:
+                spec: {chart: ./bomb.tgz, sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}}
+            """}
+        archive = "bomb.tgz"
+    else:
+        files = {"chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n"
+                                     "dependencies: [{name: bomb, version: 0.1.0, repository: 'https://example.com/c'}]\n",
+                 "chart/templates/cm.yaml": CM, "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="chart")}
+        archive = "chart/charts/bomb-0.1.0.tgz"
+    repo = make_repo(tmp_path, files)
+    (repo / archive).parent.mkdir(parents=True, exist_ok=True)
+    (repo / archive).write_bytes(_bomb_tgz(2 << 30))
+    run = sluice(tmp_path, "render", str(repo))
+    assert run.code == 2 and "Traceback" not in run.out and "MemoryError" not in run.out, run.out[-3000:]
+    assert "decompress" in run.out and "/tmp/" not in run.out.replace(str(tmp_path), ""), run.out

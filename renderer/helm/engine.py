@@ -299,15 +299,14 @@ def _has_schema(chart: str) -> bool:
 def _copy_without_schemas(chart: str, work: str) -> str:
     """The chart as a directory under `work` with every values.schema.json removed, its
     packaged subcharts unpacked so theirs go too."""
-    import tarfile
+    from .archive import extract
 
     if os.path.isdir(chart):
         dest = os.path.join(work, os.path.basename(os.path.normpath(chart)))
         shutil.copytree(chart, dest, symlinks=False)
     else:
         unpack = tempfile.mkdtemp(dir=work)
-        with tarfile.open(chart, "r:gz") as tar:
-            tar.extractall(unpack, filter="data")
+        extract(chart, unpack)
         tops = [d for d in sorted(os.listdir(unpack)) if os.path.isdir(os.path.join(unpack, d))]
         if len(tops) != 1:
             raise RenderError(f"chart archive {chart} must hold exactly one top-level directory")
