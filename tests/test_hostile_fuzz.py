@@ -155,3 +155,17 @@ def test_a_chart_archive_bomb_is_refused_before_it_is_read(tmp_path: Path, layou
     run = sluice(tmp_path, "render", str(repo))
     assert run.code == 2 and "Traceback" not in run.out and "MemoryError" not in run.out, run.out[-3000:]
     assert "decompress" in run.out and "/tmp/" not in run.out.replace(str(tmp_path), ""), run.out
+
+
+@pytest.mark.parametrize("directory", ["{}", "{recurse: true, include: '*.yaml'}", "{recurse: true, exclude: 'x*'}"])
+@pytest.mark.parametrize("command", ["render", "verify", "get"])
+def test_a_file_name_that_is_not_utf8_is_an_input_error(tmp_path: Path, directory: str, command: str) -> None:
+    """git commits any bytes as a name; Python hands them over as surrogates, which RE2
+    (globs), YAML and JSON refuse to encode. The working tree is judged as a revision is
+    (`diff` reads names from git objects): the name is refused, shown as bytes."""
+    repo = make_repo(tmp_path, {"app/cm.yaml": CM, "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app").replace(
+        "path: app}", f"path: app, directory: {directory}}}")})
+    with open(os.path.join(os.fsencode(repo / "app"), b"\xff\xfe.yaml"), "wb") as fh:
+        fh.write(CM.replace("name: x", "name: y").encode())
+    args = ["get", "targets", str(repo)] if command == "get" else [command, str(repo)]
+    assert_refused(sluice(tmp_path, *args), "b'app/\\xff\\xfe.yaml'", "not UTF-8")

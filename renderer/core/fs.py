@@ -30,6 +30,16 @@ def refuse_git_path(path: str, shown: str, referrer: str | None) -> None:
         raise InputError(f"path {shown!r} is inside .git, which a render never reads", file=referrer)
 
 
+def check_name(name: str, directory: str) -> None:
+    """Refuse a file name that is not UTF-8 (Python hands such bytes over as surrogates,
+    which no pattern, YAML or JSON writer takes); a revision's tree is judged the same way."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        path = name if directory in ("", ROOT) else f"{directory}/{name}"
+        raise InputError(f"the file name {path.encode('utf-8', 'surrogateescape')!r} is not UTF-8; rename it") from None
+
+
 def join(base: str, rel: str) -> str:
     """Join a repo-relative directory and a relative path, normalised (no escape check)."""
     return posixpath.normpath(posixpath.join(base, rel))
@@ -145,11 +155,14 @@ class RepoFS:
         """Sorted entry names of a directory (deterministic order)."""
         self._check_real(path, path, None)
         try:
-            return sorted(os.listdir(self.abspath(path)))
+            names = sorted(os.listdir(self.abspath(path)))
         except FileNotFoundError:
             raise InputError("directory not found", file=path) from None
         except NotADirectoryError:
             raise InputError("not a directory", file=path) from None
+        for name in names:
+            check_name(name, path)
+        return names
 
     # -- reads -----------------------------------------------------------------
     def _load(self, path: str) -> bytes:

@@ -30,7 +30,7 @@ from .config import CONFIG_FILE, FleetConfig, cluster_name_problem, normalize_br
 from ..helm.engine import DEFAULT_KUBE_VERSION
 from ..core.notes import Skipped
 from ..core.repourl import normalize_repo_url
-from ..core.fs import RepoFS
+from ..core.fs import RepoFS, check_name
 from ..core import screens
 from ..argo.sources import KUSTOMIZATION_FILES, SourceSpec, compile_glob
 
@@ -132,6 +132,7 @@ def walk_yaml(fs: RepoFS, start: str, *, skip: Iterable[str] = (), exclude: Iter
         for entry in entries:
             if entry.name.startswith("."):
                 continue
+            check_name(entry.name, directory)
             path = entry.name if directory == "." else f"{directory}/{entry.name}"
             if excluded(path):
                 continue
