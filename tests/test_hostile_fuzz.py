@@ -169,3 +169,43 @@ def test_a_file_name_that_is_not_utf8_is_an_input_error(tmp_path: Path, director
         fh.write(CM.replace("name: x", "name: y").encode())
     args = ["get", "targets", str(repo)] if command == "get" else [command, str(repo)]
     assert_refused(sluice(tmp_path, *args), "b'app/\\xff\\xfe.yaml'", "not UTF-8")
+
+
+AMPLIFIERS = [
+    "{{ $l := list 1 }}{{ range until 40 }}{{ $l = concat $l $l }}{{ end }}{{ len $l }}",
+    '{{ $s := "a" }}{{ range until 40 }}{{ $s = print $s $s }}{{ end }}{{ len $s }}',
+    '{{ $s := "ab" }}{{ range until 40 }}{{ $s = replace "" $s $s }}{{ end }}{{ len $s }}',
+    '{{ $s := "ab" }}{{ range until 40 }}{{ $s = regexReplaceAll "" $s $s }}{{ end }}{{ len $s }}',
+    '{{ indent 2000000000 "a" }}',
+    '{{ nindent 2000000000 "a" }}',
+    '{{ $s := repeat 5000000 "a" }}{{ $l := list }}{{ range until 300 }}{{ $l = append $l $s }}{{ end }}{{ $l }}',
+    '{{ $s := repeat 5000000 "a" }}{{ $l := list }}{{ range until 300 }}{{ $l = append $l $s }}{{ end }}{{ join "," $l }}',
+    '{{ $s := repeat 5000000 "a" }}{{ $l := list }}{{ range until 300 }}{{ $l = append $l $s }}{{ end }}{{ toJson $l }}',
+    '{{ $s := repeat 9000000 "a" }}{{ range until 100 }}{{ $t := print $s "b" }}{{ end }}',
+]
+
+
+@pytest.mark.parametrize("template", AMPLIFIERS)
+def test_a_template_that_amplifies_values_is_stopped(tmp_path: Path, template: str) -> None:
+    """Go templates bound steps and output; values built along the way (a list doubled forty
+    times, a million references to one long string printed) are bounded too: each function's
+    result, everything functions return in one execution, and what a value prints to."""
+    repo = make_repo(tmp_path, {"apps/set.yaml": f"""
+        apiVersion: argoproj.io/v1alpha1
+        kind: ApplicationSet
+        metadata: {{name: s, namespace: argocd}}
+        spec:
+          goTemplate: true
+          generators:
+          - list: {{elements: [{{name: a}}]}}
+          template:
+            metadata: {{name: x}}
+            spec:
+              project: '{template}'
+              source: {{repoURL: {REPO_URL}, path: app}}
+              destination: {{name: in-cluster, namespace: a}}
+        """, "app/cm.yaml": CM})
+    run = sluice(tmp_path, "appset", "generate", str(repo / "apps" / "set.yaml"), "--repo", str(repo))
+    assert_refused(run, "apps/set.yaml", "template")
+    assert "MemoryError" not in run.out and ("more than sluice generates" in run.out or "larger than" in run.out
+                                             or "more than" in run.out), run.out[-2000:]

@@ -57,6 +57,33 @@ _INT64_MIN = -(2**63)
 MAX_GENERATED = 10_000_000  # elements or bytes one function call may produce (bounded work)
 
 
+def bounded_size(value: Any, cap: int = MAX_GENERATED) -> int:
+    """The characters and elements `value` spells out when printed, counted until `cap` is
+    passed (then some number above it): a list holding a million references to one long
+    string is small in memory and enormous as text. Work is at most `cap` containers."""
+    total, todo = 0, [value]
+    while todo and total <= cap:
+        v = todo.pop()
+        if isinstance(v, (str, bytes)):
+            total += len(v) + 1
+        elif isinstance(v, dict):
+            total += len(v) + 1
+            todo.extend(v.keys())
+            todo.extend(v.values())
+        elif isinstance(v, (list, tuple)):
+            total += len(v) + 1
+            todo.extend(v)
+        else:
+            total += 1
+    return total
+
+
+def check_generated(n: int, what: str) -> None:
+    """Refuse (FuncError) a function result of more than MAX_GENERATED characters or elements."""
+    if n > MAX_GENERATED:
+        raise FuncError(f"{what}: {n} characters or elements is more than sluice generates ({MAX_GENERATED})")
+
+
 def parse_go_int(s: str) -> int | None:
     """strconv.ParseInt(s, 0, 64): Go's literal prefixes, a leading 0 is octal; None if invalid."""
     if not _GO_INT.fullmatch(s):

@@ -5,7 +5,7 @@ import re
 from typing import Any, Callable
 
 from renderer.gotemplate.errors import FuncError
-from renderer.gotemplate.args import MAX_GENERATED, arg_int, arg_str, strslice, strval, to_int64
+from renderer.gotemplate.args import MAX_GENERATED, arg_int, arg_str, check_generated, strslice, strval, to_int64
 from renderer.gotemplate.fmt import go_quote
 from renderer.gotemplate.values import StrList, StrMap
 from renderer.gotemplate.sprig import casing
@@ -180,8 +180,24 @@ def _cat(*args: Any) -> str:
 
 
 def _indent(n: Any, s: Any) -> str:
-    pad = " " * arg_int(n)
-    return pad + arg_str(s).replace("\n", "\n" + pad)
+    count, text = max(arg_int(n), 0), arg_str(s)
+    check_generated(count * (text.count("\n") + 1) + len(text), "indent")
+    pad = " " * count
+    return pad + text.replace("\n", "\n" + pad)
+
+
+def _replace_text(old: Any, new: Any, s: Any) -> str:
+    old_s, new_s, text = arg_str(old), arg_str(new), arg_str(s)
+    if len(new_s) > len(old_s):  # "" is found between every two characters
+        found = len(text) + 1 if not old_s else text.count(old_s)
+        check_generated(len(text) + found * (len(new_s) - len(old_s)), "replace")
+    return text.replace(old_s, new_s)
+
+
+def _join(sep: Any, v: Any) -> str:
+    parts, glue = strslice(v), arg_str(sep)
+    check_generated(sum(len(p) for p in parts) + len(glue) * max(len(parts) - 1, 0), "join")
+    return glue.join(parts)
 
 
 def _repeat(n: Any, s: Any) -> str:
@@ -203,7 +219,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "trimall": _trim_all,
     "trimPrefix": lambda p, s: arg_str(s).removeprefix(arg_str(p)),
     "trimSuffix": lambda p, s: arg_str(s).removesuffix(arg_str(p)),
-    "replace": lambda old, new, s: arg_str(s).replace(arg_str(old), arg_str(new)),
+    "replace": _replace_text,
     "contains": lambda sub, s: arg_str(sub) in arg_str(s),
     "hasPrefix": lambda p, s: arg_str(s).startswith(arg_str(p)),
     "hasSuffix": lambda p, s: arg_str(s).endswith(arg_str(p)),
@@ -220,7 +236,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "nospace": _nospace,
     "initials": _initials,
     "wrap": _wrap,
-    "wrapWith": lambda n, sep, s: _wrap(n, s).replace("\n", arg_str(sep)),
+    "wrapWith": lambda n, sep, s: _replace_text("\n", sep, _wrap(n, s)),
     "plural": lambda one, many, n: arg_str(one) if to_int64(n) == 1 else arg_str(many),
     "snakecase": lambda s: casing.lower_words(arg_str(s), "_"),
     "kebabcase": lambda s: casing.lower_words(arg_str(s), "-"),
@@ -230,7 +246,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "splitList": _split_list,
     "split": _split,
     "splitn": _splitn,
-    "join": lambda sep, v: arg_str(sep).join(strslice(v)),
+    "join": _join,
     "toString": strval,
     "toStrings": strslice,
     "toDecimal": _to_decimal,
