@@ -1010,6 +1010,81 @@ def mutate_secret(repo: Path, rng: random.Random, tree: Tree) -> str:
     return f"secret {rel}: {op} {field_}.{key}"
 
 
+def gentle_secret(repo: Path, rng: random.Random, tree: Tree) -> str:
+    """A change a render still accepts, so that diff, report and verify see both sides of a
+    Secret: values replaced, keys added or dropped, data moved to stringData, a
+    last-applied annotation copying the values, the Secret inside a List."""
+    rel = _pick(rng, tree.secrets)
+    docs = load_docs(repo / rel) if rel else None
+    if not rel or not docs:
+        return "gentle: no secret"
+    secrets = [d for d in docs if isinstance(d, dict) and d.get("kind") == "Secret"]
+    if not secrets:
+        return f"gentle {rel}: none"
+    doc = rng.choice(secrets)
+    n = rng.randint(10, 89)
+    op = rng.choice(["value", "value", "add-key", "drop-key", "to-stringData", "last-applied", "list", "rename",
+                     "annotation-value", "label"])
+    data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
+    string = doc.get("stringData") if isinstance(doc.get("stringData"), dict) else {}
+    if op == "value" and (data or string):
+        section = rng.choice([x for x in (data, string) if x])
+        key = rng.choice(sorted(section))
+        section[key] = base64.b64encode(secret_value(n).encode()).decode() if section is data else secret_value(n)
+    elif op == "add-key":
+        string[f"new-{n}"] = secret_value(n) + "\nmultiline " + secret_value(n + 1)
+    elif op == "drop-key" and (data or string):
+        section = rng.choice([x for x in (data, string) if x])
+        del section[rng.choice(sorted(section))]
+    elif op == "to-stringData":
+        for k, v in list(data.items()):
+            try:
+                string[k] = base64.b64decode(str(v)).decode()
+            except (ValueError, UnicodeDecodeError):
+                continue
+            del data[k]
+    elif op == "last-applied":
+        meta = doc.setdefault("metadata", {})
+        meta.setdefault("annotations", {})["kubectl.kubernetes.io/last-applied-configuration"] = (
+            '{"apiVersion":"v1","kind":"Secret","stringData":{"password":"' + secret_value(n) + '"}}')
+    elif op == "list":
+        docs[docs.index(doc)] = {"apiVersion": "v1", "kind": "List", "items": [doc]}
+    elif op == "rename":
+        doc.setdefault("metadata", {})["name"] = f"renamed-{n}"
+    elif op == "annotation-value":
+        doc.setdefault("metadata", {}).setdefault("annotations", {})["note"] = "not a secret value"
+    else:
+        doc.setdefault("metadata", {}).setdefault("labels", {})["tier"] = f"t{n}"
+    if data:
+        doc["data"] = data
+    if string:
+        doc["stringData"] = string
+    (repo / rel).write_text(dump_docs(docs, {}), encoding="utf-8")
+    return f"gentle {rel}: {op}"
+
+
+def gentle_value(repo: Path, rng: random.Random, tree: Tree) -> str:
+    """A plain value changed in place (a string, a number), the shape left alone."""
+    rel = _pick(rng, tree.yamls)
+    docs = load_docs(repo / rel) if rel else None
+    if not rel or not docs:
+        return "gentle: no yaml"
+    idx = rng.randrange(len(docs))
+    if not isinstance(docs[idx], (dict, list)):
+        return f"gentle {rel}: scalar doc"
+    leaves = [p for p in _paths(docs[idx]) if p and isinstance(_get(docs[idx], p), (str, int)) and not isinstance(_get(docs[idx], p), bool)
+              and p[-1] not in ("apiVersion", "kind")]
+    if not leaves:
+        return f"gentle {rel}: no leaves"
+    path = rng.choice(leaves)
+    old = _get(docs[idx], path)
+    _set(docs[idx], path, old + rng.randint(1, 3) if isinstance(old, int) else old + rng.choice(["-x", "2", ".example"]))
+    (repo / rel).write_text(dump_docs(docs, {}), encoding="utf-8")
+    return f"gentle {rel}: {'/'.join(map(str, path))[:60]}"
+
+
+GENTLE: list[tuple[Callable[[Path, random.Random, Tree], str], int]] = [(gentle_secret, 3), (gentle_value, 2)]
+
 MUTATORS: list[tuple[Callable[[Path, random.Random, Tree], str], int]] = [
     (mutate_secret, 3),
     (mutate_yaml_structure, 5), (mutate_yaml_text, 3), (change_kind, 1), (mutate_kustomization, 5), (mutate_helm, 4),
@@ -1018,9 +1093,11 @@ MUTATORS: list[tuple[Callable[[Path, random.Random, Tree], str], int]] = [
 
 
 def mutate(repo: Path, rng: random.Random) -> list[str]:
-    """Apply 1–4 mutations; the tree is rescanned after each (a mutation may add files)."""
+    """Apply 1–4 mutations; the tree is rescanned after each (a mutation may add files).
+    A quarter of the cases are gentle (changes a render accepts), so that diff and report
+    run on both sides of a change as often as on a refused input."""
     done = []
-    funcs, weights = zip(*MUTATORS)
+    funcs, weights = zip(*(GENTLE if rng.random() < 0.25 else MUTATORS))
     for _ in range(rng.choice([1, 1, 2, 2, 3, 4])):
         tree = Tree.scan(repo)
         fn = rng.choices(funcs, weights)[0]
