@@ -209,3 +209,27 @@ def test_a_template_that_amplifies_values_is_stopped(tmp_path: Path, template: s
     assert_refused(run, "apps/set.yaml", "template")
     assert "MemoryError" not in run.out and ("more than sluice generates" in run.out or "larger than" in run.out
                                              or "more than" in run.out), run.out[-2000:]
+
+
+@pytest.mark.parametrize("uses", ["${BIG}", "${SMALL//a/${BIG}}", "${BIG:-x}${BIG}"])
+def test_flux_substitution_cannot_amplify_a_variable_without_bound(tmp_path: Path, uses: str) -> None:
+    """A 5 MB postBuild variable written 2000 times would be 10 GB of YAML: what
+    substitution adds to one Kustomization's resources is bounded (64 Mi characters)."""
+    big = "x" * 5_000_000
+    repo = make_repo(tmp_path, {
+        "clusters/prod/flux-system/gotk-sync.yaml": FLUX_SYNC,
+        "clusters/prod/app.yaml": f"""
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata: {{name: app, namespace: flux-system}}
+            spec:
+              path: ./app
+              sourceRef: {{kind: GitRepository, name: flux-system}}
+              postBuild:
+                substitute: {{BIG: {big}, SMALL: {"a" * 2000}}}
+            """,
+        "app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: amp}\ndata:\n"
+                       + "".join(f"  k{i}: '{uses}'\n" for i in range(2000 if "//" not in uses else 1)),
+    })
+    run = sluice(tmp_path, "render", str(repo))
+    assert_refused(run, "Kustomization flux-system/app", "more than 67108864 characters")
