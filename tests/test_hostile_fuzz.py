@@ -8,7 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from renderer.core.errors import InputError
+from renderer.core.yaml import MAX_ALIAS_NODES, SCALAR_CHARS_PER_NODE, load_documents
 from test_hostile_pr import APP, REPO_URL, assert_refused, make_repo, sluice
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
@@ -233,3 +237,34 @@ def test_flux_substitution_cannot_amplify_a_variable_without_bound(tmp_path: Pat
     })
     run = sluice(tmp_path, "render", str(repo))
     assert_refused(run, "Kustomization flux-system/app", "more than 67108864 characters")
+
+
+@pytest.mark.parametrize("where", ["data", "annotations"])
+def test_aliases_of_a_long_scalar_are_a_yaml_bomb(tmp_path: Path, where: str) -> None:
+    """2000 aliases of one 5 MB string: 2000 nodes, 10 GB once printed. A scalar weighs by
+    its length in the alias budget, in annotations (kept as text) as elsewhere."""
+    big = "x" * 5_000_000
+    aliases = "".join(f"    k{i}: *big\n" for i in range(2000))
+    doc = (f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: amp\n  labels: {{a: &big {big}}}\n  annotations:\n{aliases}"
+           if where == "annotations" else
+           f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: amp}}\ndata:\n  k: &big {big}\n{aliases.replace('    ', '  ')}")
+    repo = make_repo(tmp_path, {"app/cm.yaml": doc, "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app")})
+    assert_refused(sluice(tmp_path, "render", str(repo)), "app/cm.yaml:", "YAML bomb")
+
+
+@settings(max_examples=60, deadline=None)
+@given(length=st.integers(min_value=1, max_value=200_000), copies=st.integers(min_value=1, max_value=3000))
+def test_alias_expansion_is_bounded_by_characters(length: int, copies: int) -> None:
+    """Property: a document whose aliases copy a scalar of `length` characters `copies`
+    times loads when that stays within the budget (or within ten times the document) and
+    is refused as a bomb otherwise, whatever the mix of length and count."""
+    text = "k: &a " + "x" * length + "\nl:\n" + "".join("- *a\n" for _ in range(copies))
+    weight = 1 + length // SCALAR_CHARS_PER_NODE
+    direct = weight + 4  # the anchored scalar, two keys, the mapping and the list
+    bomb = weight * copies > MAX_ALIAS_NODES and weight * copies > 10 * direct
+    try:
+        docs = load_documents(text, "t.yaml")
+    except InputError as exc:
+        assert bomb and "YAML bomb" in str(exc)
+    else:
+        assert not bomb and len(docs[0]["l"]) == copies

@@ -68,7 +68,11 @@ within Python's default recursion limit; real manifests stay far below this."""
 
 MAX_ALIAS_NODES = 100_000
 """Alias expansion budget per document (nodes copied), unless the document itself is ten
-times larger: kustomize copies every alias, so a "billion laughs" must fail fast."""
+times larger: kustomize copies every alias, so a "billion laughs" must fail fast. A long
+scalar weighs one node per SCALAR_CHARS_PER_NODE characters: 2000 aliases of one 5 MB
+string are 10 GB once printed, though only 2000 nodes."""
+
+SCALAR_CHARS_PER_NODE = 64
 
 
 def load_documents(text: str, source: str, *, dialect: Dialect = "resource") -> list[Any]:
@@ -504,7 +508,8 @@ class _Doc:
     """Builds one document's value from parser events, iteratively (no recursion limit).
 
     `count` is the number of nodes made so far, alias copies included; `direct` those read
-    from the text; `expanded` those copied for aliases (the bomb budget).
+    from the text; `expanded` those copied for aliases (the bomb budget). A scalar counts
+    as one node per SCALAR_CHARS_PER_NODE characters (at least one).
     """
 
     __slots__ = ("source", "track", "v2", "resolve", "anchors", "open_anchors", "count", "direct", "expanded")
@@ -535,8 +540,9 @@ class _Doc:
             cls = ev.__class__
             top = stack[-1] if stack else None
             if cls is ScalarEvent:
-                self.count += 1
-                self.direct += 1
+                weight = 1 + len(ev.value) // SCALAR_CHARS_PER_NODE
+                self.count += weight
+                self.direct += weight
                 if ev.style == ">" and "\n" in ev.value:
                     ev.value = _go_folded(ev.value)
                 if top is not None and top.is_map and top.key is _MISSING:
@@ -568,7 +574,7 @@ class _Doc:
                 except _ScalarError as e:
                     raise self.error(str(e), ev.start_mark.line + 1) from None
                 if ev.anchor is not None:
-                    self.anchors[ev.anchor] = (value, 1, ev.value)
+                    self.anchors[ev.anchor] = (value, weight, ev.value)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 self.count += 1
                 self.direct += 1
@@ -636,8 +642,6 @@ class _Doc:
         if hit is None:
             raise self.error(f"unknown anchor {name!r} referenced", line)
         value, size, source_text = hit
-        if text:
-            return source_text
         self.expanded += size
         self.count += size
         if self.expanded > MAX_ALIAS_NODES and self.expanded > 10 * self.direct:
@@ -646,7 +650,7 @@ class _Doc:
                 " (a YAML bomb?); inline the repeated content instead",
                 line,
             )
-        return _copy(value)
+        return source_text if text else _copy(value)
 
     def key(self, frame: _Frame, ev: Any) -> None:
         """Record a scalar mapping key."""
