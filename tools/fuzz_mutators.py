@@ -973,6 +973,8 @@ def mutate_secret(repo: Path, rng: random.Random, tree: Tree) -> str:
     if not secrets:
         return f"secret {rel}: none"
     doc = rng.choice(secrets)
+    if _cluster_secret(doc):
+        return f"secret {rel}: cluster Secret left alone"
     field_ = rng.choice(["data", "stringData"])
     section = doc.get(field_) if isinstance(doc.get(field_), dict) else {}
     key = rng.choice(sorted(section) or ["password"])
@@ -1010,6 +1012,12 @@ def mutate_secret(repo: Path, rng: random.Random, tree: Tree) -> str:
     return f"secret {rel}: {op} {field_}.{key}"
 
 
+def _cluster_secret(doc: dict[str, Any]) -> bool:
+    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+    return labels.get("argocd.argoproj.io/secret-type") in ("cluster", "repository", "repo-creds")
+
+
 def gentle_secret(repo: Path, rng: random.Random, tree: Tree) -> str:
     """A change a render still accepts, so that diff, report and verify see both sides of a
     Secret: values replaced, keys added or dropped, data moved to stringData, a
@@ -1022,6 +1030,8 @@ def gentle_secret(repo: Path, rng: random.Random, tree: Tree) -> str:
     if not secrets:
         return f"gentle {rel}: none"
     doc = rng.choice(secrets)
+    if _cluster_secret(doc):  # its name and server are the cluster's identity, shown by design
+        return f"gentle {rel}: cluster Secret left alone"
     n = rng.randint(10, 89)
     op = rng.choice(["value", "value", "add-key", "drop-key", "to-stringData", "last-applied", "list", "rename",
                      "annotation-value", "label"])
