@@ -268,3 +268,16 @@ def test_alias_expansion_is_bounded_by_characters(length: int, copies: int) -> N
         assert bomb and "YAML bomb" in str(exc)
     else:
         assert not bomb and len(docs[0]["l"]) == copies
+
+
+@pytest.mark.parametrize("link, target", [(".sluice", "OUTSIDE/cache"), (".sluice/.gitignore", "OUTSIDE/cache/created")])
+def test_verify_changed_never_writes_through_a_committed_link(tmp_path: Path, link: str, target: str) -> None:
+    """`verify --changed` keeps its index in `.sluice/`; a pull request can commit that
+    directory (or its .gitignore) as a symlink, and the index is then neither read nor
+    written through it."""
+    repo = make_repo(tmp_path, {"app/cm.yaml": CM, "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app")},
+                     {link: target})
+    (tmp_path / "outside" / "cache").mkdir()
+    run = sluice(tmp_path, "verify", str(repo), "--changed")
+    assert run.code == 0 and "Traceback" not in run.out, run.out
+    assert not any((tmp_path / "outside" / "cache").iterdir())

@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import posixpath
+import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -84,13 +85,23 @@ def _tracked(root: Path) -> bool:
     return out.returncode == 0 and bool(out.stdout.strip(b"\0"))
 
 
+def _cache_dir(root: Path) -> Path | None:
+    """`.sluice` when it is a plain directory of the repository (or absent): a pull request
+    can commit it as a symlink, which would lead the index's reads and writes outside."""
+    cache = root / CACHE_DIR
+    if cache.is_symlink() or (cache.exists() and not cache.is_dir()):
+        return None
+    return cache
+
+
 def load_index(root: Path) -> dict[str, Any]:
     """The saved index ({"context": ..., "targets": {...}, "discovery": ...}); {} when absent,
-    unreadable, of another version or committed to the repository."""
-    if _tracked(root):
+    unreadable, of another version, committed to the repository or behind a symlink."""
+    cache = _cache_dir(root)
+    if cache is None or (cache / READS_FILE).is_symlink() or _tracked(root):
         return {}
     try:
-        data = json.loads((root / CACHE_DIR / READS_FILE).read_text(encoding="utf-8"))
+        data = json.loads((cache / READS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("version") != INDEX_VERSION or not isinstance(data.get("targets"), dict):
@@ -100,17 +111,21 @@ def load_index(root: Path) -> dict[str, Any]:
 
 def save_index(root: Path, targets: dict[str, dict[str, Any]], context: str = "",
                discovery: dict[str, Any] | None = None) -> None:
-    cache = root / CACHE_DIR
+    cache = _cache_dir(root)
+    if cache is None:
+        return
     try:
         cache.mkdir(exist_ok=True)
-        ignore = cache / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# sluice's cache; never committed\n*\n", encoding="utf-8")
-        tmp = cache / f".{READS_FILE}.{os.getpid()}.tmp"
+        if not os.path.lexists(cache / ".gitignore"):  # never through a link the repository holds
+            fd = os.open(cache / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write("# sluice's cache; never committed\n*\n")
         data = {"version": INDEX_VERSION, "context": context, "targets": dict(sorted(targets.items())),
                 "discovery": discovery}
-        tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(tmp, cache / READS_FILE)
+        fd, tmp = tempfile.mkstemp(prefix=f".{READS_FILE}.", suffix=".tmp", dir=cache)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n")
+        os.replace(tmp, cache / READS_FILE)  # replaces a link itself, never what it points to
     except OSError:
         pass  # a cache is a nicety: a read-only checkout still verifies
 
