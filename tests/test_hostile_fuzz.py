@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from renderer.core.errors import InputError
 from renderer.core.yaml import MAX_ALIAS_NODES, SCALAR_CHARS_PER_NODE, load_documents
-from test_hostile_pr import APP, REPO_URL, assert_refused, make_repo, sluice
+from test_hostile_pr import APP, MARKER, REPO_URL, assert_refused, make_repo, sluice
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
 
@@ -281,3 +281,52 @@ def test_verify_changed_never_writes_through_a_committed_link(tmp_path: Path, li
     run = sluice(tmp_path, "verify", str(repo), "--changed")
     assert run.code == 0 and "Traceback" not in run.out, run.out
     assert not any((tmp_path / "outside" / "cache").iterdir())
+
+
+SCHEMA_LEAKS = [
+    '{"properties": {"a": {"$ref": "file://OUTSIDE/schema.json"}}}',
+    '{"$id": "file://OUTSIDE/", "properties": {"a": {"$ref": "schema.json"}}}',
+    '{"properties": {"a": {"$ref": "../../../../../../../../OUTSIDE/schema.json"}}}',
+    '{"$schema": "https://json-schema.org/draft/2020-12/schema", "properties": {"a": {"$dynamicRef": "file://OUTSIDE/schema.json"}}}',
+    '{"$schema": "file://OUTSIDE/schema.json", "type": "object"}',
+    '{"properties": {"a": {"$ref": "http://127.0.0.1:9/schema.json"}}}',
+]
+
+
+@pytest.mark.parametrize("schema", SCHEMA_LEAKS)
+@pytest.mark.parametrize("layout", ["chart", "packaged-subchart"])
+@pytest.mark.parametrize("engine", ["in-process", "cli"])
+def test_a_values_schema_cannot_refer_outside_itself(tmp_path: Path, schema: str, layout: str, engine: str) -> None:
+    """Helm's JSON Schema loader follows `$ref` to file:// paths (relative ones from the file
+    system root) and http(s) URLs, and its error quotes what it found (`value must be
+    'OUTSIDE-MARKER'`): every schema of the chart, packaged subcharts included, may only
+    refer inside itself before either engine renders."""
+    import io
+    import tarfile
+
+    from renderer.helm.engine import find_helm_binary
+
+    if engine == "cli" and find_helm_binary() is None:
+        pytest.skip("no helm binary")
+    (tmp_path / "outside").mkdir(exist_ok=True)
+    (tmp_path / "outside" / "schema.json").write_text('{"type": "string", "enum": ["%s"]}' % MARKER)
+    schema = schema.replace("OUTSIDE", str(tmp_path / "outside").lstrip("/") if "../" in schema else str(tmp_path / "outside"))
+    files = {"app/Chart.yaml": "apiVersion: v2\nname: c\nversion: 0.1.0\n", "app/values.yaml": "a: hello\n",
+             "app/templates/cm.yaml": CM, "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app"),
+             "sluice.yaml": f"repoURL: {REPO_URL}\nhelm: {{engine: {engine}}}\n"}
+    if layout == "chart":
+        files["app/values.schema.json"] = schema
+    repo = make_repo(tmp_path, files)
+    if layout == "packaged-subchart":
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+            for name, text in (("sub/Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\n"), ("sub/values.schema.json", schema),
+                               ("sub/values.yaml", "a: hello\n")):
+                info = tarfile.TarInfo(name)
+                info.size = len(text.encode())
+                tar.addfile(info, io.BytesIO(text.encode()))
+        (repo / "app" / "charts").mkdir()
+        (repo / "app" / "charts" / "sub-0.1.0.tgz").write_bytes(buf.getvalue())
+    run = sluice(tmp_path, "render", str(repo))
+    assert_refused(run, "values.schema.json", "leads outside the schema")
+    assert "/tmp/sluice-" not in run.out, run.out

@@ -35,6 +35,7 @@ from typing import Any, Callable, Iterable, Protocol, Sequence, runtime_checkabl
 
 from ..core.errors import RenderError
 from ..core.yaml import load_documents
+from .schema_refs import check_schema_references
 
 __all__ = [
     "DEFAULT_KUBE_VERSION",
@@ -404,6 +405,7 @@ class InProcessHelm:
         if api_versions:
             opts["api_versions"] = list(api_versions)
         _check_dependencies(chart)
+        check_schema_references(chart)
         with self._load(chart) as ch:
             try:
                 merged = ch.merge_values(values or {})
@@ -589,6 +591,8 @@ class HelmCLI:
 
         chart = os.fspath(chart)
         _check_release_name(release_name, chart)
+        if not skip_schema_validation:
+            check_schema_references(chart)
         args = self.arguments(
             chart, release_name=release_name, namespace=namespace, kube_version=kube_version,
             api_versions=api_versions, include_crds=include_crds, skip_tests=skip_tests,
