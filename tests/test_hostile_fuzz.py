@@ -330,3 +330,39 @@ def test_a_values_schema_cannot_refer_outside_itself(tmp_path: Path, schema: str
     run = sluice(tmp_path, "render", str(repo))
     assert_refused(run, "values.schema.json", "leads outside the schema")
     assert "/tmp/sluice-" not in run.out, run.out
+
+
+@pytest.mark.parametrize("secret", [
+    """
+    apiVersion: v1
+    kind: Secret
+    metadata:
+      name: s
+      annotations:
+        sluice.dev/allow-plaintext-secret: "true"
+        kubectl.kubernetes.io/last-applied-configuration: '{"kind":"Secret","stringData":{"password":"VALUE"}}'
+    stringData: {password: other}
+    """,
+    """
+    apiVersion: v1
+    kind: List
+    items:
+    - apiVersion: v1
+      kind: Secret
+      metadata: {name: s, annotations: {sluice.dev/allow-plaintext-secret: "true"}}
+      stringData: {password: VALUE}
+    """,
+])
+@pytest.mark.parametrize("output", ["site", "json"])
+def test_the_report_masks_every_copy_of_a_secret_value(tmp_path: Path, secret: str, output: str) -> None:
+    """The report shows each resource as written to the branch, a Secret with its values
+    masked: the last-applied annotation that copies them and a List's Secrets too."""
+    value = "hunter2-s3cret-value"
+    repo = make_repo(tmp_path, {"app/s.yaml": secret.replace("VALUE", value),
+                                "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app")})
+    site = tmp_path / "site"
+    run = sluice(tmp_path, "report", str(repo), "--out", str(site), *(["-o", "json"] if output == "json" else []))
+    assert run.code == 0 and "Traceback" not in run.out, run.out
+    written = "".join(p.read_text(errors="replace") for p in site.rglob("*") if p.is_file())
+    assert "<redacted>" in written or "&lt;redacted&gt;" in written
+    assert value not in run.out and value not in written

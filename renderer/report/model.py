@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping
 from ..core.resource import as_map
 from ..fleet.bundle import AppBundle, Bundles
 from .inventory import Image, charts, images
-from .secrets import is_secret, mask_diff, mask_resource
+from .secrets import mask_diff, mask_resource
 
 MODEL_VERSION = 1
 _SKIPPED_APP = re.compile(r"^(?P<where>.*?): Application (?P<app>\S+) \((?P<by>[^)]*)\) not rendered: (?P<reason>.*)$", re.S)
@@ -59,8 +59,11 @@ def _documents(app: AppBundle) -> list[str]:
         texts = [dump_document(body) for body in app.resources]
     else:
         texts = [t if t.endswith("\n") else t + "\n" for t in texts]
-    return [dump_document(mask_resource(body)) if is_secret(body) else text
-            for body, text in zip(app.resources, texts)]
+    out = []
+    for body, text in zip(app.resources, texts):
+        masked = mask_resource(body)
+        out.append(text if masked is body else dump_document(masked))
+    return out
 
 
 def _parse_note(note: str) -> dict[str, str]:
