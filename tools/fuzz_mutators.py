@@ -232,6 +232,8 @@ def mutate_yaml_structure(repo: Path, rng: random.Random, tree: Tree, rel: str |
             edits.append(f"doc{idx}=odd")
             continue
         paths = _paths(docs[idx])
+        if isinstance(docs[idx], dict) and docs[idx].get("kind") == "Secret":  # a Secret stays one (see change_kind)
+            paths = [p for p in paths if p[:1] not in (("kind",), ("apiVersion",))]
         target = rng.choice(paths[1:] or paths)
         op = rng.choice(["replace", "replace", "replace", "delete", "rename", "add", "wrap", "dupdoc", "nulldoc"])
         try:
@@ -333,6 +335,8 @@ def change_kind(repo: Path, rng: random.Random, tree: Tree) -> str:
     doc = rng.choice(docs)
     if not isinstance(doc, dict):
         return f"change-kind {rel}: not a mapping"
+    if doc.get("kind") == "Secret":  # its values would then be another kind's data, shown by design
+        return f"change-kind {rel}: a Secret left alone"
     kinds = [("v1", "Secret"), ("v1", "ConfigMap"), ("v1", "List"), ("argoproj.io/v1alpha1", "Application"),
              ("argoproj.io/v1alpha1", "ApplicationSet"), ("argoproj.io/v1alpha1", "AppProject"),
              ("helm.toolkit.fluxcd.io/v2", "HelmRelease"), ("kustomize.toolkit.fluxcd.io/v1", "Kustomization"),
