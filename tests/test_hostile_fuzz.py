@@ -16,6 +16,8 @@ from renderer.core.yaml import MAX_ALIAS_NODES, SCALAR_CHARS_PER_NODE, load_docu
 from test_hostile_pr import APP, MARKER, REPO_URL, assert_refused, make_repo, sluice
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+CHART_FILES = {"chart/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n", "chart/templates/cm.yaml": CM,
+               "apps/web.yaml": APP.format(name="web", url=REPO_URL, path="chart")}
 
 
 @pytest.mark.parametrize("files, needles", [
@@ -366,3 +368,26 @@ def test_the_report_masks_every_copy_of_a_secret_value(tmp_path: Path, secret: s
     written = "".join(p.read_text(errors="replace") for p in site.rglob("*") if p.is_file())
     assert "<redacted>" in written or "&lt;redacted&gt;" in written
     assert value not in run.out and value not in written
+
+
+@pytest.mark.parametrize("template", [
+    "{{ $l := list 1 }}{{ range until 34 }}{{ $l = concat $l $l }}{{ end }}{{ len $l }}",
+    '{{ indent 2000000000 "a" | len }}',
+])
+@pytest.mark.parametrize("engine", ["in-process", "cli"])
+def test_a_chart_template_that_exhausts_memory_is_stopped(tmp_path: Path, template: str, engine: str) -> None:
+    """Go has no hard memory limit: a template doubling a list 34 times asks for 256 GiB.
+    In process, Go's `fatal error: out of memory` aborted sluice (exit 134, a Go stack
+    dump); the binary printed its goroutines as the message. Templates run in a process
+    limited to limits.helmRenderMemory, and running out is one line naming that key."""
+    from renderer.helm.engine import find_helm_binary
+
+    if engine == "cli" and find_helm_binary() is None:
+        pytest.skip("no helm binary")
+    repo = make_repo(tmp_path, {
+        **CHART_FILES, "chart/templates/cm.yaml": template + "\n",
+        "sluice.yaml": f"repoURL: {REPO_URL}\nhelm: {{engine: {engine}}}\nlimits: {{helmRenderMemory: 2147483648}}\n",
+    })
+    run = sluice(tmp_path, "render", str(repo))
+    assert_refused(run, "apps/web.yaml", "more than 2147483648 bytes of memory", "limits.helmRenderMemory")
+    assert "goroutine" not in run.out, run.out[-3000:]

@@ -35,6 +35,7 @@ TEMPLATE_FIELDS = ("cluster",)
 DEFAULT_MAX_GENERATED = 10_000
 DEFAULT_HELM_RENDER_SECONDS = 60
 DEFAULT_HELM_OUTPUT_BYTES = 64 * 1024 * 1024
+DEFAULT_HELM_RENDER_MEMORY = 4 * 1024 * 1024 * 1024  # the render process's address space
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class FleetConfig:
     max_generated_applications: int = DEFAULT_MAX_GENERATED  # limits.generatedApplications
     helm_render_seconds: int = DEFAULT_HELM_RENDER_SECONDS  # limits.helmRenderSeconds
     helm_output_bytes: int = DEFAULT_HELM_OUTPUT_BYTES  # limits.helmOutputBytes
+    helm_render_memory: int = DEFAULT_HELM_RENDER_MEMORY  # limits.helmRenderMemory
 
     def repository_key(self, url: str | None, ref: str | None = None) -> str | None:
         """The `repositories` entry for `url` at `ref`: `URL#ref` when one is mapped (another
@@ -237,6 +239,7 @@ def load_config(fs: RepoFS, *, checkouts_root: str | os.PathLike[str] | None = N
         max_generated_applications=int((data.get("limits") or {}).get("generatedApplications", DEFAULT_MAX_GENERATED)),
         helm_render_seconds=int((data.get("limits") or {}).get("helmRenderSeconds", DEFAULT_HELM_RENDER_SECONDS)),
         helm_output_bytes=int((data.get("limits") or {}).get("helmOutputBytes", DEFAULT_HELM_OUTPUT_BYTES)),
+        helm_render_memory=int((data.get("limits") or {}).get("helmRenderMemory", DEFAULT_HELM_RENDER_MEMORY)),
     )
     for key in ("applications", "clusters", "exclude", "preserve"):
         check_patterns(key, getattr(config, key))
