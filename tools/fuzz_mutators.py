@@ -554,6 +554,9 @@ BAD_TEMPLATES = [
     "{{ toYaml .Values.huge }}",
     "{{ $x := dict }}{{ $_ := set $x \"a\" $x }}{{ toJson $x }}",
     "{{ $l := list }}{{ range until 25 }}{{ $l = concat $l $l (list 1) }}{{ end }}{{ len $l }}",
+    "{{ $l := list 1 }}{{ range until 34 }}{{ $l = concat $l $l }}{{ end }}{{ len $l }}",
+    '{{ indent 2000000000 "a" | len }}',
+    '{{ $s := "ab" }}{{ range until 40 }}{{ $s = print $s $s }}{{ end }}{{ len $s }}',
     "{{ .Release.Name | trunc -5 }}",
     "{{ substr 5 1 \"abc\" }}",
     "{{ until -1 }}",
@@ -617,6 +620,7 @@ def mutate_helm(repo: Path, rng: random.Random, tree: Tree) -> str:
         (base / "values.schema.json").write_text(rng.choice([
             '{"$ref": "file:///etc/passwd"}', '{"$ref": "../../outside/secret.txt"}', '{"$ref": "#"}',
             '{"$ref": "https://example.com/s.json"}', '{"type": "object", "required": ["nope"]}',
+            '{"$id": "file:///etc/", "properties": {"a": {"$ref": "passwd"}}}', '{"$schema": "file:///etc/passwd"}',
             '{"properties": {"a": {"pattern": "(a|aa)+$"}}}', "{", '{"$defs": {"a": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}',
             '{"type": "string"}', "[]", '{"$schema": "http://json-schema.org/draft-99/schema#"}',
         ]), encoding="utf-8")
