@@ -346,7 +346,8 @@ class _Resolver:
         if root is not None:
             real, real_root = os.path.realpath(path), os.path.realpath(root)
             if real != real_root and not real.startswith(real_root + os.sep):
-                raise InputError(f"{prefix}: the path escapes the repository root {root}", file=self.file)
+                shown = "" if self.staged is not None else f" {root}"  # a staging directory means nothing to the reader
+                raise InputError(f"{prefix}: the path escapes the repository root{shown}", file=self.file)
         if self.staged is not None:
             rel = self.staged.rel_of(path)
             if rel is not None and self.staged.fs.is_dir(rel):
