@@ -395,3 +395,24 @@ def test_a_chart_template_that_exhausts_memory_is_stopped(tmp_path: Path, templa
     run = sluice(tmp_path, "render", str(repo))
     assert_refused(run, "apps/web.yaml", "more than 2147483648 bytes of memory", "limits.helmRenderMemory")
     assert "goroutine" not in run.out, run.out[-3000:]
+
+
+def test_preserve_globs_run_in_linear_time(tmp_path: Path) -> None:
+    """sluice.yaml `preserve` globs were matched on Python's backtracking engine against the
+    previous hydrated tip: `*a*a*a*...c` against an app directory of sixty a's (a valid
+    Application name) ran for ever. They run on RE2, as every other repository pattern."""
+    import subprocess
+
+    name = "a" * 60
+    repo = make_repo(tmp_path, {
+        "sluice.yaml": f"repoURL: {REPO_URL}\npreserve: ['**/{'*a' * 14}*c']\n",
+        "app/cm.yaml": CM, "apps/app.yaml": APP.format(name=name, url=REPO_URL, path="app"),
+    })
+    bare = tmp_path / "hydrated.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    git = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "-c", "commit.gpgsign=false"]
+    for step in range(2):  # the second hydration matches the globs against the first one's tip
+        run = sluice(tmp_path, "hydrate", str(repo), "--remote", str(bare))
+        assert run.code == 0 and "Traceback" not in run.out, run.out
+        (repo / "app" / "cm.yaml").write_text(CM + f"data: {{step: '{step}'}}\n")
+        subprocess.run([*git, "commit", "-qam", "change"], cwd=repo, check=True)
