@@ -416,3 +416,42 @@ def test_preserve_globs_run_in_linear_time(tmp_path: Path) -> None:
         assert run.code == 0 and "Traceback" not in run.out, run.out
         (repo / "app" / "cm.yaml").write_text(CM + f"data: {{step: '{step}'}}\n")
         subprocess.run([*git, "commit", "-qam", "change"], cwd=repo, check=True)
+
+
+def _many(n: int, text: str) -> str:
+    return "".join(text.format(i=i) for i in range(n))
+
+
+AMPLIFYING_KUSTOMIZATIONS = {
+    "json-patch-copy": ("resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n  patch: |\n"
+                        + _many(40, "    - {{op: copy, from: /data, path: /data/k{i}}}\n"), "copy operations duplicate"),
+    "replacements": ("resources: [cm.yaml, big.yaml]\nreplacements:\n- source: {kind: ConfigMap, name: big, fieldPath: data.big}\n"
+                     "  targets:\n  - select: {kind: ConfigMap, name: x}\n    options: {create: true}\n    fieldPaths:\n"
+                     + _many(3000, "      - data.k{i}\n"), "replacements write more than"),
+    "vars": ("resources: [cm.yaml, big.yaml]\nvars:\n- name: BIG\n  objref: {kind: ConfigMap, name: big, apiVersion: v1}\n"
+             "  fieldref: {fieldpath: data.big}\nconfigurations: [conf.yaml]\n", "vars expand to more than"),
+    "common-annotations": ("resources: [many.yaml]\ncommonAnnotations: {big: " + "x" * 2_000_000 + "}\n",
+                           "output would be larger than"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(AMPLIFYING_KUSTOMIZATIONS))
+def test_a_kustomization_cannot_amplify_its_input_without_bound(tmp_path: Path, case: str) -> None:
+    """Kustomize writes values by reference: a 2 MB value written to 3000 fields (a
+    replacement, a var, an annotation every resource gets) or a map copied into itself
+    forty times (a JSON patch) is gigabytes from a 2 MB pull request. Each is bounded (what
+    copies, replacements and vars may write; what one dump may spell out) and fails as input."""
+    kustomization, needle = AMPLIFYING_KUSTOMIZATIONS[case]
+    repo = make_repo(tmp_path, {
+        "app/kustomization.yaml": kustomization,
+        "app/cm.yaml": CM.replace("{name: x}", "{name: x}\ndata: {a: b}") + (
+            "spec: {args: [" + ", ".join(["'x$(BIG)'"] * 3000) + "]}\n" if case == "vars" else ""),
+        "app/big.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata: {big: " + "x" * 2_000_000 + "}\n",
+        "app/conf.yaml": "varReference:\n- {path: spec/args, kind: ConfigMap}\n",
+        "app/many.yaml": _many(3000, "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"),
+        "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app"),
+    })
+    for args in (["render", str(repo)], ["build", str(repo / "app"), "--repo", str(repo)]):
+        run = sluice(tmp_path, *args)
+        assert_refused(run, needle)
+        assert "MemoryError" not in run.out

@@ -51,7 +51,8 @@ from renderer.core.yaml_emit import (
 )
 from renderer.core.yaml_emit import dump_document as _dump_document
 from renderer.core.yaml_emit import dump_documents as _dump_documents
-from renderer.core.errors import InputError
+from renderer.core.errors import InputError, RenderError
+from renderer.core.sizes import bounded_size
 
 __all__ = ["load_documents", "load_documents_with_lines", "top_level_item_lines", "dump_document", "dump_documents",
            "Dialect"]
@@ -199,17 +200,33 @@ def _skip_node(get: Callable[[], Any], ev: Any) -> None:
             depth -= 1
 
 
+MAX_OUTPUT_CHARS = 256 * 1024 * 1024
+"""Most characters one dump may spell out, as one file may hold at most 256 MiB: values
+shared by reference (an annotation every resource gets, a replacement written to many
+fields) are small in memory and can be gigabytes once printed."""
+
+
+def _check_output_size(objs: Any) -> None:
+    if bounded_size(objs, MAX_OUTPUT_CHARS) > MAX_OUTPUT_CHARS:
+        raise RenderError(f"the output would be larger than {MAX_OUTPUT_CHARS} characters (a large value repeated "
+                          "across many resources or fields?)")
+
+
 def dump_document(obj: Any) -> str:
     """One document formatted exactly as `kubectl kustomize` prints a resource (ends "\\n").
 
     Raises RenderError where kubectl fails too: NaN/infinite floats, strings holding DEL,
-    C1 controls or U+FFFE/U+FFFF.
+    C1 controls or U+FFFE/U+FFFF; and for a document larger than MAX_OUTPUT_CHARS.
     """
+    _check_output_size(obj)
     return _dump_document(obj)
 
 
 def dump_documents(objs: Iterable[Any]) -> str:
-    """Documents joined exactly as `kubectl kustomize` joins them ("---\\n" between)."""
+    """Documents joined exactly as `kubectl kustomize` joins them ("---\\n" between);
+    RenderError when they would be larger than MAX_OUTPUT_CHARS."""
+    objs = objs if isinstance(objs, (list, tuple)) else list(objs)
+    _check_output_size(objs)
     return _dump_documents(objs)
 
 

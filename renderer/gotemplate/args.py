@@ -6,6 +6,7 @@ import math
 import re
 from typing import Any
 
+from renderer.core.sizes import bounded_size as _bounded_size
 from renderer.gotemplate.errors import ArgError, FuncError
 from renderer.gotemplate.fmt import go_sprint_value
 from renderer.gotemplate.values import MISSING, FloatConst, StrList, go_kind, go_type, truth
@@ -58,24 +59,8 @@ MAX_GENERATED = 10_000_000  # elements or bytes one function call may produce (b
 
 
 def bounded_size(value: Any, cap: int = MAX_GENERATED) -> int:
-    """The characters and elements `value` spells out when printed, counted until `cap` is
-    passed (then some number above it): a list holding a million references to one long
-    string is small in memory and enormous as text. Work is at most `cap` containers."""
-    total, todo = 0, [value]
-    while todo and total <= cap:
-        v = todo.pop()
-        if isinstance(v, (str, bytes)):
-            total += len(v) + 1
-        elif isinstance(v, dict):
-            total += len(v) + 1
-            todo.extend(v.keys())
-            todo.extend(v.values())
-        elif isinstance(v, (list, tuple)):
-            total += len(v) + 1
-            todo.extend(v)
-        else:
-            total += 1
-    return total
+    """core.sizes.bounded_size, bounded by what one function call may generate by default."""
+    return _bounded_size(value, cap)
 
 
 def check_generated(n: int, what: str) -> None:
