@@ -455,3 +455,18 @@ def test_a_kustomization_cannot_amplify_its_input_without_bound(tmp_path: Path, 
         run = sluice(tmp_path, *args)
         assert_refused(run, needle)
         assert "MemoryError" not in run.out
+
+
+def test_report_base_with_a_cluster_the_change_removes_whole(tmp_path: Path) -> None:
+    """`report --base` on a pull request that removes every app of one cluster: the changes
+    page links a cluster the head no longer has (a jinja2 UndefinedError traceback before)."""
+    other = APP.format(name="app2", url=REPO_URL, path="app").replace("name: in-cluster", "name: other")
+    repo = make_repo(tmp_path, {
+        "app/cm.yaml": CM, "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app") + "---\n" + other,
+        "clusters.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: c\n  namespace: argocd\n"
+                         "  labels: {argocd.argoproj.io/secret-type: cluster}\nstringData: {name: other, server: 'https://o'}\n",
+    })
+    (repo / "apps" / "app.yaml").write_text(other)
+    run = sluice(tmp_path, "report", str(repo), "--out", str(tmp_path / "site"), "--base", "HEAD")
+    assert run.code == 0 and "Traceback" not in run.out, run.out
+    assert (tmp_path / "site" / "changes" / "in-cluster.html").is_file()
