@@ -470,3 +470,36 @@ def test_report_base_with_a_cluster_the_change_removes_whole(tmp_path: Path) -> 
     run = sluice(tmp_path, "report", str(repo), "--out", str(tmp_path / "site"), "--base", "HEAD")
     assert run.code == 0 and "Traceback" not in run.out, run.out
     assert (tmp_path / "site" / "changes" / "in-cluster.html").is_file()
+
+
+@pytest.mark.parametrize("shape", ["many-applications", "many-fields"])
+def test_an_applicationset_cannot_amplify_a_parameter_without_bound(tmp_path: Path, shape: str) -> None:
+    """A 2 MB parameter written into each of 3000 generated Applications (a matrix with a
+    3000-element list), or into 3000 fields of one, is 6 GB; what one ApplicationSet's
+    templates render is bounded, and the message quoting the parameters stays short."""
+    big = "x" * 2_000_000
+    if shape == "many-applications":
+        elements = ", ".join(f"{{i: '{i}'}}" for i in range(3000))
+        generators = f"- matrix:\n      generators:\n      - list: {{elements: [{{big: {big}}}]}}\n      - list: {{elements: [{elements}]}}"
+        annotations = "{a: 'p{{.big}}'}"
+    else:
+        generators = f"- list: {{elements: [{{big: {big}, i: '0'}}]}}"
+        annotations = "{" + ", ".join(f"a{i}: 'p{{{{.big}}}}'" for i in range(3000)) + "}"
+    repo = make_repo(tmp_path, {"app/cm.yaml": CM, "apps/set.yaml": f"""\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {{name: s, namespace: argocd}}
+spec:
+  goTemplate: true
+  generators:
+  {generators}
+  template:
+    metadata: {{name: 'x-{{{{.i}}}}', annotations: {annotations}}}
+    spec:
+      project: default
+      source: {{repoURL: {REPO_URL}, path: app}}
+      destination: {{name: in-cluster, namespace: a}}
+"""})
+    run = sluice(tmp_path, "appset", "generate", str(repo / "apps" / "set.yaml"), "--repo", str(repo))
+    assert_refused(run, "apps/set.yaml", "render more than")
+    assert len(run.out) < 5000, len(run.out)
