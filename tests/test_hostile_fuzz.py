@@ -503,3 +503,19 @@ spec:
     run = sluice(tmp_path, "appset", "generate", str(repo / "apps" / "set.yaml"), "--repo", str(repo))
     assert_refused(run, "apps/set.yaml", "render more than")
     assert len(run.out) < 5000, len(run.out)
+
+
+@pytest.mark.parametrize("field", ["namePrefix: VALUE", "nameSuffix: VALUE", "images: [{name: nginx, newName: VALUE}]",
+                                   "images: [{name: nginx, newTag: VALUE}]"])
+def test_a_name_or_image_part_no_kubernetes_name_can_hold_is_refused(tmp_path: Path, field: str) -> None:
+    """A prefix or an image name is concatenated into every name (and reference) or
+    container it applies to: 2 MB of it over 3000 resources is gigabytes of new strings.
+    No Kubernetes name holds more than 253 characters, no image part more than a few
+    hundred: longer ones are refused as input."""
+    repo = make_repo(tmp_path, {
+        "app/kustomization.yaml": "resources: [many.yaml]\n" + field.replace("VALUE", "x" * 2_000_000) + "\n",
+        "app/many.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n"
+                         "      containers:\n" + _many(3000, "      - {{name: c{i}, image: nginx}}\n"),
+        "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app"),
+    })
+    assert_refused(sluice(tmp_path, "render", str(repo)), "app/kustomization.yaml", "characters long")

@@ -470,7 +470,7 @@ def _post_render_group(hr: dict[str, Any], docs: list[Placed], *, label: str, fi
         for entry in kz.get("patches") or []:
             apply_patch(resources, load_patch_entry(None, entry, where), MergeSchema.builtin(), where)  # type: ignore[arg-type]
         for image in kz.get("images") or []:
-            transformers.set_image(resources, image, builtin_config().get("images"))
+            transformers.set_image(resources, image, builtin_config().get("images"), where)
     labels_spec = (FieldSpec("metadata/labels", create=True),)
     common = spec.get("commonMetadata") or {}
     if common.get("labels"):
