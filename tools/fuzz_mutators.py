@@ -1101,10 +1101,74 @@ def gentle_value(repo: Path, rng: random.Random, tree: Tree) -> str:
     return f"gentle {rel}: {'/'.join(map(str, path))[:60]}"
 
 
+def amplify(repo: Path, rng: random.Random, tree: Tree) -> str:
+    """A small input that writes one large value many times: by reference (annotations,
+    replacements, aliases, vars) or by concatenation (prefixes, images, substitutions,
+    templates). Every such path must be bounded."""
+    size = rng.choice([200_000, 2_000_000])
+    count = rng.choice([300, 3000])
+    big = "x" * size
+    rel = _pick(rng, tree.kustomizations)
+    d = (repo / rel).parent if rel else repo / "amp"
+    d.mkdir(parents=True, exist_ok=True)
+    many = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: amp{i}}}\ndata: {{a: b}}\n" for i in range(count))
+    (d / "amp-many.yaml").write_text(many)
+    (d / "amp-big.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: ampbig}}\ndata: {{big: {big}}}\n")
+    op = rng.choice(["annotations", "prefix", "replacements", "alias", "patch-copy", "images", "labels", "flux", "appset"])
+    head = "resources: [amp-many.yaml, amp-big.yaml]\n"
+    if op == "annotations":
+        body = head + f"commonAnnotations: {{big: {big}}}\n"
+    elif op == "prefix":
+        body = head + f"namePrefix: {big}\n"
+    elif op == "labels":
+        body = head + f"labels: [{{pairs: {{big: {big}}}, includeTemplates: true}}]\n"
+    elif op == "replacements":
+        paths = "".join(f"      - data.k{i}\n" for i in range(count))
+        body = head + ("replacements:\n- source: {kind: ConfigMap, name: ampbig, fieldPath: data.big}\n  targets:\n"
+                       "  - select: {kind: ConfigMap, name: amp0}\n    options: {create: true}\n    fieldPaths:\n" + paths)
+    elif op == "alias":
+        (d / "amp-many.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: amp}}\ndata:\n  k: &big {big}\n"
+                                         + "".join(f"  k{i}: *big\n" for i in range(count)))
+        body = head
+    elif op == "patch-copy":
+        body = head + "patches:\n- target: {kind: ConfigMap, name: amp0}\n  patch: |\n" + "".join(
+            f"    - {{op: copy, from: /data, path: /data/k{i}}}\n" for i in range(40))
+    elif op == "images":
+        (d / "amp-many.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: amp}\nspec:\n  template:\n"
+                                         "    spec:\n      containers:\n" + "".join(f"      - {{name: c{i}, image: nginx}}\n" for i in range(count)))
+        body = head + f"images: [{{name: nginx, newName: {big}}}]\n"
+    elif op == "flux":
+        ks = _pick(rng, tree.flux_kustomizations)
+        if ks is None:
+            return "amplify: no Flux Kustomization"
+        docs = load_docs(repo / ks) or []
+        for doc in docs:
+            if isinstance(doc, dict) and doc.get("kind") == "Kustomization" and isinstance(doc.get("spec"), dict):
+                doc["spec"].setdefault("postBuild", {})["substitute"] = {"BIG": big}
+        (repo / ks).write_text(dump_docs(docs, {}), encoding="utf-8")
+        (d / "amp-many.yaml").write_text("".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: amp{i}}}\n"
+                                                 f"data: {{a: '${{BIG}}'}}\n" for i in range(count)))
+        return f"amplify {ks}: flux substitute x{count} of {size}"
+    else:
+        elements = ", ".join(f"{{i: '{i}'}}" for i in range(count))
+        (repo / "amp-set.yaml").write_text(
+            "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: amp, namespace: argocd}\nspec:\n"
+            "  goTemplate: true\n  generators:\n  - matrix:\n      generators:\n"
+            f"      - list: {{elements: [{{big: {big}}}]}}\n      - list: {{elements: [{elements}]}}\n"
+            "  template:\n    metadata: {name: 'amp-{{.i}}', annotations: {a: 'p{{.big}}'}}\n"
+            "    spec: {project: default, source: {repoURL: 'https://example.com/x.git', path: '.'}, "
+            "destination: {name: in-cluster, namespace: a}}\n")
+        return f"amplify amp-set.yaml: appset x{count} of {size}"
+    if rel is None:
+        return "amplify: no kustomization"
+    (repo / rel).write_text(body)
+    return f"amplify {rel}: {op} x{count} of {size}"
+
+
 GENTLE: list[tuple[Callable[[Path, random.Random, Tree], str], int]] = [(gentle_secret, 3), (gentle_value, 2)]
 
 MUTATORS: list[tuple[Callable[[Path, random.Random, Tree], str], int]] = [
-    (mutate_secret, 3),
+    (mutate_secret, 3), (amplify, 2),
     (mutate_yaml_structure, 5), (mutate_yaml_text, 3), (change_kind, 1), (mutate_kustomization, 5), (mutate_helm, 4),
     (mutate_flux, 3), (mutate_argo, 4), (mutate_sluice_yaml, 2), (mutate_fs, 4),
 ]
