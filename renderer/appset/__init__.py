@@ -21,7 +21,7 @@ from renderer.appset.generators import (
     generator_type,
     run_generator,
 )
-from renderer.appset.templates import TemplateRenderError, merge_template, render_application
+from renderer.appset.templates import RenderBudget, TemplateRenderError, merge_template, render_application
 from renderer.core.errors import InputError
 from renderer.core.limits import ceilings, how_to_raise
 
@@ -82,8 +82,10 @@ def _gen_label(index: int, gen: Any) -> str:
     return f"generator {index} ({kind})"
 
 
-def _params_text(params: dict[str, Any]) -> str:
-    return json.dumps(params, sort_keys=True, default=str)
+def _params_text(params: dict[str, Any], limit: int = 300) -> str:
+    """The parameter set an error names, cut to `limit` characters (a message stays a line)."""
+    text = json.dumps(params, sort_keys=True, default=str)
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
 
 
 def generate_params(
@@ -137,6 +139,7 @@ def expand(
         raise InputError(f"ApplicationSet {_name(appset)}: spec.template must be a mapping", file=source, line=line)
     namespace = (appset.get("metadata") or {}).get("namespace")
     apps: list[dict[str, Any]] = []
+    budget = RenderBudget()  # what all its Applications may render
     for i, gen in enumerate(spec["generators"]):
         params_list = _run(appset, ctx, i, gen, source, line)
         if len(apps) + len(params_list) > ctx.max_generated:
@@ -155,6 +158,7 @@ def expand(
                     sync_policy=spec.get("syncPolicy"),
                     template_patch=spec.get("templatePatch"),
                     namespace=namespace,
+                    budget=budget,
                 )
             except TemplateRenderError as e:
                 raise InputError(

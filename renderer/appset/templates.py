@@ -57,35 +57,61 @@ def fasttemplate(text: str, params: dict[str, Any]) -> str:
     return "".join(out)
 
 
+def _shown(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
+
+
 def replace(text: str, params: dict[str, Any], go_template: bool, options: list[str] | tuple[str, ...] = ()) -> str:
     """Argo CD's Render.Replace: one string rendered with one parameter set."""
     if go_template:
         try:
             tmpl = Template(text, options=options)
         except TemplateError as e:
-            raise TemplateRenderError(f"failed to parse template {text}: {e}") from None
+            raise TemplateRenderError(f"failed to parse template {_shown(text)}: {e}") from None
         try:
             return tmpl.execute(params)
         except TemplateError as e:
-            raise TemplateRenderError(f"failed to execute go template {text}: {e}") from None
+            raise TemplateRenderError(f"failed to execute go template {_shown(text)}: {e}") from None
     return fasttemplate(text, params)
 
 
-def deep_replace(value: Any, params: dict[str, Any], go_template: bool, options: list[str] | tuple[str, ...] = ()) -> Any:
-    """Every string in `value` (mapping keys too) rendered; other scalars kept."""
+MAX_RENDERED_CHARS = 256 * 1024 * 1024
+"""Characters the templates of one ApplicationSet may render in all: a 2 MB parameter
+written into 3000 fields, or into each of 3000 generated Applications, is 6 GB."""
+
+
+class RenderBudget:
+    """What an ApplicationSet's templates may still render (shared by all its Applications)."""
+
+    def __init__(self, limit: int = MAX_RENDERED_CHARS) -> None:
+        self.limit = self.left = limit
+
+    def spend(self, text: str) -> str:
+        self.left -= len(text)
+        if self.left < 0:
+            raise TemplateRenderError(f"the templates render more than {self.limit} characters in all (a large "
+                                      "parameter written into many fields or Applications?)")
+        return text
+
+
+def deep_replace(value: Any, params: dict[str, Any], go_template: bool, options: list[str] | tuple[str, ...] = (),
+                 budget: RenderBudget | None = None) -> Any:
+    """Every string in `value` (mapping keys too) rendered; other scalars kept. `budget`
+    bounds what they render in all (a fresh MAX_RENDERED_CHARS when not given)."""
+    budget = budget if budget is not None else RenderBudget()
     if isinstance(value, str):
-        return replace(value, params, go_template, options)
+        return budget.spend(replace(value, params, go_template, options))
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for k, v in value.items():
             if v is None:
                 continue
-            nv = deep_replace(v, params, go_template, options)
-            nk = replace(k, params, go_template, options) if isinstance(k, str) else k
+            nv = deep_replace(v, params, go_template, options, budget)
+            nk = budget.spend(replace(k, params, go_template, options)) if isinstance(k, str) else k
             out[nk] = nv
         return out
     if isinstance(value, list):
-        return [deep_replace(v, params, go_template, options) for v in value]
+        return [deep_replace(v, params, go_template, options, budget) for v in value]
     return value
 
 
@@ -130,21 +156,24 @@ def render_application(
     sync_policy: dict[str, Any] | None = None,
     template_patch: str | None = None,
     namespace: str | None = None,
+    budget: RenderBudget | None = None,
 ) -> dict[str, Any]:
-    """One Application from the (merged) template and one parameter set."""
+    """One Application from the (merged) template and one parameter set; `budget` is shared
+    by the Applications of one ApplicationSet."""
+    budget = budget if budget is not None else RenderBudget()
     app = template_application(template)
     if params:
         app = {
             "apiVersion": app["apiVersion"],
             "kind": app["kind"],
-            "metadata": deep_replace(app["metadata"], params, go_template, options),
-            "spec": deep_replace(app["spec"], params, go_template, options),
+            "metadata": deep_replace(app["metadata"], params, go_template, options, budget),
+            "spec": deep_replace(app["spec"], params, go_template, options, budget),
         }
     meta = app["metadata"]
     if not (sync_policy or {}).get("preserveResourcesOnDeletion") and not meta.get("finalizers"):
         meta["finalizers"] = [RESOURCES_FINALIZER]
     if template_patch is not None:
-        rendered = replace(template_patch, params, go_template, options)
+        rendered = budget.spend(replace(template_patch, params, go_template, options))
         app = apply_template_patch(app, rendered)
     if namespace:
         app["metadata"]["namespace"] = namespace

@@ -181,7 +181,7 @@ class SourceRenderer:
         self.flux_sources = flux_sources  # how Flux sources resolve (fleet_flux.flux_sources); default: dry repo only
         self._helm: Any = None
         self._helm_from = helm_from  # another repository's renderer whose Helm engine this one shares
-        self.helm_limits: tuple[float, int] | None = None  # (seconds, output bytes): sluice.yaml limits
+        self.helm_limits: tuple[float, int, int] | None = None  # (seconds, output bytes, memory): sluice.yaml limits
         self.helm_engine_name: str | None = None  # sluice.yaml helm.engine / --helm-engine (None: the default)
         # cluster name -> resolver of substituteFrom objects only the cluster holds (sluice.yaml substitutions)
         self.flux_objects: Callable[[str], Any] | None = None
@@ -334,7 +334,8 @@ class SourceRenderer:
 
             self._helm = make_engine(self.helm_engine_name)
             if self.helm_limits is not None:
-                self._helm.timeout_seconds, self._helm.max_output_bytes = self.helm_limits  # type: ignore[attr-defined]
+                (self._helm.timeout_seconds, self._helm.max_output_bytes,  # type: ignore[attr-defined]
+                 self._helm.max_memory_bytes) = self.helm_limits  # type: ignore[attr-defined]
         return self._helm
 
 

@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import os
 import posixpath
+import stat
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -44,6 +45,16 @@ def refuse_git_path(path: str, shown: str, referrer: str | None) -> None:
     and hooks, never manifests: no render reads it."""
     if any(part.lower() == GIT_DIR for part in path.replace("\\", "/").split("/")):
         raise InputError(f"path {shown!r} is inside .git, which a render never reads", file=referrer)
+
+
+def check_name(name: str, directory: str) -> None:
+    """Refuse a file name that is not UTF-8 (Python hands such bytes over as surrogates,
+    which no pattern, YAML or JSON writer takes); a revision's tree is judged the same way."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        path = name if directory in ("", ROOT) else f"{directory}/{name}"
+        raise InputError(f"the file name {path.encode('utf-8', 'surrogateescape')!r} is not UTF-8; rename it") from None
 
 
 def join(base: str, rel: str) -> str:
@@ -136,6 +147,8 @@ class RepoFS:
         return path
 
     def _check_real(self, path: str, rel: str, referrer: str | None) -> None:
+        if "\x00" in path:  # no file system path holds one; the OS calls would raise ValueError
+            raise InputError(f"path {rel!r} holds a NUL character", file=referrer)
         refuse_git_path(path, rel, referrer)
         real = os.path.realpath(self.abspath(path))
         if real != self._real_root and not real.startswith(self._real_root.rstrip(os.sep) + os.sep):
@@ -189,18 +202,27 @@ class RepoFS:
         if self.scopes:
             self.observe(LISTING + path)
         try:
-            return sorted(os.listdir(self.abspath(path)))
+            names = sorted(os.listdir(self.abspath(path)))
         except FileNotFoundError:
             raise InputError("directory not found", file=path) from None
         except NotADirectoryError:
             raise InputError("not a directory", file=path) from None
+        for name in names:
+            check_name(name, path)
+        return names
 
     # -- reads -----------------------------------------------------------------
     def _load(self, path: str) -> bytes:
         self._check_real(path, path, None)
         try:
-            with open(self.abspath(path), "rb") as fh:
-                if os.fstat(fh.fileno()).st_size > self.max_file_bytes:
+            # non-blocking: opening a FIFO for reading would otherwise wait for a writer forever
+            with open(os.open(self.abspath(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
+                info = os.fstat(fh.fileno())
+                if stat.S_ISDIR(info.st_mode):
+                    raise IsADirectoryError
+                if not stat.S_ISREG(info.st_mode):
+                    raise InputError("not a regular file (a FIFO, socket or device); a render reads only files", file=path)
+                if info.st_size > self.max_file_bytes:
                     raise InputError(f"larger than {self.max_file_bytes} bytes, the most a render reads from one file",
                                      file=path)
                 return fh.read(self.max_file_bytes + 1)

@@ -17,6 +17,7 @@ DEFAULTS: Mapping[str, int] = {
     "generatedApplications": 10_000,  # Applications one ApplicationSet generator may produce
     "helmRenderSeconds": 60,  # one Helm chart render
     "helmOutputBytes": 64 * 1024 * 1024,  # one Helm chart render's output
+    "helmRenderMemory": 4 * 1024 * 1024 * 1024,  # the address space of the process a Helm render runs in
 }
 _CEILINGS: ContextVar[Mapping[str, int]] = ContextVar("sluice_limit_ceilings", default=DEFAULTS)
 

@@ -51,7 +51,8 @@ from renderer.core.yaml_emit import (
 )
 from renderer.core.yaml_emit import dump_document as _dump_document
 from renderer.core.yaml_emit import dump_documents as _dump_documents
-from renderer.core.errors import InputError
+from renderer.core.errors import InputError, RenderError
+from renderer.core.sizes import bounded_size
 
 __all__ = ["load_documents", "load_documents_with_lines", "top_level_item_lines", "dump_document", "dump_documents",
            "Dialect", "BlankNullMap", "blank_nulls"]
@@ -68,7 +69,11 @@ within Python's default recursion limit; real manifests stay far below this."""
 
 MAX_ALIAS_NODES = 100_000
 """Alias expansion budget per document (nodes copied), unless the document itself is ten
-times larger: kustomize copies every alias, so a "billion laughs" must fail fast."""
+times larger: kustomize copies every alias, so a "billion laughs" must fail fast. A long
+scalar weighs one node per SCALAR_CHARS_PER_NODE characters: 2000 aliases of one 5 MB
+string are 10 GB once printed, though only 2000 nodes."""
+
+SCALAR_CHARS_PER_NODE = 64
 
 
 def load_documents(text: str, source: str, *, dialect: Dialect = "resource") -> list[Any]:
@@ -195,17 +200,33 @@ def _skip_node(get: Callable[[], Any], ev: Any) -> None:
             depth -= 1
 
 
+MAX_OUTPUT_CHARS = 256 * 1024 * 1024
+"""Most characters one dump may spell out, as one file may hold at most 256 MiB: values
+shared by reference (an annotation every resource gets, a replacement written to many
+fields) are small in memory and can be gigabytes once printed."""
+
+
+def _check_output_size(objs: Any) -> None:
+    if bounded_size(objs, MAX_OUTPUT_CHARS) > MAX_OUTPUT_CHARS:
+        raise RenderError(f"the output would be larger than {MAX_OUTPUT_CHARS} characters (a large value repeated "
+                          "across many resources or fields?)")
+
+
 def dump_document(obj: Any) -> str:
     """One document formatted exactly as `kubectl kustomize` prints a resource (ends "\\n").
 
     Raises RenderError where kubectl fails too: NaN/infinite floats, strings holding DEL,
-    C1 controls or U+FFFE/U+FFFF.
+    C1 controls or U+FFFE/U+FFFF; and for a document larger than MAX_OUTPUT_CHARS.
     """
+    _check_output_size(obj)
     return _dump_document(obj)
 
 
 def dump_documents(objs: Iterable[Any]) -> str:
-    """Documents joined exactly as `kubectl kustomize` joins them ("---\\n" between)."""
+    """Documents joined exactly as `kubectl kustomize` joins them ("---\\n" between);
+    RenderError when they would be larger than MAX_OUTPUT_CHARS."""
+    objs = objs if isinstance(objs, (list, tuple)) else list(objs)
+    _check_output_size(objs)
     return _dump_documents(objs)
 
 
@@ -593,7 +614,8 @@ class _Doc:
     """Builds one document's value from parser events, iteratively (no recursion limit).
 
     `count` is the number of nodes made so far, alias copies included; `direct` those read
-    from the text; `expanded` those copied for aliases (the bomb budget).
+    from the text; `expanded` those copied for aliases (the bomb budget). A scalar counts
+    as one node per SCALAR_CHARS_PER_NODE characters (at least one).
     """
 
     __slots__ = ("source", "track", "v2", "resolve", "anchors", "open_anchors", "count", "direct", "expanded")
@@ -624,8 +646,9 @@ class _Doc:
             cls = ev.__class__
             top = stack[-1] if stack else None
             if cls is ScalarEvent:
-                self.count += 1
-                self.direct += 1
+                weight = 1 + len(ev.value) // SCALAR_CHARS_PER_NODE
+                self.count += weight
+                self.direct += weight
                 if ev.style == ">" and not v2 and any(c in ev.value for c in _BREAK_CHARS):
                     ev.value = _go_folded(ev.value)
                 if top is not None and top.is_map and top.key is _MISSING:
@@ -661,7 +684,7 @@ class _Doc:
                         top.blank = set()
                     top.blank.add(top.key)
                 if ev.anchor is not None:
-                    self.anchors[ev.anchor] = (value, 1, ev.value)
+                    self.anchors[ev.anchor] = (value, weight, ev.value)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 self.count += 1
                 self.direct += 1
@@ -731,8 +754,6 @@ class _Doc:
         if hit is None:
             raise self.error(f"unknown anchor {name!r} referenced", line)
         value, size, source_text = hit
-        if text:
-            return source_text
         self.expanded += size
         self.count += size
         if self.expanded > MAX_ALIAS_NODES and self.expanded > 10 * self.direct:
@@ -741,7 +762,7 @@ class _Doc:
                 " (a YAML bomb?); inline the repeated content instead",
                 line,
             )
-        return _copy(value)
+        return source_text if text else _copy(value)
 
     def key(self, frame: _Frame, ev: Any) -> None:
         """Record a scalar mapping key."""

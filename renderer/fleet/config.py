@@ -37,8 +37,9 @@ TEMPLATE_FIELDS = ("cluster",)
 DEFAULT_MAX_GENERATED = LIMIT_DEFAULTS["generatedApplications"]
 DEFAULT_HELM_RENDER_SECONDS = LIMIT_DEFAULTS["helmRenderSeconds"]
 DEFAULT_HELM_OUTPUT_BYTES = LIMIT_DEFAULTS["helmOutputBytes"]
+DEFAULT_HELM_RENDER_MEMORY = LIMIT_DEFAULTS["helmRenderMemory"]  # the render process's address space
 _LIMIT_FIELDS = {"generatedApplications": "max_generated_applications", "helmRenderSeconds": "helm_render_seconds",
-                 "helmOutputBytes": "helm_output_bytes"}
+                 "helmOutputBytes": "helm_output_bytes", "helmRenderMemory": "helm_render_memory"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class FleetConfig:
     max_generated_applications: int = DEFAULT_MAX_GENERATED  # limits.generatedApplications
     helm_render_seconds: int = DEFAULT_HELM_RENDER_SECONDS  # limits.helmRenderSeconds
     helm_output_bytes: int = DEFAULT_HELM_OUTPUT_BYTES  # limits.helmOutputBytes
+    helm_render_memory: int = DEFAULT_HELM_RENDER_MEMORY  # limits.helmRenderMemory
     notes: tuple[str, ...] = ()  # what the run's reading of sluice.yaml should say (a limit above its ceiling)
 
     def repository_key(self, url: str | None, ref: str | None = None) -> str | None:
@@ -282,6 +284,8 @@ def _repositories(base: str | os.PathLike[str], mapping: dict[str, str], text: s
     for url, raw in mapping.items():
         if repository_entry_key(url) in skip:
             continue  # the command line maps this URL itself
+        if "\x00" in raw:
+            raise _config_error(CONFIG_FILE, text, ["repositories", url], f"{raw!r} holds a NUL character, no path does")
         path = os.path.normpath(os.path.join(base, os.path.expanduser(raw)))
         real = os.path.realpath(path)
         if not any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots):

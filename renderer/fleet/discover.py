@@ -31,7 +31,7 @@ from .config import CONFIG_FILE, FleetConfig, cluster_name_problem, normalize_br
 from ..helm.engine import DEFAULT_KUBE_VERSION
 from ..core.notes import NotRendered, Skipped
 from ..core.repourl import normalize_repo_url
-from ..core.fs import RepoFS, is_shape_key
+from ..core.fs import RepoFS, check_name, is_shape_key
 from ..core import screens
 from ..argo.sources import KUSTOMIZATION_FILES, SourceSpec, compile_glob
 
@@ -134,6 +134,7 @@ def walk_yaml(fs: RepoFS, start: str, *, skip: Iterable[str] = (), exclude: Iter
         for entry in entries:
             if entry.name.startswith("."):
                 continue
+            check_name(entry.name, directory)
             path = entry.name if directory == "." else f"{directory}/{entry.name}"
             if excluded(path):
                 continue

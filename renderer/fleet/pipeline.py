@@ -193,7 +193,7 @@ class _RepoRenderers:
         self._chart_cache = chart_cache
         dry = SourceRenderer(fs, build_options, skip_dirs=plan.skip_dirs, chart_cache=chart_cache,
                              flux_sources=flux_sources(plan.config))
-        dry.helm_limits = (plan.config.helm_render_seconds, plan.config.helm_output_bytes)
+        dry.helm_limits = (plan.config.helm_render_seconds, plan.config.helm_output_bytes, plan.config.helm_render_memory)
         dry.helm_engine_name = plan.config.helm_engine
         dry.flux_objects = plan.config.substitutions.resolver
         self._made: dict[str, tuple[SourceRenderer, HelmReleaseInflater]] = {"": (dry, HelmReleaseInflater(fs, dry, chart_cache))}

@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 from ..core.errors import InputError
-from ..core.fs import ROOT, RepoFS
+from ..core.fs import ROOT, RepoFS, check_name
 from .sourceignore import IGNORE_FILE, IgnoreMatcher, Pattern, artifact_matcher, read_patterns
 
 __all__ = ["ArtifactFS", "load_ignore_patterns"]
@@ -33,6 +33,7 @@ def load_ignore_patterns(fs: RepoFS) -> list[Pattern]:
         except OSError:
             return
         for entry in entries:
+            check_name(entry.name, directory)
             if entry.name != ".git" and entry.is_dir(follow_symlinks=False):
                 walk(entry.name if directory == ROOT else f"{directory}/{entry.name}", (*domain, entry.name))
 

@@ -313,29 +313,54 @@ def _apply(op: str, v: str, args: list[str]) -> str:
     return "".join(args) if not v and args else v
 
 
-def _eval(nodes: list[Any], lookup: Callable[[str], tuple[str, bool]]) -> str:
+MAX_EXPANDED = 64 * 1024 * 1024
+"""Characters that substituted values may add to the resources of one Kustomization: a
+5 MB variable written 2000 times is 10 GB of YAML, from a pull request of 5 MB."""
+
+
+@dataclass
+class ExpansionBudget:
+    """What substitutions may still add (shared by the resources of one Kustomization)."""
+
+    remaining: int = MAX_EXPANDED
+
+    def spend(self, size: int) -> None:
+        self.remaining -= size
+        if self.remaining < 0:
+            raise _ParseError(f"substituted values add more than {MAX_EXPANDED} characters to the resources of this "
+                              "Kustomization (a long variable used many times?)")
+
+
+def _eval(nodes: list[Any], lookup: Callable[[str], tuple[str, bool]], budget: ExpansionBudget) -> str:
     out: list[str] = []
     for node in nodes:
         if isinstance(node, str):
             out.append(node)
             continue
-        args = [_eval([a], lookup) for a in node.args]
+        args = [_eval([a], lookup, budget) for a in node.args]
         value, exists = lookup(node.param)
         if not exists and node.name not in _DEFAULT_OPS:
             raise _ParseError(f'variable not set (strict mode): "{node.param}"')
+        if node.name in ("/", "//", "/#", "/%") and len(args) > 1 and args[0]:
+            # a replacement multiplies: count what it would add before building it
+            budget.spend(max(len(value), (value.count(args[0]) if node.name == "//" else 1) * len(args[1])))
         out.append(_apply(node.name, value, args))
+        budget.spend(len(out[-1]))
     return "".join(out)
 
 
-def envsubst(text: str, variables: Mapping[str, str], *, strict: bool = True, where: str | None = None) -> str:
+def envsubst(text: str, variables: Mapping[str, str], *, strict: bool = True, where: str | None = None,
+             budget: ExpansionBudget | None = None) -> str:
     """Expand the `${...}` expressions of `text` as Flux's envsubst does.
 
-    Strict: an undefined variable without a default is an error; otherwise it is empty."""
+    Strict: an undefined variable without a default is an error; otherwise it is empty.
+    `budget` bounds what the expansions add (a fresh MAX_EXPANDED when not given)."""
+    budget = budget if budget is not None else ExpansionBudget()
     try:
         nodes = _Parser(text).parse()
         if strict:
-            return _eval(nodes, lambda name: (variables.get(name, ""), name in variables))
-        return _eval(nodes, lambda name: (variables.get(name, ""), True))
+            return _eval(nodes, lambda name: (variables.get(name, ""), name in variables), budget)
+        return _eval(nodes, lambda name: (variables.get(name, ""), True), budget)
     except _ParseError as exc:
         raise SubstitutionError(f"envsubst error: variable substitution failed: {exc}", file=where) from None
 
@@ -416,12 +441,12 @@ def substitution_disabled(body: dict[str, Any]) -> bool:
 
 
 def substitute_resource(body: dict[str, Any], variables: Mapping[str, str], *, strict: bool = True,
-                        where: str | None = None) -> dict[str, Any]:
+                        where: str | None = None, budget: ExpansionBudget | None = None) -> dict[str, Any]:
     """One resource substituted through its YAML text, types resolved again (a new dict)."""
     if substitution_disabled(body):
         return body
     text = dump_document(body)
-    out = envsubst(text, variables, strict=strict, where=where)
+    out = envsubst(text, variables, strict=strict, where=where, budget=budget)
     if out == text:
         return body
     docs = load_documents(out, where or "substituted resource", dialect="config")
@@ -468,8 +493,9 @@ def postbuild(ks: dict[str, Any], resources: list[dict[str, Any]], objects: Obje
     if not variables and strategy != "Always":
         return resources
     out = []
+    budget = ExpansionBudget()
     for body in resources:
         meta = body.get("metadata") or {}
         label = f"{_ks_label(ks)}: post build failed for '{body.get('apiVersion')}, Kind={body.get('kind')}/{meta.get('name')}'"
-        out.append(substitute_resource(body, variables, strict=strict, where=label))
+        out.append(substitute_resource(body, variables, strict=strict, where=label, budget=budget))
     return out

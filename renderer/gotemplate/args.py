@@ -6,6 +6,7 @@ import math
 import re
 from typing import Any
 
+from renderer.core.sizes import bounded_size as _bounded_size
 from renderer.gotemplate.errors import ArgError, FuncError
 from renderer.gotemplate.fmt import go_sprint_value
 from renderer.gotemplate.values import MISSING, FloatConst, StrList, go_kind, go_type, truth
@@ -55,6 +56,17 @@ _GO_FLOAT = re.compile(
 )
 _INT64_MIN = -(2**63)
 MAX_GENERATED = 10_000_000  # elements or bytes one function call may produce (bounded work)
+
+
+def bounded_size(value: Any, cap: int = MAX_GENERATED) -> int:
+    """core.sizes.bounded_size, bounded by what one function call may generate by default."""
+    return _bounded_size(value, cap)
+
+
+def check_generated(n: int, what: str) -> None:
+    """Refuse (FuncError) a function result of more than MAX_GENERATED characters or elements."""
+    if n > MAX_GENERATED:
+        raise FuncError(f"{what}: {n} characters or elements is more than sluice generates ({MAX_GENERATED})")
 
 
 def parse_go_int(s: str) -> int | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
+from renderer.gotemplate.args import bounded_size, check_generated
 from renderer.gotemplate.errors import ArgError, BudgetExceeded, FuncError, TemplateError
 from renderer.gotemplate.fmt import go_sprint_value
 from renderer.gotemplate.funcs import BUILTINS, FUNCS, RAW_BUILTINS
@@ -41,12 +42,22 @@ PLAIN, AND_OR, CALL, RAW, COSTLY, METHOD = range(6)
 @dataclass
 class Budget:
     """Bounded work for one execution: Go would run `range until 100000` twice nested for
-    ever; sluice stops with a BudgetExceeded naming the limit and how to raise it."""
+    ever; sluice stops with a BudgetExceeded naming the limit and how to raise it. The
+    values functions return count too (`generated`, against `max_output`): a template that
+    doubles a list or a string forty times writes nothing, yet would fill any memory."""
 
     max_steps: int
     max_output: int
     steps: int = 0
     output: int = 0
+    generated: int = 0
+
+
+# functions that spell values out as text: a list of a million references to one long
+# string is small in memory, enormous once printed, so their arguments are measured first
+RENDERS = frozenset({"print", "println", "printf", "cat", "toJson", "mustToJson", "toPrettyJson", "mustToPrettyJson",
+                     "toRawJson", "mustToRawJson", "toYaml", "mustToYaml", "toString", "toStrings", "quote", "squote",
+                     "html", "js", "urlquery", "fmt"})
 
 
 class Template:
@@ -183,6 +194,25 @@ class State:
                 f"template: {self.tmpl.name}: execution stopped after {budget.max_steps} steps "
                 "(a loop too large to render; raise the limit with max_steps)")
 
+    def generate(self, size: int) -> None:
+        budget = self.budget
+        budget.generated += size
+        if budget.generated > budget.max_output:
+            raise BudgetExceeded(
+                f"template: {self.tmpl.name}: functions returned more than {budget.max_output} characters or "
+                "elements in all (raise the limit with max_output)")
+
+    def printable(self, value: Any) -> str:
+        """What an action writes for `value`; a container is measured before it is spelled out."""
+        if value is MISSING or value is None:
+            return "<no value>"
+        room = self.budget.max_output - self.budget.output
+        if isinstance(value, (list, tuple, dict)) and bounded_size(value, room) > room:
+            raise BudgetExceeded(
+                f"template: {self.tmpl.name}: output larger than {self.budget.max_output} characters "
+                "(raise the limit with max_output)")
+        return go_sprint_value(value)
+
     def write(self, text: str) -> None:
         budget = self.budget
         budget.output += len(text)
@@ -227,7 +257,7 @@ class State:
                 value = self.eval_pipeline(fr.dot, pipe)
                 if not pipe.decl:
                     self.node = node
-                    text = "<no value>" if value is MISSING or value is None else go_sprint_value(value)
+                    text = self.printable(value)
                     budget.output += len(text)
                     if budget.output > budget.max_output:
                         self.write("")  # raises BudgetExceeded
@@ -515,9 +545,13 @@ class State:
         try:
             if special == METHOD:
                 return fn.call_method(name, values)
-            if special == RAW:
-                return fn(*values)
-            return fn(*[None if v is MISSING else v for v in values])
+            if name in RENDERS:
+                check_generated(sum(bounded_size(v) for v in values), name)
+            result = fn(*values) if special == RAW else fn(*[None if v is MISSING else v for v in values])
+            if isinstance(result, (str, bytes, list, tuple, dict)):
+                check_generated(len(result), name)
+                self.generate(len(result))
+            return result
         except FuncError as e:
             self.node = node
             raise self.error(f"error calling {name}: {e}") from None

@@ -34,6 +34,7 @@ from typing import Any, Optional
 
 from ..core.errors import InputError, OutOfReach
 from ..core.yaml import load_documents
+from .archive import archive_files, extract as extract_archive, members as archive_members
 
 __all__ = ["Dependency", "missing_dependencies", "vendor_dependencies", "remote_dependencies", "copy_chart"]
 
@@ -99,24 +100,14 @@ def _yaml_map(text: str, source: str) -> dict[str, Any]:
 
 def _archive_files(data: bytes, source: str) -> dict[str, bytes]:
     """Files of a packaged chart, keyed by their path below the archive's top directory."""
-    files: dict[str, bytes] = {}
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-            for member in tar.getmembers():
-                if member.isfile() and "/" in member.name:
-                    f = tar.extractfile(member)
-                    if f is not None:
-                        files[member.name.split("/", 1)[1]] = f.read()
-    except (tarfile.TarError, OSError, EOFError) as exc:
-        raise InputError(f"{source} is not a chart archive: {exc}") from None
-    return files
+    return archive_files(data, source)
 
 
 def _chart_name_in_archive(data: bytes, source: str) -> str:
     """The name in a packaged chart's Chart.yaml; reading stops there (Helm writes it first)."""
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-            for member in tar:
+            for member in archive_members(tar, source):
                 parts = member.name.split("/")
                 if member.isfile() and len(parts) == 2 and parts[1] == "Chart.yaml":
                     f = tar.extractfile(member)
@@ -220,8 +211,7 @@ def copy_chart(chart_path: str, tmp_dirs: list[str]) -> str:
         dest = os.path.join(work, os.path.basename(os.path.normpath(chart_path)))
         shutil.copytree(chart_path, dest, symlinks=False)
         return dest
-    with tarfile.open(chart_path, "r:gz") as tar:
-        tar.extractall(work, filter="data")
+    extract_archive(chart_path, work)
     tops = [d for d in os.listdir(work) if os.path.isdir(os.path.join(work, d))]
     if len(tops) != 1:
         raise InputError(f"chart archive {chart_path} must hold exactly one top-level directory")
@@ -277,7 +267,13 @@ class _Resolver:
         return f"chart {info.name or '?'} ({shown})"
 
     def vendor(self, chart_path: str, root: str | None) -> str:
-        info = _read_chart(chart_path)
+        try:
+            info = _read_chart(chart_path)
+        except InputError as exc:  # name a staged copy's file by its repository path
+            if self.staged is None:
+                raise
+            message = exc.message.replace(str(self.staged.root).rstrip(os.sep) + os.sep, "")
+            raise InputError(message, file=exc.file or self.file, line=exc.line) from None
         missing = _missing(info)
         if not missing:
             return chart_path
@@ -344,11 +340,14 @@ class _Resolver:
         from .release import version_matches
 
         target = dep.repository[len("file://"):]
+        if "\x00" in target:
+            raise InputError(f"{prefix}: repository {dep.repository!r} holds a NUL character, no path does", file=self.file)
         path = os.path.normpath(target if os.path.isabs(target) else os.path.join(base, target))
         if root is not None:
             real, real_root = os.path.realpath(path), os.path.realpath(root)
             if real != real_root and not real.startswith(real_root + os.sep):
-                raise InputError(f"{prefix}: the path escapes the repository root {root}", file=self.file)
+                shown = "" if self.staged is not None else f" {root}"  # a staging directory means nothing to the reader
+                raise InputError(f"{prefix}: the path escapes the repository root{shown}", file=self.file)
         if self.staged is not None:
             rel = self.staged.rel_of(path)
             if rel is not None and self.staged.fs.is_dir(rel):

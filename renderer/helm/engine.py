@@ -36,6 +36,9 @@ from typing import Any, Callable, Iterable, Protocol, Sequence, runtime_checkabl
 from ..core.errors import RenderError
 from ..core.limits import how_to_raise
 from ..core.yaml import load_documents
+from . import render_worker
+from .render_worker import DEFAULT_RENDER_MEMORY
+from .schema_refs import check_schema_references
 
 __all__ = [
     "DEFAULT_KUBE_VERSION",
@@ -247,29 +250,6 @@ def _check_output_size(size: int, chart: str, limit: int) -> None:
                           f"{how_to_raise('helmOutputBytes')}")
 
 
-def _bounded_call(fn: Any, seconds: float, chart: str) -> Any:
-    """`fn()` on a daemon thread, given up on after `seconds`: Go's template engine cannot
-    be interrupted, so a runaway render is abandoned (the CLI then exits, ending it)."""
-    import threading
-
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            box["error"] = exc
-
-    worker = threading.Thread(target=run, name="sluice-helm-render", daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        raise _too_slow(chart, seconds)
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
 def _documents(text: str, chart: str) -> list[dict[str, Any]]:
     try:
         docs = load_documents(text, f"helm template {chart}")
@@ -300,15 +280,14 @@ def _has_schema(chart: str) -> bool:
 def _copy_without_schemas(chart: str, work: str) -> str:
     """The chart as a directory under `work` with every values.schema.json removed, its
     packaged subcharts unpacked so theirs go too."""
-    import tarfile
+    from .archive import extract
 
     if os.path.isdir(chart):
         dest = os.path.join(work, os.path.basename(os.path.normpath(chart)))
         shutil.copytree(chart, dest, symlinks=False)
     else:
         unpack = tempfile.mkdtemp(dir=work)
-        with tarfile.open(chart, "r:gz") as tar:
-            tar.extractall(unpack, filter="data")
+        extract(chart, unpack)
         tops = [d for d in sorted(os.listdir(unpack)) if os.path.isdir(os.path.join(unpack, d))]
         if len(tops) != 1:
             raise RenderError(f"chart archive {chart} must hold exactly one top-level directory")
@@ -351,11 +330,13 @@ class InProcessHelm:
     name = "in-process"
     timeout_seconds: float = DEFAULT_RENDER_SECONDS  # sluice.yaml limits.helmRenderSeconds
     max_output_bytes: int = DEFAULT_OUTPUT_BYTES  # sluice.yaml limits.helmOutputBytes
+    max_memory_bytes: int = DEFAULT_RENDER_MEMORY  # sluice.yaml limits.helmRenderMemory
 
     def __init__(self) -> None:
         import helm_python  # noqa: F401 - fail early with ImportError when absent
 
         self._helm = helm_python
+        self._worker = render_worker.SHARED  # templates run there, bounded in memory (render_worker.py)
 
     @property
     def version(self) -> str:
@@ -392,8 +373,6 @@ class InProcessHelm:
                     values=values, kube_version=kube_version, api_versions=api_versions, is_upgrade=is_upgrade)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
-        from helm_python import _native
-
         _check_release_name(release_name, chart)
         opts: dict[str, Any] = {
             "name": release_name,
@@ -406,14 +385,14 @@ class InProcessHelm:
         if api_versions:
             opts["api_versions"] = list(api_versions)
         _check_dependencies(chart)
+        check_schema_references(chart)
         with self._load(chart) as ch:
             try:
                 merged = ch.merge_values(values or {})
                 ch.validate_schema(merged)
-                handle, values_json, opts_json = ch._raw(), json.dumps(values or {}), json.dumps(opts)
-                raw = _bounded_call(lambda: _native.call_string("helm_render", handle, values_json, opts_json),
-                                    self.timeout_seconds, chart)
-                _check_output_size(len(raw), chart, self.max_output_bytes)
+                raw = self._worker.render(chart, json.dumps(values or {}), json.dumps(opts), seconds=self.timeout_seconds,
+                                          max_output=self.max_output_bytes, memory=self.max_memory_bytes,
+                                          too_slow=_too_slow(chart, self.timeout_seconds))
                 crds = [(c["filename"], c["data"]) for c in ch.crds]
             except self._helm.HelmError as exc:
                 raise RenderError(f"chart {chart}: helm template failed: {exc}") from None
@@ -488,6 +467,7 @@ class HelmCLI:
     name = "cli"
     timeout_seconds: float = DEFAULT_RENDER_SECONDS  # sluice.yaml limits.helmRenderSeconds
     max_output_bytes: int = DEFAULT_OUTPUT_BYTES  # sluice.yaml limits.helmOutputBytes
+    max_memory_bytes: int = DEFAULT_RENDER_MEMORY  # sluice.yaml limits.helmRenderMemory (the wrapper's ulimit -v)
 
     def __init__(self, executable: str | None = None) -> None:
         exe = executable or find_helm_binary()
@@ -504,6 +484,7 @@ class HelmCLI:
         self.executable = exe
         self._home = tempfile.mkdtemp(prefix="sluice-helm-home-")
         weakref.finalize(self, shutil.rmtree, self._home, True)
+        self._wrapped_memory = self.max_memory_bytes
         self._command = Command(executable=self._isolating_wrapper())
 
     def _isolating_wrapper(self) -> str:
@@ -518,13 +499,20 @@ class HelmCLI:
         }
         assignments = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items())
         wrapper = Path(home, "helm")
-        wrapper.write_text(f'#!/bin/sh\nexec env -i {assignments} {shlex.quote(self.executable)} "$@"\n', encoding="utf-8")
+        # ulimit -v: Go has no hard memory limit of its own; a runaway template fails with "out of memory"
+        limit_kib = self.max_memory_bytes // 1024
+        wrapper.write_text(f'#!/bin/sh\nulimit -v {limit_kib} 2>/dev/null\nexec env -i {assignments} '
+                           f'{shlex.quote(self.executable)} "$@"\n', encoding="utf-8")
         wrapper.chmod(0o700)
         return str(wrapper)
 
     def _run(self, args: list[str], stdin: bytes | None = None) -> bytes:
         """Run `helm ARGS` through pyhelm3; a failure becomes pyhelm3's typed error."""
         import asyncio
+
+        if self._wrapped_memory != self.max_memory_bytes:  # limits.helmRenderMemory set after construction
+            self._wrapped_memory = self.max_memory_bytes
+            self._isolating_wrapper()
 
         coro = asyncio.wait_for(self._command.run(args, stdin), self.timeout_seconds)
         try:
@@ -591,6 +579,8 @@ class HelmCLI:
 
         chart = os.fspath(chart)
         _check_release_name(release_name, chart)
+        if not skip_schema_validation:
+            check_schema_references(chart)
         args = self.arguments(
             chart, release_name=release_name, namespace=namespace, kube_version=kube_version,
             api_versions=api_versions, include_crds=include_crds, skip_tests=skip_tests,
@@ -602,6 +592,11 @@ class HelmCLI:
             out = self._run(args, json.dumps(values or {}).encode("utf-8"))
         except helm_errors.Error as exc:
             msg = exc.stderr.decode("utf-8", "replace").strip().removeprefix("Error: ")
+            if "fatal error: out of memory" in msg or "runtime: out of memory" in msg:
+                raise RenderError(f"chart {chart}: the render needed more than {self.max_memory_bytes} bytes of memory "
+                                  "(a runaway template?); raise limits.helmRenderMemory in sluice.yaml if the chart "
+                                  "really needs it") from None
+            msg = msg.split("\ngoroutine ", 1)[0].strip()  # a Go crash: its message, not its stacks
             raise RenderError(f"chart {chart}: helm template failed: {msg}") from None
         except (asyncio.TimeoutError, TimeoutError):
             raise _too_slow(chart, self.timeout_seconds) from None

@@ -34,7 +34,6 @@ import os
 import posixpath
 import re
 import shutil
-import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
@@ -43,6 +42,7 @@ from ..core.errors import InputError, OutOfReach, RenderError
 from ..core.fs import RepoFS, join
 from ..core.shape import FLUX_SOURCE, check_shape, object_label
 from ..core.yaml import load_documents
+from .archive import archive_files, has_member
 from .cachekey import chart_cache_key, oci_cache_key
 from .dependencies import vendor_dependencies
 from ..core.resource import NO_ORIGIN, Origin, Placed, bodies
@@ -265,13 +265,7 @@ def _chart_file_reader(chart_path: str) -> tuple[Callable[[str], Optional[str]],
             p = os.path.join(chart_path, posixpath.normpath(rel))
             return Path(p).read_text(encoding="utf-8") if os.path.isfile(p) else None
     else:
-        with tarfile.open(chart_path, "r:gz") as tar:
-            members = {}
-            for m in tar.getmembers():
-                if m.isfile() and "/" in m.name:
-                    f = tar.extractfile(m)
-                    if f is not None:
-                        members[m.name.split("/", 1)[1]] = f.read()
+        members = archive_files(chart_path, chart_path)
 
         def read(rel: str) -> Optional[str]:
             data = members.get(posixpath.normpath(rel))
@@ -482,7 +476,7 @@ def _post_render_group(hr: dict[str, Any], docs: list[Placed], *, label: str, fi
         for entry in kz.get("patches") or []:
             apply_patch(resources, load_patch_entry(None, entry, where), MergeSchema.builtin(), where)  # type: ignore[arg-type]
         for image in kz.get("images") or []:
-            transformers.set_image(resources, image, builtin_config().get("images"))
+            transformers.set_image(resources, image, builtin_config().get("images"), where)
     labels_spec = (FieldSpec("metadata/labels", create=True),)
     common = spec.get("commonMetadata") or {}
     if common.get("labels"):
@@ -539,8 +533,7 @@ def _has_crds_dir(chart: str) -> bool:
     """Whether the chart or a subchart ships a crds/ directory (else no second render)."""
     if os.path.isdir(chart):
         return any(os.path.basename(d) == "crds" for d, _dirs, files in os.walk(chart) if files)
-    with tarfile.open(chart, "r:gz") as tar:
-        return any("/crds/" in m.name for m in tar.getmembers() if m.isfile())
+    return has_member(chart, "/crds/")
 
 
 def render_helmrelease(

@@ -269,10 +269,10 @@ class Builder:
             transformers.set_namespace(res, namespace, cfg.get("namespace"))
             done("NamespaceTransformer")
         if kust.str("namePrefix"):
-            transformers.add_name_affix(res, kust.str("namePrefix"), cfg.get("namePrefix"), suffix=False)
+            transformers.add_name_affix(res, kust.str("namePrefix"), cfg.get("namePrefix"), suffix=False, where=where)
             done("PrefixTransformer")
         if kust.str("nameSuffix"):
-            transformers.add_name_affix(res, kust.str("nameSuffix"), cfg.get("nameSuffix"), suffix=True)
+            transformers.add_name_affix(res, kust.str("nameSuffix"), cfg.get("nameSuffix"), suffix=True, where=where)
             done("SuffixTransformer")
         common = _string_map(kust.data.get("commonLabels"), "commonLabels", where)
         if kust.list("labels") or common:
@@ -300,7 +300,7 @@ class Builder:
         for image in kust.list("images"):
             if not isinstance(image, dict):
                 raise InputError(f"an images entry must be a mapping, got {image!r}", file=where)
-            transformers.set_image(res, image, cfg.get("images"))
+            transformers.set_image(res, image, cfg.get("images"), where)
             done("ImageTagTransformer")
         if kust.list("replacements"):
             from .replacements import run_replacements

@@ -58,7 +58,9 @@ def _remove_quotes(value: str) -> str:
     return value
 
 
-def _pairs(loader: Loader, args: dict[str, Any], where: str) -> list[tuple[str, bytes]]:
+def _pairs(loader: Loader, args: dict[str, Any], where: str, secret: bool = False) -> list[tuple[str, bytes]]:
+    """(key, value) of every envs line, literal and file. For a Secret a malformed entry is
+    named by its position, not quoted: without its `=` the whole entry may be the value."""
     pairs: list[tuple[str, bytes]] = []
     for env_path in args.get("envs") or []:
         text = loader.read_bytes(str(env_path)).decode("utf-8", errors="strict")
@@ -70,13 +72,16 @@ def _pairs(loader: Loader, args: dict[str, Any], where: str) -> list[tuple[str, 
                 continue
             key, sep, value = line.partition("=")
             if not _ENV_NAME.match(key):
-                raise InputError(f"invalid environment variable name {key!r} in env file", file=loader.path_of(str(env_path)), line=index + 1)
+                shown = f"{key!r}" if sep or not secret else "(the line is not shown: it may hold a Secret value)"
+                raise InputError(f"invalid environment variable name {shown} in env file"
+                                 + ("" if sep else "; expected KEY=VALUE"), file=loader.path_of(str(env_path)), line=index + 1)
             pairs.append((key, value.encode("utf-8")))
-    for literal in args.get("literals") or []:
+    for number, literal in enumerate(args.get("literals") or [], 1):
         literal = str(literal)
         key, sep, value = literal.partition("=")
         if not sep or not key:
-            raise InputError(f"invalid literal source {literal!r}, expected key=value", file=where)
+            shown = f"number {number} (not shown: it may hold a Secret value)" if secret else repr(literal)
+            raise InputError(f"invalid literal source {shown}, expected key=value", file=where)
         pairs.append((key, _remove_quotes(value).encode("utf-8")))
     for source in args.get("files") or []:
         source = str(source)
@@ -98,7 +103,7 @@ def _pairs(loader: Loader, args: dict[str, Any], where: str) -> list[tuple[str, 
 def _data_map(loader: Loader, args: dict[str, Any], kind: str, where: str) -> dict[str, bytes]:
     name = args.get("name")
     out: dict[str, bytes] = {}
-    for key, value in _pairs(loader, args, where):
+    for key, value in _pairs(loader, args, where, secret=kind == "Secret"):
         if not _KEY.match(key):
             raise InputError(f"{kind} {name}: invalid key {key!r}: a valid key must consist of alphanumeric characters, '-', '_' or '.'", file=where)
         if key in out:

@@ -12,12 +12,19 @@ from decimal import Decimal
 from typing import Any
 
 from ..core.errors import RenderError
+from ..core.sizes import bounded_size
 
-__all__ = ["apply_ops", "as_go_json", "JsonPatchError"]
+__all__ = ["MAX_COPIED", "apply_ops", "as_go_json", "JsonPatchError"]
 
 
 class JsonPatchError(RenderError):
     """An operation does not apply to the document."""
+
+
+MAX_COPIED = 16 * 1024 * 1024
+"""Characters and elements the `copy` operations of one patch may duplicate, over all the
+resources it targets: forty copies of a map into itself double it forty times (a terabyte
+from a 2 KB patch)."""
 
 
 def _unescape(token: str) -> str:
@@ -117,10 +124,12 @@ def as_go_json(value: Any) -> Any:
     return value
 
 
-def apply_ops(doc: dict[str, Any], ops: list[dict[str, Any]]) -> Any:
+def apply_ops(doc: dict[str, Any], ops: list[dict[str, Any]], budget: list[int] | None = None) -> Any:
     """A patched copy of `doc` as kustomize re-reads it; JsonPatchError when an operation
-    does not apply."""
+    does not apply. `budget` ([what copies may still duplicate]) is shared by the
+    applications of one patch; a fresh MAX_COPIED when not given."""
     doc = copy.deepcopy(doc)
+    budget = budget if budget is not None else [MAX_COPIED]
     for op in ops:
         kind = op.get("op")
         path = str(op.get("path") or "")
@@ -144,6 +153,10 @@ def apply_ops(doc: dict[str, Any], ops: list[dict[str, Any]]) -> Any:
                 _add(con, key, value)
             elif kind == "copy":
                 con, key = _locate(doc, op, "from")
+                budget[0] -= bounded_size(_get(con, key), budget[0])
+                if budget[0] < 0:
+                    raise JsonPatchError(f"copy operations duplicate more than {MAX_COPIED} characters and elements "
+                                         "(a document copied into itself?)")
                 value = copy.deepcopy(_get(con, key))
                 con, key = _locate(doc, op, "path")
                 _add(con, key, value)

@@ -10,7 +10,7 @@ from typing import Any
 from ..core.errors import InputError, RenderError
 from ..core.resource import Resource, ResourceList, ResId, gvk_of
 from .buildmeta import build_annotations, with_build_annotations, without_build_annotations
-from .jsonpatch import JsonPatchError, apply_ops
+from .jsonpatch import MAX_COPIED, JsonPatchError, apply_ops
 from .loader import Loader
 from .selectors import Selector
 
@@ -171,12 +171,13 @@ def _apply_json6902(resources: ResourceList, patch: Patch, where: str) -> None:
     assert patch.target is not None and patch.json_ops is not None
     selected = _select(resources, patch.target, where)
     before = [r.id.key() for r in selected]
+    budget = [MAX_COPIED]  # what the patch's copy operations may duplicate, over all its targets
     for res in selected:
         if patch.store_previous_id:
             res.record_rename()
         internal = build_annotations(res)
         try:
-            body = apply_ops(with_build_annotations(res.body, internal), patch.json_ops)
+            body = apply_ops(with_build_annotations(res.body, internal), patch.json_ops, budget)
         except JsonPatchError as exc:
             raise RenderError(f"JSON 6902 patch {patch.source} failed on {res.id}: {exc.message}", file=where) from None
         if not isinstance(body, dict):

@@ -149,12 +149,12 @@ def run_transformer_plugins(builder: "Builder", loader: Loader, kust: Kustomizat
         meta = config.get("metadata") or {}
         if kind == "PrefixSuffixTransformer":
             specs = _specs(config, where)
-            tf.add_name_affix(res, str(config.get("prefix") or ""), specs, suffix=False)
-            tf.add_name_affix(res, str(config.get("suffix") or ""), specs, suffix=True)
+            tf.add_name_affix(res, str(config.get("prefix") or ""), specs, suffix=False, where=where)
+            tf.add_name_affix(res, str(config.get("suffix") or ""), specs, suffix=True, where=where)
         elif kind == "PrefixTransformer":
-            tf.add_name_affix(res, str(config.get("prefix") or ""), _specs(config, where), suffix=False)
+            tf.add_name_affix(res, str(config.get("prefix") or ""), _specs(config, where), suffix=False, where=where)
         elif kind == "SuffixTransformer":
-            tf.add_name_affix(res, str(config.get("suffix") or ""), _specs(config, where), suffix=True)
+            tf.add_name_affix(res, str(config.get("suffix") or ""), _specs(config, where), suffix=True, where=where)
         elif kind == "LabelTransformer":
             tf.add_map_entries(res, {str(k): str(v) for k, v in (config.get("labels") or {}).items()}, _specs(config, where))
         elif kind == "AnnotationsTransformer":
@@ -166,7 +166,7 @@ def run_transformer_plugins(builder: "Builder", loader: Loader, kust: Kustomizat
                 unset_only=bool(config.get("unsetOnly")),
             )
         elif kind == "ImageTagTransformer":
-            tf.set_image(res, config.get("imageTag") or {}, _specs(config, where))
+            tf.set_image(res, config.get("imageTag") or {}, _specs(config, where), where)
         elif kind == "ReplicaCountTransformer":
             tf.set_replicas(res, config.get("replica") or {}, _specs(config, where), where)
         elif kind == "PatchTransformer":

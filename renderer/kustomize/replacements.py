@@ -8,6 +8,7 @@ import re
 from typing import Any, Sequence
 
 from ..core.errors import InputError, RenderError
+from ..core.sizes import bounded_size
 from ..core.resource import CLUSTER_NS, Gvk, ResId, Resource, ResourceList, split_api_version
 from .fieldspecs import KEEP, FieldSpec, apply_fieldspec
 from .loader import Loader
@@ -248,16 +249,23 @@ class _RegexSelector:
         return all(r(labels) for r in self.labels) and all(r(annos) for r in self.annotations)
 
 
+MAX_REPLACED = 16 * 1024 * 1024
+"""Characters and elements the replacements of one kustomization may write: a 2 MB value
+written to 3000 field paths is 6 GB, and replacements copying a map into itself double it
+each time."""
+
+
 def run_replacements(resources: ResourceList, loader: Loader, entries: list[Any], where: str) -> None:
+    budget = [MAX_REPLACED]
     for entry in entries:
         if isinstance(entry, dict) and entry.get("path"):
             if entry.get("source") is not None or entry.get("targets"):
                 raise InputError("cannot specify both path and inline replacement", file=where)
             path = loader.file_path(str(entry["path"]))
             for item in _load_replacement_file(loader, path):
-                _replace(resources, item, path)
+                _replace(resources, item, path, budget)
         else:
-            _replace(resources, entry, where)
+            _replace(resources, entry, where, budget)
 
 
 def _load_replacement_file(loader: Loader, path: str) -> list[dict[str, Any]]:
@@ -276,7 +284,7 @@ def _load_replacement_file(loader: Loader, path: str) -> list[dict[str, Any]]:
     return out
 
 
-def _replace(resources: ResourceList, rep: Any, where: str) -> None:
+def _replace(resources: ResourceList, rep: Any, where: str, budget: list[int]) -> None:
     if not isinstance(rep, dict):
         raise InputError(f"a replacement must be a mapping, got {rep!r}", file=where)
     source, source_value, targets = rep.get("source"), rep.get("sourceValue"), rep.get("targets")
@@ -285,6 +293,7 @@ def _replace(resources: ResourceList, rep: Any, where: str) -> None:
     if source is not None and source_value is not None:
         raise InputError("value and resource selectors are mutually exclusive", file=where)
     value = source_value if source is None else _source_value(resources, source, where)
+    cost = bounded_size(value, budget[0])  # written once per field path of every target
     for target in targets:
         if not isinstance(target, dict) or not isinstance(target.get("select"), dict):
             raise InputError("target must specify resources to select", file=where)
@@ -302,6 +311,10 @@ def _replace(resources: ResourceList, rep: Any, where: str) -> None:
                 continue
             if any(select.selects(i) for i in ids):
                 for fp in paths:
+                    budget[0] -= cost
+                    if budget[0] < 0:
+                        raise RenderError(f"replacements write more than {MAX_REPLACED} characters and elements "
+                                          "(a large value copied to many fields, or a map into itself?)", file=where)
                     _copy_to(res, value, str(fp), options, where)
     resources.reindex()
 
@@ -478,8 +491,16 @@ def resolve_vars(resources: ResourceList, all_vars: list[dict[str, Any]], specs:
             raise RenderError(f"field specified in var '{name}' ({field_path}) not found in corresponding resource", file=where)
         values[name] = value
 
+    budget = [MAX_REPLACED]  # what $(VAR) expansions may add: a 2 MB var in 3000 args is 6 GB
+
     def replace(text: str) -> Any:
-        return expand(text, values)
+        out = expand(text, values)
+        if isinstance(out, str) and len(out) > len(text):
+            budget[0] -= len(out) - len(text)
+            if budget[0] < 0:
+                raise RenderError(f"vars expand to more than {MAX_REPLACED} characters (a large var used in many "
+                                  "fields?)", file=where)
+        return out
 
     def setter(current: Any) -> Any:
         if current is None:

@@ -94,10 +94,20 @@ def _skip_rename(res: Resource) -> bool:
     return any(org.selected_by(group=g, kind=k) for g, k in _PREFIX_SKIP)
 
 
-def add_name_affix(resources: ResourceList, affix: str, specs: Sequence[FieldSpec], *, suffix: bool) -> None:
-    """namePrefix (suffix=False) or nameSuffix (suffix=True) over the name field specs."""
+MAX_NAME = 253
+"""The longest Kubernetes object name (a DNS subdomain)."""
+
+
+def add_name_affix(resources: ResourceList, affix: str, specs: Sequence[FieldSpec], *, suffix: bool,
+                   where: str | None = None) -> None:
+    """namePrefix (suffix=False) or nameSuffix (suffix=True) over the name field specs. An
+    affix longer than any name can be is refused: written into every name and every
+    reference to it, 2 MB of prefix over 3000 resources is gigabytes."""
     if not affix:
         return
+    if len(affix) > MAX_NAME:
+        raise InputError(f"{'nameSuffix' if suffix else 'namePrefix'} is {len(affix)} characters long; no name can "
+                         f"hold it (a Kubernetes name is at most {MAX_NAME})", file=where)
     key = "suffixes" if suffix else "prefixes"
 
     def setter(value: Any) -> Any:
@@ -202,7 +212,18 @@ def update_image(value: str, image: dict[str, Any], pattern: GoRegex | None) -> 
     return name
 
 
-def set_image(resources: Iterable[Resource], image: dict[str, Any], specs: Sequence[FieldSpec]) -> None:
+MAX_IMAGE_PART = 512
+"""Longer than any image name, tag or digest (a repository name stays under 256
+characters, a tag under 129): each is written into every matching container."""
+
+
+def set_image(resources: Iterable[Resource], image: dict[str, Any], specs: Sequence[FieldSpec],
+              where: str | None = None) -> None:
+    for key in ("newName", "newTag", "digest", "tagSuffix"):
+        if len(_scalar_text(image.get(key))) > MAX_IMAGE_PART:
+            raise InputError(f"images: {key} is {len(_scalar_text(image.get(key)))} characters long, longer than any "
+                             f"image reference part ({MAX_IMAGE_PART}); it would be written into every matching container",
+                             file=where)
     pattern = _image_matcher(_scalar_text(image.get("name")))
 
     def setter(value: Any) -> Any:

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping
 from ..core.resource import as_map
 from ..fleet.bundle import AppBundle, Bundles
 from .inventory import Image, charts, images
-from .secrets import is_secret, mask_diff, mask_resource
+from .secrets import mask_diff, mask_resource
 
 MODEL_VERSION = 1
 _SKIPPED_APP = re.compile(r"^(?P<where>.*?): Application (?P<app>\S+) \((?P<by>[^)]*)\) not rendered: (?P<reason>.*)$", re.S)
@@ -28,9 +28,9 @@ def slug(text: str) -> str:
     return _SLUG.sub("-", text).strip("-.") or "app"
 
 
-def _unique_slugs(names: Iterable[str]) -> dict[str, str]:
+def unique_slugs(names: Iterable[str], taken_slugs: Iterable[str] = ()) -> dict[str, str]:
     out: dict[str, str] = {}
-    taken: set[str] = set()
+    taken: set[str] = {s.lower() for s in taken_slugs}
     for name in names:
         base = candidate = slug(name)
         n = 2
@@ -59,8 +59,11 @@ def _documents(app: AppBundle) -> list[str]:
         texts = [dump_document(body) for body in app.resources]
     else:
         texts = [t if t.endswith("\n") else t + "\n" for t in texts]
-    return [dump_document(mask_resource(body)) if is_secret(body) else text
-            for body, text in zip(app.resources, texts)]
+    out = []
+    for body, text in zip(app.resources, texts):
+        masked = mask_resource(body)
+        out.append(text if masked is body else dump_document(masked))
+    return out
 
 
 def _parse_note(note: str) -> dict[str, str]:
@@ -164,7 +167,7 @@ def build_model(
     """The report of a rendered fleet. `changes`: a `renderer.diff.compare.DiffResult` (or its dict);
     `history`: {"remote": ..., "branches": [...]} from `gather.read_history`."""
     clusters = bundles.clusters()
-    cluster_slugs = _unique_slugs(clusters)
+    cluster_slugs = unique_slugs(clusters)
     notes = [_parse_note(str(n)) for n in bundles.notes]
     kept: dict[str, list[str]] = {}
     for note in notes:
@@ -185,7 +188,7 @@ def build_model(
             attached.add(app.origin)
         row_of[(app.cluster, app.app_dir)] = name
         by_row.setdefault(name, {})[app.cluster] = _cell(app, cluster_slugs[app.cluster], cell_notes)
-    app_slugs = _unique_slugs(sorted(by_row))
+    app_slugs = unique_slugs(sorted(by_row))
     rows: list[dict[str, Any]] = []
     for name in sorted(by_row):
         cells = dict(sorted(by_row[name].items()))

@@ -4,28 +4,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..core.secret_redact import redact_pair
+
 MASK = "<redacted>"
 _VALUE_FIELDS = ("data", "stringData")
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*):")
 _CHILD_KEY = re.compile(r"^(  )([-._A-Za-z0-9]+|\"[-._A-Za-z0-9]+\"):(?:\s|$)")  # a Secret key: a direct child of data:
 
 
-def is_secret(body: dict[str, Any]) -> bool:
-    return body.get("kind") == "Secret" and str(body.get("apiVersion") or "") == "v1"
-
-
 def mask_resource(body: dict[str, Any]) -> dict[str, Any]:
-    """A copy of `body` with every Secret value replaced; keys stay (they say what is there)."""
-    if not is_secret(body):
-        return body
-    out = dict(body)
-    for name in _VALUE_FIELDS:
-        values = body.get(name)
-        if isinstance(values, dict):
-            out[name] = {key: MASK for key in values}
-        elif values is not None:
-            out[name] = MASK
-    return out
+    """`body` with every Secret value replaced, keys kept (they say what is there): a Secret's
+    data and stringData, the last-applied annotation that copies them, the Secrets inside a
+    List. The same redaction as `sluice diff` (core.secret_redact); `body` itself when it
+    holds no Secret."""
+    return redact_pair(None, body)[1]  # type: ignore[no-any-return]
 
 
 def mask_diff(text: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..core.errors import InputError
+from .model import unique_slugs
 
 MARKER = ".sluice-report"  # a directory holding it is ours to replace
 ROWS_PER_PAGE = 100
@@ -83,6 +84,9 @@ def _render_all(model: dict[str, Any]) -> Iterable[tuple[str, str]]:
     """(relative path, text) of every generated file."""
     env = _environment()
     cluster_slugs = {c["name"]: c["slug"] for c in model["clusters"]}
+    if model["changes"] is not None:  # a cluster the change removes whole is only in the base
+        gone = [c["cluster"] for c in model["changes"]["clusters"] if c["cluster"] not in cluster_slugs]
+        cluster_slugs.update(unique_slugs(gone, cluster_slugs.values()))
     app_slugs = {row["appDir"]: row["slug"] for row in model["apps"]}
     changed = set()
     if model["changes"] is not None:
@@ -103,7 +107,7 @@ def _render_all(model: dict[str, Any]) -> Iterable[tuple[str, str]]:
         yield "changes.html", env.get_template("changes.html.j2").render(common, root="", section="changes")
         per_cluster = env.get_template("changes_cluster.html.j2")
         for cluster in model["changes"]["clusters"]:
-            slug = cluster_slugs.get(cluster["cluster"]) or cluster["cluster"]
+            slug = cluster_slugs[cluster["cluster"]]
             yield f"changes/{slug}.html", per_cluster.render(common, root="../", section="changes", cluster=cluster)
     if model["history"] is not None:
         yield "history.html", env.get_template("history.html.j2").render(common, root="", section="history")

@@ -16,6 +16,8 @@ always compared against the files, never trusted, and an index git tracks is ign
 from __future__ import annotations
 
 import json
+import posixpath
+import tempfile
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,15 +84,32 @@ class Index:
         return digests.differing(self.paths, self.sums, against_head)
 
 
+def _cache_dir(root: Path) -> Path | None:
+    """`.sluice` when it is a plain directory of the repository (or absent): a pull request
+    can commit it, or a file in it, as a symlink, which would lead the index's reads and
+    writes outside the repository."""
+    cache = root / CACHE_DIR
+    if cache.is_symlink() or (cache.exists() and not cache.is_dir()):
+        return None
+    return cache
+
+
+def _read(root: Path, name: str) -> bytes:
+    cache = _cache_dir(root)
+    if cache is None or (cache / name).is_symlink():
+        raise OSError(f"{CACHE_DIR}/{name} is not a plain file of the repository")
+    return (cache / name).read_bytes()
+
+
 def load_index(root: Path) -> Index:
-    """The saved index; an empty one when absent, unreadable, of another version or not
-    of the expected shape (the discovery record alone, kept in its own file, likewise)."""
+    """The saved index; an empty one when absent, unreadable, behind a symlink, of another
+    version or not of the expected shape (the discovery record, in its own file, likewise)."""
     try:
-        index = _decode(json.loads((root / INDEX_FILE).read_bytes()))
+        index = _decode(json.loads(_read(root, posixpath.basename(INDEX_FILE))))
     except (OSError, ValueError, RecursionError, _Invalid, KeyError, TypeError, IndexError):
         index = Index()
     try:
-        index.discovery = _decode_plan(json.loads((root / PLAN_FILE).read_bytes()), index)
+        index.discovery = _decode_plan(json.loads(_read(root, posixpath.basename(PLAN_FILE))), index)
     except (OSError, ValueError, RecursionError, _Invalid, KeyError, TypeError, IndexError):
         index.discovery = None
     return index
@@ -182,15 +201,19 @@ class _Writer:
 
 
 def _write(root: Path, name: str, data: Any) -> None:
-    cache = root / CACHE_DIR
+    cache = _cache_dir(root)
+    if cache is None:
+        return
     try:
         cache.mkdir(exist_ok=True)
-        ignore = cache / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# sluice's cache; never committed\n*\n", encoding="utf-8")
-        tmp = cache / f".{name}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
-        os.replace(tmp, cache / name)
+        if not os.path.lexists(cache / ".gitignore"):  # never through a link the repository holds
+            fd = os.open(cache / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write("# sluice's cache; never committed\n*\n")
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=cache)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(data, separators=(",", ":")) + "\n")
+        os.replace(tmp, cache / name)  # replaces a link itself, never what it points to
     except OSError:
         pass  # a cache is a nicety: a read-only checkout still verifies
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..core.resource import split_api_version
+from ..core.secret_redact import FIELDS, REDACTED, is_secret, scrub, secret_values
 
 ERROR, WARNING = "error", "warning"
 MAX_ERRORS_PER_RESOURCE = 20
@@ -86,7 +87,26 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _message(err: Any) -> str:
+def _json_type(value: Any) -> str:
+    return ("null" if value is None else "boolean" if isinstance(value, bool) else "number" if isinstance(value, (int, float))
+            else "string" if isinstance(value, str) else "array" if isinstance(value, list) else "object")
+
+
+def _secret_message(err: Any) -> str | None:
+    """A message for an error in a Secret's values that names the check, never the value:
+    jsonschema's own messages quote the instance, and verify output reaches CI logs."""
+    path = list(err.absolute_path)
+    if (path and path[0] not in FIELDS) or err.validator in ("required", "additionalProperties"):
+        return None
+    if err.validator == "type":
+        kind = _json_type(err.instance)
+        return f"{_path(path)}: {'an' if kind[0] in 'ao' else 'a'} {kind} ({REDACTED}) is not of type {err.validator_value!r}"
+    return f"{_path(path)}: {REDACTED} fails the schema's {err.validator!r} check"
+
+
+def _message(err: Any, secret: bool = False) -> str:
+    if secret and (redacted := _secret_message(err)) is not None:
+        return redacted
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
         allowed = (err.schema.get("properties") or {}) if isinstance(err.schema, dict) else {}
         extra = sorted(k for k in err.instance if k not in allowed)
@@ -202,7 +222,9 @@ class SchemaChecker:
         if isinstance(body.get("sops"), dict):  # SOPS metadata: removed by the decrypting controller
             body = {k: v for k, v in body.items() if k != "sops"}
         errors = sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
-        problems = [SchemaProblem(ERROR, _message(e)) for e in errors[:MAX_ERRORS_PER_RESOURCE]]
+        secret = is_secret(body)
+        values = secret_values([body]) if secret else set()
+        problems = [SchemaProblem(ERROR, scrub(_message(e, secret), values)) for e in errors[:MAX_ERRORS_PER_RESOURCE]]
         if len(errors) > MAX_ERRORS_PER_RESOURCE:
             problems.append(SchemaProblem(ERROR, f"... and {len(errors) - MAX_ERRORS_PER_RESOURCE} more schema errors"))
         return problems

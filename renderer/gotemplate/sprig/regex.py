@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator
 
 import re2
 
-from renderer.gotemplate.args import arg_int, arg_str
+from renderer.gotemplate.args import arg_int, arg_str, check_generated
 from renderer.gotemplate.errors import FuncError
 from renderer.gotemplate.printf import can_backquote, quote
 from renderer.gotemplate.values import StrList
@@ -119,7 +119,7 @@ def _replace(regex: Any, s: Any, repl: Callable[[Any], str]) -> str:
     """Go's replaceAll: a match is replaced unless it is empty and abuts the previous one."""
     r, text = _compile(regex), arg_str(s)
     out: list[str] = []
-    last_end = search = 0
+    last_end = search = size = 0
     while search <= len(text):
         m = r.search(text, search)
         if m is None:
@@ -128,6 +128,8 @@ def _replace(regex: Any, s: Any, repl: Callable[[Any], str]) -> str:
         out.append(text[last_end:start])
         if end > last_end or start == 0:
             out.append(repl(m))
+            size += len(out[-1])  # an empty match between every character multiplies the replacement
+            check_generated(size + len(text), "regexReplaceAll")
         last_end = end
         search = search + 1 if search + 1 > end else end
     out.append(text[last_end:])

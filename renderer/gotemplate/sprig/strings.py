@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from renderer.gotemplate.errors import FuncError
-from renderer.gotemplate.args import MAX_GENERATED, arg_int, arg_str, strslice, strval, to_int64
+from renderer.gotemplate.args import MAX_GENERATED, arg_int, arg_str, check_generated, strslice, strval, to_int64
 from renderer.gotemplate.fmt import go_quote
 from renderer.gotemplate.values import StrList, StrMap
 from renderer.gotemplate.sprig import casing
@@ -201,10 +201,31 @@ def _indent(n: Any, s: Any) -> str:
     count, text = arg_int(n), arg_str(s)
     if count < 0:
         raise FuncError("strings: negative Repeat count")
-    if count * (text.count("\n") + 1) > MAX_GENERATED:
-        raise FuncError(f"indent: {count} spaces on each line is more than sluice generates ({MAX_GENERATED})")
+    check_generated(count * (text.count("\n") + 1) + len(text), "indent")
     pad = " " * count
     return pad + text.replace("\n", "\n" + pad)
+
+
+def _replace_text(old: Any, new: Any, s: Any) -> str:
+    old_s, new_s, text = arg_str(old), arg_str(new), arg_str(s)
+    if len(new_s) > len(old_s):  # "" is found between every two characters
+        found = len(text) + 1 if not old_s else text.count(old_s)
+        check_generated(len(text) + found * (len(new_s) - len(old_s)), "replace")
+    return text.replace(old_s, new_s)
+
+
+def _join(sep: Any, v: Any) -> str:
+    parts, glue = strslice(v), arg_str(sep)
+    check_generated(sum(len(p) for p in parts) + len(glue) * max(len(parts) - 1, 0), "join")
+    return glue.join(parts)
+
+
+def _wrap_with(n: Any, sep: Any, s: Any) -> str:
+    text, width, glue = arg_str(s), arg_int(n), arg_str(sep)
+    # a break goes at a space or a line end, or every `width` characters of a long word
+    breaks = text.count(" ") + text.count("\n") + len(text) // max(width, 1) + 1
+    check_generated(len(text) + breaks * len(glue), "wrapWith")
+    return wrap_custom(text, width, glue, True)
 
 
 def _repeat(n: Any, s: Any) -> str:
@@ -226,7 +247,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "trimall": _trim_all,
     "trimPrefix": lambda p, s: arg_str(s).removeprefix(arg_str(p)),
     "trimSuffix": lambda p, s: arg_str(s).removesuffix(arg_str(p)),
-    "replace": lambda old, new, s: arg_str(s).replace(arg_str(old), arg_str(new)),
+    "replace": _replace_text,
     "contains": lambda sub, s: arg_str(sub) in arg_str(s),
     "hasPrefix": lambda p, s: arg_str(s).startswith(arg_str(p)),
     "hasSuffix": lambda p, s: arg_str(s).endswith(arg_str(p)),
@@ -243,7 +264,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "nospace": _nospace,
     "initials": _initials,
     "wrap": lambda n, s: wrap_custom(arg_str(s), arg_int(n), "", False),
-    "wrapWith": lambda n, sep, s: wrap_custom(arg_str(s), arg_int(n), arg_str(sep), True),
+    "wrapWith": _wrap_with,
     "plural": lambda one, many, n: arg_str(one) if to_int64(n) == 1 else arg_str(many),
     "snakecase": lambda s: casing.lower_words(arg_str(s), "_"),
     "kebabcase": lambda s: casing.lower_words(arg_str(s), "-"),
@@ -253,7 +274,7 @@ FUNCS: dict[str, Callable[..., Any]] = {
     "splitList": _split_list,
     "split": _split,
     "splitn": _splitn,
-    "join": lambda sep, v: arg_str(sep).join(strslice(v)),
+    "join": _join,
     "toString": strval,
     "toStrings": strslice,
     "toDecimal": _to_decimal,
