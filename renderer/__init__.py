@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .core.limits import raised_limits
+from .core.limits import raised_limits as raised_limits  # re-exported: the API of --limit
 from .core.version import __version__
 
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from renderer.cli import main
-from renderer.diff.compare import CHANGED, Revision, compare_bundles, diff_revisions
+from renderer.diff.compare import Revision, compare_bundles, diff_revisions
 from renderer.diff.reporters import report_json, report_markdown, report_text
 from renderer.fleet.bundle import AppBundle, Bundles
 from gitrepos import FIXED_DATE, demo_repo, git, isolated_git_env  # noqa: F401 - fixtures

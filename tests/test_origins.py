@@ -9,8 +9,6 @@ the text the test wrote, so the fixture and the assertion cannot drift apart. ku
 from __future__ import annotations
 
 import io
-import json
-import shutil
 import subprocess
 import sys
 import tarfile

@@ -169,7 +169,8 @@ def _enter_limits(ctx: click.Context, _param: click.Parameter, values: tuple[str
 
 LIMIT_OPTION = click.option(
     "--limit", "limits", multiple=True, metavar="KEY=N", expose_value=False, callback=_enter_limits,
-    help="Raise a ceiling on the work of this run (generatedApplications, helmRenderSeconds, helmOutputBytes). "
+    help="Raise a ceiling on the work of this run (generatedApplications, helmRenderSeconds, helmOutputBytes, "
+         "helmRenderMemory). "
          "sluice.yaml `limits` may only lower the ceilings: a pull request controls it.")
 
 

@@ -594,8 +594,7 @@ class HelmCLI:
             msg = exc.stderr.decode("utf-8", "replace").strip().removeprefix("Error: ")
             if "fatal error: out of memory" in msg or "runtime: out of memory" in msg:
                 raise RenderError(f"chart {chart}: the render needed more than {self.max_memory_bytes} bytes of memory "
-                                  "(a runaway template?); raise limits.helmRenderMemory in sluice.yaml if the chart "
-                                  "really needs it") from None
+                                  f"(a runaway template?); {how_to_raise('helmRenderMemory')}") from None
             msg = msg.split("\ngoroutine ", 1)[0].strip()  # a Go crash: its message, not its stacks
             raise RenderError(f"chart {chart}: helm template failed: {msg}") from None
         except (asyncio.TimeoutError, TimeoutError):

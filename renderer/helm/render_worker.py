@@ -27,6 +27,7 @@ import time
 from typing import Any, BinaryIO
 
 from ..core.errors import RenderError
+from ..core.limits import how_to_raise
 
 DEFAULT_RENDER_MEMORY = 4 * 1024 * 1024 * 1024
 """Address space of the render process (Go reserves about 1.7 GiB of it up front)."""
@@ -134,7 +135,7 @@ class RenderWorker:
         text = err.decode("utf-8", "replace")
         if "out of memory" in text or "MemoryError" in text or "cannot allocate memory" in text.lower():
             return RenderError(f"chart {chart}: the render needed more than {memory} bytes of memory (a runaway "
-                               "template?); raise limits.helmRenderMemory in sluice.yaml if the chart really needs it")
+                               f"template?); {how_to_raise('helmRenderMemory')}")
         first = next((line for line in text.splitlines() if line.strip()), f"exit code {code}")
         return RenderError(f"chart {chart}: the Helm render process failed: {first[:300]}")
 
