@@ -255,3 +255,25 @@ def copy_to_git(names: tuple[str, ...], src_root: Path, repo: Path, message: str
 def demo_repo(tmp_path: Path, isolated_git_env: Path) -> Path:
     """This project's demo fleet as a dry repository (one commit, "Initial fleet")."""
     return copy_to_git(DEMO_FILES, REPO_ROOT, tmp_path / "dry")
+
+
+DEMO_FILES = ("sluice.yaml", "apps", "clusters", "base", "overlays", "platform")
+
+
+def demo_fleet(tmp_path: Path) -> Path:
+    """The repository's demo fleet copied into a fresh git repository (one commit)."""
+    import shutil
+
+    root = Path(__file__).resolve().parent.parent
+    repo = tmp_path / "dry"
+    repo.mkdir()
+    for name in DEMO_FILES:
+        src = root / name
+        if src.is_dir():
+            shutil.copytree(src, repo / name)
+        elif src.exists():
+            shutil.copy2(src, repo / name)
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "fleet", cwd=repo)
+    return repo

@@ -263,23 +263,15 @@ def _options_by_flag() -> dict[str, list[tuple[str, str, str]]]:
     """Every option of every command: long flag -> [(command, flags as --help shows them, help)]."""
     import click
 
+    from cliwalk import leaf_commands
+
     seen: dict[str, list[tuple[str, str, str]]] = {}
-
-    def walk(group: click.Group, ctx: click.Context, path: list[str]) -> None:
-        for name in group.list_commands(ctx):
-            command = group.get_command(ctx, name)
-            assert command is not None
-            sub = click.Context(command, info_name=name, parent=ctx)
-            if isinstance(command, click.Group):
-                walk(command, sub, [*path, name])
-                continue
-            for param in command.params:
-                record = param.get_help_record(sub) if isinstance(param, click.Option) else None
-                if record is not None:
-                    flag = next(o for o in param.opts if o.startswith("--"))
-                    seen.setdefault(flag, []).append((" ".join([*path, name]), record[0], param.help or ""))
-
-    walk(cli, click.Context(cli, info_name="sluice"), [])
+    for name, command, ctx in leaf_commands():
+        for param in command.params:
+            record = param.get_help_record(ctx) if isinstance(param, click.Option) else None
+            if record is not None:
+                flag = next(o for o in param.opts if o.startswith("--"))
+                seen.setdefault(flag, []).append((name, record[0], param.help or ""))
     return seen
 
 

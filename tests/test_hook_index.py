@@ -13,30 +13,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gitrepos import git, isolated_git_env  # noqa: F401 - fixture
+from gitrepos import demo_fleet, git, isolated_git_env  # noqa: F401 - fixture
 from renderer.core.fs import KIND, LISTING, NAMED, TREE
 from renderer.verify import verify_repo
 from renderer.verify.index import INDEX_FILE, load_index
 from renderer.verify.tree import SETTLED_NS, UNREADABLE, Digests, Tree
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEMO = ("sluice.yaml", "apps", "clusters", "base", "overlays", "platform")
 
 
 @pytest.fixture
 def demo(tmp_path: Path, isolated_git_env: Path) -> Path:
-    repo = tmp_path / "dry"
-    repo.mkdir()
-    for name in DEMO:
-        src = REPO_ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, repo / name)
-        elif src.exists():
-            shutil.copy2(src, repo / name)
-    git("init", "-q", "-b", "main", cwd=repo)
-    git("add", "-A", cwd=repo)
-    git("commit", "-q", "-m", "fleet", cwd=repo)
-    return repo
+    return demo_fleet(tmp_path)
 
 
 def _settled(root: Path, rel: str) -> dict[str, tuple[str, str]]:

@@ -4,14 +4,13 @@ plan, and never trusted when planted."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gitrepos import git, isolated_git_env  # noqa: F401 - fixture
+from gitrepos import demo_fleet, git, isolated_git_env  # noqa: F401 - fixture
 from renderer.core.fs import RepoFS
 from renderer.verify import _config, _plan, verify_repo
 from renderer.verify.changed import plan_changed
@@ -20,23 +19,11 @@ from renderer.verify.plancache import decode_plan, encode_plan, reuse
 from renderer.verify.tree import Digests
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEMO = ("sluice.yaml", "apps", "clusters", "base", "overlays", "platform")
 
 
 @pytest.fixture
 def demo(tmp_path: Path, isolated_git_env: Path) -> Path:
-    repo = tmp_path / "dry"
-    repo.mkdir()
-    for name in DEMO:
-        src = REPO_ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, repo / name)
-        elif src.exists():
-            shutil.copy2(src, repo / name)
-    git("init", "-q", "-b", "main", cwd=repo)
-    git("add", "-A", cwd=repo)
-    git("commit", "-q", "-m", "fleet", cwd=repo)
-    return repo
+    return demo_fleet(tmp_path)
 
 
 def _kept(repo: Path) -> bool:

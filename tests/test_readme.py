@@ -11,7 +11,7 @@ import click
 import jsonschema
 import yaml
 
-from renderer.cli import cli
+from cliwalk import leaf_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -31,22 +31,9 @@ def test_the_sluice_yaml_example_is_valid() -> None:
 
 def _commands() -> dict[str, set[str]]:
     """'render' / 'helm template' -> the long flags --help shows."""
-    out: dict[str, set[str]] = {}
-
-    def walk(group: click.Group, ctx: click.Context, path: list[str]) -> None:
-        for name in group.list_commands(ctx):
-            command = group.get_command(ctx, name)
-            assert command is not None
-            sub = click.Context(command, info_name=name, parent=ctx)
-            if isinstance(command, click.Group):
-                walk(command, sub, [*path, name])
-                continue
-            flags = {o for p in command.params if isinstance(p, click.Option) and p.get_help_record(sub)
-                     for o in p.opts if o.startswith("--") and o != "--help"}
-            out[" ".join([*path, name])] = flags
-
-    walk(cli, click.Context(cli, info_name="sluice"), [])
-    return out
+    return {name: {o for p in command.params if isinstance(p, click.Option) and p.get_help_record(ctx)
+                   for o in p.opts if o.startswith("--") and o != "--help"}
+            for name, command, ctx in leaf_commands()}
 
 
 def test_the_command_list_matches_the_cli() -> None:
