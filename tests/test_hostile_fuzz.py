@@ -539,3 +539,25 @@ def test_diff_of_a_large_resource_changed_everywhere_is_fast_enough(tmp_path: Pa
     run = sluice(tmp_path, "diff", str(repo), "--base", "HEAD~1", "--head", "HEAD", "-o", "json", timeout=100)
     assert run.code == 0 and "Traceback" not in run.out, run.out[-2000:]
     assert "-  k0: v" in run.out and "+  k0: w" in run.out and "k1: v" in run.out
+
+
+@pytest.mark.parametrize("command", ["render", "get", "diff"])
+def test_directories_nested_past_the_recursion_limit_are_named(tmp_path: Path, command: str) -> None:
+    """git commits a directory 1100 levels deep; the walks (and `diff`'s checkout of a
+    revision) recursed per level into a RecursionError, reported as "input nests too deeply"
+    naming nothing. The depth is bounded and the message names the path."""
+    import subprocess
+
+    repo = make_repo(tmp_path, {"app/cm.yaml": CM, "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app")})
+    deep = str(repo / "app")
+    for _ in range(1100):  # one level at a time: os.makedirs and pathlib recurse per level too
+        deep = os.path.join(deep, "d")
+        os.mkdir(deep)
+    with open(os.path.join(deep, "cm.yaml"), "w") as fh:
+        fh.write(CM.replace("name: x", "name: deep"))
+    git = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "deep"], cwd=repo, check=True)
+    args = {"render": ["render", str(repo)], "get": ["get", "targets", str(repo)],
+            "diff": ["diff", str(repo), "--base", "HEAD", "--head", "HEAD"]}[command]
+    assert_refused(sluice(tmp_path, *args), "app/d/d/d/", "deeper than 200 levels")
