@@ -561,3 +561,14 @@ def test_directories_nested_past_the_recursion_limit_are_named(tmp_path: Path, c
     args = {"render": ["render", str(repo)], "get": ["get", "targets", str(repo)],
             "diff": ["diff", str(repo), "--base", "HEAD", "--head", "HEAD"]}[command]
     assert_refused(sluice(tmp_path, *args), "app/d/d/d/", "deeper than 200 levels")
+
+
+def test_a_chain_of_1200_kustomizations_is_named(tmp_path: Path) -> None:
+    """Each overlay naming the next: the build recursed per level into a RecursionError
+    ("input nests too deeply", no file). The depth is bounded (100) and the chain named."""
+    files = {f"k{i}/kustomization.yaml": f"resources: [../k{i + 1}]\n" for i in range(1199)}
+    files.update({"k1199/kustomization.yaml": "resources: [cm.yaml]\n", "k1199/cm.yaml": CM,
+                  "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="k0")})
+    repo = make_repo(tmp_path, files)
+    for args in (["render", str(repo)], ["build", str(repo / "k0"), "--repo", str(repo)]):
+        assert_refused(sluice(tmp_path, *args), "k99/kustomization.yaml", "nest deeper than 100 levels", "k0 -> k1")
