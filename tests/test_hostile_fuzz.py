@@ -572,3 +572,13 @@ def test_a_chain_of_1200_kustomizations_is_named(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, files)
     for args in (["render", str(repo)], ["build", str(repo / "k0"), "--repo", str(repo)]):
         assert_refused(sluice(tmp_path, *args), "k99/kustomization.yaml", "nest deeper than 100 levels", "k0 -> k1")
+
+
+def test_a_repo_url_longer_than_any_path_is_not_a_file_error(tmp_path: Path) -> None:
+    """sluice.yaml `repoURL` of 5000 characters: asking whether it names a local path raised
+    ENAMETOOLONG, reported as "cannot read 9999...: File name too long"."""
+    url = "https://example.com/" + "9" * 5000
+    repo = make_repo(tmp_path, {"sluice.yaml": f"repoURL: {url}\n", "app/cm.yaml": CM,
+                                "apps/app.yaml": APP.format(name="app", url=url, path="app")})
+    run = sluice(tmp_path, "render", str(repo))
+    assert run.code == 0 and "Traceback" not in run.out, run.out[-500:]
