@@ -519,3 +519,66 @@ def test_a_name_or_image_part_no_kubernetes_name_can_hold_is_refused(tmp_path: P
         "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app"),
     })
     assert_refused(sluice(tmp_path, "render", str(repo)), "app/kustomization.yaml", "characters long")
+
+
+def test_diff_of_a_large_resource_changed_everywhere_is_fast_enough(tmp_path: Path) -> None:
+    """difflib took minutes on a 50,000-line ConfigMap whose every other line a pull request
+    changed (`sluice diff` on every CI run); above 2000 lines git's diff computes the hunks.
+    The bound is ten times what the diff takes now: it catches the runaway, not slowness."""
+    import random
+    import subprocess
+
+    rng = random.Random(1)
+    lines = [f"  k{i}: v{rng.randrange(10**9)}\n" for i in range(50000)]
+    repo = make_repo(tmp_path, {"app/cm.yaml": CM + "data:\n" + "".join(lines),
+                                "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app")})
+    changed = [line.replace(": v", ": w") if i % 2 == 0 else line for i, line in enumerate(lines)]
+    (repo / "app" / "cm.yaml").write_text(CM + "data:\n" + "".join(changed))
+    git = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "commit", "-qam", "change"], cwd=repo, check=True)
+    run = sluice(tmp_path, "diff", str(repo), "--base", "HEAD~1", "--head", "HEAD", "-o", "json", timeout=100)
+    assert run.code == 0 and "Traceback" not in run.out, run.out[-2000:]
+    assert "-  k0: v" in run.out and "+  k0: w" in run.out and "k1: v" in run.out
+
+
+@pytest.mark.parametrize("command", ["render", "get", "diff"])
+def test_directories_nested_past_the_recursion_limit_are_named(tmp_path: Path, command: str) -> None:
+    """git commits a directory 1100 levels deep; the walks (and `diff`'s checkout of a
+    revision) recursed per level into a RecursionError, reported as "input nests too deeply"
+    naming nothing. The depth is bounded and the message names the path."""
+    import subprocess
+
+    repo = make_repo(tmp_path, {"app/cm.yaml": CM, "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="app")})
+    deep = str(repo / "app")
+    for _ in range(1100):  # one level at a time: os.makedirs and pathlib recurse per level too
+        deep = os.path.join(deep, "d")
+        os.mkdir(deep)
+    with open(os.path.join(deep, "cm.yaml"), "w") as fh:
+        fh.write(CM.replace("name: x", "name: deep"))
+    git = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "deep"], cwd=repo, check=True)
+    args = {"render": ["render", str(repo)], "get": ["get", "targets", str(repo)],
+            "diff": ["diff", str(repo), "--base", "HEAD", "--head", "HEAD"]}[command]
+    assert_refused(sluice(tmp_path, *args), "app/d/d/d/", "deeper than 200 levels")
+
+
+def test_a_chain_of_1200_kustomizations_is_named(tmp_path: Path) -> None:
+    """Each overlay naming the next: the build recursed per level into a RecursionError
+    ("input nests too deeply", no file). The depth is bounded (100) and the chain named."""
+    files = {f"k{i}/kustomization.yaml": f"resources: [../k{i + 1}]\n" for i in range(1199)}
+    files.update({"k1199/kustomization.yaml": "resources: [cm.yaml]\n", "k1199/cm.yaml": CM,
+                  "apps/app.yaml": APP.format(name="app", url=REPO_URL, path="k0")})
+    repo = make_repo(tmp_path, files)
+    for args in (["render", str(repo)], ["build", str(repo / "k0"), "--repo", str(repo)]):
+        assert_refused(sluice(tmp_path, *args), "k99/kustomization.yaml", "nest deeper than 100 levels", "k0 -> k1")
+
+
+def test_a_repo_url_longer_than_any_path_is_not_a_file_error(tmp_path: Path) -> None:
+    """sluice.yaml `repoURL` of 5000 characters: asking whether it names a local path raised
+    ENAMETOOLONG, reported as "cannot read 9999...: File name too long"."""
+    url = "https://example.com/" + "9" * 5000
+    repo = make_repo(tmp_path, {"sluice.yaml": f"repoURL: {url}\n", "app/cm.yaml": CM,
+                                "apps/app.yaml": APP.format(name="app", url=url, path="app")})
+    run = sluice(tmp_path, "render", str(repo))
+    assert run.code == 0 and "Traceback" not in run.out, run.out[-500:]

@@ -86,14 +86,14 @@ def make_repo(tmp_path: Path, files: dict[str, str], links: dict[str, str] | Non
     return repo
 
 
-def sluice(tmp_path: Path, *args: str) -> Run:
+def sluice(tmp_path: Path, *args: str, timeout: float = TIME_LIMIT) -> Run:
     """`sluice ARGS` as the CI job runs it, bounded in memory and time."""
     out_dir = tmp_path / "bundles"
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(REPO_ROOT), "HOME": str(tmp_path)}
     argv = [sys.executable, "-m", "renderer", *args]
     if args[0] == "render":
         argv += ["--out", str(out_dir)]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=TIME_LIMIT, preexec_fn=_limits, env=env,
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, preexec_fn=_limits, env=env,
                           cwd=tmp_path)
     bundles = ""
     if out_dir.is_dir():

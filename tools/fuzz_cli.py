@@ -379,6 +379,34 @@ def run_case(seed: int, index: int, *, base_dir: Path, timeout: float, mem: int,
     return record
 
 
+def summarize(logs: list[str]) -> dict[str, object]:
+    """Cases, commands run and their exit codes, failures by class (with the first case of
+    each, to replay), soft findings."""
+    cases = commands = 0
+    codes: dict[str, int] = {}
+    failures: dict[str, list[str]] = {}
+    soft: dict[str, int] = {}
+    mutators: dict[str, int] = {}
+    for log in logs:
+        with open(log, encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                cases += 1
+                for m in rec["mutations"]:
+                    mutators[m.split(" ", 1)[0].rstrip(":")] = mutators.get(m.split(" ", 1)[0].rstrip(":"), 0) + 1
+                for o in rec["outcomes"]:
+                    commands += 1
+                    key = f"{o['command'].split('-')[0]}:{o['code']}"
+                    codes[key] = codes.get(key, 0) + 1
+                for c in rec["failures"]:
+                    failures.setdefault(c, []).append(rec["case"])
+                for c in rec["soft"]:
+                    soft[c] = soft.get(c, 0) + 1
+    return {"cases": cases, "commands": commands, "exit_codes": dict(sorted(codes.items())),
+            "mutations": dict(sorted(mutators.items())),
+            "failures": {c: {"count": len(v), "first": v[0]} for c, v in sorted(failures.items())}, "soft": soft}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=1)
@@ -392,7 +420,11 @@ def main() -> int:
     ap.add_argument("--minutes", type=float, default=0, help="stop after this long (0: no limit)")
     ap.add_argument("--tmp", default=tempfile.gettempdir())
     ap.add_argument("--baseline", action="store_true", help="each seed once, unmutated: what renders as it is")
+    ap.add_argument("--summarize", nargs="+", metavar="LOG", help="summarise JSON-lines logs and exit")
     args = ap.parse_args()
+    if args.summarize:
+        print(json.dumps(summarize(args.summarize), indent=1))
+        return 0
     base = Path(args.tmp)
     if args.baseline:
         for i, (name, _src, _parts) in enumerate(seeds(HERE)):

@@ -142,6 +142,15 @@ def dirty_paths(repo: Path, ignore: Sequence[str] = ()) -> tuple[str, ...]:
     return tuple(sorted(set(paths)))
 
 
+def _exists(path: str) -> bool:
+    """Whether `path` names something on disk; a name the system refuses (too long, a NUL)
+    names nothing."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
+
+
 def recorded_repo_url(config_url: str | None, repo: Path) -> str:
     """The repoURL hydrated branches record: sluice.yaml's ``repoURL`` (credentials and
     trailing ``/`` removed), else the ``origin`` URL when it is a network URL; never a
@@ -150,7 +159,7 @@ def recorded_repo_url(config_url: str | None, repo: Path) -> str:
         if not candidate or not candidate.strip():
             continue
         url = redact_url(candidate.strip()).rstrip("/")
-        local = url.startswith("file://") or url.startswith(("/", ".", "~")) or os.path.isabs(url) or Path(url).exists()
+        local = url.startswith("file://") or url.startswith(("/", ".", "~")) or os.path.isabs(url) or _exists(url)
         if local:
             continue
         return url

@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from ..core.errors import InputError, OutOfReach, SourceOutOfReach
-from ..core.fs import RepoFS, join
+from ..core.fs import RepoFS, check_depth, join
 from ..core.regex import compile_user_regex
 from ..core.resource import Origin, Placed, bodies
 
@@ -364,6 +364,7 @@ def directory_files(fs: RepoFS, spec: SourceSpec, *, referrer: str | None = None
     found: list[str] = []
 
     def walk(directory: str, rel: str) -> None:
+        check_depth(directory)
         for name in fs.listdir(directory):
             path = join(directory, name)
             rel_path = f"{rel}/{name}" if rel else name

@@ -57,6 +57,18 @@ def check_name(name: str, directory: str) -> None:
         raise InputError(f"the file name {path.encode('utf-8', 'surrogateescape')!r} is not UTF-8; rename it") from None
 
 
+MAX_DIR_DEPTH = 200
+"""Deepest directory nesting a walk of the repository follows: git commits any depth, and
+a walk recursing per level would otherwise end in a RecursionError naming nothing."""
+
+
+def check_depth(path: str) -> None:
+    """Refuse a repository directory nested deeper than MAX_DIR_DEPTH levels, by name."""
+    if path.count("/") >= MAX_DIR_DEPTH:
+        shown = path if len(path) <= 120 else path[:120] + "..."
+        raise InputError(f"directories nest deeper than {MAX_DIR_DEPTH} levels", file=shown)
+
+
 def join(base: str, rel: str) -> str:
     """Join a repo-relative directory and a relative path, normalised (no escape check)."""
     return posixpath.normpath(posixpath.join(base, rel))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from .errors import GitError, InputError
+from .fs import MAX_DIR_DEPTH
 
 __all__ = ["TreeEntry", "git_toplevel", "read_blobs", "read_tree", "resolve_commit", "run", "run_all", "start_all"]
 
@@ -123,6 +124,9 @@ class TreeEntry:
 
 def _check_path(path: str, where: str) -> None:
     parts = path.split("/")
+    if len(parts) > MAX_DIR_DEPTH:  # as the working tree is judged (core/fs.py)
+        shown = path if len(path) <= 120 else path[:120] + "..."
+        raise InputError(f"revision {where} holds a path nested deeper than {MAX_DIR_DEPTH} levels: {shown}")
     for part in parts:
         if part in ("", ".", "..") or part.lower() == ".git":
             raise InputError(f"revision {where} holds an entry with an unsafe path {path!r} (git would not check it out)")

@@ -209,12 +209,39 @@ def _dump(body: dict[str, Any]) -> str:
     return dump_document(body)
 
 
+DIFFLIB_LINES = 2000
+"""Above this many lines on either side git's diff computes the hunks: difflib's matcher
+takes minutes on a 20,000-line resource changed every other line (a pull request can make
+one), git's xdiff milliseconds."""
+
+
 def _unified(old: str, new: str, label: str) -> str:
-    lines = difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True),
-        fromfile=f"a/{label}", tofile=f"b/{label}", n=3,
-    )
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    if len(a) > DIFFLIB_LINES or len(b) > DIFFLIB_LINES:
+        return _git_unified(old, new, label)
+    lines = difflib.unified_diff(a, b, fromfile=f"a/{label}", tofile=f"b/{label}", n=3)
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def _git_unified(old: str, new: str, label: str) -> str:
+    """The same unified diff (3 lines of context, difflib's headers) from `git diff
+    --no-index` over two temporary files, with git's sanitised environment."""
+    with tempfile.TemporaryDirectory(prefix="sluice-diff-") as tmp:
+        paths = []
+        for name, text in (("a", old), ("b", new)):
+            path = os.path.join(tmp, name)
+            with open(path, "wb") as fh:
+                fh.write(text.encode("utf-8", "surrogateescape"))
+            paths.append(name)
+        proc = run_git(Path(tmp), ["diff", "--no-index", "--no-color", "--no-ext-diff", "--no-textconv", "-U3",
+                                   "--diff-algorithm=myers", "--", *paths], check=False)
+    if proc.returncode not in (0, 1):
+        raise InputError(f"{label}: cannot compare: {proc.stderr.decode('utf-8', 'replace').strip()}")
+    out = proc.stdout.decode("utf-8", "surrogateescape")
+    start = out.find("\n@@")
+    if start < 0:
+        return ""
+    return f"--- a/{label}\n+++ b/{label}\n" + out[start + 1:]
 
 
 def _resources(bundles: Bundles) -> dict[tuple[str, str], tuple[str, dict[ResourceKey, dict[str, Any]]]]:

@@ -31,7 +31,7 @@ from .config import CONFIG_FILE, FleetConfig, cluster_name_problem, normalize_br
 from ..helm.engine import DEFAULT_KUBE_VERSION
 from ..core.notes import NotRendered, Skipped
 from ..core.repourl import normalize_repo_url
-from ..core.fs import RepoFS, check_name, is_shape_key
+from ..core.fs import RepoFS, check_depth, check_name, is_shape_key
 from ..core import screens
 from ..argo.sources import KUSTOMIZATION_FILES, SourceSpec, compile_glob
 
@@ -125,6 +125,7 @@ def walk_yaml(fs: RepoFS, start: str, *, skip: Iterable[str] = (), exclude: Iter
         return path in skip_set or any(rx.fullmatch(path) for rx in excludes)
 
     def walk(directory: str) -> Iterator[str]:
+        check_depth(directory)
         if directory != "." and _is_chart_dir(fs, directory):
             return
         try:

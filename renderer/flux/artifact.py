@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 from ..core.errors import InputError
-from ..core.fs import ROOT, RepoFS, check_name
+from ..core.fs import ROOT, RepoFS, check_depth, check_name
 from .sourceignore import IGNORE_FILE, IgnoreMatcher, Pattern, artifact_matcher, read_patterns
 
 __all__ = ["ArtifactFS", "load_ignore_patterns"]
@@ -25,6 +25,7 @@ def load_ignore_patterns(fs: RepoFS) -> list[Pattern]:
     patterns: list[Pattern] = []
 
     def walk(directory: str, domain: tuple[str, ...]) -> None:
+        check_depth(directory)
         ignore_file = IGNORE_FILE if directory == ROOT else f"{directory}/{IGNORE_FILE}"
         if os.path.isfile(fs.abspath(ignore_file)) and not os.path.islink(fs.abspath(ignore_file)):
             patterns.extend(read_patterns(fs.read_text(ignore_file), domain))

@@ -25,6 +25,10 @@ from .kustomization import Kustomization, find_kustomization, load_kustomization
 from .loader import Loader, is_remote
 from .patches import apply_patch, load_json6902_entry, load_patch_entry, load_psm_entry
 
+MAX_NESTING = 100
+"""Deepest chain of kustomizations (resources or components naming directories) a build
+follows; real overlays nest a handful of levels."""
+
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
 MANAGED_BY = "kustomize-v5.8.1"  # what kubectl's embedded kustomize writes for buildMetadata: [managedByLabel]
 
@@ -102,6 +106,9 @@ class Builder:
         if directory in self._stack:
             chain = " -> ".join([*self._stack[self._stack.index(directory):], directory])
             raise InputError(f"cycle detected between kustomizations: {chain}", file=referrer)
+        if len(self._stack) >= MAX_NESTING:  # each level recurses: say where, before Python's stack gives out
+            chain = " -> ".join([*self._stack[:3], "...", *self._stack[-2:], directory])
+            raise InputError(f"kustomizations nest deeper than {MAX_NESTING} levels: {chain}", file=referrer)
         memo_key = (directory, origin, id(self._openapi) if self._openapi is not None else None, self._schema_init)
         if not component and memo_key in self._memo:
             cached = self._memo[memo_key]
