@@ -123,6 +123,9 @@ ISSUE_CASES = [
     '{{ typeOf ("~1.2.3" | sortAlpha | deepCopy) }}|{{ range $e := add 0 3 }}{{ typeOf $e }}{{ end }}',
     '{{ typeOf (index "abc" 1) }}|{{ eq (index "abc" 0) 97 }}|{{ printf "%c %v %T" (index "é" 0) (index "é" 1) (index "a" 0) }}',
     '{{ printf "%b|%b|%b|%b|%b" -1.1125369292536007e-308 0.0 1.0 -0.0 5e-324 }}',
+    '{{ initials "ß К é" }}|{{ merge (dict "a" 1) (dict "a" nil "b" nil) }}|{{ mergeOverwrite (dict "a" 1) (dict "a" nil "b" nil) }}',
+    '{{ mergeOverwrite (dict "a" 1 "c" (dict "x" 1)) (dict "a" "" "c" nil) }}|{{ merge (dict "a" (dict "x" 1)) (dict "a" (dict "x" 2 "y" nil)) }}',
+    '{{ mergeOverwrite (dict "a" (list 1) "b" (list 3)) (dict "a" (list 2) "b" (list)) }}|{{ merge (dict "a" (dict)) (dict "a" 5) }}',
 ]
 
 
@@ -144,7 +147,7 @@ ERROR_CASES = [
     '{{ lt 1 true }}', '{{ ne 012 "a" }}', '{{ range $e := add 0 3 }}{{ len $e }}{{ end }}',
     '{{ compact 0 }}', '{{ prepend "s" 1 }}', '{{ chunk 3 (dict) }}', '{{ append 1 2 }}', '{{ first 1 }}',
     '{{ dig "a" "b" 0.5 }}', '{{ dig "a" "b" nil }}', '{{ dig 1 "b" (dict) }}', '{{ dig "a" "b" "d" (dict "a" 1) }}',
-    '{{ index "abc" 0 | until }}', '{{ ne (index "a" 0) 97.0 }}',
+    '{{ index "abc" 0 | until }}', '{{ ne (index "a" 0) 97.0 }}', '{{ "\\\'" }}', "{{ '\\\"' }}",
     '{{ regexFind "*" "" }}', '{{ mustRegexFind "(" "" }}', '{{ regexSplit "a{2,1}" "" -1 }}', '{{ regexReplaceAll "x**" "" "" }}',
     '{{ mustRegexMatch "(?P<>a)" "" }}', '{{ regexFindAll "[z-a]" "" 1 }}', '{{ mustRegexMatch "(?i" "" }}', '{{ regexFind "`(" "" }}',
     '{{ semverCompare "a,b,c" "x" }}', '{{ semverCompare ">1 || a b" "1.0.0" }}', '{{ semverCompare " >= 1.2 , foo" "1" }}',

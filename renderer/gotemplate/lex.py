@@ -166,7 +166,7 @@ class Lexer:
                     raise self.error(i, "unterminated character constant")
                 raw = text[i : j + 1]
                 try:
-                    s = unquote('"' + raw[1:-1].replace('"', '\\"') + '"', lambda m: LexError("invalid syntax", i, parse=True))
+                    s = unquote(raw, lambda m: LexError("invalid syntax", i, parse=True))
                     if not s:
                         raise LexError("invalid syntax", i, parse=True)
                     if len(s) != 1:
@@ -320,6 +320,8 @@ def unquote(raw: str, err: Callable[[str], TemplateError]) -> str:
         if i >= len(s):
             raise err(f"invalid syntax: {raw}")
         e = s[i]
+        if e in "'\"" and e != raw[0]:  # \' only in a character constant, \" only in a string
+            raise err(f"invalid syntax: {raw}")
         if e in _ESCAPES:
             out.append(_ESCAPES[e])
             i += 1

@@ -9,10 +9,19 @@ from renderer.gotemplate.errors import FuncError
 
 
 def _deep_merge(dst: dict[str, Any], src: dict[str, Any], overwrite: bool) -> None:
+    """mergo's map merge (Sprig's merge; mergeOverwrite with WithOverride): maps in both
+    merge; a nil is copied only when overwriting; otherwise an element is taken when
+    overwriting or where dst has none or an empty one."""
     for k, v in src.items():
-        if k in dst and isinstance(dst[k], dict) and isinstance(v, dict):
-            _deep_merge(dst[k], v, overwrite)
-        elif k not in dst or (overwrite and not empty(v)) or (not overwrite and empty(dst[k]) and not isinstance(dst[k], dict)):
+        if v is None or v is MISSING:
+            if overwrite:
+                dst[k] = None
+            continue
+        has = k in dst
+        d = dst.get(k)
+        if isinstance(v, dict) and isinstance(d, dict):
+            _deep_merge(d, v, overwrite)
+        elif overwrite or not has or empty(d):
             dst[k] = copy_value(v)
 
 

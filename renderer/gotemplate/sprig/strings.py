@@ -87,7 +87,17 @@ def _trim_space(s: str) -> str:
 
 
 def _initials(s: Any) -> str:
-    return "".join(w[0] for w in arg_str(s).split() if w)
+    """goutils.Initials goes byte by byte: the first byte after white space, as the rune of
+    that value (so "é" gives "Ã"); a byte that is a space rune (0x85, 0xA0) is a gap."""
+    out, gap = [], True
+    for b in arg_str(s).encode("utf-8"):
+        ch = chr(b)
+        if casing.is_space(ch):
+            gap = True
+        elif gap:
+            out.append(ch)
+            gap = False
+    return "".join(out)
 
 
 def abbreviate_full(text: str, offset: int, width: int) -> str:
