@@ -560,7 +560,15 @@ def test_directories_nested_past_the_recursion_limit_are_named(tmp_path: Path, c
     subprocess.run([*git, "commit", "-qm", "deep"], cwd=repo, check=True)
     args = {"render": ["render", str(repo)], "get": ["get", "targets", str(repo)],
             "diff": ["diff", str(repo), "--base", "HEAD", "--head", "HEAD"]}[command]
-    assert_refused(sluice(tmp_path, *args), "app/d/d/d/", "deeper than 200 levels")
+    try:
+        assert_refused(sluice(tmp_path, *args), "app/d/d/d/", "deeper than 200 levels")
+    finally:
+        # pytest's own clean-up of old temporary directories (shutil.rmtree) recurses per
+        # level too: the chain is taken down here, bottom up
+        os.remove(os.path.join(deep, "cm.yaml"))
+        while deep != str(repo / "app"):
+            os.rmdir(deep)
+            deep = os.path.dirname(deep)
 
 
 def test_a_chain_of_1200_kustomizations_is_named(tmp_path: Path) -> None:
